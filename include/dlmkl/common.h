@@ -1,0 +1,75 @@
+/* dlmkl — exact verification of diffusion-language-model sampling theory.
+ * common.h: status codes, error reporting, limits, units, thread control. */
+#ifndef DLMKL_COMMON_H
+#define DLMKL_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Integer status codes returned by every fallible library function. */
+enum {
+    DLMKL_OK = 0,
+    DLMKL_EINVAL = 1,   /* bad input: spec, value, file contents */
+    DLMKL_ENOMEM = 2,   /* malloc failed */
+    DLMKL_ETOOBIG = 3,  /* would exceed the memory cap, or V^L overflows 64 bits */
+    DLMKL_EIO = 4,      /* cannot read or write a file */
+    DLMKL_ECOST = 5     /* a computation asked for was above its cost budget */
+};
+
+/* Longest message kept by dlmkl_set_error. */
+#define DLMKL_ERRMSG_MAX 1024
+
+/*! Record the message describing the last failure in this thread (printf-style).
+ *  Returns `status` so that callers can write `return dlmkl_error(DLMKL_EINVAL, "...")`. */
+int dlmkl_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*! The message of the last failure in this thread ("" if none). */
+const char *dlmkl_last_error(void);
+
+/*! Memory cap in bytes for any single table or workspace the library allocates.
+ *  Default: half of the machine's physical memory. */
+size_t dlmkl_max_memory(void);
+void dlmkl_set_max_memory(size_t bytes);
+
+/*! Check that `bytes` fits the memory cap; if not set an error that says how much `what`
+ *  would need and how to raise the cap. Returns DLMKL_OK or DLMKL_ETOOBIG. */
+int dlmkl_check_memory(size_t bytes, const char *what);
+
+/*! n = V^L with overflow check (DLMKL_ETOOBIG with a message on overflow). O(L). */
+int dlmkl_pow_checked(int V, int L, uint64_t *n);
+
+/*! Format a byte count for humans ("1.50 GiB") into buf. */
+const char *dlmkl_format_bytes(double bytes, char *buf, size_t len);
+
+/* Units. The library computes every entropy in bits; reports convert with this factor. */
+typedef enum { DLMKL_BITS = 0, DLMKL_NATS = 1 } dlmkl_unit;
+/*! Factor that converts bits to `unit` (1 or ln 2). */
+double dlmkl_unit_factor(dlmkl_unit unit);
+const char *dlmkl_unit_name(dlmkl_unit unit);
+
+/* Rounding residue. Exact non-negative quantities (TC, DTC, KL, ...) computed as differences of
+ * sums of up to (1+V)^L terms carry relative rounding error of order n·eps. A negative value whose
+ * magnitude is at most DLMKL_RESIDUE_REL times the scale of the terms (e.g. L·log2 V bits) is
+ * rounding residue and is reported as 0; a larger negative value is reported as computed, since it
+ * means the input is not what the theory assumes (e.g. a user profile that is not concave). */
+#define DLMKL_RESIDUE_REL 1e-9
+
+/*! x with -0 and rounding residue (see DLMKL_RESIDUE_REL) of a non-negative quantity mapped to +0. */
+double dlmkl_nonneg(double x, double scale);
+
+/*! Threads used by the library's OpenMP regions (default: OpenMP's default, OMP_NUM_THREADS). */
+void dlmkl_set_threads(int nthreads);
+int dlmkl_threads(void);
+
+/*! The library version string and the git revision it was built from. */
+const char *dlmkl_version(void);
+const char *dlmkl_git_revision(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

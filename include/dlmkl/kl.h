@@ -1,0 +1,65 @@
+/* kl.h: the exact KL between p and the parallel sampler's law; the bounds of the papers. */
+#ifndef DLMKL_KL_H
+#define DLMKL_KL_H
+
+#include "dlmkl/schedule.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*! kl_expected with random positions (bits): E over sizes and positions of KL(p ‖ q_path)
+ *    = E Σ_k [ s_k (h(m_k+1) − h(m_k)) − (h(m_k+s_k) − h(m_k)) ]   (Chen, Cong & Li, Thm 16 + Lemma 13)
+ *    = Σ_k E[ E[s_k | m_k] · Δh(m_k) ] − h(L)   (the h(m_k+s_k) − h(m_k) terms telescope to h(L)).
+ *  FIXED: O(K). IID: m_k ~ Binomial(L, Σ_{j<k} π_j), E[s_k|m_k] = (L−m_k) π_k/(1−Σ_{j<k}π_j):
+ *  O(K·w), w the binomial window kept (tails cut below 2^-60 mass). COMPOSITION: partial sums
+ *  are a uniform (K−1)-subset of {1..L−1}: O(K·L). LAW: forward DP over (k, m): O(K·L·smax). */
+int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl);
+
+/*! The same expectation by the generic forward DP over (k, m) with the step law of
+ *  dlmkl_schedule_step_law, for any kind (the second route for tests). O(K·L^2). */
+int dlmkl_kl_expected_dp(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl);
+
+/*! kl_expected for an ordered position policy (order = permutation of 0..L−1; B_k is the first
+ *  m_k tokens of the order, A_k the next s_k): E Σ_k TC(X_{A_k} | X_{B_k}), with
+ *  TC(X_A | X_B) = Σ_{i∈A} [H(X_{B∪i}) − H(X_B)] − [H(X_{B∪A}) − H(X_B)].
+ *  Needs O(L^2) subset entropies, each O(V^L), then a DP over (k, m). */
+int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s,
+                              double *kl);
+
+/* Options for kl_output. */
+typedef enum { DLMKL_OUTPUT_LAW_AUTO = 0, DLMKL_OUTPUT_LAW_ALWAYS = 1, DLMKL_OUTPUT_LAW_NEVER = 2 }
+    dlmkl_output_law_mode;
+
+/* The auto rule: compute kl_output when the forward pass needs at most this many transition
+ * terms (dlmkl_kl_output_cost) and its memory fits the cap. */
+#define DLMKL_OUTPUT_LAW_AUTO_TERMS 2.0e8
+
+/*! Number of transition terms the kl_output forward pass will evaluate (≈ its cost): for random
+ *  positions Σ_k Σ_{B reachable} V^|B| Σ_s P(s)>0 C(L−|B|, s) V^s, at most K·(1+2V)^L. */
+double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos);
+/*! Bytes of memory the kl_output forward pass needs (3 arrays of (V+1)^L doubles). */
+double dlmkl_kl_output_bytes(const dlmkl_dist *d);
+
+/*! kl_output = KL(p ‖ q̄) in bits, q̄ = law of the sampler's output with sizes, positions and
+ *  tokens integrated out, by a forward pass over partial states (revealed set B, values x_B).
+ *  If qbar != NULL it receives q̄ on [V]^L (V^L doubles). May return +INFINITY. */
+int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                    double *kl, double *qbar);
+
+/* Bounds beside the truth, in bits; NAN where a bound does not apply. */
+typedef struct dlmkl_bounds {
+    double tc_over_K;    /* TC/K */
+    double dtc_over_K;   /* DTC/K */
+    double li_cai;       /* (2^ceil(log2 smax) − 1)/L · (TC + DTC), fixed sizes */
+    double zl;           /* (smax − 1)·Z_L, fixed sizes */
+    double chen;         /* Chen et al. Thm 9 for chen-tc / chen-dtc with zeta: TC/(zeta−1), DTC/(zeta−1) */
+} dlmkl_bounds;
+
+/*! The bounds for this profile and schedule. O(L). */
+void dlmkl_bounds_compute(const dlmkl_profile *prof, const dlmkl_schedule *s, dlmkl_bounds *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

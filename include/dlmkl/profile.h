@@ -1,0 +1,71 @@
+/* profile.h: subset entropies, the entropy profile h(m), TC, DTC and the information curve. */
+#ifndef DLMKL_PROFILE_H
+#define DLMKL_PROFILE_H
+
+#include "dlmkl/dist.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The entropy profile h(m) = C(L,m)^{-1} sum_{|S|=m} H(X_S), m = 0..L, in bits; h[0] = 0. */
+typedef struct dlmkl_profile {
+    int L;
+    double *h;      /* L+1 entries, bits */
+} dlmkl_profile;
+
+dlmkl_profile *dlmkl_profile_alloc(int L);
+void dlmkl_profile_free(dlmkl_profile *prof);
+
+/*! h(m) for m = 0..L by one pass down the subset lattice: the marginal of S is summed from the
+ *  marginal of S ∪ {j}, its entropy accumulated into the sum for |S|. Work ~ (1+V)^L entries
+ *  (one log2 each) plus C(L,d)·V^L for the d-level roots of the parallel units; memory: the table
+ *  plus at most about one more table across threads. Bit-identical for any thread count. */
+int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof);
+
+/*! Bytes of workspace dlmkl_profile_compute will allocate for this table with nthreads. */
+size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads);
+
+/*! H = h(L). */
+double dlmkl_profile_H(const dlmkl_profile *prof);
+/*! TC = L·h(1) − h(L). */
+double dlmkl_profile_tc(const dlmkl_profile *prof);
+/*! DTC = L·h(L−1) − (L−1)·h(L). */
+double dlmkl_profile_dtc(const dlmkl_profile *prof);
+/*! Information curve Z_j = h(1) + h(j−1) − h(j), j = 1..L (Z_1 = 0). */
+double dlmkl_profile_Z(const dlmkl_profile *prof, int j);
+/*! Scale for residue clamping of quantities derived from this profile: max(1, h(L), L·h(1)). */
+double dlmkl_profile_scale(const dlmkl_profile *prof);
+
+/*! Read a profile CSV with columns m,h (header required, other columns ignored, rows m = 0..L
+ *  in order, h(0) = 0) whose h is in `unit`. Converted to bits. */
+int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **out);
+
+/* ---- subset marginals (src/marginals.c) ---- */
+
+/*! Entropy in bits of a probability vector, −Σ p log2 p with 0 log 0 = 0. O(n). */
+double dlmkl_entropy(const double *p, uint64_t n);
+
+/*! Marginal of X_S (S = bits of mask) into out[V^|S|], lexicographic over the coordinates of S in
+ *  increasing order. O(V^L). */
+int dlmkl_marginal(const dlmkl_dist *d, uint64_t mask, double *out);
+
+/*! H(X_S) in bits. work must hold V^|S| doubles. O(V^L). */
+double dlmkl_subset_entropy(const dlmkl_dist *d, uint64_t mask, double *work);
+
+/*! Bytes of work dlmkl_subset_entropy needs for the largest mask (V^L doubles). */
+size_t dlmkl_subset_work_bytes(const dlmkl_dist *d);
+
+/* ---- closed-form profiles (src/closed_form.c), for L far beyond enumeration ---- */
+
+/*! h(m) in closed form for a spec naming a family with a known profile: copy, parity (mod V),
+ *  product (i.i.d. p), mds (Reed–Solomon/MDS: h(m) = min(m,k)·log2 q), perm (h(m) = log2 n!/(n−m)!),
+ *  markov (binary symmetric stationary chain). Grammar as the distribution families; see
+ *  dlmkl_closed_form_help(). Cost O(L) or O(L^2) (markov). */
+int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out);
+const char *dlmkl_closed_form_help(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,100 @@
+/* schedule.h: unmasking schedules (laws of the sizes s_1..s_K) and position policies. */
+#ifndef DLMKL_SCHEDULE_H
+#define DLMKL_SCHEDULE_H
+
+#include "dlmkl/profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    DLMKL_SCHED_FIXED = 0,       /* deterministic sizes s_1..s_K */
+    DLMKL_SCHED_IID = 1,         /* each token draws its reveal iteration k with prob. pi_k */
+    DLMKL_SCHED_COMPOSITION = 2, /* uniform over compositions of L into K positive parts */
+    DLMKL_SCHED_LAW = 3          /* P(s_k = s | m_k = m) given as a table */
+} dlmkl_schedule_kind;
+
+/* One row of a size law: P(s_k = s | m_k = m) = prob. */
+typedef struct dlmkl_law_entry {
+    int s;
+    double prob;
+} dlmkl_law_entry;
+
+typedef struct dlmkl_schedule {
+    dlmkl_schedule_kind kind;
+    int L;              /* tokens */
+    int K;              /* iterations */
+    int *sizes;         /* FIXED: K sizes, each >= 1... (>= 0 allowed only if given so), sum L */
+    double *pi;         /* IID: K reveal probabilities, sum 1 */
+    /* LAW: row (k, m), k = 0..K-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
+     * r = k*(L+1) + m, sorted by s; a row with no entries is a state the law never reaches. */
+    int64_t *row_start;
+    dlmkl_law_entry *law;
+    char *name;         /* canonical spec of this schedule, e.g. "chen-tc:zeta=4" (owned) */
+    double zeta;        /* chen-tc / chen-dtc: the zeta used; 0 otherwise */
+    int chen;           /* 0: not a Chen schedule, 1: chen-tc, 2: chen-dtc */
+} dlmkl_schedule;
+
+/*! Build a schedule from a spec for L tokens and budget K (K <= 0: not given; implied by sizes:).
+ *  prof is needed only by `optimal` (may be NULL otherwise). Grammar: dlmkl_schedule_spec_help().
+ *  Errors: sizes not summing to L, K > L for deterministic schedules, K < 1, rho <= 0, bad law
+ *  files (rows not summing to 1, mass left at the last step). */
+int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof,
+                             dlmkl_schedule **out);
+void dlmkl_schedule_free(dlmkl_schedule *s);
+const char *dlmkl_schedule_spec_help(void);
+
+/*! Deterministic schedule from explicit sizes (copied). Checks sum = L and every size >= 0. */
+int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl_schedule **out);
+
+/*! 1 if the sizes are deterministic (FIXED). */
+int dlmkl_schedule_is_fixed(const dlmkl_schedule *s);
+
+/*! P(s_k = s | m_k = m) for s = 0..L−m into ps[0..L−m], k = 0..K−1 (0-based). O(L). */
+int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps);
+
+/*! Largest size the schedule can produce (FIXED: max s_k; random: largest with positive prob.). */
+int dlmkl_schedule_max_size(const dlmkl_schedule *s);
+
+/*! "4-3-1" for FIXED, "" otherwise, into buf. */
+const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size_t len);
+
+/*! The Chen, Cong & Li (2026) TC schedule sizes for zeta (App. D); dtc != 0 gives the mirror DTC
+ *  schedule. sizes must hold L ints; *K gets the number of steps. O(L). */
+int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K);
+
+/*! Optimal deterministic sizes for budget K (Chen et al. Thm 4): minimise
+ *  Σ_k Σ_{j=1}^{s_k} (Z_{m_k+j} − Z_{m_k+1}) over compositions of L into at most K parts.
+ *  Exact O(K·L^2) DP when K·L^2 <= DLMKL_OPTIMAL_EXACT_WORK, else O(K·L·log L) divide and conquer
+ *  (exact because Z is nondecreasing, Han's inequality, so segment costs satisfy the quadrangle
+ *  inequality). sizes must hold K ints; *nsteps gets the parts used; *cost the minimum (bits). */
+#define DLMKL_OPTIMAL_EXACT_WORK 200000000.0
+int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
+/*! The exact O(K·L^2) DP, always (for tests). */
+int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
+
+/* ---- position policies ---- */
+typedef enum {
+    DLMKL_POS_RANDOM = 0,  /* uniform among the still-masked positions (the theory's setting) */
+    DLMKL_POS_L2R = 1,     /* left to right: order 0,1,...,L−1 */
+    DLMKL_POS_STRIDE = 2   /* dilated: residues mod d in turn: 0,d,2d,..,1,1+d,.. (d = stride) */
+} dlmkl_positions_kind;
+
+typedef struct dlmkl_positions {
+    dlmkl_positions_kind kind;
+    int stride;            /* STRIDE: d (0 = default: K) */
+} dlmkl_positions;
+
+/*! Parse "random", "l2r", "stride" or "stride:D". */
+int dlmkl_positions_parse(const char *spec, dlmkl_positions *pos);
+/*! Canonical name into buf ("random", "l2r", "stride:4"). */
+const char *dlmkl_positions_name(const dlmkl_positions *pos, int K, char *buf, size_t len);
+/*! For ordered policies, the reveal order (a permutation of 0..L−1): tokens are revealed in this
+ *  order, s_1 at a time, then s_2, .... K is used for the default stride. */
+int dlmkl_positions_order(const dlmkl_positions *pos, int L, int K, int *order);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,356 @@
+/* cli.c: the dlmkl program — dispatch, common options, and the info and profile subcommands.
+ * A thin layer: parsing and printing only; every number comes from the library. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dlmkl/kl.h"
+#include "dlmkl/schedule.h"
+
+const char *const cli_common_help =
+    "Common options:\n"
+    "  -o, --output FILE     write CSV to FILE (atomically: complete or not at all); default stdout\n"
+    "  --unit bits|nats      unit of every reported entropy, TC, DTC, KL and bound (default bits)\n"
+    "  --normalize           divide a table: file by its sum instead of rejecting it\n"
+    "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n"
+    "                        of physical memory); larger requests fail with the size they need\n"
+    "  --threads N           OpenMP threads (default OMP_NUM_THREADS); results are bit-identical\n"
+    "                        for any N\n";
+
+void cli_common_init(cli_common *co)
+{
+    co->unit = DLMKL_BITS;
+    co->normalize = 0;
+    co->output = "-";
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dlmkl %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int cli_fail_lib(const char *cmd, int status)
+{
+    (void)status;
+    return cli_fail(cmd, "%s", dlmkl_last_error());
+}
+
+int cli_usage(const char *cmd)
+{
+    fprintf(stderr, "dlmkl %s: see 'dlmkl %s --help'\n", cmd, cmd);
+    return 2;
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno) {
+        cli_fail(cmd, "%s '%s' is not an integer", opt, s);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cli_fail(cmd, "%s %ld is out of range (%ld..%ld)", opt, v, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v)) {
+        cli_fail(cmd, "%s '%s' is not a finite number", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !(v > 0))
+        return -1;
+    double mult = 1;
+    switch (*end) {
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'i' && end[-1] != *s)
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end)
+        return -1;
+    v *= mult;
+    if (v >= (double)SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_common_opt(int c, const char *arg, cli_common *co)
+{
+    switch (c) {
+    case OPT_UNIT:
+        if (strcmp(arg, "bits") == 0)
+            co->unit = DLMKL_BITS;
+        else if (strcmp(arg, "nats") == 0)
+            co->unit = DLMKL_NATS;
+        else {
+            fprintf(stderr, "dlmkl: --unit '%s' is not a unit; use bits or nats\n", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_NORMALIZE:
+        co->normalize = 1;
+        return 1;
+    case OPT_MAX_MEMORY: {
+        size_t b;
+        if (parse_size(arg, &b) != 0) {
+            fprintf(stderr, "dlmkl: --max-memory '%s' is not a size; write e.g. 512M, 8G or a byte count\n", arg);
+            return -1;
+        }
+        dlmkl_set_max_memory(b);
+        return 1;
+    }
+    case OPT_THREADS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (end == arg || *end || n < 1 || n > 1024) {
+            fprintf(stderr, "dlmkl: --threads '%s' must be an integer from 1 to 1024\n", arg);
+            return -1;
+        }
+        dlmkl_set_threads((int)n);
+        return 1;
+    }
+    case 'o':
+        co->output = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist **d)
+{
+    int st = dlmkl_dist_from_spec(spec, normalize, d);
+    if (st != DLMKL_OK)
+        return cli_fail(cmd, "%s", dlmkl_last_error());
+    return 0;
+}
+
+/* ---- info ---- */
+
+static const char *const info_help =
+    "Usage: dlmkl info --dist SPEC [--dist SPEC ...] [options]\n"
+    "Exact entropy H = h(L), total correlation TC = L h(1) - h(L), dual total correlation\n"
+    "DTC = L h(L-1) - (L-1) h(L), and TC + DTC = sum_i I(X_i; X_-i), one CSV row per --dist.\n"
+    "Columns: dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n";
+
+int cmd_info(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    cli_common co;
+    cli_common_init(&co);
+    const char *specs[256];
+    int nspecs = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
+        int r = cli_common_opt(c, optarg, &co);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (c == OPT_HELP) {
+            printf("%s\n%s\n%s", info_help, cli_common_help, dlmkl_dist_spec_help());
+            return 0;
+        }
+        if (c == 'd') {
+            if (nspecs == 256)
+                return cli_fail("info", "at most 256 --dist per call");
+            specs[nspecs++] = optarg;
+            continue;
+        }
+        return cli_usage("info");
+    }
+    if (optind < argc)
+        return cli_fail("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
+    if (nspecs == 0)
+        return cli_fail("info", "missing --dist SPEC (see 'dlmkl info --help')");
+
+    /* compute everything before opening the output, so a failure leaves no file */
+    double (*vals)[5] = calloc((size_t)nspecs, sizeof *vals);
+    int (*LV)[2] = calloc((size_t)nspecs, sizeof *LV);
+    if (!vals || !LV)
+        return cli_fail("info", "out of memory");
+    const double f = dlmkl_unit_factor(co.unit);
+    for (int i = 0; i < nspecs; i++) {
+        dlmkl_dist *d;
+        if (cli_load_dist("info", specs[i], co.normalize, &d)) {
+            free(vals), free(LV);
+            return 1;
+        }
+        dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
+        int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
+        if (st != DLMKL_OK) {
+            dlmkl_profile_free(prof), dlmkl_dist_free(d), free(vals), free(LV);
+            return cli_fail_lib("info", st);
+        }
+        double sc = dlmkl_profile_scale(prof);
+        double tc = dlmkl_nonneg(dlmkl_profile_tc(prof), sc), dtc = dlmkl_nonneg(dlmkl_profile_dtc(prof), sc);
+        vals[i][0] = f * dlmkl_nonneg(dlmkl_profile_H(prof), sc);
+        vals[i][1] = f * tc;
+        vals[i][2] = f * dtc;
+        vals[i][3] = f * (tc + dtc);
+        vals[i][4] = f * dlmkl_nonneg(dlmkl_profile_Z(prof, d->L), sc);
+        LV[i][0] = d->L, LV[i][1] = d->V;
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+    dlmkl_out out;
+    int st = dlmkl_out_open(co.output, &out);
+    if (st != DLMKL_OK) {
+        free(vals), free(LV);
+        return cli_fail_lib("info", st);
+    }
+    fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
+    for (int i = 0; i < nspecs; i++) {
+        dlmkl_put_str(out.f, specs[i]);
+        fprintf(out.f, ",%d,%d,%s", LV[i][0], LV[i][1], dlmkl_unit_name(co.unit));
+        for (int k = 0; k < 5; k++) {
+            fputc(',', out.f);
+            dlmkl_put(out.f, vals[i][k]);
+        }
+        fputc('\n', out.f);
+    }
+    free(vals), free(LV);
+    st = dlmkl_out_commit(&out);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("info", st);
+}
+
+/* ---- profile ---- */
+
+static const char *const profile_help =
+    "Usage: dlmkl profile --dist SPEC [options]\n"
+    "The entropy profile h(m) = C(L,m)^-1 sum_{|S|=m} H(X_S), m = 0..L, and the information curve\n"
+    "Z_m = h(1) + h(m-1) - h(m) (empty at m = 0), exactly, one CSV row per m.\n"
+    "Columns: m,h,Z,unit\n";
+
+int cmd_profile(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    cli_common co;
+    cli_common_init(&co);
+    const char *spec = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
+        int r = cli_common_opt(c, optarg, &co);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (c == OPT_HELP) {
+            printf("%s\n%s\n%s", profile_help, cli_common_help, dlmkl_dist_spec_help());
+            return 0;
+        }
+        if (c == 'd') {
+            spec = optarg;
+            continue;
+        }
+        return cli_usage("profile");
+    }
+    if (optind < argc)
+        return cli_fail("profile", "unexpected argument '%s'", argv[optind]);
+    if (!spec)
+        return cli_fail("profile", "missing --dist SPEC (see 'dlmkl profile --help')");
+    dlmkl_dist *d;
+    if (cli_load_dist("profile", spec, co.normalize, &d))
+        return 1;
+    dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
+    int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
+    dlmkl_dist_free(d);
+    if (st != DLMKL_OK) {
+        dlmkl_profile_free(prof);
+        return cli_fail_lib("profile", st);
+    }
+    dlmkl_out out;
+    if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK) {
+        dlmkl_profile_free(prof);
+        return cli_fail_lib("profile", st);
+    }
+    const double f = dlmkl_unit_factor(co.unit), sc = dlmkl_profile_scale(prof);
+    fputs("m,h,Z,unit\n", out.f);
+    for (int m = 0; m <= prof->L; m++) {
+        fprintf(out.f, "%d,", m);
+        dlmkl_put(out.f, f * dlmkl_nonneg(prof->h[m], sc));
+        fputc(',', out.f);
+        if (m > 0)
+            dlmkl_put(out.f, f * dlmkl_nonneg(dlmkl_profile_Z(prof, m), sc));
+        fprintf(out.f, ",%s\n", dlmkl_unit_name(co.unit));
+    }
+    dlmkl_profile_free(prof);
+    st = dlmkl_out_commit(&out);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("profile", st);
+}
+
+/* ---- dispatch ---- */
+
+static const char *const main_help =
+    "dlmkl — exact KL of parallel unmasking samplers for diffusion language models\n"
+    "\n"
+    "Usage: dlmkl COMMAND [options]   (dlmkl COMMAND --help for each)\n"
+    "Commands:\n"
+    "  info      H, TC, DTC of distributions\n"
+    "  profile   entropy profile h(m) and information curve Z_m\n"
+    "  kl        exact kl_expected and kl_output of unmasking schedules, with the bounds\n"
+    "  sample    simulate the sampler with the exact conditional oracle\n"
+    "  sweep     run a grid of distributions x L x K x schedules from a config file\n"
+    "  bench     benchmarks, CSV\n"
+    "Options: --help, --version\n";
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {{"info", cmd_info},   {"profile", cmd_profile}, {"kl", cmd_kl},
+                {"sample", cmd_sample}, {"sweep", cmd_sweep},   {"bench", cmd_bench}};
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        printf("%s\n%s\n%s\n%s", main_help, cli_common_help, dlmkl_dist_spec_help(), dlmkl_schedule_spec_help());
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dlmkl %s (git %s)\n", dlmkl_version(), dlmkl_git_revision());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench; see dlmkl --help)\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,59 @@
+/* cli.h: helpers shared by the subcommands of the dlmkl program (not part of the library). */
+#ifndef DLMKL_CLI_H
+#define DLMKL_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "dlmkl/common.h"
+#include "dlmkl/dist.h"
+#include "dlmkl/io.h"
+#include "dlmkl/profile.h"
+
+/* Options every subcommand accepts. */
+typedef struct cli_common {
+    dlmkl_unit unit;
+    int normalize;
+    const char *output;  /* -o FILE, default "-" */
+} cli_common;
+
+/* getopt_long codes of the common options (long-only ones are >= 1000). */
+enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, CLI_OPT_FIRST_FREE = 1100 };
+
+/* Long options of cli_common; append to a subcommand's table with CLI_COMMON_LONGOPTS. */
+#define CLI_COMMON_LONGOPTS                                                          \
+    {"unit", required_argument, 0, OPT_UNIT}, {"normalize", no_argument, 0, OPT_NORMALIZE}, \
+        {"max-memory", required_argument, 0, OPT_MAX_MEMORY},                        \
+        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'}, \
+        {"help", no_argument, 0, OPT_HELP}
+
+/* Text documenting the common options, for --help. */
+extern const char *const cli_common_help;
+
+/* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
+int cli_common_opt(int c, const char *arg, cli_common *co);
+void cli_common_init(cli_common *co);
+
+/* Print "dlmkl CMD: message" to stderr; returns 1 or 2 (usage) as exit status. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "dlmkl CMD: <library message>"; returns the exit status for a library status. */
+int cli_fail_lib(const char *cmd, int status);
+/* Exit status for an unknown option / usage error, pointing at --help. */
+int cli_usage(const char *cmd);
+
+/* Parse an integer / double / size option value, with a clear error. 0 ok, -1 error. */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+
+/* Load a distribution spec and compute its profile. 0 ok, else an exit status (message printed). */
+int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist **d);
+
+/* Subcommands. */
+int cmd_info(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_kl(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif

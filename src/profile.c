@@ -1,0 +1,278 @@
+/* profile.c: the entropy profile h(m) = C(L,m)^{-1} Σ_{|S|=m} H(X_S) by one pass down the subset
+ * lattice, and TC, DTC, Z_j derived from it.
+ *
+ * A node of the lattice is the set T of coordinates summed out (S = [L] \ T). Every T is reached
+ * exactly once from its parent T \ {max T}, so the node's marginal is one sum over one coordinate of
+ * the parent's marginal: viewing the parent (r coordinates) as [A][V][B] with A = V^pos,
+ * B = V^(r−1−pos), child[a][b] = Σ_v parent[a][v][b]. Work: Σ_T V^(L−|T|+1) adds and
+ * Σ_T V^(L−|T|) = (1+V)^L logarithms.
+ *
+ * Parallel units: the nodes with |T| < D are done first (one at a time, from the table), then each
+ * T with |T| = D is a unit owning its subtree {T ∪ U : min U > max T}. D depends only on V (2 for
+ * V = 2, 1 otherwise), never on the thread count: each unit accumulates its entropies per level in
+ * its own row, rows are added in unit order, so the result is bit-identical for any thread count.
+ * Memory: per thread a stack of marginals V^(L−D) + V^(L−D−1) + ... ≤ V^(L−D)·V/(V−1), which for
+ * two threads is at most one more table. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "dlmkl/profile.h"
+
+dlmkl_profile *dlmkl_profile_alloc(int L)
+{
+    if (L < 1 || L > 100000000) {
+        dlmkl_error(DLMKL_EINVAL, "profile length L = %d is out of range (1..1e8)", L);
+        return NULL;
+    }
+    dlmkl_profile *prof = malloc(sizeof *prof);
+    if (!prof) {
+        dlmkl_error(DLMKL_ENOMEM, "out of memory allocating a profile");
+        return NULL;
+    }
+    prof->L = L;
+    prof->h = calloc((size_t)L + 1, sizeof *prof->h);
+    if (!prof->h) {
+        free(prof);
+        dlmkl_error(DLMKL_ENOMEM, "out of memory allocating a profile of length %d", L);
+        return NULL;
+    }
+    return prof;
+}
+
+void dlmkl_profile_free(dlmkl_profile *prof)
+{
+    if (!prof)
+        return;
+    free(prof->h);
+    free(prof);
+}
+
+/* C(n, k) for n <= 62, exact in 128-bit integers, then rounded once to double. */
+static double choose(int n, int k)
+{
+    unsigned __int128 c = 1;
+    for (int i = 0; i < k; i++)
+        c = c * (unsigned __int128)(n - i) / (unsigned __int128)(i + 1);
+    return (double)c;
+}
+
+/* Depth of the parallel units (see the file comment). */
+static int unit_depth(int L, int V)
+{
+    int D = V == 2 ? 2 : 1;
+    return D < L ? D : L;
+}
+
+/* Elements in one thread's stack of marginals below a unit root of L−D coordinates. */
+static uint64_t stack_elems(int L, int V, int D)
+{
+    uint64_t total = 0, sz = 1;
+    for (int r = 0; r <= L - D; r++) {
+        total += sz;
+        sz *= (uint64_t)V;
+    }
+    return total;
+}
+
+size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
+{
+    uint64_t n;
+    if (dlmkl_pow_checked(V, L, &n) != DLMKL_OK)
+        return SIZE_MAX;
+    int D = unit_depth(L, V);
+    /* serial phase: one marginal of V^(L−1) for the nodes 0 < |T| < D */
+    double serial = D > 1 ? (double)(n / (uint64_t)V) : 0.0;
+    double stacks = (double)nthreads * (double)stack_elems(L, V, D);
+    double b = (serial > stacks ? serial : stacks) * sizeof(double);
+    return b > (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
+/* child[a][b] = Σ_v parent[a][v][b], parent of r coordinates, summing out position pos. Returns
+ * H(child) in bits. */
+static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
+                      const uint64_t *restrict vpow)
+{
+    const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
+    for (uint64_t a = 0; a < A; a++) {
+        const double *src = parent + a * (uint64_t)V * B;
+        double *dst = child + a * B;
+        memcpy(dst, src, B * sizeof *dst);
+        for (int v = 1; v < V; v++) {
+            const double *s = src + (uint64_t)v * B;
+            for (uint64_t b = 0; b < B; b++)
+                dst[b] += s[b];
+        }
+    }
+    return dlmkl_entropy(child, A * B);
+}
+
+/* Depth-first walk below node T (|T| = nt, max T = t) whose marginal of r coordinates is
+ * stack[level]; adds H of every descendant into sums[|S|]. */
+static void walk(double *const *stack, int level, int r, int t, int nt, int L, int V,
+                 const uint64_t *vpow, double *sums)
+{
+    for (int j = t + 1; j < L; j++) {
+        int pos = j - nt; /* all of T lies before j, so j is at this position among S */
+        double H = sum_out(stack[level], stack[level + 1], r, pos, V, vpow);
+        sums[r - 1] += H;
+        if (r - 1 > 0)
+            walk(stack, level + 1, r - 1, j, nt + 1, L, V, vpow, sums);
+    }
+}
+
+/* Marginal of the table with coordinates a (and b > a, if b >= 0) summed out, by contiguous
+ * blocks: p viewed as [A][V][B][V][C]. */
+static void root_marginal(const dlmkl_dist *d, int a, int b, double *out, const uint64_t *vpow)
+{
+    const int L = d->L, V = d->V;
+    if (b < 0) {
+        const uint64_t A = vpow[a], B = vpow[L - 1 - a];
+        for (uint64_t i = 0; i < A; i++) {
+            double *dst = out + i * B;
+            const double *src = d->p + i * (uint64_t)V * B;
+            memcpy(dst, src, B * sizeof *dst);
+            for (int v = 1; v < V; v++)
+                for (uint64_t k = 0; k < B; k++)
+                    dst[k] += src[(uint64_t)v * B + k];
+        }
+        return;
+    }
+    const uint64_t A = vpow[a], B = vpow[b - a - 1], C = vpow[L - 1 - b];
+    for (uint64_t i = 0; i < A; i++)
+        for (uint64_t j = 0; j < B; j++) {
+            double *dst = out + (i * B + j) * C;
+            memset(dst, 0, C * sizeof *dst);
+            for (int v = 0; v < V; v++)
+                for (int w = 0; w < V; w++) {
+                    const double *src = d->p + (((i * V + (uint64_t)v) * B + j) * V + (uint64_t)w) * C;
+                    for (uint64_t k = 0; k < C; k++)
+                        dst[k] += src[k];
+                }
+        }
+}
+
+int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
+{
+    const int L = d->L, V = d->V;
+    if (prof->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
+    const int D = unit_depth(L, V);
+    const int nthreads = dlmkl_threads();
+    uint64_t vpow[DLMKL_MAX_L + 1];
+    vpow[0] = 1;
+    for (int i = 1; i <= L; i++)
+        vpow[i] = vpow[i - 1] * (uint64_t)V;
+
+    /* Units: every T with |T| = D, in lexicographic order, stored as (a, b) (b = −1 when D = 1). */
+    int nunits = D == 1 ? L : L * (L - 1) / 2;
+    int *ua = malloc((size_t)nunits * sizeof *ua), *ub = malloc((size_t)nunits * sizeof *ub);
+    int *order = malloc((size_t)nunits * sizeof *order);
+    double *rows = calloc((size_t)nunits * (size_t)(L + 1), sizeof *rows);
+    size_t ws = dlmkl_profile_workspace_bytes(L, V, nthreads);
+    int status = dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)");
+    double *work = status == DLMKL_OK ? malloc(ws > 0 ? ws : 1) : NULL;
+    if (status == DLMKL_OK && (!ua || !ub || !order || !rows || !work))
+        status = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    if (status != DLMKL_OK) {
+        free(ua), free(ub), free(order), free(rows), free(work);
+        return status;
+    }
+    int u = 0;
+    for (int a = 0; a < L; a++) {
+        if (D == 1) {
+            ua[u] = a, ub[u] = -1, u++;
+        } else {
+            for (int b = a + 1; b < L; b++)
+                ua[u] = a, ub[u] = b, u++;
+        }
+    }
+    /* Work order: the subtree of T holds the subsets of (max T, L), so a smaller max T means a
+     * bigger unit; start those first. The order of work does not affect the result. */
+    u = 0;
+    for (int t = 0; t < L; t++)
+        for (int i = 0; i < nunits; i++)
+            if ((D == 1 ? ua[i] : ub[i]) == t)
+                order[u++] = i;
+
+    /* Serial phase: nodes with |T| < D. */
+    double sums0[DLMKL_MAX_L + 2];
+    memset(sums0, 0, sizeof sums0);
+    sums0[L] = dlmkl_entropy(d->p, d->n);
+    if (D == 2) {
+        for (int a = 0; a < L; a++) {
+            root_marginal(d, a, -1, work, vpow);
+            sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
+        }
+    }
+
+    const uint64_t per_thread = stack_elems(L, V, D);
+#pragma omp parallel num_threads(nthreads)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        double *base = work + (uint64_t)tid * per_thread;
+        double *stack[DLMKL_MAX_L + 2];
+        /* level l holds a marginal of L−D−l coordinates */
+        uint64_t off = 0;
+        for (int l = 0; l <= L - D; l++) {
+            stack[l] = base + off;
+            off += vpow[L - D - l];
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int i = 0; i < nunits; i++) {
+            int k = order[i];
+            double *sums = rows + (size_t)k * (size_t)(L + 1);
+            root_marginal(d, ua[k], ub[k], stack[0], vpow);
+            int r = L - D;
+            sums[r] += dlmkl_entropy(stack[0], vpow[r]);
+            if (r > 0)
+                walk(stack, 0, r, D == 1 ? ua[k] : ub[k], D, L, V, vpow, sums);
+        }
+    }
+
+    /* Combine in a fixed order: the serial nodes, then the units in lexicographic order. */
+    for (int m = 0; m <= L; m++) {
+        double s = sums0[m];
+        for (int i = 0; i < nunits; i++)
+            s += rows[(size_t)i * (size_t)(L + 1) + (size_t)m];
+        prof->h[m] = m == 0 ? 0.0 : s / choose(L, m);
+    }
+    free(ua), free(ub), free(order), free(rows), free(work);
+    return DLMKL_OK;
+}
+
+double dlmkl_profile_H(const dlmkl_profile *prof) { return prof->h[prof->L]; }
+
+double dlmkl_profile_tc(const dlmkl_profile *prof)
+{
+    return (double)prof->L * prof->h[1] - prof->h[prof->L];
+}
+
+double dlmkl_profile_dtc(const dlmkl_profile *prof)
+{
+    const int L = prof->L;
+    return (double)L * prof->h[L - 1] - (double)(L - 1) * prof->h[L];
+}
+
+double dlmkl_profile_Z(const dlmkl_profile *prof, int j)
+{
+    if (j <= 1)
+        return 0.0;
+    return prof->h[1] + prof->h[j - 1] - prof->h[j];
+}
+
+double dlmkl_profile_scale(const dlmkl_profile *prof)
+{
+    double s = 1.0, a = prof->h[prof->L], b = (double)prof->L * prof->h[1];
+    if (a > s)
+        s = a;
+    if (b > s)
+        s = b;
+    return s;
+}

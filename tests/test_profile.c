@@ -1,0 +1,155 @@
+/* test_profile.c: the entropy profile, TC and DTC against brute force and known values. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* h(m) by brute-force enumeration of every subset with the test's own marginal code. */
+static void brute_profile(const dlmkl_dist *d, double *h)
+{
+    int L = d->L;
+    double *cnt = calloc((size_t)L + 1, sizeof *cnt);
+    for (int m = 0; m <= L; m++)
+        h[m] = 0;
+    for (uint64_t S = 0; S < (1ULL << L); S++) {
+        int m = __builtin_popcountll(S);
+        h[m] += m ? tu_subset_entropy(d, S) : 0.0;
+        cnt[m] += 1;
+    }
+    for (int m = 0; m <= L; m++)
+        h[m] /= cnt[m];
+    free(cnt);
+}
+
+START_TEST(test_profile_vs_brute_force)
+{
+    /* random tables over several (L, V); both routes must agree to 1e-12 bits */
+    static const int cases[][2] = {{1, 2}, {2, 2}, {3, 3}, {5, 2}, {6, 2}, {4, 3}, {3, 4}, {7, 2}, {2, 5}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        unsigned long seed = 1000 + c;
+        dlmkl_dist *d = tu_random_table(L, V, seed, 0.7);
+        dlmkl_profile *prof = tu_profile(d);
+        double h[64];
+        brute_profile(d, h);
+        for (int m = 0; m <= L; m++)
+            TU_CLOSE(prof->h[m], h[m], 1e-12, "random table L=%d V=%d seed=%lu m=%d", L, V, seed, m);
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_known_values)
+{
+    char spec[64];
+    for (int V = 2; V <= 4; V++) {
+        for (int L = 2; L <= 7; L++) {
+            snprintf(spec, sizeof spec, "copy:L=%d,V=%d", L, V);
+            dlmkl_dist *d = tu_dist(spec);
+            dlmkl_profile *prof = tu_profile(d);
+            double lv = log2((double)V);
+            TU_CLOSE(dlmkl_profile_H(prof), lv, 1e-12, "%s H", spec);
+            TU_CLOSE(dlmkl_profile_tc(prof), (L - 1) * lv, 1e-12, "%s TC", spec);
+            TU_CLOSE(dlmkl_profile_dtc(prof), lv, 1e-12, "%s DTC", spec);
+            dlmkl_profile_free(prof);
+            dlmkl_dist_free(d);
+        }
+    }
+    for (int L = 2; L <= 10; L++) {
+        snprintf(spec, sizeof spec, "parity:L=%d", L);
+        dlmkl_dist *d = tu_dist(spec);
+        dlmkl_profile *prof = tu_profile(d);
+        TU_CLOSE(dlmkl_profile_H(prof), L - 1, 1e-12, "%s H", spec);
+        TU_CLOSE(dlmkl_profile_tc(prof), 1.0, 1e-12, "%s TC", spec);
+        TU_CLOSE(dlmkl_profile_dtc(prof), L - 1, 1e-12, "%s DTC", spec);
+        for (int m = 0; m < L; m++)
+            TU_CLOSE(prof->h[m], m, 1e-12, "%s h(%d)", spec, m);
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_identities)
+{
+    /* TC = KL(p || prod p_i) computed directly; DTC = H − Σ_i H(X_i | X_−i) directly;
+     * 0 <= DTC <= H; TC/(L−1) <= DTC <= (L−1) TC; Z nondecreasing (Han). */
+    static const int cases[][2] = {{3, 2}, {5, 2}, {8, 2}, {4, 3}, {3, 5}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        unsigned long seed = 77 + c;
+        dlmkl_dist *d = tu_random_table(L, V, seed, 0.3);
+        dlmkl_profile *prof = tu_profile(d);
+        /* marginals p_i by decoding */
+        double *pm = calloc((size_t)L * V, sizeof *pm);
+        for (uint64_t idx = 0; idx < d->n; idx++) {
+            uint64_t rest = idx;
+            for (int i = L - 1; i >= 0; i--) {
+                pm[i * V + (int)(rest % V)] += d->p[idx];
+                rest /= V;
+            }
+        }
+        double kl = 0;
+        for (uint64_t idx = 0; idx < d->n; idx++) {
+            if (d->p[idx] <= 0)
+                continue;
+            uint64_t rest = idx;
+            double q = 1;
+            for (int i = L - 1; i >= 0; i--) {
+                q *= pm[i * V + (int)(rest % V)];
+                rest /= V;
+            }
+            kl += d->p[idx] * log2(d->p[idx] / q);
+        }
+        double H = tu_subset_entropy(d, (1ULL << L) - 1), cond = 0;
+        for (int i = 0; i < L; i++)
+            cond += H - tu_subset_entropy(d, ((1ULL << L) - 1) & ~(1ULL << i));
+        double tc = dlmkl_profile_tc(prof), dtc = dlmkl_profile_dtc(prof);
+        TU_CLOSE(tc, kl, 1e-11, "TC vs KL(p||prod), L=%d V=%d seed=%lu", L, V, seed);
+        TU_CLOSE(dtc, H - cond, 1e-11, "DTC direct, L=%d V=%d seed=%lu", L, V, seed);
+        ck_assert_msg(dtc >= -1e-12 && dtc <= H + 1e-12, "0 <= DTC <= H fails: %g %g", dtc, H);
+        ck_assert_msg(tc / (L - 1) <= dtc + 1e-12 && dtc <= (L - 1) * tc + 1e-12, "TC/DTC sandwich fails");
+        for (int j = 2; j <= L; j++)
+            ck_assert_msg(dlmkl_profile_Z(prof, j) >= dlmkl_profile_Z(prof, j - 1) - 1e-12, "Z not monotone at %d", j);
+        free(pm);
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_threads_bit_identical)
+{
+    static const int cases[][2] = {{12, 2}, {7, 3}, {5, 4}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        dlmkl_dist *d = tu_random_table(L, V, 5 + c, 0.5);
+        dlmkl_set_threads(1);
+        dlmkl_profile *a = tu_profile(d);
+        dlmkl_set_threads(2);
+        dlmkl_profile *b = tu_profile(d);
+        dlmkl_set_threads(3);
+        dlmkl_profile *e = tu_profile(d);
+        ck_assert_msg(memcmp(a->h, b->h, (L + 1) * sizeof(double)) == 0, "1 vs 2 threads differ, L=%d V=%d", L, V);
+        ck_assert_msg(memcmp(a->h, e->h, (L + 1) * sizeof(double)) == 0, "1 vs 3 threads differ, L=%d V=%d", L, V);
+        dlmkl_profile_free(a), dlmkl_profile_free(b), dlmkl_profile_free(e);
+        dlmkl_dist_free(d);
+    }
+    dlmkl_set_threads(0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("profile");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_profile_vs_brute_force);
+    tcase_add_test(tc, test_known_values);
+    tcase_add_test(tc, test_identities);
+    tcase_add_test(tc, test_threads_bit_identical);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

@@ -1,0 +1,31 @@
+/* testutil.h: helpers shared by the Check tests. */
+#ifndef DLMKL_TESTUTIL_H
+#define DLMKL_TESTUTIL_H
+
+#include <check.h>
+#include <gsl/gsl_rng.h>
+
+#include "dlmkl/dist.h"
+#include "dlmkl/profile.h"
+
+/* Build a distribution from a spec or fail the test with the library's message. */
+dlmkl_dist *tu_dist(const char *spec);
+/* Profile of d or fail. */
+dlmkl_profile *tu_profile(const dlmkl_dist *d);
+/* A Dirichlet(alpha) table on [V]^L from seed (independent of the library's families). */
+dlmkl_dist *tu_random_table(int L, int V, unsigned long seed, double alpha);
+/* H(X_S) by brute force: marginal by direct index decoding (no shared code with the library). */
+double tu_subset_entropy(const dlmkl_dist *d, uint64_t mask);
+/* Run a suite and return the exit status for main. */
+int tu_run(Suite *s);
+
+/* assert |a - b| <= tol, printing the case on failure */
+#define TU_CLOSE(a, b, tol, ...)                                                                   \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        ck_assert_msg(fabs(a_ - b_) <= (tol), "%s = %.17g, expected %.17g (tol %g) -- case: %s", #a, \
+                      a_, b_, (double)(tol), tu_case(__VA_ARGS__));                                \
+    } while (0)
+const char *tu_case(const char *fmt, ...);
+
+#endif
