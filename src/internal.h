@@ -14,4 +14,11 @@ int dlmkl_family_build(const char *family, const char *args, int normalize, dlmk
  *  is renamed over path only if the writer returns DLMKL_OK (removed otherwise). "-" is stdout. */
 typedef int (*dlmkl_writer_fn)(void *ctx, FILE *f);
 
+/*! Cost of revealing s tokens when m are revealed, random positions (Chen, Cong & Li, Thm 16):
+ *  c(m, s) = s·(h(m+1) − h(m)) − (h(m+s) − h(m)) = Σ_{j=1}^{s} (Z_{m+j} − Z_{m+1}); 0 for s <= 1. */
+static inline double dlmkl_step_cost(const double *h, int m, int s)
+{
+    return s <= 1 ? 0.0 : (double)s * (h[m + 1] - h[m]) - (h[m + s] - h[m]);
+}
+
 #endif

@@ -13,7 +13,9 @@
  * its own row, rows are added in unit order, so the result is bit-identical for any thread count.
  * Memory: per thread a stack of marginals V^(L−D) + V^(L−D−1) + ... ≤ V^(L−D)·V/(V−1), which for
  * two threads is at most one more table. */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -275,4 +277,105 @@ double dlmkl_profile_scale(const dlmkl_profile *prof)
     if (b > s)
         s = b;
     return s;
+}
+
+/* ---- profile files ---- */
+
+int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return dlmkl_error(DLMKL_EIO, "cannot open profile file '%s': %s", path, strerror(errno));
+    char line[4096];
+    int cm = -1, ch = -1, cu = -1, ncol = 0;
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return dlmkl_error(DLMKL_EINVAL, "profile file '%s' is empty; it needs a header with columns m,h", path);
+    }
+    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncol++) {
+        if (strcmp(tok, "m") == 0)
+            cm = ncol;
+        else if (strcmp(tok, "h") == 0)
+            ch = ncol;
+        else if (strcmp(tok, "unit") == 0)
+            cu = ncol;
+    }
+    if (cm < 0 || ch < 0) {
+        fclose(f);
+        return dlmkl_error(DLMKL_EINVAL, "profile file '%s': the header needs columns 'm' and 'h'", path);
+    }
+    size_t cap = 256, n = 0;
+    double *h = malloc(cap * sizeof *h);
+    int st = h ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    long lineno = 1;
+    dlmkl_unit file_unit = unit;
+    while (st == DLMKL_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (line[0] == '\n' || line[0] == '\r' || line[0] == '\0')
+            continue;
+        double m = NAN, v = NAN;
+        int c = 0;
+        /* fields split by commas; an empty field (Z at m = 0) is allowed */
+        char *p = line;
+        while (p) {
+            char *comma = strchr(p, ',');
+            if (comma)
+                *comma = '\0';
+            char *end;
+            if (c == cm || c == ch) {
+                double x = strtod(p, &end);
+                while (*end == '\r' || *end == '\n' || *end == ' ')
+                    end++;
+                if (end == p || *end)
+                    x = NAN;
+                if (c == cm)
+                    m = x;
+                else
+                    v = x;
+            } else if (c == cu) {
+                size_t l = strcspn(p, "\r\n");
+                if (l == 4 && strncmp(p, "nats", 4) == 0)
+                    file_unit = DLMKL_NATS;
+                else if (l == 4 && strncmp(p, "bits", 4) == 0)
+                    file_unit = DLMKL_BITS;
+                else
+                    st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: unit '%.*s' is not bits or nats", path, lineno, (int)l, p);
+            }
+            c++;
+            p = comma ? comma + 1 : NULL;
+        }
+        if (st)
+            break;
+        if (!isfinite(m) || m != (double)n)
+            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: m must be %zu (rows m = 0..L in order)", path, lineno, n);
+        else if (!isfinite(v))
+            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: h is missing or not a finite number", path, lineno);
+        else if (n == 0 && v != 0.0)
+            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s': h(0) must be 0, got %.17g", path, v);
+        if (st)
+            break;
+        if (n == cap) {
+            double *t = realloc(h, 2 * cap * sizeof *h);
+            if (!t) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                break;
+            }
+            h = t;
+            cap *= 2;
+        }
+        h[n++] = v / dlmkl_unit_factor(file_unit);
+    }
+    fclose(f);
+    if (st == DLMKL_OK && n < 2)
+        st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' needs rows m = 0..L with L >= 1", path);
+    if (st == DLMKL_OK) {
+        *out = dlmkl_profile_alloc((int)n - 1);
+        if (!*out)
+            st = DLMKL_ENOMEM;
+        else
+            memcpy((*out)->h, h, n * sizeof *h);
+    }
+    free(h);
+    return st;
 }

@@ -2,6 +2,8 @@
 #ifndef DLMKL_KL_H
 #define DLMKL_KL_H
 
+#include <stdio.h>
+
 #include "dlmkl/schedule.h"
 
 #ifdef __cplusplus
@@ -58,6 +60,42 @@ typedef struct dlmkl_bounds {
 
 /*! The bounds for this profile and schedule. O(L). */
 void dlmkl_bounds_compute(const dlmkl_profile *prof, const dlmkl_schedule *s, dlmkl_bounds *b);
+
+/* ---- one result row: a (distribution, schedule, K, positions) evaluation (src/kl_row.c) ---- */
+
+/* Everything in bits; writers convert with dlmkl_unit_factor. NAN marks "not applicable / not
+ * computed" (an empty CSV cell). */
+typedef struct dlmkl_kl_row {
+    char *schedule;      /* canonical schedule name, e.g. "chen-tc:zeta=5" (owned) */
+    char *sizes;         /* "4-3-1" for deterministic sizes, "" otherwise (owned) */
+    char positions[32];  /* "random", "l2r", "stride:4" */
+    int K;               /* the iteration budget */
+    int steps;           /* iterations the schedule takes (= K except K-targeted schedules) */
+    double kl_expected, kl_output;
+    double H, TC, DTC, Z_L;
+    double zeta;         /* Chen schedules: the zeta used; NAN otherwise */
+    dlmkl_bounds bounds;
+} dlmkl_kl_row;
+
+/*! Evaluate one row: build the schedule from spec (L from prof, budget K; K <= 0 only for schedules
+ *  that imply it), kl_expected (random positions: from prof alone; ordered: from d), kl_output from
+ *  d by `mode` (AUTO: when dlmkl_kl_output_cost <= DLMKL_OUTPUT_LAW_AUTO_TERMS and the memory fits;
+ *  NAN if not computed; ALWAYS with d == NULL is an error), TC, DTC, H, Z_L and the bounds.
+ *  d may be NULL (a profile-only input, e.g. a closed form). Cost: the schedule's kl_expected cost
+ *  plus the kl_output pass when taken. */
+int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
+                         const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_row *row);
+void dlmkl_kl_row_clear(dlmkl_kl_row *row);
+
+/*! The CSV column names written by dlmkl_kl_row_write, comma-separated, no newline:
+ *  schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,bound_tc_over_K,
+ *  bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta */
+const char *dlmkl_kl_row_columns(void);
+/*! Write the row's cells in that order (no leading comma, no newline), quantities converted to unit. */
+void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale);
+
+/*! Parse "auto", "always", "never". */
+int dlmkl_output_law_parse(const char *s, dlmkl_output_law_mode *mode);
 
 #ifdef __cplusplus
 }

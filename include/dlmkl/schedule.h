@@ -24,8 +24,10 @@ typedef struct dlmkl_law_entry {
 typedef struct dlmkl_schedule {
     dlmkl_schedule_kind kind;
     int L;              /* tokens */
-    int K;              /* iterations */
-    int *sizes;         /* FIXED: K sizes, each >= 1... (>= 0 allowed only if given so), sum L */
+    int K;              /* iterations the schedule takes */
+    int budget;         /* the budget K asked for (= K, except for K-targeted schedules that fit in
+                           fewer iterations, e.g. chen-tc with zeta picked from K) */
+    int *sizes;         /* FIXED: K sizes, each >= 0, summing to L */
     double *pi;         /* IID: K reveal probabilities, sum 1 */
     /* LAW: row (k, m), k = 0..K-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
      * r = k*(L+1) + m, sorted by s; a row with no entries is a state the law never reaches. */
@@ -44,6 +46,10 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
                              dlmkl_schedule **out);
 void dlmkl_schedule_free(dlmkl_schedule *s);
 const char *dlmkl_schedule_spec_help(void);
+
+/*! 1 if the spec fixes its own number of iterations (sizes:..., chen-tc:zeta=..., chen-dtc:zeta=...,
+ *  law:PATH), so that no K need be given. */
+int dlmkl_schedule_implies_K(const char *spec);
 
 /*! Deterministic schedule from explicit sizes (copied). Checks sum = L and every size >= 0. */
 int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl_schedule **out);
@@ -73,6 +79,8 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K);
 int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
 /*! The exact O(K·L^2) DP, always (for tests). */
 int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
+/*! The O(K·L·log L) divide-and-conquer DP, always (for tests). */
+int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
 
 /* ---- position policies ---- */
 typedef enum {

@@ -1,0 +1,344 @@
+/* kl.c: kl_expected — E over sizes and positions of KL(p ‖ q_path) — exactly, and the bounds.
+ *
+ * Random positions (Chen, Cong & Li 2026, Thm 16 with Lemma 13): given m_k revealed, revealing s_k
+ * uniformly chosen tokens costs in expectation
+ *     c(m, s) = s·(h(m+1) − h(m)) − (h(m+s) − h(m)) = Σ_{j=1}^{s} (Z_{m+j} − Z_{m+1}),
+ * and kl_expected = E Σ_k c(m_k, s_k). Since c is linear in s but for h(m+s), per step
+ *     E c(m_k, s_k) = E[ E[s_k | m_k]·Δh(m_k) + h(m_k) ] − E[ h(m_{k+1}) ],   Δh(m) = h(m+1) − h(m),
+ * so only the marginal laws of m_k and the conditional means E[s_k | m_k] are needed.
+ *
+ * Ordered positions (l2r, stride): the path is deterministic given the sizes, and the chain rule gives
+ * KL(p ‖ q_path) = Σ_k TC(X_{A_k} | X_{B_k}) (conditional total correlation). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "dlmkl/kl.h"
+#include "internal.h"
+
+/* A binomial tail is cut where the probability mass beyond the cut is below 2^-60 (~8.7e-19), far below
+ * the 2^-53 relative precision of the doubles it is added to: the neglected mass changes no result by
+ * more than 2^-59 times the largest term. */
+#define DLMKL_TAIL_CUT 0x1p-60
+
+/* log n! for n = 0..L, so that log C(n, k) is O(1). */
+static double *logfact_alloc(int L)
+{
+    double *lf = malloc(((size_t)L + 1) * sizeof *lf);
+    if (!lf) {
+        dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (int n = 0; n <= L; n++)
+        lf[n] = lgamma(n + 1.0);
+    return lf;
+}
+
+static inline double lnchoose(const double *lf, int n, int k) { return lf[n] - lf[k] - lf[n - k]; }
+
+/* Binomial(L, P) pmf on the window [*lo, *hi] around the mode into pmf[], tails beyond it of mass
+ * below DLMKL_TAIL_CUT each dropped. */
+static void binom_window(int L, double P, const double *lf, double *pmf, int *lo, int *hi)
+{
+    if (P <= 0.0) {
+        *lo = *hi = 0;
+        pmf[0] = 1.0;
+        return;
+    }
+    if (P >= 1.0) {
+        *lo = *hi = L;
+        pmf[L] = 1.0;
+        return;
+    }
+    const double lp = log(P), lq = log1p(-P), odds = P / (1.0 - P);
+    int mode = (int)floor((L + 1.0) * P);
+    if (mode > L)
+        mode = L;
+#define LOGPMF(m) (lnchoose(lf, L, (m)) + (m)*lp + (L - (m)) * lq)
+    pmf[mode] = exp(LOGPMF(mode));
+    int m = mode;
+    while (m < L) {
+        m++;
+        pmf[m] = exp(LOGPMF(m));
+        double r = (double)(L - m) / (m + 1.0) * odds; /* pmf(m+1)/pmf(m), decreasing in m */
+        if (r < 1.0 && pmf[m] * r / (1.0 - r) < DLMKL_TAIL_CUT)
+            break;
+    }
+    *hi = m;
+    m = mode;
+    while (m > 0) {
+        m--;
+        pmf[m] = exp(LOGPMF(m));
+        double r = (double)m / (L - m + 1.0) / odds; /* pmf(m−1)/pmf(m) */
+        if (r < 1.0 && pmf[m] * r / (1.0 - r) < DLMKL_TAIL_CUT)
+            break;
+    }
+    *lo = m;
+#undef LOGPMF
+}
+
+static int kl_fixed(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    double acc = 0;
+    int m = 0;
+    for (int k = 0; k < s->K; k++) {
+        acc += dlmkl_step_cost(prof->h, m, s->sizes[k]);
+        m += s->sizes[k];
+    }
+    *kl = acc;
+    return DLMKL_OK;
+}
+
+static int kl_iid(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    const int L = s->L, K = s->K;
+    const double *h = prof->h;
+    double *lf = logfact_alloc(L);
+    double *pa = malloc(((size_t)L + 1) * sizeof *pa), *pb = malloc(((size_t)L + 1) * sizeof *pb);
+    double *tail = malloc(((size_t)K + 1) * sizeof *tail);
+    if (!lf || !pa || !pb || !tail) {
+        free(lf), free(pa), free(pb), free(tail);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    tail[K] = 0;
+    for (int k = K - 1; k >= 0; k--)
+        tail[k] = tail[k + 1] + s->pi[k];
+    /* m_k ~ Binomial(L, Σ_{j<k} π_j); E[s_k | m_k] = (L − m_k)·q_k, q_k = π_k / Σ_{j>=k} π_j. */
+    double acc = 0, head = 0;
+    int alo, ahi, blo, bhi;
+    binom_window(L, 0.0, lf, pa, &alo, &ahi);
+    for (int k = 0; k < K; k++) {
+        double next = k == K - 1 ? 1.0 : head + s->pi[k];
+        double q = k == K - 1 ? 1.0 : (tail[k] > 0 ? s->pi[k] / tail[k] : 1.0);
+        binom_window(L, next, lf, pb, &blo, &bhi);
+        double e1 = 0, e2 = 0;
+        for (int m = alo; m <= ahi; m++)
+            e1 += pa[m] * ((m < L ? (double)(L - m) * q * (h[m + 1] - h[m]) : 0.0) + h[m]);
+        for (int m = blo; m <= bhi; m++)
+            e2 += pb[m] * h[m];
+        acc += e1 - e2;
+        head = next;
+        double *t = pa;
+        pa = pb, pb = t;
+        alo = blo, ahi = bhi;
+    }
+    *kl = acc;
+    free(lf), free(pa), free(pb), free(tail);
+    return DLMKL_OK;
+}
+
+static int kl_composition(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    const int L = s->L, K = s->K;
+    const double *h = prof->h;
+    if (K > L)
+        return dlmkl_error(DLMKL_EINVAL, "composition: K = %d > L = %d has no composition into positive parts", K, L);
+    double *lf = logfact_alloc(L);
+    if (!lf)
+        return DLMKL_ENOMEM;
+    /* The partial sums m_2 < ... < m_K are a uniform (K−1)-subset of {1..L−1}, so (1-based k >= 2)
+     * P(m_k = m) = C(m−1, k−2)·C(L−1−m, K−k) / C(L−1, K−1), and by symmetry E[s_k | m_k = m] = (L−m)/(K−k+1). */
+    const double lden = K > 1 ? lnchoose(lf, L - 1, K - 1) : 0.0;
+#define PMK(k, m) ((k) == 1 ? ((m) == 0 ? 1.0 : 0.0) : exp(lnchoose(lf, (m)-1, (k)-2) + lnchoose(lf, L - 1 - (m), K - (k)) - lden))
+    double acc = 0;
+    for (int k = 1; k <= K; k++) {
+        int lo = k - 1, hi = k == 1 ? 0 : L - K + k - 1;
+        double e1 = 0, e2 = 0;
+        for (int m = lo; m <= hi; m++)
+            e1 += PMK(k, m) * ((double)(L - m) / (K - k + 1) * (h[m + 1] - h[m]) + h[m]);
+        if (k == K) {
+            e2 = h[L];
+        } else {
+            for (int m = k; m <= L - K + k; m++)
+                e2 += PMK(k + 1, m) * h[m];
+        }
+        acc += e1 - e2;
+    }
+#undef PMK
+    free(lf);
+    *kl = acc;
+    return DLMKL_OK;
+}
+
+/* E Σ_k cost(m_k, s_k) by the forward DP over (k, m) with the schedule's step law. O(K·L^2). */
+typedef double (*cost_fn)(int m, int s, const void *ctx);
+
+static int dp_expect(const dlmkl_schedule *s, cost_fn cost, const void *ctx, double *kl)
+{
+    const int L = s->L;
+    double *P = calloc((size_t)L + 1, sizeof *P), *Q = calloc((size_t)L + 1, sizeof *Q);
+    double *ps = malloc(((size_t)L + 1) * sizeof *ps);
+    if (!P || !Q || !ps) {
+        free(P), free(Q), free(ps);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    P[0] = 1.0;
+    double acc = 0;
+    int st = DLMKL_OK;
+    for (int k = 0; k < s->K && st == DLMKL_OK; k++) {
+        memset(Q, 0, ((size_t)L + 1) * sizeof *Q);
+        for (int m = 0; m <= L && st == DLMKL_OK; m++) {
+            if (P[m] == 0.0)
+                continue;
+            if ((st = dlmkl_schedule_step_law(s, k, m, ps)) != DLMKL_OK)
+                break;
+            double e = 0;
+            for (int j = 0; j <= L - m; j++)
+                if (ps[j] > 0) {
+                    e += ps[j] * cost(m, j, ctx);
+                    Q[m + j] += P[m] * ps[j];
+                }
+            acc += P[m] * e;
+        }
+        double *t = P;
+        P = Q, Q = t;
+    }
+    free(P), free(Q), free(ps);
+    if (st == DLMKL_OK)
+        *kl = acc;
+    return st;
+}
+
+static double cost_random(int m, int s, const void *ctx)
+{
+    return dlmkl_step_cost((const double *)ctx, m, s);
+}
+
+static int check_lengths(const dlmkl_profile *prof, const dlmkl_schedule *s)
+{
+    if (prof->L != s->L)
+        return dlmkl_error(DLMKL_EINVAL, "the profile has L = %d but the schedule was built for L = %d", prof->L, s->L);
+    return DLMKL_OK;
+}
+
+int dlmkl_kl_expected_dp(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    int st = check_lengths(prof, s);
+    return st ? st : dp_expect(s, cost_random, prof->h, kl);
+}
+
+int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    int st = check_lengths(prof, s);
+    if (st)
+        return st;
+    switch (s->kind) {
+    case DLMKL_SCHED_FIXED:
+        return kl_fixed(prof, s, kl);
+    case DLMKL_SCHED_IID:
+        return kl_iid(prof, s, kl);
+    case DLMKL_SCHED_COMPOSITION:
+        return kl_composition(prof, s, kl);
+    case DLMKL_SCHED_LAW:
+        return dp_expect(s, cost_random, prof->h, kl);
+    }
+    return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");
+}
+
+/* ---- ordered positions ---- */
+
+typedef struct ordered_ctx {
+    int L;
+    const double *G;   /* G[m] = H(X_{P_m}), P_m = first m tokens of the order */
+    const double *A;   /* A[m*(L+1) + s] = Σ_{j=1}^{s} [H(X_{P_m ∪ {order[m+j−1]}}) − G[m]] */
+} ordered_ctx;
+
+/* TC(X_A | X_B) = Σ_{i∈A} [H(X_{B∪i}) − H(X_B)] − [H(X_{B∪A}) − H(X_B)], B = P_m, A the next s tokens. */
+static double cost_ordered(int m, int s, const void *vctx)
+{
+    const ordered_ctx *c = vctx;
+    if (s <= 1)
+        return 0.0;
+    return c->A[(size_t)m * (c->L + 1) + (size_t)s] - (c->G[m + s] - c->G[m]);
+}
+
+int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s, double *kl)
+{
+    const int L = d->L;
+    if (s->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "the table has L = %d but the schedule was built for L = %d", L, s->L);
+    /* prefix masks */
+    uint64_t pre[DLMKL_MAX_L + 1];
+    pre[0] = 0;
+    for (int m = 0; m < L; m++)
+        pre[m + 1] = pre[m] | 1ULL << order[m];
+    /* tasks: E[m][j] = H(P_m ∪ {order[m+j−1]}) for m = 0..L−1, j = 1..L−m (j = 1 is G[m+1]) */
+    size_t ntask = (size_t)L * (L + 1) / 2;
+    double *E = malloc(ntask * sizeof *E), *G = malloc(((size_t)L + 1) * sizeof *G);
+    double *A = calloc(((size_t)L + 1) * ((size_t)L + 1), sizeof *A);
+    uint64_t *mask = malloc(ntask * sizeof *mask);
+    size_t *tm = malloc(ntask * sizeof *tm);
+    const int nthreads = dlmkl_threads();
+    size_t wbytes = (size_t)nthreads * (size_t)(d->n / (uint64_t)d->V) * sizeof(double);
+    int st = dlmkl_check_memory(wbytes, "the subset entropies of an ordered policy");
+    double *work = st == DLMKL_OK ? malloc(wbytes) : NULL;
+    if (st == DLMKL_OK && (!E || !G || !A || !mask || !tm || !work))
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (st != DLMKL_OK) {
+        free(E), free(G), free(A), free(mask), free(tm), free(work);
+        return st;
+    }
+    size_t t = 0;
+    for (int m = 0; m < L; m++)
+        for (int j = 1; j <= L - m; j++) {
+            mask[t] = pre[m] | 1ULL << order[m + j - 1];
+            tm[t++] = (size_t)m;
+        }
+    const uint64_t per = d->n / (uint64_t)d->V;
+#pragma omp parallel num_threads(nthreads)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        double *w = work + (uint64_t)tid * per;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < ntask; i++)
+            E[i] = dlmkl_subset_entropy(d, mask[i], w);
+    }
+    G[0] = 0;
+    t = 0;
+    for (int m = 0; m < L; m++) {
+        G[m + 1] = E[t]; /* j = 1: P_{m+1} */
+        t += (size_t)(L - m);
+    }
+    t = 0;
+    for (int m = 0; m < L; m++) {
+        double run = 0;
+        for (int j = 1; j <= L - m; j++) {
+            run += E[t++] - G[m];
+            A[(size_t)m * (L + 1) + (size_t)j] = run;
+        }
+    }
+    ordered_ctx ctx = {L, G, A};
+    st = dp_expect(s, cost_ordered, &ctx, kl);
+    free(E), free(G), free(A), free(mask), free(tm), free(work);
+    return st;
+}
+
+/* ---- bounds ---- */
+
+void dlmkl_bounds_compute(const dlmkl_profile *prof, const dlmkl_schedule *s, dlmkl_bounds *b)
+{
+    const int L = prof->L, K = s->budget > 0 ? s->budget : s->K;
+    const double sc = dlmkl_profile_scale(prof);
+    const double tc = dlmkl_nonneg(dlmkl_profile_tc(prof), sc), dtc = dlmkl_nonneg(dlmkl_profile_dtc(prof), sc);
+    b->tc_over_K = tc / K;
+    b->dtc_over_K = dtc / K;
+    b->li_cai = b->zl = b->chen = NAN;
+    if (s->kind == DLMKL_SCHED_FIXED) {
+        int smax = dlmkl_schedule_max_size(s);
+        /* Li & Cai (2025): (2^⌈log2 smax⌉ − 1)/L · (TC + DTC); sharper: (smax − 1)·Z_L */
+        double pw = 1.0; /* 2^⌈log2 smax⌉ */
+        while (pw < smax)
+            pw *= 2.0;
+        b->li_cai = (pw - 1.0) / L * (tc + dtc);
+        b->zl = (smax - 1) * dlmkl_nonneg(dlmkl_profile_Z(prof, L), sc);
+    }
+    /* Chen, Cong & Li Thm 9: ζ = 1 + ⌈TĈ/ε⌉ gives kl_expected <= ε, i.e. ε = TC/(ζ − 1) (DTC for the mirror). */
+    if (s->chen && s->zeta > 1.0)
+        b->chen = (s->chen == 1 ? tc : dtc) / (s->zeta - 1.0);
+}

@@ -1,0 +1,972 @@
+/* schedule.c: unmasking schedules — the law of the sizes (s_1..s_K), Σ s_k = L — built from spec
+ * strings, and the position policies. Formulas:
+ *   revealed fraction α(t), t = k/K:  linear α = t;  cosine (MaskGIT) α = 1 − cos(πt/2);  poly α = t^a.
+ *   deterministic rounding: N_0 = 0, N_k = clamp(round(L·α(k/K)), N_{k−1} + 1, L − (K − k)), s_k = N_k − N_{k−1}
+ *     (round = nearest, halves up): every iteration reveals at least one token when K <= L.
+ *   i.i.d. reveal times: token i reveals at iteration k with prob. π_k; π_k = α(k/K) − α((k−1)/K), or
+ *     π_k ∝ ρ^(−k) (random-tc), π_k ∝ ρ^k (random-dtc), ρ = L^(1/K) by default. Given m_k,
+ *     s_k ~ Binomial(L − m_k, π_k / Σ_{j>=k} π_j).
+ *   Chen, Cong & Li (2026) App. D, TC schedule with ζ: N_0 = 0, N_i = N_{i−1} + ⌊(L − N_{i−1})/ζ⌋ for
+ *     i <= λ = ⌊log(L−ζ+1)/log(1/(1−1/ζ))⌋ + 2, then singles; zero sizes dropped; ζ >= L+1: all singles.
+ *     The DTC schedule N'_i = ⌈N'_{i−1}(1 − 1/ζ)⌉ = N'_{i−1} − ⌊N'_{i−1}/ζ⌋ removes the same amounts, so its
+ *     sizes are the TC sizes in reverse order (singles first, then sizes growing geometrically).
+ *   composition: uniform over the C(L−1, K−1) compositions of L into K positive parts; given m_k,
+ *     P(s_k = s) = C(L−m_k−s−1, K−k−1) / C(L−m_k−1, K−k)  (1-based k < K), s_K = L − m_K. */
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "dlmkl/schedule.h"
+#include "internal.h"
+
+/* ---- allocation ---- */
+
+static dlmkl_schedule *sched_new(dlmkl_schedule_kind kind, int L, int K, const char *name)
+{
+    dlmkl_schedule *s = calloc(1, sizeof *s);
+    if (!s) {
+        dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->kind = kind;
+    s->L = L;
+    s->K = K;
+    s->budget = K;
+    s->name = strdup(name);
+    if (kind == DLMKL_SCHED_FIXED)
+        s->sizes = calloc((size_t)(K > 0 ? K : 1), sizeof *s->sizes);
+    if (kind == DLMKL_SCHED_IID)
+        s->pi = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi);
+    if (!s->name || (kind == DLMKL_SCHED_FIXED && !s->sizes) || (kind == DLMKL_SCHED_IID && !s->pi)) {
+        dlmkl_schedule_free(s);
+        dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+void dlmkl_schedule_free(dlmkl_schedule *s)
+{
+    if (!s)
+        return;
+    free(s->sizes);
+    free(s->pi);
+    free(s->row_start);
+    free(s->law);
+    free(s->name);
+    free(s);
+}
+
+int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl_schedule **out)
+{
+    *out = NULL;
+    if (K < 1)
+        return dlmkl_error(DLMKL_EINVAL, "a schedule needs at least one iteration (K = %d)", K);
+    long sum = 0;
+    for (int k = 0; k < K; k++) {
+        if (sizes[k] < 0)
+            return dlmkl_error(DLMKL_EINVAL, "size s_%d = %d is negative", k + 1, sizes[k]);
+        sum += sizes[k];
+    }
+    if (sum != L)
+        return dlmkl_error(DLMKL_EINVAL, "the sizes sum to %ld but must sum to L = %d (every token revealed exactly once)", sum, L);
+    dlmkl_schedule *s = sched_new(DLMKL_SCHED_FIXED, L, K, name);
+    if (!s)
+        return DLMKL_ENOMEM;
+    memcpy(s->sizes, sizes, (size_t)K * sizeof *sizes);
+    *out = s;
+    return DLMKL_OK;
+}
+
+int dlmkl_schedule_implies_K(const char *spec)
+{
+    return strncmp(spec, "sizes:", 6) == 0 || strncmp(spec, "law:", 4) == 0 || strncmp(spec, "chen-tc:", 8) == 0 ||
+           strncmp(spec, "chen-dtc:", 9) == 0;
+}
+
+int dlmkl_schedule_is_fixed(const dlmkl_schedule *s) { return s->kind == DLMKL_SCHED_FIXED; }
+
+/* ---- revealed-fraction families α ---- */
+
+typedef struct alpha_fn {
+    int kind; /* 0 linear, 1 cosine, 2 poly */
+    double a;
+} alpha_fn;
+
+static double alpha_eval(const alpha_fn *f, double t)
+{
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return 1;
+    switch (f->kind) {
+    case 1:
+        return 1.0 - cos(M_PI * t / 2.0);
+    case 2:
+        return pow(t, f->a);
+    default:
+        return t;
+    }
+}
+
+/* Parse "linear", "cosine", "poly:a=2" (or "poly:2"). */
+static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
+{
+    f->a = 1;
+    if (strcmp(spec, "linear") == 0) {
+        f->kind = 0;
+        return DLMKL_OK;
+    }
+    if (strcmp(spec, "cosine") == 0) {
+        f->kind = 1;
+        return DLMKL_OK;
+    }
+    if (strncmp(spec, "poly:", 5) == 0) {
+        const char *v = spec + 5;
+        if (strncmp(v, "a=", 2) == 0)
+            v += 2;
+        char *end;
+        errno = 0;
+        double a = strtod(v, &end);
+        if (end == v || *end || errno || !isfinite(a) || a <= 0)
+            return dlmkl_error(DLMKL_EINVAL, "%s: '%s' needs an exponent a > 0, e.g. poly:a=2", ctx, spec);
+        f->kind = 2;
+        f->a = a;
+        return DLMKL_OK;
+    }
+    if (strcmp(spec, "poly") == 0)
+        return dlmkl_error(DLMKL_EINVAL, "%s: poly needs an exponent, e.g. poly:a=2", ctx);
+    return dlmkl_error(DLMKL_EINVAL, "%s: unknown revealed-fraction family '%s' (linear, cosine, poly:a=..)", ctx, spec);
+}
+
+/* ---- deterministic size rules ---- */
+
+static int require_K(int K, int L, const char *name, int deterministic)
+{
+    if (K < 1)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs the number of iterations: give --K K with K >= 1", name);
+    if (deterministic && K > L)
+        return dlmkl_error(DLMKL_EINVAL,
+                           "schedule '%s' is deterministic and reveals at least one token per iteration, so K = %d "
+                           "cannot exceed L = %d; use K <= L or a randomized schedule (iid:..., random-tc, ...)",
+                           name, K, L);
+    return DLMKL_OK;
+}
+
+static void sizes_from_alpha(const alpha_fn *f, int L, int K, int *sizes)
+{
+    int prev = 0;
+    for (int k = 1; k <= K; k++) {
+        double target = floor((double)L * alpha_eval(f, (double)k / K) + 0.5);
+        int N = target < 0 ? 0 : target > L ? L : (int)target;
+        if (N < prev + 1)
+            N = prev + 1;
+        if (N > L - (K - k))
+            N = L - (K - k);
+        if (k == K)
+            N = L;
+        sizes[k - 1] = N - prev;
+        prev = N;
+    }
+}
+
+int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
+{
+    if (!(zeta >= 1.0) || !isfinite(zeta))
+        return dlmkl_error(DLMKL_EINVAL, "Chen schedule: zeta = %g must be a finite number >= 1", zeta);
+    int n = 0;
+    if (zeta >= L + 1.0) {
+        for (int i = 0; i < L; i++)
+            sizes[n++] = 1;
+    } else {
+        /* λ = ⌊log(L−ζ+1) / log(1/(1−1/ζ))⌋ + 2; for ζ = 1 the denominator is +∞ and λ = 2. */
+        double den = zeta > 1.0 ? -log1p(-1.0 / zeta) : INFINITY;
+        double lam_d = floor(log((double)L - zeta + 1.0) / den) + 2.0;
+        long lambda = lam_d < 0 ? 0 : lam_d > L + 2.0 ? L + 2 : (long)lam_d;
+        int N = 0;
+        for (long i = 1; i <= lambda && N < L; i++) {
+            int step = (int)floor((double)(L - N) / zeta);
+            if (step > 0)
+                sizes[n++] = step;
+            N += step;
+        }
+        while (N < L) {
+            sizes[n++] = 1;
+            N++;
+        }
+    }
+    if (dtc)
+        for (int i = 0; i < n / 2; i++) {
+            int t = sizes[i];
+            sizes[i] = sizes[n - 1 - i];
+            sizes[n - 1 - i] = t;
+        }
+    *K = n;
+    return DLMKL_OK;
+}
+
+/* The largest integer ζ in [1, L+1] whose Chen schedule takes at most K iterations. */
+static int chen_zeta_for_K(int L, int K, int *sizes, double *zeta)
+{
+    double best = 1.0;
+    for (int z = 1; z <= L + 1; z++) {
+        int n;
+        dlmkl_chen_sizes(L, z, 0, sizes, &n);
+        if (n <= K)
+            best = z;
+    }
+    *zeta = best;
+    return DLMKL_OK;
+}
+
+/* ---- optimal deterministic sizes ---- */
+
+static int optimal_alloc(int L, int K, double **F, int **arg)
+{
+    size_t cells = (size_t)(K + 1) * (size_t)(L + 1);
+    if (dlmkl_check_memory(cells * (sizeof(double) + sizeof(int)), "the optimal-schedule DP") != DLMKL_OK)
+        return DLMKL_ETOOBIG;
+    *F = malloc(cells * sizeof **F);
+    *arg = malloc(cells * sizeof **arg);
+    if (!*F || !*arg) {
+        free(*F), free(*arg);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory for the optimal-schedule DP");
+    }
+    return DLMKL_OK;
+}
+
+/* Backtrack: F[k][m] = min cost of revealing m tokens in k steps (each >= 1); argument of the min in arg. */
+static void optimal_backtrack(const double *F, const int *arg, int L, int K, int *sizes, int *nsteps, double *cost)
+{
+    /* splitting a step never costs more (c(a,b) − c(a,x) − c(x,b) = (b−x)(Z_{x+1} − Z_{a+1}) >= 0), so
+     * K steps are optimal; take the smallest k <= K attaining the minimum to be safe with rounding. */
+    int bestk = K;
+    for (int k = 1; k <= K; k++)
+        if (F[(size_t)k * (L + 1) + L] < F[(size_t)bestk * (L + 1) + L])
+            bestk = k;
+    *cost = F[(size_t)bestk * (L + 1) + L];
+    int m = L;
+    for (int k = bestk; k >= 1; k--) {
+        int prev = arg[(size_t)k * (L + 1) + m];
+        sizes[k - 1] = m - prev;
+        m = prev;
+    }
+    *nsteps = bestk;
+}
+
+static int optimal_check(const dlmkl_profile *prof, int K)
+{
+    if (K < 1 || K > prof->L)
+        return dlmkl_error(DLMKL_EINVAL, "optimal: K = %d must be between 1 and L = %d", K, prof->L);
+    return DLMKL_OK;
+}
+
+int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
+{
+    const int L = prof->L;
+    int st = optimal_check(prof, K);
+    double *F;
+    int *arg;
+    if (st || (st = optimal_alloc(L, K, &F, &arg)))
+        return st;
+    const double *h = prof->h;
+    for (int m = 0; m <= L; m++)
+        F[m] = m == 0 ? 0.0 : INFINITY;
+    for (int k = 1; k <= K; k++) {
+        double *Fk = F + (size_t)k * (L + 1), *Fp = Fk - (L + 1);
+        int *ak = arg + (size_t)k * (L + 1);
+        Fk[0] = INFINITY;
+        ak[0] = 0;
+        for (int m2 = 1; m2 <= L; m2++) {
+            double best = INFINITY;
+            int bm = m2 - 1;
+            for (int m = k - 1; m < m2; m++) {
+                double v = Fp[m] + dlmkl_step_cost(h, m, m2 - m);
+                if (v < best) {
+                    best = v;
+                    bm = m;
+                }
+            }
+            Fk[m2] = best;
+            ak[m2] = bm;
+        }
+    }
+    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
+    free(F), free(arg);
+    return DLMKL_OK;
+}
+
+/* Divide and conquer over one DP layer: opt(m2) is nondecreasing in m2 because the step costs
+ * satisfy the quadrangle inequality (Z nondecreasing), so F_k on [lo,hi] needs only candidates
+ * in [olo, ohi]. O(L log L) per layer. */
+static void dc_layer(const double *h, const double *Fp, double *Fk, int *ak, int k, int lo, int hi, int olo, int ohi)
+{
+    if (lo > hi)
+        return;
+    int mid = lo + (hi - lo) / 2;
+    double best = INFINITY;
+    int bm = olo;
+    int top = ohi < mid - 1 ? ohi : mid - 1;
+    for (int m = olo > k - 1 ? olo : k - 1; m <= top; m++) {
+        double v = Fp[m] + dlmkl_step_cost(h, m, mid - m);
+        if (v < best) {
+            best = v;
+            bm = m;
+        }
+    }
+    Fk[mid] = best;
+    ak[mid] = bm;
+    dc_layer(h, Fp, Fk, ak, k, lo, mid - 1, olo, bm);
+    dc_layer(h, Fp, Fk, ak, k, mid + 1, hi, bm, ohi);
+}
+
+int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
+{
+    const int L = prof->L;
+    if ((double)K * L * L / 2.0 <= DLMKL_OPTIMAL_EXACT_WORK)
+        return dlmkl_optimal_sizes_exact(prof, K, sizes, nsteps, cost);
+    return dlmkl_optimal_sizes_dc(prof, K, sizes, nsteps, cost);
+}
+
+int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
+{
+    const int L = prof->L;
+    int st = optimal_check(prof, K);
+    if (st)
+        return st;
+    double *F;
+    int *arg;
+    if ((st = optimal_alloc(L, K, &F, &arg)))
+        return st;
+    for (int m = 0; m <= L; m++)
+        F[m] = m == 0 ? 0.0 : INFINITY;
+    for (int k = 1; k <= K; k++) {
+        double *Fk = F + (size_t)k * (L + 1), *Fp = Fk - (L + 1);
+        int *ak = arg + (size_t)k * (L + 1);
+        for (int m = 0; m < k; m++) {
+            Fk[m] = INFINITY;
+            ak[m] = 0;
+        }
+        dc_layer(prof->h, Fp, Fk, ak, k, k, L, k - 1, L - 1);
+    }
+    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
+    free(F), free(arg);
+    return DLMKL_OK;
+}
+
+/* ---- law files ---- */
+
+/* Read a CSV with a header naming columns k,m,s,prob (any order, others ignored); k is 1-based. */
+static int law_read(const char *path, int L, int Kgiven, dlmkl_schedule **out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return dlmkl_error(DLMKL_EIO, "law file '%s': cannot open: %s", path, strerror(errno));
+    char line[1024];
+    int col[4] = {-1, -1, -1, -1}; /* k, m, s, prob */
+    static const char *names[4] = {"k", "m", "s", "prob"};
+    long lineno = 0;
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return dlmkl_error(DLMKL_EINVAL, "law file '%s' is empty; it needs a header k,m,s,prob", path);
+    }
+    lineno++;
+    int ncol = 0;
+    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncol++) {
+        while (isspace((unsigned char)*tok))
+            tok++;
+        for (int c = 0; c < 4; c++)
+            if (strcmp(tok, names[c]) == 0)
+                col[c] = ncol;
+    }
+    for (int c = 0; c < 4; c++)
+        if (col[c] < 0) {
+            fclose(f);
+            return dlmkl_error(DLMKL_EINVAL, "law file '%s': header lacks column '%s' (need k,m,s,prob)", path, names[c]);
+        }
+    size_t cap = 1024, n = 0;
+    int (*kms)[3] = malloc(cap * sizeof *kms);
+    double *pr = malloc(cap * sizeof *pr);
+    int K = 0, st = DLMKL_OK;
+    while (st == DLMKL_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            continue;
+        double v[4] = {NAN, NAN, NAN, NAN};
+        int c = 0;
+        for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++)
+            for (int j = 0; j < 4; j++)
+                if (col[j] == c) {
+                    char *end;
+                    v[j] = strtod(tok, &end);
+                    while (isspace((unsigned char)*end))
+                        end++;
+                    if (end == tok || *end)
+                        v[j] = NAN;
+                }
+        for (int j = 0; j < 4 && st == DLMKL_OK; j++)
+            if (!isfinite(v[j]) || (j < 3 && v[j] != floor(v[j])))
+                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s is missing or not %s", path, lineno,
+                                 names[j], j < 3 ? "an integer" : "a number");
+        if (st)
+            break;
+        int k = (int)v[0], m = (int)v[1], s = (int)v[2];
+        if (k < 1 || m < 0 || m > L || s < 0 || s > L - m)
+            st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: (k,m,s) = (%d,%d,%d) out of range (k >= 1, 0 <= m <= L = %d, 0 <= s <= L - m)",
+                             path, lineno, k, m, s, L);
+        else if (v[3] < 0 || v[3] > 1)
+            st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: prob = %g is not in [0, 1]", path, lineno, v[3]);
+        if (st)
+            break;
+        if (n == cap) {
+            cap *= 2;
+            void *a = realloc(kms, cap * sizeof *kms), *b = realloc(pr, cap * sizeof *pr);
+            if (a)
+                kms = a;
+            if (b)
+                pr = b;
+            if (!a || !b) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory reading '%s'", path);
+                break;
+            }
+        }
+        kms[n][0] = k, kms[n][1] = m, kms[n][2] = s;
+        pr[n] = v[3];
+        n++;
+        if (k > K)
+            K = k;
+    }
+    fclose(f);
+    if (st == DLMKL_OK && n == 0)
+        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' has no rows", path);
+    if (st == DLMKL_OK && Kgiven > 0 && Kgiven != K)
+        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' defines iterations 1..%d but --K is %d", path, K, Kgiven);
+    dlmkl_schedule *sc = NULL;
+    if (st == DLMKL_OK && !(sc = sched_new(DLMKL_SCHED_LAW, L, K, "law")))
+        st = DLMKL_ENOMEM;
+    size_t nrows = (size_t)K * (size_t)(L + 1);
+    if (st == DLMKL_OK) {
+        sc->row_start = calloc(nrows + 1, sizeof *sc->row_start);
+        sc->law = malloc((n ? n : 1) * sizeof *sc->law);
+        if (!sc->row_start || !sc->law)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    if (st == DLMKL_OK) {
+        /* counting sort by row, then by s within a row */
+        for (size_t i = 0; i < n; i++)
+            sc->row_start[(size_t)(kms[i][0] - 1) * (L + 1) + (size_t)kms[i][1] + 1]++;
+        for (size_t r = 0; r < nrows; r++)
+            sc->row_start[r + 1] += sc->row_start[r];
+        int64_t *fill = malloc((nrows + 1) * sizeof *fill);
+        if (!fill)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        else {
+            memcpy(fill, sc->row_start, (nrows + 1) * sizeof *fill);
+            for (size_t i = 0; i < n; i++) {
+                size_t r = (size_t)(kms[i][0] - 1) * (L + 1) + (size_t)kms[i][1];
+                sc->law[fill[r]++] = (dlmkl_law_entry){kms[i][2], pr[i]};
+            }
+            free(fill);
+        }
+        for (size_t r = 0; st == DLMKL_OK && r < nrows; r++) {
+            int64_t a = sc->row_start[r], b = sc->row_start[r + 1];
+            if (a == b)
+                continue;
+            int k = (int)(r / (size_t)(L + 1)) + 1, m = (int)(r % (size_t)(L + 1));
+            /* insertion sort by s (rows are short) and reject duplicates */
+            for (int64_t i = a + 1; i < b; i++)
+                for (int64_t j = i; j > a && sc->law[j - 1].s > sc->law[j].s; j--) {
+                    dlmkl_law_entry t = sc->law[j];
+                    sc->law[j] = sc->law[j - 1];
+                    sc->law[j - 1] = t;
+                }
+            double sum = 0;
+            for (int64_t i = a; i < b; i++) {
+                if (i > a && sc->law[i].s == sc->law[i - 1].s)
+                    st = dlmkl_error(DLMKL_EINVAL, "law file '%s': row (k=%d, m=%d) lists s = %d twice", path, k, m, sc->law[i].s);
+                sum += sc->law[i].prob;
+            }
+            if (st == DLMKL_OK && fabs(sum - 1.0) > DLMKL_SUM_TOL)
+                st = dlmkl_error(DLMKL_EINVAL, "law file '%s': P(s_%d = s | m_%d = %d) sums to %.17g over s, not 1", path, k, k, m, sum);
+            if (st == DLMKL_OK && k == K)
+                for (int64_t i = a; i < b; i++)
+                    if (sc->law[i].s != L - m && sc->law[i].prob > 0)
+                        st = dlmkl_error(DLMKL_EINVAL,
+                                         "law file '%s': at the last iteration k = %d with m = %d revealed, s = %d leaves tokens "
+                                         "masked; the last iteration must reveal all L - m = %d remaining",
+                                         path, k, m, sc->law[i].s, L - m);
+        }
+    }
+    /* every state reachable from (k=1, m=0) with positive probability must have a row */
+    if (st == DLMKL_OK) {
+        char *reach = calloc((size_t)(L + 1), 1), *next = calloc((size_t)(L + 1), 1);
+        if (!reach || !next)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        else
+            reach[0] = 1;
+        for (int k = 1; st == DLMKL_OK && k <= K; k++) {
+            memset(next, 0, (size_t)(L + 1));
+            for (int m = 0; m <= L && st == DLMKL_OK; m++) {
+                if (!reach[m])
+                    continue;
+                size_t r = (size_t)(k - 1) * (L + 1) + (size_t)m;
+                if (sc->row_start[r] == sc->row_start[r + 1])
+                    st = dlmkl_error(DLMKL_EINVAL, "law file '%s' has no row for k = %d, m = %d, a state the law reaches", path, k, m);
+                for (int64_t i = sc->row_start[r]; i < sc->row_start[r + 1]; i++)
+                    if (sc->law[i].prob > 0)
+                        next[m + sc->law[i].s] = 1;
+            }
+            memcpy(reach, next, (size_t)(L + 1));
+        }
+        free(reach), free(next);
+    }
+    free(kms), free(pr);
+    if (st != DLMKL_OK) {
+        dlmkl_schedule_free(sc);
+        return st;
+    }
+    *out = sc;
+    return DLMKL_OK;
+}
+
+/* ---- specs ---- */
+
+static int parse_kv_double(const char *text, const char *key, double *out, int *found)
+{
+    /* text is "key=value" or empty */
+    *found = 0;
+    if (!text || !*text)
+        return DLMKL_OK;
+    size_t kl = strlen(key);
+    if (strncmp(text, key, kl) != 0 || text[kl] != '=')
+        return dlmkl_error(DLMKL_EINVAL, "expected %s=VALUE, got '%s'", key, text);
+    char *end;
+    errno = 0;
+    double v = strtod(text + kl + 1, &end);
+    if (end == text + kl + 1 || *end || errno || !isfinite(v))
+        return dlmkl_error(DLMKL_EINVAL, "%s = '%s' is not a finite number", key, text + kl + 1);
+    *out = v;
+    *found = 1;
+    return DLMKL_OK;
+}
+
+static int make_fixed(int L, int K, const int *sizes, const char *name, dlmkl_schedule **out)
+{
+    return dlmkl_schedule_fixed(L, sizes, K, name, out);
+}
+
+int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
+{
+    *out = NULL;
+    if (L < 1)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s': L = %d must be >= 1", spec, L);
+    if (K <= 0)
+        K = -1; /* not given */
+    const char *colon = strchr(spec, ':');
+    size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+    char head[32];
+    if (nlen >= sizeof head)
+        return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (see 'dlmkl kl --help')", spec);
+    memcpy(head, spec, nlen);
+    head[nlen] = '\0';
+    const char *arg = colon ? colon + 1 : NULL;
+    int st;
+    char name[256];
+    int *buf = NULL;
+
+    if (strcmp(head, "sizes") == 0) {
+        if (!arg || !*arg)
+            return dlmkl_error(DLMKL_EINVAL, "sizes: give the sizes, e.g. sizes:4,3,1");
+        int n = 1;
+        for (const char *p = arg; *p; p++)
+            n += *p == ',';
+        buf = malloc((size_t)n * sizeof *buf);
+        if (!buf)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        const char *p = arg;
+        for (int i = 0; i < n; i++) {
+            char *end;
+            errno = 0;
+            long v = strtol(p, &end, 10);
+            if (end == p || (*end && *end != ',') || errno || v < 0 || v > L) {
+                free(buf);
+                return dlmkl_error(DLMKL_EINVAL, "sizes: '%s' must be a comma-separated list of integers in 0..L", arg);
+            }
+            buf[i] = (int)v;
+            p = *end ? end + 1 : end;
+        }
+        if (K > 0 && K != n) {
+            free(buf);
+            return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but --K is %d (sizes: implies K; omit --K)", n, K);
+        }
+        st = make_fixed(L, n, buf, spec, out);
+        free(buf);
+        return st;
+    }
+
+    if (strcmp(head, "law") == 0) {
+        if (!arg || !*arg)
+            return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
+        st = law_read(arg, L, K, out);
+        if (st == DLMKL_OK) {
+            free((*out)->name);
+            (*out)->name = strdup(spec);
+        }
+        return st;
+    }
+    /* every other schedule needs K */
+    int deterministic = strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 ||
+                        strcmp(head, "poly") == 0 || strcmp(head, "optimal") == 0 || strcmp(head, "composition") == 0;
+    int chen = strcmp(head, "chen-tc") == 0 ? 1 : strcmp(head, "chen-dtc") == 0 ? 2 : 0;
+    if (chen && arg) {
+        /* explicit ζ: K is implied by the schedule */
+        double zeta;
+        int found;
+        if ((st = parse_kv_double(arg, "zeta", &zeta, &found)) != DLMKL_OK) {
+            char msg[DLMKL_ERRMSG_MAX];
+            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+            return dlmkl_error(st, "%s: %s (write %s:zeta=Z with Z >= 1)", head, msg, head);
+        }
+        if (!(zeta >= 1))
+            return dlmkl_error(DLMKL_EINVAL, "%s: zeta = %g must be >= 1", head, zeta);
+        if (!(buf = malloc((size_t)L * sizeof *buf)))
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        int n;
+        dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
+        if (K > 0 && n > K) {
+            free(buf);
+            return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than --K %d; use a smaller zeta or %s without zeta (zeta picked from K)",
+                               head, zeta, n, K, head);
+        }
+        snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
+        st = make_fixed(L, n, buf, name, out);
+        free(buf);
+        if (st == DLMKL_OK) {
+            (*out)->chen = chen;
+            (*out)->zeta = zeta;
+            (*out)->budget = K > 0 ? K : n;
+        }
+        return st;
+    }
+    if ((st = require_K(K, L, spec, deterministic || chen)) != DLMKL_OK)
+        return st;
+
+    if (chen) {
+        double zeta;
+        int n;
+        if (!(buf = malloc((size_t)L * sizeof *buf)))
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        chen_zeta_for_K(L, K, buf, &zeta);
+        dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
+        snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
+        st = make_fixed(L, n, buf, name, out);
+        free(buf);
+        if (st == DLMKL_OK) {
+            (*out)->chen = chen;
+            (*out)->zeta = zeta;
+            (*out)->budget = K;
+        }
+        return st;
+    }
+    if (strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 || strcmp(head, "poly") == 0) {
+        if (strcmp(head, "poly") != 0 && arg)
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", head);
+        if (!(buf = malloc((size_t)K * sizeof *buf)))
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        if (strcmp(head, "balanced") == 0) {
+            for (int k = 0; k < K; k++)
+                buf[k] = L / K + (k < L % K ? 1 : 0);
+            snprintf(name, sizeof name, "balanced");
+        } else {
+            alpha_fn f;
+            if ((st = alpha_parse(spec, &f, "schedule")) != DLMKL_OK) {
+                free(buf);
+                return st;
+            }
+            sizes_from_alpha(&f, L, K, buf);
+            snprintf(name, sizeof name, "%s", spec);
+        }
+        st = make_fixed(L, K, buf, name, out);
+        free(buf);
+        return st;
+    }
+    if (strcmp(head, "optimal") == 0) {
+        if (arg)
+            return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' takes no parameters");
+        if (!prof)
+            return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' needs the distribution's profile");
+        if (prof->L != L)
+            return dlmkl_error(DLMKL_EINVAL, "optimal: profile length %d differs from L = %d", prof->L, L);
+        if (!(buf = malloc((size_t)K * sizeof *buf)))
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        int n;
+        double cost;
+        if ((st = dlmkl_optimal_sizes(prof, K, buf, &n, &cost)) == DLMKL_OK) {
+            st = make_fixed(L, n, buf, "optimal", out);
+            if (st == DLMKL_OK)
+                (*out)->budget = K;
+        }
+        free(buf);
+        return st;
+    }
+    if (strcmp(head, "composition") == 0) {
+        if (arg)
+            return dlmkl_error(DLMKL_EINVAL, "schedule 'composition' takes no parameters");
+        *out = sched_new(DLMKL_SCHED_COMPOSITION, L, K, "composition");
+        return *out ? DLMKL_OK : DLMKL_ENOMEM;
+    }
+    if (strcmp(head, "iid") == 0 || strcmp(head, "random-tc") == 0 || strcmp(head, "random-dtc") == 0) {
+        double pi_sum = 0;
+        dlmkl_schedule *s;
+        if (strcmp(head, "iid") == 0) {
+            alpha_fn f;
+            if (!arg)
+                return dlmkl_error(DLMKL_EINVAL, "iid: give the revealed-fraction family, e.g. iid:linear, iid:cosine, iid:poly:a=2");
+            if ((st = alpha_parse(arg, &f, "iid")) != DLMKL_OK)
+                return st;
+            if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
+                return DLMKL_ENOMEM;
+            for (int k = 1; k <= K; k++)
+                s->pi[k - 1] = alpha_eval(&f, (double)k / K) - alpha_eval(&f, (double)(k - 1) / K);
+        } else {
+            double rho = pow((double)L, 1.0 / K);
+            int found;
+            if ((st = parse_kv_double(arg, "rho", &rho, &found)) != DLMKL_OK) {
+                char msg[DLMKL_ERRMSG_MAX];
+                snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+                return dlmkl_error(st, "%s: %s (write %s or %s:rho=R with R > 0)", head, msg, head, head);
+            }
+            if (!(rho > 0))
+                return dlmkl_error(DLMKL_EINVAL, "%s: rho = %g must be > 0", head, rho);
+            int grow = strcmp(head, "random-dtc") == 0;
+            if (found)
+                snprintf(name, sizeof name, "%s:rho=%g", head, rho);
+            else
+                snprintf(name, sizeof name, "%s", head);
+            if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
+                return DLMKL_ENOMEM;
+            /* π_k ∝ ρ^(∓k), computed relative to the largest term to avoid overflow */
+            double lr = log(rho);
+            for (int k = 1; k <= K; k++)
+                s->pi[k - 1] = grow ? exp((double)(k - K) * lr) : exp(-(double)(k - 1) * lr);
+        }
+        for (int k = 0; k < K; k++)
+            pi_sum += s->pi[k];
+        if (!(pi_sum > 0)) {
+            dlmkl_schedule_free(s);
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probabilities sum to 0", spec);
+        }
+        for (int k = 0; k < K; k++)
+            s->pi[k] /= pi_sum;
+        *out = s;
+        return DLMKL_OK;
+    }
+    return dlmkl_error(DLMKL_EINVAL,
+                       "unknown schedule '%s' (sizes:.., balanced, linear, cosine, poly:a=.., chen-tc[:zeta=..], "
+                       "chen-dtc[:zeta=..], optimal, iid:ALPHA, random-tc[:rho=..], random-dtc[:rho=..], composition, "
+                       "law:PATH; see 'dlmkl kl --help')", spec);
+}
+
+/* ---- step laws ---- */
+
+int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
+{
+    const int L = s->L, n = L - m;
+    if (k < 0 || k >= s->K || m < 0 || m > L)
+        return dlmkl_error(DLMKL_EINVAL, "step law asked for k = %d, m = %d outside 0..%d, 0..%d", k, m, s->K - 1, L);
+    for (int j = 0; j <= n; j++)
+        ps[j] = 0.0;
+    switch (s->kind) {
+    case DLMKL_SCHED_FIXED:
+        if (s->sizes[k] > n)
+            return dlmkl_error(DLMKL_EINVAL, "fixed schedule: size %d at step %d exceeds the %d masked tokens", s->sizes[k], k + 1, n);
+        ps[s->sizes[k]] = 1.0;
+        return DLMKL_OK;
+    case DLMKL_SCHED_IID: {
+        /* q = π_k / Σ_{j>=k} π_j, summing the tail (not 1 − head) for accuracy; q = 1 at the last step */
+        double tail = 0;
+        for (int j = k; j < s->K; j++)
+            tail += s->pi[j];
+        double q = k == s->K - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
+        if (q > 1)
+            q = 1;
+        for (int j = 0; j <= n; j++)
+            ps[j] = gsl_ran_binomial_pdf((unsigned)j, q, (unsigned)n);
+        return DLMKL_OK;
+    }
+    case DLMKL_SCHED_COMPOSITION: {
+        int r = s->K - k; /* parts left, this one included */
+        if (n < r)
+            return dlmkl_error(DLMKL_EINVAL, "composition: %d tokens cannot fill %d positive parts (state not reachable)", n, r);
+        if (r == 1) {
+            ps[n] = 1.0;
+            return DLMKL_OK;
+        }
+        double lden = gsl_sf_lnchoose((unsigned)(n - 1), (unsigned)(r - 1));
+        for (int j = 1; j <= n - r + 1; j++)
+            ps[j] = exp(gsl_sf_lnchoose((unsigned)(n - j - 1), (unsigned)(r - 2)) - lden);
+        return DLMKL_OK;
+    }
+    case DLMKL_SCHED_LAW: {
+        size_t r = (size_t)k * (L + 1) + (size_t)m;
+        if (s->row_start[r] == s->row_start[r + 1])
+            return dlmkl_error(DLMKL_EINVAL, "the law has no row for k = %d, m = %d", k + 1, m);
+        for (int64_t i = s->row_start[r]; i < s->row_start[r + 1]; i++)
+            ps[s->law[i].s] = s->law[i].prob;
+        return DLMKL_OK;
+    }
+    }
+    return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");
+}
+
+int dlmkl_schedule_max_size(const dlmkl_schedule *s)
+{
+    int mx = 0;
+    switch (s->kind) {
+    case DLMKL_SCHED_FIXED:
+        for (int k = 0; k < s->K; k++)
+            if (s->sizes[k] > mx)
+                mx = s->sizes[k];
+        return mx;
+    case DLMKL_SCHED_IID:
+        for (int k = 0; k < s->K; k++)
+            if (s->pi[k] > 0)
+                return s->L;
+        return s->L;
+    case DLMKL_SCHED_COMPOSITION:
+        return s->L - s->K + 1;
+    case DLMKL_SCHED_LAW:
+        for (int64_t i = 0; i < s->row_start[(size_t)s->K * (s->L + 1)]; i++)
+            if (s->law[i].prob > 0 && s->law[i].s > mx)
+                mx = s->law[i].s;
+        return mx;
+    }
+    return s->L;
+}
+
+const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (s->kind != DLMKL_SCHED_FIXED)
+        return buf;
+    size_t pos = 0;
+    for (int k = 0; k < s->K && pos < len; k++) {
+        int w = snprintf(buf + pos, len - pos, k ? "-%d" : "%d", s->sizes[k]);
+        if (w < 0 || (size_t)w >= len - pos) {
+            buf[pos] = '\0';
+            break;
+        }
+        pos += (size_t)w;
+    }
+    return buf;
+}
+
+const char *dlmkl_schedule_spec_help(void)
+{
+    return "Schedules (--schedule; the law of the sizes s_1..s_K, sum s_k = L):\n"
+           " deterministic (K <= L; every iteration reveals >= 1 token):\n"
+           "  sizes:s1,s2,...     explicit sizes (K implied)\n"
+           "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n"
+           "  linear | cosine | poly:a=A\n"
+           "                      revealed fraction alpha(k/K): t, 1 - cos(pi t/2) (MaskGIT), t^A; rounded as\n"
+           "                      N_k = clamp(round(L alpha(k/K)), N_{k-1} + 1, L - (K - k)), s_k = N_k - N_{k-1}\n"
+           "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
+           "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n"
+           "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
+           "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"
+           "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
+           "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"
+           " randomized:\n"
+           "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
+           "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
+           "                      multinomial and iterations that reveal nothing still count\n"
+           "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"
+           "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"
+           "  composition         uniform over the compositions of L into K positive parts\n"
+           "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
+           "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"
+           "Positions (--positions): random (uniform among masked, the theory's setting), l2r (left to right),\n"
+           "  stride[:D] (dilated: residues mod D in turn, 0,D,2D,..,1,1+D,..; D = K by default)\n";
+}
+
+/* ---- position policies ---- */
+
+int dlmkl_positions_parse(const char *spec, dlmkl_positions *pos)
+{
+    pos->stride = 0;
+    if (strcmp(spec, "random") == 0) {
+        pos->kind = DLMKL_POS_RANDOM;
+        return DLMKL_OK;
+    }
+    if (strcmp(spec, "l2r") == 0) {
+        pos->kind = DLMKL_POS_L2R;
+        return DLMKL_OK;
+    }
+    if (strcmp(spec, "stride") == 0 || strncmp(spec, "stride:", 7) == 0) {
+        pos->kind = DLMKL_POS_STRIDE;
+        if (spec[6] == ':') {
+            char *end;
+            errno = 0;
+            long d = strtol(spec + 7, &end, 10);
+            if (end == spec + 7 || *end || errno || d < 1 || d > 1 << 30)
+                return dlmkl_error(DLMKL_EINVAL, "positions '%s': the stride must be an integer >= 1, e.g. stride:4", spec);
+            pos->stride = (int)d;
+        }
+        return DLMKL_OK;
+    }
+    return dlmkl_error(DLMKL_EINVAL, "unknown position policy '%s' (random, l2r, stride, stride:D)", spec);
+}
+
+static int stride_of(const dlmkl_positions *pos, int L, int K)
+{
+    int d = pos->stride > 0 ? pos->stride : K;
+    if (d < 1)
+        d = 1;
+    if (d > L)
+        d = L;
+    return d;
+}
+
+const char *dlmkl_positions_name(const dlmkl_positions *pos, int K, char *buf, size_t len)
+{
+    switch (pos->kind) {
+    case DLMKL_POS_L2R:
+        snprintf(buf, len, "l2r");
+        break;
+    case DLMKL_POS_STRIDE:
+        if (pos->stride > 0)
+            snprintf(buf, len, "stride:%d", pos->stride);
+        else
+            snprintf(buf, len, "stride:%d", K > 0 ? K : 1);
+        break;
+    default:
+        snprintf(buf, len, "random");
+    }
+    return buf;
+}
+
+int dlmkl_positions_order(const dlmkl_positions *pos, int L, int K, int *order)
+{
+    if (pos->kind == DLMKL_POS_RANDOM)
+        return dlmkl_error(DLMKL_EINVAL, "random positions have no fixed order");
+    if (pos->kind == DLMKL_POS_L2R) {
+        for (int i = 0; i < L; i++)
+            order[i] = i;
+        return DLMKL_OK;
+    }
+    int d = stride_of(pos, L, K), n = 0;
+    for (int r = 0; r < d; r++)
+        for (int i = r; i < L; i += d)
+            order[n++] = i;
+    return DLMKL_OK;
+}

@@ -1,0 +1,275 @@
+/* test_schedule.c: schedule specs, size rules, Chen schedules, the optimal DP, and bad specs. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dlmkl/kl.h"
+#include "dlmkl/schedule.h"
+#include "testutil.h"
+
+static dlmkl_schedule *sched(const char *spec, int L, int K, const dlmkl_profile *prof)
+{
+    dlmkl_schedule *s = NULL;
+    int st = dlmkl_schedule_from_spec(spec, L, K, prof, &s);
+    ck_assert_msg(st == DLMKL_OK, "schedule '%s' L=%d K=%d failed: %s", spec, L, K, dlmkl_last_error());
+    return s;
+}
+
+static void expect_sizes(const char *spec, int L, int K, const char *want)
+{
+    dlmkl_schedule *s = sched(spec, L, K, NULL);
+    char buf[512];
+    dlmkl_schedule_sizes_string(s, buf, sizeof buf);
+    ck_assert_msg(strcmp(buf, want) == 0, "'%s' L=%d K=%d gave sizes %s, expected %s", spec, L, K, buf, want);
+    dlmkl_schedule_free(s);
+}
+
+START_TEST(test_deterministic_rules)
+{
+    expect_sizes("sizes:4,3,1", 8, -1, "4-3-1");
+    expect_sizes("balanced", 10, 4, "3-3-2-2");
+    expect_sizes("balanced", 8, 8, "1-1-1-1-1-1-1-1");
+    /* linear: N_k = round(10 k/4) = 3 (2.5 rounds up), 5, 8 (7.5), 10 */
+    expect_sizes("linear", 10, 4, "3-2-3-2");
+    /* cosine: N_k = round(10 (1 - cos(pi k/8))): 0.76->1, 2.93->3, 6.17->6, 10 */
+    expect_sizes("cosine", 10, 4, "1-2-3-4");
+    /* poly a=2: round(10 (k/4)^2) = 0.625->1, 2.5->3, 5.625->6, 10 */
+    expect_sizes("poly:a=2", 10, 4, "1-2-3-4");
+    /* at least one token per iteration: poly a=4, L=4, K=4 */
+    expect_sizes("poly:a=4", 4, 4, "1-1-1-1");
+    expect_sizes("cosine", 3, 3, "1-1-1");
+}
+END_TEST
+
+START_TEST(test_chen_sizes)
+{
+    /* L = 10, zeta = 2: lambda = floor(log(9)/log 2) + 2 = 5; N = 5, 7, 8, 9, 9 (zero dropped), then 10 */
+    expect_sizes("chen-tc:zeta=2", 10, -1, "5-2-1-1-1");
+    expect_sizes("chen-dtc:zeta=2", 10, -1, "1-1-1-2-5");
+    /* zeta = 1: one step */
+    expect_sizes("chen-tc:zeta=1", 6, -1, "6");
+    /* zeta >= L + 1: singles */
+    expect_sizes("chen-tc:zeta=7", 6, -1, "1-1-1-1-1-1");
+    /* L = 20, zeta = 3: lambda = floor(log(18)/log(1.5)) + 2 = 9; steps floor(rem/3):
+     * 6 (N=6), 4 (10), 3 (13), 2 (15), 1 (16), 1 (17), 1 (18), 0, 0, then singles 19, 20 */
+    expect_sizes("chen-tc:zeta=3", 20, -1, "6-4-3-2-1-1-1-1-1");
+    /* K-targeted: the largest integer zeta that fits */
+    for (int K = 1; K <= 12; K++) {
+        dlmkl_schedule *s = sched("chen-tc", 12, K, NULL);
+        ck_assert_msg(s->K <= K, "chen-tc K=%d used %d steps", K, s->K);
+        ck_assert_int_eq(s->budget, K);
+        int n, buf[64];
+        dlmkl_chen_sizes(12, s->zeta + 1, 0, buf, &n);
+        ck_assert_msg(n > K || s->zeta >= 13, "zeta %g is not the largest for K=%d", s->zeta, K);
+        dlmkl_schedule_free(s);
+    }
+}
+END_TEST
+
+/* Exhaustive minimum of Σ_k c(m_k, s_k) over compositions of L into at most K positive parts. */
+static double exhaustive(const double *h, int L, int K, int m, int k)
+{
+    if (m == L)
+        return 0.0;
+    if (k == K)
+        return INFINITY;
+    double best = INFINITY;
+    for (int s = 1; s <= L - m; s++) {
+        double c = s * (h[m + 1] - h[m]) - (h[m + s] - h[m]);
+        double v = c + exhaustive(h, L, K, m + s, k + 1);
+        if (v < best)
+            best = v;
+    }
+    return best;
+}
+
+START_TEST(test_optimal_vs_exhaustive)
+{
+    static const int cases[][2] = {{6, 2}, {7, 2}, {8, 2}, {5, 3}, {4, 4}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        dlmkl_dist *d = tu_random_table(L, V, 300 + c, 0.4);
+        dlmkl_profile *prof = tu_profile(d);
+        for (int K = 1; K <= L; K++) {
+            int sizes[64], n;
+            double cost, cost2;
+            ck_assert_int_eq(dlmkl_optimal_sizes_exact(prof, K, sizes, &n, &cost), DLMKL_OK);
+            double ex = exhaustive(prof->h, L, K, 0, 0);
+            TU_CLOSE(cost, ex, 1e-12, "optimal vs exhaustive L=%d V=%d K=%d seed=%zu", L, V, K, 300 + c);
+            /* the reported sizes attain the cost, and no other deterministic schedule beats it */
+            dlmkl_schedule *s = sched("optimal", L, K, prof);
+            ck_assert_int_le(s->K, K);
+            ck_assert_int_eq(dlmkl_kl_expected(prof, s, &cost2), DLMKL_OK);
+            TU_CLOSE(cost2, ex, 1e-12, "optimal schedule's kl_expected, L=%d K=%d", L, K);
+            static const char *others[] = {"balanced", "linear", "cosine", "poly:a=2", "chen-tc", "chen-dtc"};
+            for (size_t o = 0; o < sizeof others / sizeof others[0]; o++) {
+                dlmkl_schedule *t = sched(others[o], L, K, prof);
+                double v;
+                dlmkl_kl_expected(prof, t, &v);
+                ck_assert_msg(v >= cost2 - 1e-12, "%s beats optimal at L=%d K=%d: %g < %g", others[o], L, K, v, cost2);
+                dlmkl_schedule_free(t);
+            }
+            dlmkl_schedule_free(s);
+        }
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_optimal_divide_and_conquer)
+{
+    /* large profiles: the O(K L log L) route must match the exact DP (concave random profiles: h(m) =
+     * Σ_{j<=m} g_j with g nonincreasing) */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 42);
+    for (int trial = 0; trial < 4; trial++) {
+        int L = 200 + 100 * trial;
+        dlmkl_profile *prof = dlmkl_profile_alloc(L);
+        double *g = malloc((size_t)L * sizeof *g);
+        for (int j = 0; j < L; j++)
+            g[j] = gsl_rng_uniform(r);
+        for (int j = 0; j < L; j++)
+            for (int i = j + 1; i < L; i++)
+                if (g[i] > g[j]) {
+                    double t = g[i];
+                    g[i] = g[j];
+                    g[j] = t;
+                }
+        for (int m = 1; m <= L; m++)
+            prof->h[m] = prof->h[m - 1] + g[m - 1];
+        for (int K = 2; K <= 40; K += 19) {
+            int a[1024], b[1024], na, nb;
+            double ca, cb;
+            ck_assert_int_eq(dlmkl_optimal_sizes_exact(prof, K, a, &na, &ca), DLMKL_OK);
+            ck_assert_int_eq(dlmkl_optimal_sizes_dc(prof, K, b, &nb, &cb), DLMKL_OK);
+            TU_CLOSE(cb, ca, 1e-9 * (1 + ca), "D&C vs exact L=%d K=%d trial=%d seed=42", L, K, trial);
+        }
+        free(g);
+        dlmkl_profile_free(prof);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+static void expect_error(const char *spec, int L, int K, const char *phrase)
+{
+    dlmkl_schedule *s = NULL;
+    int st = dlmkl_schedule_from_spec(spec, L, K, NULL, &s);
+    ck_assert_msg(st != DLMKL_OK, "'%s' L=%d K=%d should fail", spec, L, K);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(dlmkl_last_error(), phrase), "'%s': message '%s' lacks '%s'", spec, dlmkl_last_error(), phrase);
+}
+
+static char *write_tmp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/dlmkl_law_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+START_TEST(test_bad_specs)
+{
+    expect_error("sizes:4,3", 8, -1, "sum to L");
+    expect_error("sizes:4,x", 8, -1, "integers");
+    expect_error("sizes:4,4", 8, 3, "--K");
+    expect_error("balanced", 4, 5, "cannot exceed L");
+    expect_error("balanced", 4, -1, "--K");
+    expect_error("optimal", 4, 2, "profile");
+    expect_error("random-tc:rho=0", 8, 3, "rho");
+    expect_error("random-dtc:rho=-2", 8, 3, "rho");
+    expect_error("iid:wavy", 8, 3, "unknown");
+    expect_error("poly:a=-1", 8, 3, "a > 0");
+    expect_error("chen-tc:zeta=0.5", 8, -1, "zeta");
+    expect_error("nonsense", 8, 3, "unknown schedule");
+    expect_error("law:/nonexistent/law.csv", 4, -1, "cannot open");
+    char *p = write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.4\n2,2,2,1\n2,1,3,1\n");
+    char spec[128];
+    snprintf(spec, sizeof spec, "law:%s", p);
+    expect_error(spec, 4, -1, "sums to");
+    unlink(p);
+    p = write_tmp("k,m,s,prob\n1,0,2,1\n2,2,1,1\n");
+    snprintf(spec, sizeof spec, "law:%s", p);
+    expect_error(spec, 4, -1, "last iteration");
+    unlink(p);
+    p = write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.5\n2,2,2,1\n");
+    snprintf(spec, sizeof spec, "law:%s", p);
+    expect_error(spec, 4, -1, "no row");
+    unlink(p);
+    dlmkl_positions pos;
+    ck_assert_int_ne(dlmkl_positions_parse("diagonal", &pos), DLMKL_OK);
+    ck_assert_int_ne(dlmkl_positions_parse("stride:0", &pos), DLMKL_OK);
+}
+END_TEST
+
+START_TEST(test_step_laws_sum_to_one)
+{
+    static const char *specs[] = {"iid:linear", "iid:cosine", "iid:poly:a=3", "random-tc", "random-dtc", "composition",
+                                  "random-tc:rho=1"};
+    const int L = 9, K = 4;
+    double ps[16];
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        dlmkl_schedule *s = sched(specs[i], L, K, NULL);
+        for (int k = 0; k < K; k++)
+            for (int m = 0; m + (s->kind == DLMKL_SCHED_COMPOSITION ? K - k : 0) <= L; m++) {
+                ck_assert_int_eq(dlmkl_schedule_step_law(s, k, m, ps), DLMKL_OK);
+                double sum = 0;
+                for (int j = 0; j <= L - m; j++)
+                    sum += ps[j];
+                TU_CLOSE(sum, 1.0, 1e-12, "%s k=%d m=%d", specs[i], k, m);
+                if (k == K - 1)
+                    TU_CLOSE(ps[L - m], 1.0, 1e-12, "%s last step reveals all, m=%d", specs[i], m);
+            }
+        dlmkl_schedule_free(s);
+    }
+    /* random-tc front-loads, random-dtc back-loads */
+    dlmkl_schedule *a = sched("random-tc", 64, 6, NULL), *b = sched("random-dtc", 64, 6, NULL);
+    ck_assert(a->pi[0] > a->pi[5] && b->pi[0] < b->pi[5]);
+    TU_CLOSE(a->pi[0] / a->pi[1], pow(64, 1.0 / 6), 1e-12, "rho = L^(1/K)");
+    dlmkl_schedule_free(a), dlmkl_schedule_free(b);
+}
+END_TEST
+
+START_TEST(test_positions)
+{
+    dlmkl_positions pos;
+    int order[16];
+    ck_assert_int_eq(dlmkl_positions_parse("stride:3", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 8, 2, order);
+    static const int want[] = {0, 3, 6, 1, 4, 7, 2, 5};
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(order[i], want[i]);
+    ck_assert_int_eq(dlmkl_positions_parse("stride", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 6, 2, order); /* default stride = K = 2 */
+    static const int want2[] = {0, 2, 4, 1, 3, 5};
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(order[i], want2[i]);
+    ck_assert_int_eq(dlmkl_positions_parse("l2r", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 5, 2, order);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(order[i], i);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("schedule");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_deterministic_rules);
+    tcase_add_test(tc, test_chen_sizes);
+    tcase_add_test(tc, test_optimal_vs_exhaustive);
+    tcase_add_test(tc, test_optimal_divide_and_conquer);
+    tcase_add_test(tc, test_bad_specs);
+    tcase_add_test(tc, test_step_laws_sum_to_one);
+    tcase_add_test(tc, test_positions);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
