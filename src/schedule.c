@@ -212,11 +212,17 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
     return DLMKL_OK;
 }
 
-/* The largest integer ζ in [1, L+1] whose Chen schedule takes at most K iterations. */
+/* The largest integer ζ in [1, L+1] whose Chen schedule takes at most K iterations. Each step reveals
+ * at most max(1, L/ζ) tokens, so the schedule takes at least min(L, ζ) steps: for K < L no ζ > K fits,
+ * and the scan stops there (O(K·L)); for K >= L, ζ = L+1 (all singles) fits. */
 static int chen_zeta_for_K(int L, int K, int *sizes, double *zeta)
 {
+    if (K >= L) {
+        *zeta = L + 1.0;
+        return DLMKL_OK;
+    }
     double best = 1.0;
-    for (int z = 1; z <= L + 1; z++) {
+    for (int z = 1; z <= K; z++) {
         int n;
         dlmkl_chen_sizes(L, z, 0, sizes, &n);
         if (n <= K)

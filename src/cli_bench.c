@@ -1,0 +1,249 @@
+/* cli_bench.c: `dlmkl bench` — timings as CSV. Measurement, not results: the only place that reads clocks. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cli.h"
+#include "dlmkl/kl.h"
+#include "dlmkl/schedule.h"
+
+static const char *const bench_help =
+    "Usage: dlmkl bench [--suite profile|kl-expected|kl-output|all] [--full] [-o FILE] [--threads N]\n"
+    "Benchmarks, one CSV row per case:\n"
+    "  log          a bare loop -sum p log2 p over 2^24 doubles: the machine's cost of one entropy term\n"
+    "  profile      dlmkl_profile_compute on random:L=..,V=..,seed=1 tables: V=2 L=12..20 (--full: ..22),\n"
+    "               V=3 L=8..14 (..15), V=4 L=6..11 (..12). Work = (1+V)^L marginal entries, one log each.\n"
+    "  kl-expected  kl_expected of every built-in schedule from the closed-form profile\n"
+    "               markov:L=4096,stay=0.9 with K=256 (repeated until 0.2 s have passed)\n"
+    "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14 (--full: ..15),\n"
+    "               K=4, balanced and iid:linear sizes; terms = transition terms evaluated\n"
+    "Columns: suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,\n"
+    "         ratio_to_log_loop,peak_rss_bytes,table_bytes\n"
+    "  work is entries (profile), terms (kl-output) or evaluations (kl-expected); ratio_to_log_loop =\n"
+    "  ns per entry per core / ns per bare log term; peak_rss_bytes is the process's peak so far (cases\n"
+    "  run in increasing size, so it is this case's peak).\n";
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double peak_rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss * 1024.0;
+}
+
+typedef struct bench_ctx {
+    FILE *f;
+    int threads;
+    double log_ns;
+} bench_ctx;
+
+static void row(bench_ctx *b, const char *suite, const char *cas, int L, int V, int K, double sec, double work,
+                double table_bytes)
+{
+    fprintf(b->f, "%s,", suite);
+    dlmkl_put_str(b->f, cas);
+    fprintf(b->f, ",%d,%d,", L, V);
+    if (K > 0)
+        fprintf(b->f, "%d", K);
+    fprintf(b->f, ",%d,%.6f,%.0f,%.6g,%.4g,", b->threads, sec, work, work / sec / b->threads,
+            sec * b->threads / work * 1e9);
+    if (b->log_ns > 0 && strcmp(suite, "profile") == 0)
+        fprintf(b->f, "%.3f", sec * b->threads / work * 1e9 / b->log_ns);
+    fprintf(b->f, ",%.0f,", peak_rss());
+    if (table_bytes > 0)
+        fprintf(b->f, "%.0f", table_bytes);
+    fputc('\n', b->f);
+    fflush(b->f);
+}
+
+static volatile double sink;
+
+static int bench_log(bench_ctx *b)
+{
+    const uint64_t n = 1u << 24;
+    double *p = malloc(n * sizeof *p);
+    if (!p)
+        return cli_fail("bench", "out of memory");
+    for (uint64_t i = 0; i < n; i++)
+        p[i] = (double)(i % 4093 + 1) / (4093.0 * 4094.0 / 2.0) / (double)(n / 4093 + 1);
+    double best = INFINITY;
+    for (int r = 0; r < 5; r++) {
+        double t = now();
+        sink = dlmkl_entropy(p, n);
+        t = now() - t;
+        if (t < best)
+            best = t;
+    }
+    free(p);
+    b->log_ns = best / (double)n * 1e9;
+    int th = b->threads;
+    b->threads = 1;
+    row(b, "log", "bare -p log2 p loop (best of 5)", 0, 0, 0, best, (double)n, 0);
+    b->threads = th;
+    return 0;
+}
+
+static int bench_profile(bench_ctx *b, int full)
+{
+    static const int ranges[][3] = {{2, 12, 20}, {3, 8, 14}, {4, 6, 11}};
+    for (int r = 0; r < 3; r++) {
+        int V = ranges[r][0], hi = ranges[r][2] + (full ? (V == 2 ? 2 : 1) : 0);
+        for (int L = ranges[r][1]; L <= hi; L++) {
+            char spec[64];
+            snprintf(spec, sizeof spec, "random:L=%d,V=%d,seed=1", L, V);
+            dlmkl_dist *d;
+            if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
+                return cli_fail("bench", "%s", dlmkl_last_error());
+            dlmkl_profile *prof = dlmkl_profile_alloc(L);
+            double t = now();
+            int st = dlmkl_profile_compute(d, prof);
+            t = now() - t;
+            if (st != DLMKL_OK) {
+                dlmkl_profile_free(prof), dlmkl_dist_free(d);
+                return cli_fail_lib("bench", st);
+            }
+            row(b, "profile", spec, L, V, 0, t, pow(1.0 + V, L), (double)d->n * sizeof(double));
+            dlmkl_profile_free(prof);
+            dlmkl_dist_free(d);
+        }
+    }
+    return 0;
+}
+
+static const char *const builtin[] = {"balanced", "linear", "cosine", "poly:a=2", "chen-tc", "chen-dtc", "optimal",
+                                      "iid:linear", "iid:cosine", "iid:poly:a=2", "random-tc", "random-dtc",
+                                      "composition"};
+
+static int bench_kl_expected(bench_ctx *b)
+{
+    const int L = 4096, K = 256;
+    dlmkl_profile *prof;
+    int st = dlmkl_profile_closed_form("markov:L=4096,stay=0.9", &prof);
+    if (st != DLMKL_OK)
+        return cli_fail_lib("bench", st);
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+        int reps = 0;
+        double t = now(), el;
+        do {
+            dlmkl_schedule *s;
+            double kl;
+            if ((st = dlmkl_schedule_from_spec(builtin[i], L, K, prof, &s)) != DLMKL_OK ||
+                (st = dlmkl_kl_expected(prof, s, &kl)) != DLMKL_OK) {
+                dlmkl_profile_free(prof);
+                return cli_fail_lib("bench", st);
+            }
+            sink = kl;
+            dlmkl_schedule_free(s);
+            reps++;
+            el = now() - t;
+        } while (el < 0.2);
+        char cas[96];
+        snprintf(cas, sizeof cas, "%s (schedule build + kl_expected)", builtin[i]);
+        row(b, "kl-expected", cas, L, 0, K, el / reps, 1, 0);
+    }
+    dlmkl_profile_free(prof);
+    return 0;
+}
+
+static int bench_kl_output(bench_ctx *b, int full)
+{
+    static const char *specs[] = {"balanced", "iid:linear"};
+    const int K = 4;
+    for (int L = 8; L <= (full ? 15 : 14); L++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "random:L=%d,V=2,seed=1", L);
+        dlmkl_dist *d;
+        if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
+            return cli_fail("bench", "%s", dlmkl_last_error());
+        dlmkl_profile *prof = dlmkl_profile_alloc(L);
+        dlmkl_profile_compute(d, prof);
+        for (int i = 0; i < 2; i++) {
+            dlmkl_schedule *s;
+            dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
+            double kl;
+            int st = dlmkl_schedule_from_spec(specs[i], L, K, prof, &s);
+            if (st != DLMKL_OK) {
+                dlmkl_profile_free(prof), dlmkl_dist_free(d);
+                return cli_fail_lib("bench", st);
+            }
+            double terms = dlmkl_kl_output_cost(d, s, &pos);
+            double t = now();
+            st = dlmkl_kl_output(d, s, &pos, &kl, NULL);
+            t = now() - t;
+            dlmkl_schedule_free(s);
+            if (st != DLMKL_OK) {
+                dlmkl_profile_free(prof), dlmkl_dist_free(d);
+                return cli_fail_lib("bench", st);
+            }
+            char cas[96];
+            snprintf(cas, sizeof cas, "%s %s", spec, specs[i]);
+            row(b, "kl-output", cas, L, 2, K, t, terms, dlmkl_kl_output_bytes(d));
+        }
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    enum { OPT_SUITE = CLI_OPT_FIRST_FREE, OPT_FULL };
+    static const struct option longopts[] = {{"suite", required_argument, 0, OPT_SUITE}, {"full", no_argument, 0, OPT_FULL},
+                                             CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    cli_common co;
+    cli_common_init(&co);
+    const char *suite = "all";
+    int full = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        int r = cli_common_opt(c, optarg, &co);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (c == OPT_HELP) {
+            printf("%s\n%s", bench_help, cli_common_help);
+            return 0;
+        }
+        if (c == OPT_SUITE)
+            suite = optarg;
+        else if (c == OPT_FULL)
+            full = 1;
+        else
+            return cli_usage("bench");
+    }
+    if (optind < argc)
+        return cli_fail("bench", "unexpected argument '%s'", argv[optind]);
+    int all = strcmp(suite, "all") == 0;
+    if (!all && strcmp(suite, "profile") && strcmp(suite, "kl-expected") && strcmp(suite, "kl-output"))
+        return cli_fail("bench", "--suite '%s' is not one of profile, kl-expected, kl-output, all", suite);
+    dlmkl_out out;
+    int st = dlmkl_out_open(co.output, &out);
+    if (st != DLMKL_OK)
+        return cli_fail_lib("bench", st);
+    bench_ctx b = {out.f, dlmkl_threads(), 0};
+    fputs("suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,ratio_to_log_loop,peak_rss_bytes,"
+          "table_bytes\n",
+          out.f);
+    int ret = bench_log(&b);
+    if (!ret && (all || !strcmp(suite, "profile")))
+        ret = bench_profile(&b, full);
+    if (!ret && (all || !strcmp(suite, "kl-expected")))
+        ret = bench_kl_expected(&b);
+    if (!ret && (all || !strcmp(suite, "kl-output")))
+        ret = bench_kl_output(&b, full);
+    if (ret) {
+        dlmkl_out_abort(&out);
+        return ret;
+    }
+    st = dlmkl_out_commit(&out);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("bench", st);
+}
