@@ -1,0 +1,252 @@
+/* cli_sample.c: `dlmkl sample` — simulate the parallel unmasking sampler with the exact conditional
+ * oracle; write the draws or their empirical law beside the exact law q̄ of the output. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dlmkl/kl.h"
+#include "dlmkl/sampler.h"
+#include "dlmkl/schedule.h"
+
+static const char *const sample_help =
+    "Usage: dlmkl sample --dist SPEC --schedule SCHED [--K K] --n N --seed S [--positions P]\n"
+    "                    [--format law|samples] [--output-law auto|always|never] [options]\n"
+    "Simulate the parallel unmasking sampler with the exact oracle: K iterations; iteration k reveals\n"
+    "s_k still-masked positions (s_k from the schedule; positions uniformly at random, or the next s_k\n"
+    "of an order) and draws each revealed token independently from p(x_i | x_B), B the positions revealed\n"
+    "before iteration k. If the revealed values are impossible under p (P(x_B) = 0, possible when several\n"
+    "tokens are drawn in one iteration), later tokens are drawn uniformly from 0..V-1; this only affects\n"
+    "outputs x with p(x) = 0. A user's check of kl_output (and dlmkl's statistical test of it).\n"
+    "Options:\n"
+    "  --dist SPEC          the distribution (enumerated exactly; the oracle needs (V+1)^L doubles)\n"
+    "  --schedule SCHED     the size schedule (list below)\n"
+    "  --K K                the iteration budget; required except for schedules that imply it\n"
+    "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:)\n"
+    "  --n N                number of draws (>= 1)\n"
+    "  --seed S             seed of the GSL mt19937 generator (1 .. 2^64-1; 0 is refused because GSL\n"
+    "                       treats it as 4357); the same arguments and seed give the same draws on any\n"
+    "                       machine and for any --threads (the simulation is serial)\n"
+    "  --positions P        random (default), l2r, stride[:D]\n"
+    "  --format F           law (default): CSV x,count,freq,p,q_bar,seed, one row per string x (table\n"
+    "                       order, x_1 first) with p(x) > 0 or count > 0; count = draws equal to x,\n"
+    "                       freq = count/N, p = p(x), q_bar = the exact law of the output (all randomness\n"
+    "                       integrated out, as in kl_output = KL(p || q_bar)), empty when not computed.\n"
+    "                       samples: CSV sample,x,seed, one row per draw (sample = 1..N). For the same\n"
+    "                       arguments the law format's counts tally exactly the samples format's rows.\n"
+    "                       x is written as its tokens joined by '-', e.g. 0-1-1-0.\n"
+    "  --output-law MODE    q_bar: auto (default) when the forward pass needs at most 2e8 terms and its\n"
+    "                       3 (V+1)^L doubles fit the memory cap; always; never\n"
+    "--unit has no effect here: every column is a count or a probability.\n";
+
+static void put_x(FILE *f, const int *x, int L)
+{
+    for (int i = 0; i < L; i++)
+        fprintf(f, i ? "-%d" : "%d", x[i]);
+}
+
+static int parse_seed(const char *s, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+')
+        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+    unsigned long v = strtoul(s, &end, 10);
+    if (end == s || *end || errno)
+        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+    if (v == 0)
+        return cli_fail("sample", "--seed 0 is refused: GSL's mt19937 treats seed 0 as 4357; give a seed >= 1");
+    *out = v;
+    return 0;
+}
+
+int cmd_sample(int argc, char **argv)
+{
+    enum { OPT_SCHEDULE = CLI_OPT_FIRST_FREE, OPT_K, OPT_N, OPT_SEED, OPT_POSITIONS, OPT_FORMAT, OPT_OUTPUT_LAW };
+    static const struct option longopts[] = {
+        {"dist", required_argument, 0, 'd'},          {"schedule", required_argument, 0, OPT_SCHEDULE},
+        {"K", required_argument, 0, OPT_K},           {"n", required_argument, 0, OPT_N},
+        {"seed", required_argument, 0, OPT_SEED},     {"positions", required_argument, 0, OPT_POSITIONS},
+        {"format", required_argument, 0, OPT_FORMAT}, {"output-law", required_argument, 0, OPT_OUTPUT_LAW},
+        CLI_COMMON_LONGOPTS,                          {0, 0, 0, 0}};
+    cli_common co;
+    cli_common_init(&co);
+    const char *dist_spec = NULL, *sched_spec = NULL, *pos_spec = "random", *seed_str = NULL;
+    long K = 0, n = 0;
+    int have_n = 0, samples = 0, c;
+    dlmkl_output_law_mode mode = DLMKL_OUTPUT_LAW_AUTO;
+    unsigned long seed = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
+        int r = cli_common_opt(c, optarg, &co);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case OPT_HELP:
+            printf("%s\n%s\n%s\n%s", sample_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
+            return 0;
+        case 'd':
+            dist_spec = optarg;
+            break;
+        case OPT_SCHEDULE:
+            sched_spec = optarg;
+            break;
+        case OPT_K:
+            if (cli_parse_int("sample", "--K", optarg, 1, 1L << 30, &K))
+                return 2;
+            break;
+        case OPT_N:
+            if (cli_parse_int("sample", "--n", optarg, 1, (long)(1ULL << 53), &n))
+                return 2;
+            have_n = 1;
+            break;
+        case OPT_SEED:
+            seed_str = optarg;
+            if (parse_seed(optarg, &seed))
+                return 2;
+            break;
+        case OPT_POSITIONS:
+            pos_spec = optarg;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "law") == 0)
+                samples = 0;
+            else if (strcmp(optarg, "samples") == 0)
+                samples = 1;
+            else
+                return cli_fail("sample", "--format '%s' is not one of law, samples", optarg), 2;
+            break;
+        case OPT_OUTPUT_LAW:
+            if (dlmkl_output_law_parse(optarg, &mode) != DLMKL_OK)
+                return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+            break;
+        default:
+            return cli_usage("sample");
+        }
+    }
+    if (optind < argc)
+        return cli_fail("sample", "unexpected argument '%s' (see 'dlmkl sample --help')", argv[optind]), 2;
+    if (!dist_spec)
+        return cli_fail("sample", "missing --dist SPEC (see 'dlmkl sample --help')"), 2;
+    if (!sched_spec)
+        return cli_fail("sample", "missing --schedule SCHED (see 'dlmkl sample --help')"), 2;
+    if (!have_n)
+        return cli_fail("sample", "missing --n N, the number of draws"), 2;
+    if (!seed_str)
+        return cli_fail("sample", "missing --seed S: the seed is explicit so that runs can be repeated"), 2;
+    if (K == 0 && !dlmkl_schedule_implies_K(sched_spec))
+        return cli_fail("sample", "schedule '%s' needs --K K (the number of iterations)", sched_spec), 2;
+    dlmkl_positions pos;
+    if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK)
+        return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+
+    dlmkl_dist *d = NULL;
+    dlmkl_profile *prof = NULL;
+    dlmkl_schedule *s = NULL;
+    dlmkl_sampler *smp = NULL;
+    double *qbar = NULL;
+    uint64_t *counts = NULL;
+    gsl_rng *rng = NULL;
+    int st = DLMKL_OK, ret = 1;
+    if (cli_load_dist("sample", dist_spec, co.normalize, &d))
+        return 1;
+    const int L = d->L;
+    if (strncmp(sched_spec, "optimal", 7) == 0) {
+        /* only `optimal` needs the profile */
+        prof = dlmkl_profile_alloc(L);
+        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    if (st == DLMKL_OK)
+        st = dlmkl_schedule_from_spec(sched_spec, L, (int)K, prof, &s);
+    if (st != DLMKL_OK)
+        goto fail;
+
+    if (!samples) {
+        char what[96];
+        snprintf(what, sizeof what, "the sample counts over [V]^L (%llu cells)", (unsigned long long)d->n);
+        if ((st = dlmkl_check_memory((size_t)d->n * sizeof *counts, what)) != DLMKL_OK)
+            goto fail;
+        if (!(counts = calloc(d->n, sizeof *counts))) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
+            goto fail;
+        }
+        int take = mode == DLMKL_OUTPUT_LAW_ALWAYS ||
+                   (mode == DLMKL_OUTPUT_LAW_AUTO && dlmkl_kl_output_cost(d, s, &pos) <= DLMKL_OUTPUT_LAW_AUTO_TERMS &&
+                    dlmkl_kl_output_bytes(d) <= (double)dlmkl_max_memory());
+        if (take) {
+            /* the exact law first: its workspace is freed before the sampler's table is built */
+            if ((st = dlmkl_check_memory((size_t)d->n * sizeof *qbar, "the exact output law over [V]^L")) != DLMKL_OK)
+                goto fail;
+            if (!(qbar = malloc(d->n * sizeof *qbar))) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the exact output law");
+                goto fail;
+            }
+            if ((st = dlmkl_sampler_law(d, s, &pos, qbar, NULL)) != DLMKL_OK)
+                goto fail;
+        }
+    }
+    if ((st = dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
+        goto fail;
+
+    dlmkl_out out;
+    if (!samples) {
+        /* everything computed before the output is opened: a failure leaves no file */
+        if ((st = dlmkl_sampler_counts(smp, seed, (uint64_t)n, counts)) != DLMKL_OK)
+            goto fail;
+        if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK)
+            goto fail;
+        fputs("x,count,freq,p,q_bar,seed\n", out.f);
+        int x[DLMKL_MAX_L] = {0};
+        for (uint64_t idx = 0; idx < d->n; idx++) {
+            if (d->p[idx] > 0 || counts[idx] > 0) {
+                put_x(out.f, x, L);
+                fprintf(out.f, ",%llu,", (unsigned long long)counts[idx]);
+                dlmkl_put(out.f, (double)counts[idx] / (double)n);
+                fputc(',', out.f);
+                dlmkl_put(out.f, d->p[idx]);
+                fputc(',', out.f);
+                dlmkl_put(out.f, qbar ? dlmkl_nonneg(qbar[idx], 1.0) : NAN);
+                fprintf(out.f, ",%lu\n", seed);
+            }
+            for (int i = L - 1; i >= 0 && ++x[i] == d->V; i--)
+                x[i] = 0;
+        }
+    } else {
+        /* the same generator and draws as dlmkl_sampler_counts, streamed */
+        if (!(rng = gsl_rng_alloc(gsl_rng_mt19937))) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the random number generator");
+            goto fail;
+        }
+        gsl_rng_set(rng, seed);
+        if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK)
+            goto fail;
+        fputs("sample,x,seed\n", out.f);
+        int x[DLMKL_MAX_L];
+        for (long j = 1; j <= n; j++) {
+            if ((st = dlmkl_sampler_draw(smp, rng, x, NULL)) != DLMKL_OK) {
+                dlmkl_out_abort(&out);
+                goto fail;
+            }
+            fprintf(out.f, "%ld,", j);
+            put_x(out.f, x, L);
+            fprintf(out.f, ",%lu\n", seed);
+        }
+    }
+    st = dlmkl_out_commit(&out);
+    if (st == DLMKL_OK)
+        ret = 0;
+fail:
+    if (st != DLMKL_OK)
+        ret = cli_fail_lib("sample", st);
+    if (rng)
+        gsl_rng_free(rng);
+    free(counts), free(qbar);
+    dlmkl_sampler_free(smp);
+    dlmkl_schedule_free(s);
+    dlmkl_profile_free(prof);
+    dlmkl_dist_free(d);
+    return ret;
+}

@@ -1,0 +1,460 @@
+/* kl_output.c: kl_output = KL(p ‖ q̄), q̄ the law of the sampler's output with all its randomness
+ * (sizes, positions, tokens) integrated out, exactly, by a forward pass over partial states.
+ *
+ * States. A partial state (revealed set B, values x_B) is y ∈ {0..V}^L, digit V = masked, index
+ * y = Σ_i y_i (V+1)^(L−1−i) (sampler.h). M[y] = P(X_B = x_B) is the extended marginal table, so
+ * p(x_i = v | x_B) = M[y with digit i := v] / M[y] in O(1).
+ *
+ * Forward pass. w_k[y] = P(the state before iteration k is y); w_1 = δ(all masked). From y with
+ * |B| = m the sampler draws s ~ P(s_k = s | m_k = m), A uniform among the C(L−m, s) s-subsets of the
+ * masked positions (random policy) or the next s positions of the order (ordered policies), and
+ * x_A ~ Π_{i∈A} p(x_i | x_B), so
+ *     w_{k+1}[t] = Σ_{(y, A): y = t with A masked} w_k[y] · P(s = |A| | m_k = |B_t| − |A|)
+ *                  · c(A) · Π_{i∈A} p(t_i | t_{B_t∖A}),
+ * c(A) = 1/C(L−m, s) (random) or 1 if A is the next block of the order, 0 otherwise (ordered).
+ * At the end q̄(x) = w_{K+1}[x] for full x, and kl_output = Σ_{p(x)>0} p(x) log2(p(x)/q̄(x)),
+ * +INFINITY if q̄(x) = 0 somewhere p(x) > 0.
+ *
+ * The pass is written as a pull: each TARGET t is computed by one sum over its predecessors in a
+ * fixed order (sizes s ascending, subsets A of B_t in increasing bit order), and only that target's
+ * cell is written. Threads (OpenMP, dynamic schedule) own disjoint targets, so w_{k+1} is
+ * bit-identical for any thread count. A term costs O(s) (the s conditionals of its source).
+ *
+ * Pruning (KL only). A target with M[t] = 0 (P(X_B = x_B) = 0) only leads to outputs x with
+ * p(x) ≤ M[t] = 0, which do not enter KL(p ‖ q̄); when q̄ is not asked for such targets are skipped
+ * (left at 0). Sources with M = 0 then carry no weight. When q̄ is asked for, nothing is pruned and
+ * the continuation from impossible states is uniform over [V] (the convention of sampler.h).
+ *
+ * Cost (number of transition terms; dlmkl_kl_output_cost returns it exactly, and it equals the terms
+ * visited when nothing is pruned):
+ *     T = Σ_{k=1}^{K} Σ_{m ∈ R_k} N_m · Σ_{s: P(s_k = s | m) > 0} C(L−m, s)·V^s,
+ * R_k = the values of m_k reachable under the schedule, N_m = C(L,m)·V^m (random positions) or
+ * V^m (ordered; then C(L−m, s) is replaced by 1). T ≤ K·(1+2V)^L. Each term costs O(s) flops; the
+ * pass also scans the reachable states once per step. Memory: 3 arrays of (V+1)^L doubles (M, w_k,
+ * w_{k+1}), checked against the cap. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/kl.h"
+#include "dlmkl/sampler.h"
+
+/* Targets per work unit: units are (revealed set, a chunk of at most this many value vectors), so
+ * that one large revealed set (e.g. the full one, V^L targets) is still split among threads. The
+ * unit size does not affect the result, only the load balance. */
+#define KLO_CHUNK 4096
+
+/* P(s_k = s | m_k = m) for s = 0..L−m into ps (k 0-based). FIXED: the given size. */
+static int step_probs(const dlmkl_schedule *s, int k, int m, double *ps)
+{
+    const int L = s->L;
+    if (s->kind == DLMKL_SCHED_FIXED) {
+        for (int j = 0; j <= L - m; j++)
+            ps[j] = 0.0;
+        if (s->sizes[k] > L - m)
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': step %d reveals %d tokens but only %d are masked",
+                               s->name ? s->name : "?", k + 1, s->sizes[k], L - m);
+        ps[s->sizes[k]] = 1.0;
+        return DLMKL_OK;
+    }
+    return dlmkl_schedule_step_law(s, k, m, ps);
+}
+
+/* The reachable sizes: reach[k*(L+1)+m] = 1 iff m_k = m has positive probability, k = 0..K (k
+ * 0-based; k = K is the end). O(K·L^2) time, O(K·L) memory. */
+static int reach_compute(const dlmkl_schedule *s, unsigned char **out)
+{
+    const int L = s->L, K = s->K;
+    const size_t L1 = (size_t)L + 1;
+    *out = NULL;
+    unsigned char *reach = calloc(((size_t)K + 1) * L1, 1);
+    double *ps = malloc(L1 * sizeof *ps);
+    if (!reach || !ps) {
+        free(reach), free(ps);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output");
+    }
+    reach[0] = 1;
+    for (int k = 0; k < K; k++)
+        for (int m = 0; m <= L; m++) {
+            if (!reach[(size_t)k * L1 + (size_t)m])
+                continue;
+            int st = step_probs(s, k, m, ps);
+            if (st != DLMKL_OK) {
+                free(reach), free(ps);
+                return st;
+            }
+            for (int j = 0; j <= L - m; j++)
+                if (ps[j] > 0)
+                    reach[(size_t)(k + 1) * L1 + (size_t)(m + j)] = 1;
+        }
+    free(ps);
+    *out = reach;
+    return DLMKL_OK;
+}
+
+/* The step law of step k on its reachable m: law[m*(L+1)+s] = P(s_k = s | m_k = m), 0 elsewhere. */
+static int step_table(const dlmkl_schedule *s, int k, const unsigned char *reach_k, double *law)
+{
+    const size_t L1 = (size_t)s->L + 1;
+    memset(law, 0, L1 * L1 * sizeof *law);
+    for (int m = 0; m <= s->L; m++)
+        if (reach_k[m]) {
+            int st = step_probs(s, k, m, law + (size_t)m * L1);
+            if (st != DLMKL_OK)
+                return st;
+        }
+    return DLMKL_OK;
+}
+
+static int is_ordered(const dlmkl_positions *pos) { return pos && pos->kind != DLMKL_POS_RANDOM; }
+
+static int check_args(const dlmkl_dist *d, const dlmkl_schedule *s)
+{
+    if (!d || !s)
+        return dlmkl_error(DLMKL_EINVAL, "kl_output: missing distribution or schedule");
+    if (s->L != d->L)
+        return dlmkl_error(DLMKL_EINVAL, "kl_output: the schedule is for L = %d tokens but the distribution has L = %d",
+                           s->L, d->L);
+    if (s->K < 1)
+        return dlmkl_error(DLMKL_EINVAL, "kl_output: the schedule has K = %d iterations (need K >= 1)", s->K);
+    return DLMKL_OK;
+}
+
+static double binom(int n, int k)
+{
+    if (k < 0 || k > n)
+        return 0.0;
+    double c = 1.0;
+    for (int j = 1; j <= k; j++)
+        c = c * (double)(n - k + j) / (double)j;
+    return nearbyint(c);
+}
+
+double dlmkl_kl_output_bytes(const dlmkl_dist *d)
+{
+    return 3.0 * pow((double)d->V + 1.0, (double)d->L) * (double)sizeof(double);
+}
+
+double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos)
+{
+    if (check_args(d, s) != DLMKL_OK)
+        return NAN;
+    const int L = d->L, V = d->V, ord = is_ordered(pos);
+    const size_t L1 = (size_t)L + 1;
+    unsigned char *reach;
+    if (reach_compute(s, &reach) != DLMKL_OK)
+        return NAN;
+    double *law = malloc(L1 * L1 * sizeof *law);
+    if (!law) {
+        free(reach);
+        dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output_cost");
+        return NAN;
+    }
+    /* T = Σ_k Σ_{m ∈ R_k} N_m Σ_{s: P>0} C(L−m, s) V^s */
+    double T = 0.0;
+    for (int k = 0; k < s->K; k++) {
+        if (step_table(s, k, reach + (size_t)k * L1, law) != DLMKL_OK) {
+            free(reach), free(law);
+            return NAN;
+        }
+        for (int m = 0; m <= L; m++) {
+            if (!reach[(size_t)k * L1 + (size_t)m])
+                continue;
+            const double *ps = law + (size_t)m * L1;
+            double inner = 0.0;
+            for (int j = 0; j <= L - m; j++)
+                if (ps[j] > 0)
+                    inner += (ord ? 1.0 : binom(L - m, j)) * pow((double)V, (double)j);
+            T += (ord ? 1.0 : binom(L, m)) * pow((double)V, (double)m) * inner;
+        }
+    }
+    free(reach), free(law);
+    return T;
+}
+
+/* A work unit: revealed set `mask`, value vectors [start, start + count) of [V]^|mask|. */
+typedef struct klo_unit {
+    uint64_t mask;
+    uint64_t start;
+    uint64_t count;
+} klo_unit;
+
+/* The forward pass. On return w (the array returned in *wout, one of the two buffers) holds
+ * w_{K+1}; prune != 0 skips targets with M = 0 (KL only). */
+static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
+                        double *M, double *wa, double *wb, double **wout, double *terms_out)
+{
+    const int L = d->L, V = d->V, K = s->K, ord = is_ordered(pos);
+    const size_t L1 = (size_t)L + 1;
+    uint64_t N;
+    int st = dlmkl_ext_size(L, V, &N);
+    if (st != DLMKL_OK)
+        return st;
+    unsigned char *reach;
+    if ((st = reach_compute(s, &reach)) != DLMKL_OK)
+        return st;
+
+    uint64_t pw[DLMKL_MAX_L + 1], vpow[DLMKL_MAX_L + 1];
+    pw[L - 1] = 1;
+    for (int i = L - 2; i >= 0; i--)
+        pw[i] = pw[i + 1] * (uint64_t)(V + 1);
+    vpow[0] = 1;
+    for (int i = 1; i <= L; i++)
+        vpow[i] = vpow[i - 1] * (uint64_t)V;
+    double invVpow[DLMKL_MAX_L + 1]; /* V^-s: the weight of s uniform draws (convention of sampler.h) */
+    invVpow[0] = 1.0;
+    for (int i = 1; i <= L; i++)
+        invVpow[i] = invVpow[i - 1] / (double)V;
+    double *cinv = malloc(L1 * L1 * sizeof *cinv); /* 1 / C(n, s) */
+    double *lawk = malloc(L1 * L1 * sizeof *lawk); /* the step law of the current step */
+    int *order = malloc(L1 * sizeof *order);
+    uint64_t *prefix = malloc(L1 * sizeof *prefix); /* ordered: mask of the first m of the order */
+    if (!cinv || !lawk || !order || !prefix) {
+        free(cinv), free(lawk), free(order), free(prefix), free(reach);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output");
+    }
+    for (int n = 0; n <= L; n++)
+        for (int j = 0; j <= L; j++)
+            cinv[(size_t)n * L1 + (size_t)j] = j <= n ? 1.0 / binom(n, j) : 0.0;
+    if (ord) {
+        if ((st = dlmkl_positions_order(pos, L, K, order)) != DLMKL_OK) {
+            free(cinv), free(lawk), free(order), free(prefix), free(reach);
+            return st;
+        }
+        prefix[0] = 0;
+        for (int m = 1; m <= L; m++)
+            prefix[m] = prefix[m - 1] | (1ULL << order[m - 1]);
+    }
+
+    /* work units: for each target revealed set (every mask of a reachable size, or the prefix of
+     * the order), chunks of its V^m value vectors */
+    const uint64_t nmasks = 1ULL << L;
+    size_t cap = 1024, nunits = 0;
+    klo_unit *units = malloc(cap * sizeof *units);
+    if (!units) {
+        free(cinv), free(lawk), free(order), free(prefix), free(reach);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output");
+    }
+
+    double *wc = wa, *wn = wb;
+    memset(wc, 0, N * sizeof *wc);
+    wc[N - 1] = 1.0; /* all masked: every digit V */
+    uint64_t terms_total = 0;
+    const int nthreads = dlmkl_threads();
+
+    for (int k = 0; k < K && st == DLMKL_OK; k++) {
+        const unsigned char *rk = reach + (size_t)k * L1, *rk1 = reach + (size_t)(k + 1) * L1;
+        if ((st = step_table(s, k, rk, lawk)) != DLMKL_OK)
+            break;
+        nunits = 0;
+        for (uint64_t B = 0; B < nmasks && st == DLMKL_OK; B++) {
+            int mp = __builtin_popcountll(B);
+            if (!rk1[mp] || (ord && B != prefix[mp]))
+                continue;
+            for (uint64_t a = 0; a < vpow[mp]; a += KLO_CHUNK) {
+                if (nunits == cap) {
+                    klo_unit *nu = realloc(units, 2 * cap * sizeof *units);
+                    if (!nu) {
+                        st = dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output");
+                        break;
+                    }
+                    units = nu, cap *= 2;
+                }
+                units[nunits].mask = B;
+                units[nunits].start = a;
+                units[nunits].count = vpow[mp] - a < KLO_CHUNK ? vpow[mp] - a : KLO_CHUNK;
+                nunits++;
+            }
+        }
+        if (st != DLMKL_OK)
+            break;
+        memset(wn, 0, N * sizeof *wn);
+        uint64_t terms = 0;
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) reduction(+ : terms)
+        for (size_t u = 0; u < nunits; u++) {
+            const uint64_t B = units[u].mask;
+            int r[DLMKL_MAX_L], dig[DLMKL_MAX_L], mp = 0;
+            uint64_t delta[DLMKL_MAX_L]; /* (V − t_i)·pw_i for the revealed i = r[j]: t → t with i masked */
+            uint64_t t = 0;
+            for (int i = 0; i < L; i++) {
+                if (B >> i & 1) {
+                    r[mp++] = i;
+                } else {
+                    dig[i] = V;
+                    t += (uint64_t)V * pw[i];
+                }
+            }
+            /* value vector number `start`, r[mp−1] the fastest digit */
+            uint64_t a = units[u].start;
+            for (int j = mp - 1; j >= 0; j--) {
+                dig[r[j]] = (int)(a % (uint64_t)V);
+                a /= (uint64_t)V;
+                t += (uint64_t)dig[r[j]] * pw[r[j]];
+            }
+            for (uint64_t c = 0; c < units[u].count; c++) {
+                if (!(prune && M[t] == 0.0)) {
+                    for (int j = 0; j < mp; j++)
+                        delta[j] = (uint64_t)(V - dig[r[j]]) * pw[r[j]];
+                    double sum = 0.0;
+                    for (int sz = 0; sz <= mp; sz++) {
+                        const int m = mp - sz;
+                        if (!rk[m])
+                            continue;
+                        const double P = lawk[(size_t)m * L1 + (size_t)sz];
+                        if (!(P > 0))
+                            continue;
+                        if (ord) {
+                            /* A = order[m .. mp): the last sz of the prefix */
+                            uint64_t src = t;
+                            for (int q = m; q < mp; q++)
+                                src += (uint64_t)(V - dig[order[q]]) * pw[order[q]];
+                            terms++;
+                            const double ws = wc[src];
+                            if (ws == 0.0)
+                                continue;
+                            const double Ms = M[src];
+                            double prod = 1.0;
+                            if (Ms > 0) {
+                                const double inv = 1.0 / Ms;
+                                for (int q = m; q < mp; q++)
+                                    prod *= M[src - (uint64_t)(V - dig[order[q]]) * pw[order[q]]] * inv;
+                            } else {
+                                prod = invVpow[sz];
+                            }
+                            sum += ws * P * prod;
+                        } else {
+                            /* every sz-subset A of the revealed positions, as a bit set over r[] */
+                            const double coef = P * cinv[(size_t)(L - m) * L1 + (size_t)sz];
+                            uint64_t comb = sz == 0 ? 0 : (1ULL << sz) - 1;
+                            const uint64_t end = 1ULL << mp;
+                            while (comb < end) {
+                                uint64_t src = t;
+                                for (uint64_t b = comb; b; b &= b - 1)
+                                    src += delta[__builtin_ctzll(b)];
+                                terms++;
+                                const double ws = wc[src];
+                                if (ws != 0.0) {
+                                    const double Ms = M[src];
+                                    double prod = 1.0;
+                                    if (Ms > 0) {
+                                        const double inv = 1.0 / Ms;
+                                        for (uint64_t b = comb; b; b &= b - 1)
+                                            prod *= M[src - delta[__builtin_ctzll(b)]] * inv;
+                                    } else {
+                                        prod = invVpow[sz];
+                                    }
+                                    sum += ws * coef * prod;
+                                }
+                                if (sz == 0)
+                                    break;
+                                /* next subset of the same size (Gosper's hack) */
+                                const uint64_t lo = comb & -comb, hi = comb + lo;
+                                comb = hi | (((comb ^ hi) >> 2) / lo);
+                            }
+                        }
+                    }
+                    wn[t] = sum;
+                }
+                /* next value vector (odometer, r[mp−1] fastest) */
+                for (int j = mp - 1; j >= 0; j--) {
+                    const int i = r[j];
+                    if (++dig[i] < V) {
+                        t += pw[i];
+                        break;
+                    }
+                    t -= (uint64_t)(V - 1) * pw[i];
+                    dig[i] = 0;
+                }
+            }
+        }
+        terms_total += terms;
+        double *tmp = wc;
+        wc = wn, wn = tmp;
+    }
+    free(units), free(cinv), free(lawk), free(order), free(prefix), free(reach);
+    if (st != DLMKL_OK)
+        return st;
+    *wout = wc;
+    if (terms_out)
+        *terms_out = (double)terms_total;
+    return DLMKL_OK;
+}
+
+/* Allocate M, w_k, w_{k+1}, run the pass; q̄ into qbar (V^L, table order) and KL if asked. */
+static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
+                      double *kl, double *qbar, double *terms)
+{
+    int st = check_args(d, s);
+    if (st != DLMKL_OK)
+        return st;
+    const int L = d->L, V = d->V;
+    uint64_t N;
+    if ((st = dlmkl_ext_size(L, V, &N)) != DLMKL_OK)
+        return st;
+    if (N > SIZE_MAX / (3 * sizeof(double)))
+        return dlmkl_error(DLMKL_ETOOBIG, "kl_output for L = %d, V = %d needs 3·%d^%d doubles, more than the address space",
+                           L, V, V + 1, L);
+    char what[160];
+    snprintf(what, sizeof what, "kl_output for L = %d, V = %d (3 arrays of (V+1)^L = %llu doubles)", L, V,
+             (unsigned long long)N);
+    if ((st = dlmkl_check_memory(3 * (size_t)N * sizeof(double), what)) != DLMKL_OK)
+        return st;
+    double *M = malloc(N * sizeof *M), *wa = malloc(N * sizeof *wa), *wb = malloc(N * sizeof *wb);
+    if (!M || !wa || !wb) {
+        free(M), free(wa), free(wb);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
+    }
+    double *w = NULL;
+    st = dlmkl_ext_marginals(d, M);
+    if (st == DLMKL_OK)
+        st = forward_pass(d, s, pos, prune, M, wa, wb, &w, terms);
+    if (st == DLMKL_OK) {
+        /* walk the full strings in table order; e = extended index of x */
+        int dig[DLMKL_MAX_L];
+        uint64_t pw[DLMKL_MAX_L];
+        pw[L - 1] = 1;
+        for (int i = L - 2; i >= 0; i--)
+            pw[i] = pw[i + 1] * (uint64_t)(V + 1);
+        memset(dig, 0, sizeof dig);
+        uint64_t e = 0;
+        double acc = 0.0;
+        int infinite = 0;
+        for (uint64_t x = 0; x < d->n; x++) {
+            const double px = d->p[x], q = w[e];
+            if (qbar)
+                qbar[x] = q;
+            /* Σ_{p(x)>0} p(x) log2(p(x)/q̄(x)), in table order */
+            if (px > 0) {
+                if (q > 0)
+                    acc += px * log2(px / q);
+                else
+                    infinite = 1;
+            }
+            for (int i = L - 1; i >= 0; i--) {
+                if (++dig[i] < V) {
+                    e += pw[i];
+                    break;
+                }
+                e -= (uint64_t)(V - 1) * pw[i];
+                dig[i] = 0;
+            }
+        }
+        if (kl)
+            *kl = infinite ? INFINITY : acc;
+    }
+    free(M), free(wa), free(wb);
+    return st;
+}
+
+int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
+                    double *qbar)
+{
+    return output_law(d, s, pos, qbar == NULL, kl, qbar, NULL);
+}
+
+int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *qbar,
+                      double *terms)
+{
+    return output_law(d, s, pos, 0, NULL, qbar, terms);
+}
