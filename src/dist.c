@@ -147,10 +147,11 @@ int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
                                path, lineno, buf);
         }
         if (i >= d->n) {
+            unsigned long long want = (unsigned long long)d->n;
             fclose(f);
             dlmkl_dist_free(d);
             return dlmkl_error(DLMKL_EINVAL, "table file '%s' has more than V^L = %llu probabilities (line %ld)",
-                               path, (unsigned long long)(i + 1 > i ? d->n : 0), lineno);
+                               path, want, lineno);
         }
         if (!isfinite(v)) {
             fclose(f);

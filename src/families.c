@@ -1,24 +1,251 @@
-/* families.c: the built-in distribution families (spec grammar in dlmkl_dist_spec_help()). */
+/* families.c: the built-in distribution families (spec grammar in dlmkl_dist_spec_help()).
+ *
+ * Every family parses its `key=value` list with the dlmkl_kv_* getters, checks each value's range
+ * with one message naming the family, the key and the valid range, rejects unknown keys with
+ * dlmkl_kv_check_unused, and fills a table from dlmkl_dist_alloc (which checks V^L for 64-bit
+ * overflow and the memory cap). Tables are exact laws: they sum to 1 up to rounding.
+ *
+ * Randomness: GSL's mt19937 seeded with the spec's seed, draws in a documented order (see each
+ * family), no clock, no threads — the same seed gives the same table on every machine. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "dlmkl/dist.h"
 #include "internal.h"
 
+/* Largest alphabet a family accepts. Keeps V-sized arrays and int arithmetic on symbols safe; the
+ * size of the table itself (V^L) is checked by dlmkl_dist_alloc against overflow and the cap. */
+#define FAMILY_V_MAX (1L << 20)
+
+/* Largest |J| and |h| of the Ising families. Energies are J·(number of bonds) + h·(magnetisation),
+ * at most ~2·62·1e6 in size, far from overflow; beyond 1e6 the normalised law is already the
+ * uniform law on the ground states to double precision (exp(-2·1e6) = 0), so larger couplings
+ * cannot change the table. */
+#define ISING_COUPLING_MAX 1e6
+
+/* mt19937 seeds: GSL uses the low 32 bits and maps 0 to its default seed 4357, so only
+ * 1..2^32-1 give one distinct stream per seed. */
+#define SEED_MIN 1ULL
+#define SEED_MAX 4294967295ULL
+
+/* Largest V of the trans= form: the matrix is typed inline (V^2 entries), and init=stationary's
+ * reachability pass costs O(V^3). */
+#define STATIONARY_V_MAX 512
+
+/* ------------------------------------------------------------------------------------------ */
+/* shared helpers                                                                               */
+
+static int range_int(const char *fam, const char *key, long v, long lo, long hi)
+{
+    if (v < lo || v > hi)
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = %ld is out of range; need %ld <= %s <= %ld", fam, key, v, lo,
+                           key, hi);
+    return DLMKL_OK;
+}
+
+/* L of a table: 1 <= L <= DLMKL_MAX_L (tables are enumerated; longer L only via closed forms). */
+static int range_L(const char *fam, const char *key, long L)
+{
+    if (L < 1 || L > DLMKL_MAX_L)
+        return dlmkl_error(DLMKL_EINVAL,
+                           "%s: %s = %ld is out of range; need 1 <= %s <= %d (a table has V^L entries; for longer "
+                           "sequences use a closed-form profile)",
+                           fam, key, L, key, DLMKL_MAX_L);
+    return DLMKL_OK;
+}
+
+static int range_V(const char *fam, const char *key, long V)
+{
+    if (V < 2 || V > FAMILY_V_MAX)
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = %ld is out of range; need 2 <= %s <= %ld (the alphabet size)", fam,
+                           key, V, key, FAMILY_V_MAX);
+    return DLMKL_OK;
+}
+
+static int range_prob(const char *fam, const char *key, double x)
+{
+    if (!(x >= 0.0 && x <= 1.0))
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = %g is not a probability; need 0 <= %s <= 1", fam, key, x, key);
+    return DLMKL_OK;
+}
+
+static int range_pos(const char *fam, const char *key, double x)
+{
+    if (!(x > 0.0))
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = %g is out of range; need %s > 0", fam, key, x, key);
+    return DLMKL_OK;
+}
+
+static int get_seed(dlmkl_kv *kv, const char *fam, uint64_t *seed)
+{
+    int st = dlmkl_kv_u64(kv, fam, "seed", 1, 0, seed);
+    if (st)
+        return st;
+    if (*seed < SEED_MIN || *seed > SEED_MAX)
+        return dlmkl_error(DLMKL_EINVAL,
+                           "%s: seed = %llu is out of range; need 1 <= seed <= 4294967295 (GSL's mt19937 uses 32 "
+                           "bits of the seed and maps 0 to its default seed)",
+                           fam, (unsigned long long)*seed);
+    return DLMKL_OK;
+}
+
+/* Is key present? (does not mark it used) */
+static int has_key(const dlmkl_kv *kv, const char *key)
+{
+    for (int i = 0; i < kv->n; i++)
+        if (strcmp(kv->key[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/* dlmkl_dist_alloc with the family's name in front of its message. */
+static int alloc_table(const char *fam, long L, long V, dlmkl_dist **d)
+{
+    *d = dlmkl_dist_alloc((int)L, (int)V);
+    if (*d)
+        return DLMKL_OK;
+    char msg[DLMKL_ERRMSG_MAX];
+    snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+    int st = strncmp(msg, "out of memory", 13) == 0 ? DLMKL_ENOMEM : DLMKL_ETOOBIG;
+    return dlmkl_error(st, "%s: %s", fam, msg);
+}
+
+/* Parameter arrays (matrices, per-site marginals) count against the memory cap too. */
+static void *alloc_params(const char *fam, size_t count, size_t size, const char *what, int *st)
+{
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s: %s", fam, what);
+    if (count > SIZE_MAX / size || (*st = dlmkl_check_memory(count * size, buf)) != DLMKL_OK) {
+        if (count > SIZE_MAX / size)
+            *st = dlmkl_error(DLMKL_ETOOBIG, "%s does not fit in memory", buf);
+        return NULL;
+    }
+    void *p = calloc(count ? count : 1, size);
+    if (!p)
+        *st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", buf);
+    return p;
+}
+
+static gsl_rng *rng_new(uint64_t seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, (unsigned long)seed);
+    return r;
+}
+
+/* One draw of Dirichlet(alpha, ..., alpha) on K points into out[0..K).
+ * G_i ~ Gamma(alpha, 1) drawn in index order exactly as gsl_ran_gamma draws them (for alpha < 1,
+ * G = G'·U^(1/alpha) with U = gsl_rng_uniform_pos drawn first and G' ~ Gamma(1 + alpha)), but kept as
+ * logarithms, so that a small alpha cannot underflow every G_i to 0; then
+ *     out_i = G_i / Σ_j G_j = exp(log G_i − max) / Σ_j exp(log G_j − max).
+ * Cost O(K). */
+static void dirichlet_draw(gsl_rng *r, double alpha, uint64_t K, double *out)
+{
+    double mx = -INFINITY;
+    for (uint64_t i = 0; i < K; i++) {
+        double lg;
+        if (alpha < 1.0) {
+            double u = gsl_rng_uniform_pos(r);
+            lg = log(gsl_ran_gamma(r, 1.0 + alpha, 1.0)) + log(u) / alpha;
+        } else {
+            lg = log(gsl_ran_gamma(r, alpha, 1.0));
+        }
+        out[i] = lg;
+        if (lg > mx)
+            mx = lg;
+    }
+    double s = 0.0;
+    for (uint64_t i = 0; i < K; i++) {
+        out[i] = exp(out[i] - mx);
+        s += out[i];
+    }
+    for (uint64_t i = 0; i < K; i++)
+        out[i] /= s;
+}
+
+/* Fill d->p with the Markov law p(x) = q_0(x_1) Π_{i>=2} K_i(x_{i−1}, x_i), where site i's kernel is
+ * kern[i] (a V×V row-major matrix, rows = previous symbol), for i = 1..L−1, and q_0 = init.
+ * By prefix extension: the law of x_1..x_k lives in p[0..V^k) and
+ *     p_k[idx·V + v] = p_{k−1}[idx] · K_k(idx mod V, v),
+ * done from the top index down so that it can be done in place. O(V^L).
+ * A product law is the case K_i(u, v) = q_i(v) (all rows equal; pass row stride 0). */
+static void fill_chain(dlmkl_dist *d, const double *init, const double *const *kern, size_t row_stride)
+{
+    const uint64_t V = (uint64_t)d->V;
+    memcpy(d->p, init, V * sizeof *d->p);
+    uint64_t len = V;
+    for (int k = 1; k < d->L; k++) {
+        const double *K = kern[k];
+        for (uint64_t idx = len; idx-- > 0;) {
+            const double a = d->p[idx];
+            const double *row = K + (idx % V) * row_stride;
+            for (uint64_t v = 0; v < V; v++)
+                d->p[idx * V + v] = a * row[v];
+        }
+        len *= V;
+    }
+}
+
+/* Parse a '/'-separated list of exactly `want` probabilities into out. */
+static int parse_list(const char *fam, const char *key, const char *s, long want, const char *shape, double *out)
+{
+    const char *p = s;
+    long n = 0;
+    for (;;) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || (*end != '/' && *end != '\0') || !isfinite(v))
+            return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s': entry %ld is not a number ('/'-separated %s)", fam, key, s,
+                               n + 1, shape);
+        if (!(v >= 0.0 && v <= 1.0))
+            return dlmkl_error(DLMKL_EINVAL, "%s: %s entry %ld = %g is not a probability; need 0 <= entry <= 1", fam,
+                               key, n + 1, v);
+        if (n < want)
+            out[n] = v;
+        n++;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    if (n != want)
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s has %ld entries; %s needs %ld", fam, key, n, shape, want);
+    return DLMKL_OK;
+}
+
+/* Check a probability vector sums to 1 within DLMKL_SUM_TOL, then divide by the sum (which removes
+ * the user's rounding so that the table sums to 1 to machine precision). */
+static int check_row(const char *fam, const char *what, double *row, long V)
+{
+    double s = 0.0;
+    for (long v = 0; v < V; v++)
+        s += row[v];
+    if (fabs(s - 1.0) > DLMKL_SUM_TOL)
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s sums to %.17g, not 1 (tolerance %g)", fam, what, s, DLMKL_SUM_TOL);
+    for (long v = 0; v < V; v++)
+        row[v] /= s;
+    return DLMKL_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* copy, parity                                                                                 */
+
 /* copy:L=..,V=.. — uniform over the V constant strings. */
-static int build_copy(dlmkl_kv *kv, dlmkl_dist **out)
+static int build_copy(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, "copy", "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, "copy", "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, "copy", "L, V")))
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
         return st;
-    if (L < 1 || L > DLMKL_MAX_L || V < 2 || V > 1 << 20)
-        return dlmkl_error(DLMKL_EINVAL, "copy: need 1 <= L <= %d and V >= 2 (got L = %ld, V = %ld)", DLMKL_MAX_L, L, V);
-    dlmkl_dist *d = dlmkl_dist_alloc((int)L, (int)V);
-    if (!d)
-        return DLMKL_ETOOBIG;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, V, &d)))
+        return st;
     /* the constant string (v,...,v) has index v·(V^L − 1)/(V − 1) */
     uint64_t rep = (d->n - 1) / (uint64_t)(V - 1);
     for (long v = 0; v < V; v++)
@@ -27,19 +254,17 @@ static int build_copy(dlmkl_kv *kv, dlmkl_dist **out)
     return DLMKL_OK;
 }
 
-/* parity:L=..[,V=m] — uniform over strings with Σ x_i ≡ 0 (mod V). */
-static int build_parity(dlmkl_kv *kv, dlmkl_dist **out)
+/* parity:L=..[,V=m] — uniform over strings with Σ x_i ≡ 0 (mod V): V^(L−1) of them. */
+static int build_parity(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, "parity", "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, "parity", "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, "parity", "L, V")))
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
         return st;
-    if (L < 1 || L > DLMKL_MAX_L || V < 2 || V > 1 << 20)
-        return dlmkl_error(DLMKL_EINVAL, "parity: need 1 <= L <= %d and V >= 2 (got L = %ld, V = %ld)", DLMKL_MAX_L, L, V);
-    dlmkl_dist *d = dlmkl_dist_alloc((int)L, (int)V);
-    if (!d)
-        return DLMKL_ETOOBIG;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, V, &d)))
+        return st;
     double w = 1.0 / (double)(d->n / (uint64_t)V);
     for (uint64_t i = 0; i < d->n; i++) {
         uint64_t x = i, s = 0;
@@ -53,38 +278,775 @@ static int build_parity(dlmkl_kv *kv, dlmkl_dist **out)
     return DLMKL_OK;
 }
 
-typedef int (*builder)(dlmkl_kv *kv, dlmkl_dist **out);
+/* ------------------------------------------------------------------------------------------ */
+/* product                                                                                      */
+
+/* product:L=..,V=..,p=..  i.i.d. with P(x = 0) = p, P(x = v) = (1 − p)/(V − 1) for v >= 1;
+ * product:L=..,V=..,seed=..[,alpha=1]  independent sites, site i's marginal q_i ~ Dirichlet(alpha)
+ * (drawn for i = 1..L in order). p(x) = Π_i q_i(x_i). */
+static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
+        return st;
+    const int hp = has_key(kv, "p"), hs = has_key(kv, "seed");
+    if (!hp && !hs && (st = dlmkl_kv_check_unused(kv, fam, "L, V, p | L, V, seed, alpha")))
+        return st; /* a misspelt key is the likelier mistake */
+    if (hp == hs)
+        return dlmkl_error(DLMKL_EINVAL, "%s: give exactly one of p= (i.i.d. sites, P(x=0) = p) or seed= (random "
+                                         "per-site marginals), e.g. product:L=8,V=2,p=0.3",
+                           fam);
+    double p = 0.0, alpha = 1.0;
+    uint64_t seed = 0;
+    if (hp) {
+        if ((st = dlmkl_kv_double(kv, fam, "p", 1, 0, &p)) || (st = range_prob(fam, "p", p)))
+            return st;
+        if (has_key(kv, "alpha"))
+            return dlmkl_error(DLMKL_EINVAL, "%s: alpha= applies only to the seed= form", fam);
+    } else {
+        if ((st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "alpha", 0, 1.0, &alpha)) ||
+            (st = range_pos(fam, "alpha", alpha)))
+            return st;
+    }
+    if ((st = dlmkl_kv_check_unused(kv, fam, "L, V, p | L, V, seed, alpha")))
+        return st;
+    double *q = alloc_params(fam, (size_t)L * (size_t)V, sizeof *q, "per-site marginals", &st);
+    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "per-site marginals", &st);
+    if (!q || !kern) {
+        free(q), free(kern);
+        return st;
+    }
+    if (hp) {
+        for (long v = 0; v < V; v++)
+            q[v] = v == 0 ? p : (1.0 - p) / (double)(V - 1);
+        for (long i = 1; i < L; i++)
+            memcpy(q + i * V, q, (size_t)V * sizeof *q);
+    } else {
+        gsl_rng *r = rng_new(seed);
+        if (!r) {
+            free(q), free(kern);
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        }
+        for (long i = 0; i < L; i++)
+            dirichlet_draw(r, alpha, (uint64_t)V, q + i * V);
+        gsl_rng_free(r);
+    }
+    for (long i = 0; i < L; i++)
+        kern[i] = q + i * V;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, V, &d)) == DLMKL_OK) {
+        fill_chain(d, q, kern, 0);
+        *out = d;
+    }
+    free(q), free(kern);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* markov                                                                                       */
+
+/* Unique stationary law π = πP of a V-state chain, or DLMKL_EINVAL if it is not unique.
+ * Exact structure first: state i is recurrent iff every state reachable from i reaches i back; the
+ * stationary law is unique iff the recurrent states form one class (mutually reachable); then π is
+ * 0 on transient states and, on the (closed, irreducible) class, is computed by the GTH algorithm
+ * (Grassmann, Taksar & Heyman 1985), which uses no subtractions and is accurate for any
+ * irreducible chain. O(V^3). */
+static int stationary(const char *fam, const double *P, long V, double *pi)
+{
+    int st = DLMKL_OK;
+    unsigned char *reach = alloc_params(fam, (size_t)V * (size_t)V, 1, "reachability matrix", &st);
+    long *stack = alloc_params(fam, (size_t)V, sizeof *stack, "stationary law", &st);
+    long *cls = alloc_params(fam, (size_t)V, sizeof *cls, "stationary law", &st);
+    double *A = alloc_params(fam, (size_t)V * (size_t)V, sizeof *A, "stationary law", &st);
+    if (!reach || !stack || !cls || !A)
+        goto done;
+    /* reach[i*V + j]: j reachable from i in >= 0 steps (depth-first search from each i) */
+    for (long i = 0; i < V; i++) {
+        unsigned char *ri = reach + i * V;
+        long top = 0;
+        ri[i] = 1;
+        stack[top++] = i;
+        while (top) {
+            long u = stack[--top];
+            for (long v = 0; v < V; v++)
+                if (P[u * V + v] > 0.0 && !ri[v]) {
+                    ri[v] = 1;
+                    stack[top++] = v;
+                }
+        }
+    }
+    long nc = 0, first = -1;
+    for (long i = 0; i < V; i++) {
+        int rec = 1;
+        for (long j = 0; j < V && rec; j++)
+            if (reach[i * V + j] && !reach[j * V + i])
+                rec = 0;
+        if (!rec)
+            continue;
+        if (first < 0)
+            first = i;
+        else if (!reach[first * V + i]) {
+            st = dlmkl_error(DLMKL_EINVAL,
+                             "%s: init=stationary needs a unique stationary law, but trans has more than one closed "
+                             "class of states (e.g. the classes of symbols %ld and %ld); give init= explicitly",
+                             fam, first, i);
+            goto done;
+        }
+        cls[nc++] = i;
+    }
+    /* GTH on the class: A = P restricted to it (a stochastic matrix, the class being closed) */
+    for (long a = 0; a < nc; a++)
+        for (long b = 0; b < nc; b++)
+            A[a * nc + b] = P[cls[a] * V + cls[b]];
+    for (long n = nc - 1; n >= 1; n--) {
+        double s = 0.0;
+        for (long j = 0; j < n; j++)
+            s += A[n * nc + j];
+        /* s > 0 for an irreducible chain (the censored chain on states 0..n stays irreducible) */
+        for (long i = 0; i < n; i++)
+            A[i * nc + n] /= s;
+        for (long i = 0; i < n; i++)
+            for (long j = 0; j < n; j++)
+                A[i * nc + j] += A[i * nc + n] * A[n * nc + j];
+    }
+    double *x = calloc((size_t)nc, sizeof *x);
+    if (!x) {
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        goto done;
+    }
+    x[0] = 1.0;
+    double tot = 1.0;
+    for (long n = 1; n < nc; n++) {
+        double s = 0.0;
+        for (long i = 0; i < n; i++)
+            s += x[i] * A[i * nc + n];
+        x[n] = s;
+        tot += s;
+    }
+    for (long v = 0; v < V; v++)
+        pi[v] = 0.0;
+    for (long a = 0; a < nc; a++)
+        pi[cls[a]] = x[a] / tot;
+    free(x);
+done:
+    free(reach), free(stack), free(cls), free(A);
+    return st;
+}
+
+/* markov:L=..,V=2,stay=..             binary, uniform X_1, P(X_{i+1} = X_i) = stay;
+ * markov:L=..,V=..,trans=..[,init=..]   P row-major '/'-separated, init '/'-list | uniform | stationary;
+ * markov:L=..,V=..,seed=..[,conc=1]     init, then rows 0..V−1, each ~ Dirichlet(conc).
+ * p(x) = init(x_1) Π_{i>=2} P(x_{i−1}, x_i). */
+static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
+        return st;
+    const int hst = has_key(kv, "stay"), htr = has_key(kv, "trans"), hse = has_key(kv, "seed");
+    if (hst + htr + hse == 0 &&
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
+        return st; /* a misspelt key is the likelier mistake */
+    if (hst + htr + hse != 1)
+        return dlmkl_error(DLMKL_EINVAL,
+                           "%s: give exactly one of stay= (binary chain), trans= (a V×V matrix) or seed= (random "
+                           "matrix), e.g. markov:L=8,V=2,stay=0.9",
+                           fam);
+    if (!htr && has_key(kv, "init"))
+        return dlmkl_error(DLMKL_EINVAL, "%s: init= applies only to the trans= form", fam);
+    if (hst && V != 2)
+        return dlmkl_error(DLMKL_EINVAL, "%s: stay= is the binary chain, so V must be 2 (got V = %ld); for V > 2 give "
+                                         "trans= or seed=",
+                           fam, V);
+    if (htr && V > STATIONARY_V_MAX)
+        return dlmkl_error(DLMKL_EINVAL, "%s: V = %ld is out of range for trans=; need 2 <= V <= %d", fam, V,
+                           STATIONARY_V_MAX);
+    double *P = alloc_params(fam, (size_t)V * (size_t)V, sizeof *P, "transition matrix", &st);
+    double *init = alloc_params(fam, (size_t)V, sizeof *init, "initial law", &st);
+    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "transition matrix", &st);
+    if (!P || !init || !kern)
+        goto fail;
+    if (hst) {
+        double stay;
+        if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) || (st = range_prob(fam, "stay", stay)) ||
+            (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
+            goto fail;
+        P[0] = P[3] = stay;
+        P[1] = P[2] = 1.0 - stay;
+        init[0] = init[1] = 0.5;
+    } else if (htr) {
+        char shape[64];
+        snprintf(shape, sizeof shape, "a %ldx%ld matrix (row-major)", V, V);
+        if ((st = parse_list(fam, "trans", dlmkl_kv_str(kv, "trans"), V * V, shape, P)))
+            goto fail;
+        for (long u = 0; u < V; u++) {
+            char what[96];
+            snprintf(what, sizeof what, "row %ld of trans (previous symbol %ld)", u + 1, u);
+            if ((st = check_row(fam, what, P + u * V, V)))
+                goto fail;
+        }
+        const char *is = dlmkl_kv_str(kv, "init");
+        if ((st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
+            goto fail;
+        if (!is || strcmp(is, "uniform") == 0) {
+            for (long v = 0; v < V; v++)
+                init[v] = 1.0 / (double)V;
+        } else if (strcmp(is, "stationary") == 0) {
+            if ((st = stationary(fam, P, V, init)))
+                goto fail;
+        } else {
+            char ishape[64];
+            snprintf(ishape, sizeof ishape, "a law on %ld symbols (or init=uniform|stationary)", V);
+            if ((st = parse_list(fam, "init", is, V, ishape, init)) || (st = check_row(fam, "init", init, V)))
+                goto fail;
+        }
+    } else {
+        uint64_t seed;
+        double conc;
+        if ((st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "conc", 0, 1.0, &conc)) ||
+            (st = range_pos(fam, "conc", conc)) ||
+            (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
+            goto fail;
+        gsl_rng *r = rng_new(seed);
+        if (!r) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+            goto fail;
+        }
+        dirichlet_draw(r, conc, (uint64_t)V, init);
+        for (long u = 0; u < V; u++)
+            dirichlet_draw(r, conc, (uint64_t)V, P + u * V);
+        gsl_rng_free(r);
+    }
+    for (long i = 0; i < L; i++)
+        kern[i] = P;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, V, &d)))
+        goto fail;
+    fill_chain(d, init, kern, (size_t)V);
+    *out = d;
+fail:
+    free(P), free(init), free(kern);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ising: 1D chain, 2D grid, Curie–Weiss                                                        */
+
+/* Binary laws p(x) ∝ exp(E(x)) with, for s_i = 2x_i − 1,
+ *     E(x) = J·B(x) + h·M(x),  M = Σ_i s_i,  B = the family's pair sum,
+ * computed from bit counts of the table index idx (bit L−1−i of idx is x_i):
+ *     M = 2·popcount(idx) − L;
+ *     a bond set given as masks (pairs of bits at distance dist, one mask per distance):
+ *         Σ_bonds s_i s_j = nbonds − 2·popcount((idx ^ (idx >> dist)) & mask);
+ *     Curie–Weiss: Σ_{i<j} s_i s_j = (M^2 − L)/2, B = that / L.
+ * Normalised by log-sum-exp: p = exp(E − max E) / Σ exp(E − max E), stable for any |J|, |h|. O(2^L). */
+typedef struct {
+    int nd;                 /* number of bond masks */
+    int dist[2];
+    uint64_t mask[2];
+    int cw;                 /* Curie–Weiss pair sum instead of bonds */
+} ising_bonds;
+
+static void fill_ising(dlmkl_dist *d, const ising_bonds *b, double J, double h)
+{
+    const int L = d->L;
+    int nbonds = 0;
+    for (int t = 0; t < b->nd; t++)
+        nbonds += __builtin_popcountll(b->mask[t]);
+    double mx = -INFINITY;
+    for (uint64_t idx = 0; idx < d->n; idx++) {
+        const int M = 2 * __builtin_popcountll(idx) - L;
+        double B;
+        if (b->cw) {
+            B = (double)(M * M - L) / 2.0 / (double)L;
+        } else {
+            int diff = 0;
+            for (int t = 0; t < b->nd; t++)
+                diff += __builtin_popcountll((idx ^ (idx >> b->dist[t])) & b->mask[t]);
+            B = (double)(nbonds - 2 * diff);
+        }
+        const double E = J * B + h * (double)M;
+        d->p[idx] = E;
+        if (E > mx)
+            mx = E;
+    }
+    double s = 0.0;
+    for (uint64_t idx = 0; idx < d->n; idx++) {
+        d->p[idx] = exp(d->p[idx] - mx);
+        s += d->p[idx];
+    }
+    for (uint64_t idx = 0; idx < d->n; idx++)
+        d->p[idx] /= s;
+}
+
+static int ising_couplings(const char *fam, dlmkl_kv *kv, double *J, double *h)
+{
+    int st;
+    if ((st = dlmkl_kv_double(kv, fam, "J", 1, 0, J)) || (st = dlmkl_kv_double(kv, fam, "h", 0, 0.0, h)))
+        return st;
+    if (fabs(*J) > ISING_COUPLING_MAX)
+        return dlmkl_error(DLMKL_EINVAL, "%s: J = %g is out of range; need |J| <= %g", fam, *J, ISING_COUPLING_MAX);
+    if (fabs(*h) > ISING_COUPLING_MAX)
+        return dlmkl_error(DLMKL_EINVAL, "%s: h = %g is out of range; need |h| <= %g", fam, *h, ISING_COUPLING_MAX);
+    return DLMKL_OK;
+}
+
+/* ising:L=..,J=..[,h=0] — open chain, B = Σ_{i=1}^{L−1} s_i s_{i+1}: bits at distance 1, all L−1 pairs. */
+static int build_ising(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L;
+    double J, h;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = ising_couplings(fam, kv, &J, &h)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", L)))
+        return st;
+    ising_bonds b = {.nd = 1, .dist = {1, 0}, .mask = {(1ULL << (L - 1)) - 1, 0}, .cw = 0};
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, 2, &d)))
+        return st;
+    fill_ising(d, &b, J, h);
+    *out = d;
+    return DLMKL_OK;
+}
+
+/* ising2d:rows=..,cols=..,J=..[,h=0] — open rows×cols grid, site (r, c) is coordinate i = r·cols + c.
+ * Horizontal bonds (i, i+1) with i mod cols != cols−1: bits L−1−i, L−2−i, distance 1;
+ * vertical bonds (i, i+cols): bits L−1−i−cols (= 0..L−1−cols) and that + cols, distance cols. */
+static int build_ising2d(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long R, C;
+    double J, h;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "rows", 1, 0, &R)) || (st = dlmkl_kv_int(kv, fam, "cols", 1, 0, &C)) ||
+        (st = ising_couplings(fam, kv, &J, &h)) || (st = dlmkl_kv_check_unused(kv, fam, "rows, cols, J, h")) ||
+        (st = range_int(fam, "rows", R, 1, DLMKL_MAX_L)) || (st = range_int(fam, "cols", C, 1, DLMKL_MAX_L)))
+        return st;
+    if (R * C > DLMKL_MAX_L)
+        return dlmkl_error(DLMKL_EINVAL, "%s: rows·cols = %ld is out of range; need 1 <= rows·cols <= %d", fam, R * C,
+                           DLMKL_MAX_L);
+    const int L = (int)(R * C);
+    ising_bonds b = {.nd = 2, .dist = {1, (int)C}, .mask = {0, 0}, .cw = 0};
+    for (int i = 0; i + 1 < L; i++)
+        if (i % C != C - 1)
+            b.mask[0] |= 1ULL << (L - 2 - i);
+    b.mask[1] = L > C ? (1ULL << (L - C)) - 1 : 0;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, 2, &d)))
+        return st;
+    fill_ising(d, &b, J, h);
+    *out = d;
+    return DLMKL_OK;
+}
+
+/* cw:L=..,J=..[,h=0] — Curie–Weiss, B = (1/L) Σ_{i<j} s_i s_j. */
+static int build_cw(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L;
+    double J, h;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = ising_couplings(fam, kv, &J, &h)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", L)))
+        return st;
+    ising_bonds b = {.nd = 0, .dist = {0, 0}, .mask = {0, 0}, .cw = 1};
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, 2, &d)))
+        return st;
+    fill_ising(d, &b, J, h);
+    *out = d;
+    return DLMKL_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* perm, mds, random, mixprod                                                                   */
+
+/* perm:n=.. — uniform over the n! permutations of [n] as strings x in [n]^n: p(x) = 1/n! if the x_i
+ * are distinct. Enumerated in lexicographic order (next-permutation). O(n^n) memory, O(n!·n) work. */
+static int build_perm(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long n;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) || (st = dlmkl_kv_check_unused(kv, fam, "n")) ||
+        (st = range_int(fam, "n", n, 2, DLMKL_MAX_L)))
+        return st;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, n, n, &d)))
+        return st;
+    int a[DLMKL_MAX_L];
+    double nfact = 1.0;
+    for (int i = 0; i < n; i++) {
+        a[i] = i;
+        nfact *= (double)(i + 1);
+    }
+    const double w = 1.0 / nfact;
+    for (;;) {
+        uint64_t idx = 0;
+        for (int i = 0; i < n; i++)
+            idx = idx * (uint64_t)n + (uint64_t)a[i];
+        d->p[idx] = w;
+        /* next permutation in lexicographic order */
+        int i = (int)n - 2;
+        while (i >= 0 && a[i] > a[i + 1])
+            i--;
+        if (i < 0)
+            break;
+        int j = (int)n - 1;
+        while (a[j] < a[i])
+            j--;
+        int t = a[i];
+        a[i] = a[j], a[j] = t;
+        for (int l = i + 1, r = (int)n - 1; l < r; l++, r--)
+            t = a[l], a[l] = a[r], a[r] = t;
+    }
+    *out = d;
+    return DLMKL_OK;
+}
+
+static int is_prime(long q)
+{
+    if (q < 2)
+        return 0;
+    for (long f = 2; f * f <= q; f++)
+        if (q % f == 0)
+            return 0;
+    return 1;
+}
+
+/* mds:q=..,n=..,k=.. (alias rs:) — uniform over the Reed–Solomon code
+ *     { (f(0), f(1), ..., f(n−1)) : f ∈ F_q[z], deg f < k },  q prime, 1 <= k <= n <= q.
+ * The q^k messages (c_0..c_{k−1}) are enumerated by an odometer; each codeword x_j = Σ_t c_t j^t mod q
+ * (Horner) gets 1/q^k. Distinct points and deg f < k <= n make the map injective (a nonzero f of degree
+ * < n has fewer than n roots), and any k coordinates determine f (Lagrange), so the code is MDS:
+ * h(m) = min(m, k)·log2 q. O(q^n) memory, O(q^k·n·k) work. */
+static int build_mds(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long q, n, k;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) ||
+        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
+        (st = range_V(fam, "q", q)))
+        return st;
+    if (!is_prime(q))
+        return dlmkl_error(DLMKL_EINVAL, "%s: q = %ld is not prime; the code lives over the prime field F_q (q = 2, 3, 5, "
+                                         "7, 11, ...)",
+                           fam, q);
+    if ((st = range_int(fam, "n", n, 1, q < DLMKL_MAX_L ? q : DLMKL_MAX_L)) || (st = range_int(fam, "k", k, 1, n)))
+        return st;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, n, q, &d)))
+        return st;
+    uint64_t nmsg = 1;
+    for (long t = 0; t < k; t++)
+        nmsg *= (uint64_t)q; /* q^k <= q^n = d->n, no overflow */
+    const double w = 1.0 / (double)nmsg;
+    long c[DLMKL_MAX_L] = {0};
+    const uint64_t Q = (uint64_t)q;
+    for (uint64_t msg = 0; msg < nmsg; msg++) {
+        uint64_t idx = 0;
+        for (long j = 0; j < n; j++) {
+            uint64_t x = 0;
+            for (long t = k - 1; t >= 0; t--)
+                x = (x * (uint64_t)j + (uint64_t)c[t]) % Q;
+            idx = idx * Q + x;
+        }
+        d->p[idx] = w;
+        for (long t = 0; t < k; t++) { /* odometer */
+            if (++c[t] < q)
+                break;
+            c[t] = 0;
+        }
+    }
+    *out = d;
+    return DLMKL_OK;
+}
+
+/* random:L=..,V=..,seed=..[,alpha=1] — the whole table ~ Dirichlet(alpha) on V^L points, drawn in
+ * index order. O(V^L). */
+static int build_random(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V;
+    uint64_t seed;
+    double alpha;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "alpha", 0, 1.0, &alpha)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V, seed, alpha")) || (st = range_L(fam, "L", L)) ||
+        (st = range_V(fam, "V", V)) || (st = range_pos(fam, "alpha", alpha)))
+        return st;
+    dlmkl_dist *d;
+    if ((st = alloc_table(fam, L, V, &d)))
+        return st;
+    gsl_rng *r = rng_new(seed);
+    if (!r) {
+        dlmkl_dist_free(d);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    dirichlet_draw(r, alpha, d->n, d->p);
+    gsl_rng_free(r);
+    *out = d;
+    return DLMKL_OK;
+}
+
+/* mixprod:L=..,V=..,m=..,seed=..[,alpha=1] — p(x) = Σ_c w_c Π_i q_{c,i}(x_i), c = 1..m, with
+ * w ~ Dirichlet(1) on m points drawn first, then q_{c,i} ~ Dirichlet(alpha) on V points for c = 1..m,
+ * i = 1..L in that order. A mixture of m products has DTC <= H(component) <= log2 m.
+ * Filled in index order by an odometer over x keeping the prefix products
+ *     pre[c][i] = w_c Π_{t<i} q_{c,t}(x_t),
+ * recomputed only from the first digit that changed: amortised O(m) per entry. */
+static int build_mixprod(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V, m;
+    uint64_t seed;
+    double alpha;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_int(kv, fam, "m", 1, 0, &m)) || (st = get_seed(kv, fam, &seed)) ||
+        (st = dlmkl_kv_double(kv, fam, "alpha", 0, 1.0, &alpha)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V, m, seed, alpha")) || (st = range_L(fam, "L", L)) ||
+        (st = range_V(fam, "V", V)) || (st = range_int(fam, "m", m, 1, 1L << 20)) ||
+        (st = range_pos(fam, "alpha", alpha)))
+        return st;
+    double *w = alloc_params(fam, (size_t)m, sizeof *w, "mixture weights", &st);
+    double *q = w ? alloc_params(fam, (size_t)m * (size_t)L * (size_t)V, sizeof *q, "component marginals", &st) : NULL;
+    double *pre = q ? alloc_params(fam, (size_t)m * (size_t)(L + 1), sizeof *pre, "prefix products", &st) : NULL;
+    gsl_rng *r = pre ? rng_new(seed) : NULL;
+    dlmkl_dist *d = NULL;
+    if (!pre || !r) {
+        if (pre)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        goto done;
+    }
+    dirichlet_draw(r, 1.0, (uint64_t)m, w);
+    for (long c = 0; c < m; c++)
+        for (long i = 0; i < L; i++)
+            dirichlet_draw(r, alpha, (uint64_t)V, q + (c * L + i) * V);
+    if ((st = alloc_table(fam, L, V, &d)))
+        goto done;
+    int x[DLMKL_MAX_L] = {0};
+    long from = 0; /* first digit whose prefix products are stale */
+    for (long c = 0; c < m; c++)
+        pre[c * (L + 1)] = w[c];
+    for (uint64_t idx = 0; idx < d->n; idx++) {
+        double s = 0.0;
+        for (long c = 0; c < m; c++) {
+            double *pc = pre + c * (L + 1);
+            const double *qc = q + c * L * V;
+            for (long i = from; i < L; i++)
+                pc[i + 1] = pc[i] * qc[i * V + x[i]];
+            s += pc[L];
+        }
+        d->p[idx] = s;
+        long i = L - 1; /* odometer: x_L varies fastest */
+        while (i >= 0 && x[i] == V - 1)
+            x[i--] = 0;
+        if (i >= 0)
+            x[i]++;
+        from = i < 0 ? 0 : i;
+    }
+    *out = d;
+done:
+    if (r)
+        gsl_rng_free(r);
+    free(w), free(q), free(pre);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* mixture                                                                                      */
+
+/* mixture:W1*{SPEC1}+W2*{SPEC2}+... — p = Σ_c (W_c / Σ W) p_c. The specs are any specs (mixtures
+ * nest through the braces); every component must be a law on the same [V]^L. Components are built
+ * one at a time and added in order, so memory is about two tables. O(Σ_c cost(p_c) + C·V^L). */
+static int build_mixture(const char *fam, const char *args, int normalize, dlmkl_dist **out)
+{
+    size_t cap = 0, nc = 0;
+    double *w = NULL;
+    char **spec = NULL;
+    double tot = 0.0;
+    int st = DLMKL_OK;
+    const char *p = args;
+    dlmkl_dist *d = NULL;
+    if (!*p) {
+        st = dlmkl_error(DLMKL_EINVAL, "%s: no components; write %s:W1*{SPEC1}+W2*{SPEC2}+... (e.g. "
+                                       "%s:0.5*{copy:L=4}+0.5*{parity:L=4})",
+                         fam, fam, fam);
+        goto done;
+    }
+    while (*p) {
+        char *end;
+        double wt = strtod(p, &end);
+        if (end == p || *end != '*' || end[1] != '{') {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: expected WEIGHT*{SPEC} at '%.40s'; write %s:W1*{SPEC1}+W2*{SPEC2}+...",
+                             fam, p, fam);
+            goto done;
+        }
+        if (!isfinite(wt) || !(wt > 0.0)) {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: weight %ld = %g is out of range; weights must be finite and > 0", fam,
+                             (long)nc + 1, wt);
+            goto done;
+        }
+        const char *open = end + 2, *q = open;
+        int depth = 1;
+        for (; *q && depth; q++)
+            depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+        if (depth) {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: unbalanced braces in component %ld ('%.40s'); each SPEC is enclosed "
+                                           "in {...}",
+                             fam, (long)nc + 1, open);
+            goto done;
+        }
+        /* q is just past the matching '}' */
+        if (*q != '\0' && *q != '+') {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: expected '+' or the end after component %ld, got '%.40s'", fam,
+                             (long)nc + 1, q);
+            goto done;
+        }
+        if (nc == cap) {
+            cap = cap ? 2 * cap : 4;
+            double *w2 = realloc(w, cap * sizeof *w);
+            if (w2)
+                w = w2;
+            char **s2 = realloc(spec, cap * sizeof *spec);
+            if (s2)
+                spec = s2;
+            if (!w2 || !s2) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+        w[nc] = wt;
+        spec[nc] = strndup(open, (size_t)(q - 1 - open));
+        if (!spec[nc]) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+            goto done;
+        }
+        nc++;
+        tot += wt;
+        if (*q == '+') {
+            q++;
+            if (!*q) {
+                st = dlmkl_error(DLMKL_EINVAL, "%s: trailing '+' after component %ld", fam, (long)nc);
+                goto done;
+            }
+        }
+        p = q;
+    }
+    if (!isfinite(tot)) {
+        st = dlmkl_error(DLMKL_EINVAL, "%s: the weights sum to %g; use smaller weights", fam, tot);
+        goto done;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        dlmkl_dist *comp;
+        if ((st = dlmkl_dist_from_spec(spec[c], normalize, &comp))) {
+            char msg[DLMKL_ERRMSG_MAX];
+            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+            st = dlmkl_error(st, "%s component %zu ('%.60s'): %s", fam, c + 1, spec[c], msg);
+            goto done;
+        }
+        if (!d) {
+            if ((st = alloc_table(fam, comp->L, comp->V, &d))) {
+                dlmkl_dist_free(comp);
+                goto done;
+            }
+        } else if (comp->L != d->L || comp->V != d->V) {
+            st = dlmkl_error(DLMKL_EINVAL,
+                             "%s: component %zu ('%.60s') is a law on [V]^L with L = %d, V = %d, but component 1 "
+                             "has L = %d, V = %d; all components must have the same L and V",
+                             fam, c + 1, spec[c], comp->L, comp->V, d->L, d->V);
+            dlmkl_dist_free(comp);
+            goto done;
+        }
+        const double wc = w[c] / tot;
+        for (uint64_t i = 0; i < d->n; i++)
+            d->p[i] += wc * comp->p[i];
+        dlmkl_dist_free(comp);
+    }
+    *out = d;
+    d = NULL;
+done:
+    dlmkl_dist_free(d);
+    for (size_t c = 0; c < nc; c++)
+        free(spec[c]);
+    free(spec), free(w);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* dispatch                                                                                     */
+
+typedef int (*builder)(const char *fam, dlmkl_kv *kv, dlmkl_dist **out);
 static const struct {
     const char *name;
     builder build;
 } families[] = {
-    {"copy", build_copy},
-    {"parity", build_parity},
+    {"product", build_product}, {"markov", build_markov}, {"ising", build_ising},     {"ising2d", build_ising2d},
+    {"cw", build_cw},           {"copy", build_copy},     {"parity", build_parity},   {"mixprod", build_mixprod},
+    {"perm", build_perm},       {"random", build_random}, {"mds", build_mds},         {"rs", build_mds},
 };
 
 int dlmkl_family_build(const char *family, const char *args, int normalize, dlmkl_dist **out)
 {
-    (void)normalize;
     *out = NULL;
+    if (strcmp(family, "mixture") == 0)
+        return build_mixture(family, args, normalize, out);
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
         if (strcmp(family, families[i].name) != 0)
             continue;
         dlmkl_kv kv;
         int st = dlmkl_kv_parse(args, &kv);
-        if (st != DLMKL_OK)
-            return st;
-        st = families[i].build(&kv, out);
+        if (st != DLMKL_OK) {
+            char msg[DLMKL_ERRMSG_MAX];
+            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+            return dlmkl_error(st, "%s: %s", family, msg);
+        }
+        st = families[i].build(family, &kv, out);
         dlmkl_kv_clear(&kv);
         return st;
     }
-    return dlmkl_error(DLMKL_EINVAL, "unknown distribution family '%s' (families: table, copy, parity; see 'dlmkl --help')", family);
+    return dlmkl_error(DLMKL_EINVAL,
+                       "unknown distribution family '%s' (families: table, product, markov, ising, ising2d, cw, copy, "
+                       "parity, mixture, mixprod, perm, random, mds/rs; see 'dlmkl --help')",
+                       family);
 }
 
 const char *dlmkl_dist_spec_help(void)
 {
-    return "Distribution specs (FAMILY:key=value,...):\n"
-           "  table:PATH                 text file: '#' comments, a line 'L V', then V^L probabilities\n"
-           "                             (x_1 most significant); must sum to 1 within 1e-9 unless --normalize\n"
-           "  copy:L=..,V=..             uniform over the V constant strings\n"
-           "  parity:L=..[,V=m]          uniform over strings with sum x_i = 0 mod m (default m = V = 2)\n";
+    return "Distribution specs (FAMILY:key=value,...; a law p on [V]^L, x_1 the most significant digit;\n"
+           "V defaults to 2 where it is a key; seeds are 1..4294967295 and drive GSL's mt19937, so a\n"
+           "seed gives the same table on every machine):\n"
+           "  table:PATH                  text file: '#' comment lines, a line 'L V', then V^L probabilities,\n"
+           "                              one per line; finite, >= 0, summing to 1 within 1e-9 unless --normalize\n"
+           "  product:L=..,V=..,p=..      i.i.d. sites, P(x=0) = p, P(x=v) = (1-p)/(V-1) for v >= 1\n"
+           "  product:L=..,V=..,seed=..[,alpha=1]\n"
+           "                              independent sites, site i's marginal ~ Dirichlet(alpha) (i = 1..L)\n"
+           "  markov:L=..,V=2,stay=..     binary chain, X_1 uniform, P(X_{i+1} = X_i) = stay\n"
+           "  markov:L=..,V=..,trans=P11/P12/.../PVV[,init=..]\n"
+           "                              chain with the V x V transition matrix P (row-major, '/'-separated,\n"
+           "                              rows sum to 1 within 1e-9); init = u1/.../uV, uniform (default) or\n"
+           "                              stationary (the unique law with pi P = pi)\n"
+           "  markov:L=..,V=..,seed=..[,conc=1]\n"
+           "                              chain with init and each row of P ~ Dirichlet(conc)\n"
+           "  ising:L=..,J=..[,h=0]       open chain of spins s_i = 2x_i - 1 (V = 2),\n"
+           "                              p ~ exp(J sum_i s_i s_{i+1} + h sum_i s_i); |J|, |h| <= 1e6\n"
+           "  ising2d:rows=..,cols=..,J=..[,h=0]\n"
+           "                              the same on the open rows x cols grid, L = rows*cols, site (r,c)\n"
+           "                              is coordinate r*cols + c (row-major)\n"
+           "  cw:L=..,J=..[,h=0]          Curie-Weiss: p ~ exp((J/L) sum_{i<j} s_i s_j + h sum_i s_i)\n"
+           "  copy:L=..,V=..              uniform over the V constant strings (TC = (L-1) log V, DTC = log V)\n"
+           "  parity:L=..[,V=m]           uniform over strings with sum_i x_i = 0 mod m (V = m, default 2)\n"
+           "  mixture:W1*{SPEC1}+W2*{SPEC2}+...\n"
+           "                              weighted mixture of any specs (nestable); weights > 0, divided by\n"
+           "                              their sum; all components need the same L and V\n"
+           "  mixprod:L=..,V=..,m=..,seed=..[,alpha=1]\n"
+           "                              mixture of m product laws: weights ~ Dirichlet(1), each site\n"
+           "                              marginal ~ Dirichlet(alpha); DTC <= log m\n"
+           "  perm:n=..                   uniform random permutation of [n] (V = L = n),\n"
+           "                              h(m) = log n!/(n-m)!\n"
+           "  random:L=..,V=..,seed=..[,alpha=1]\n"
+           "                              the whole table ~ Dirichlet(alpha) on V^L points\n"
+           "  mds:q=..,n=..,k=..          (alias rs:) uniform over the Reed-Solomon code over F_q (q prime):\n"
+           "                              evaluations at 0..n-1 of the polynomials of degree < k,\n"
+           "                              1 <= k <= n <= q; V = q, L = n; h(m) = min(m,k) log q\n";
 }

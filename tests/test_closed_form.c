@@ -1,0 +1,195 @@
+/* test_closed_form.c: closed-form entropy profiles against the enumerated profile of the same
+ * family (small L), and against independent formulas for h(L), h(2), h(L−1) at large L. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static dlmkl_profile *cf(const char *spec)
+{
+    dlmkl_profile *p = NULL;
+    int st = dlmkl_profile_closed_form(spec, &p);
+    ck_assert_msg(st == DLMKL_OK, "closed form '%s' failed: %s", spec, dlmkl_last_error());
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static double bin_entropy(double e)
+{
+    if (e <= 0 || e >= 1)
+        return 0;
+    return -e * log2(e) - (1 - e) * log2(1 - e);
+}
+
+/* closed form == enumeration of the same spec, every m, to 1e-10 bits */
+static void vs_enumeration(const char *spec)
+{
+    dlmkl_profile *a = cf(spec);
+    dlmkl_dist *d = tu_dist(spec);
+    dlmkl_profile *b = tu_profile(d);
+    ck_assert_msg(a->L == b->L, "%s: closed form L = %d, enumerated L = %d", spec, a->L, b->L);
+    for (int m = 0; m <= a->L; m++)
+        TU_CLOSE(a->h[m], b->h[m], 1e-10, "%s h(%d): closed form vs enumeration", spec, m);
+    dlmkl_profile_free(a), dlmkl_profile_free(b);
+    dlmkl_dist_free(d);
+}
+
+START_TEST(test_vs_enumeration)
+{
+    char spec[128];
+    for (int V = 2; V <= 4; V++)
+        for (int L = 1; L <= 6; L++) {
+            snprintf(spec, sizeof spec, "copy:L=%d,V=%d", L, V);
+            vs_enumeration(spec);
+            snprintf(spec, sizeof spec, "parity:L=%d,V=%d", L, V);
+            vs_enumeration(spec);
+        }
+    static const double ps[] = {0.0, 0.25, 0.5, 0.9, 1.0};
+    for (size_t c = 0; c < 5; c++)
+        for (int V = 2; V <= 3; V++)
+            for (int L = 1; L <= 6; L += 2) {
+                snprintf(spec, sizeof spec, "product:L=%d,V=%d,p=%.17g", L, V, ps[c]);
+                vs_enumeration(spec);
+            }
+    static const int mds[][3] = {{2, 2, 1}, {3, 3, 2}, {5, 4, 2}, {5, 5, 3}, {7, 4, 1}, {7, 5, 4}, {3, 2, 2}};
+    for (size_t c = 0; c < sizeof mds / sizeof mds[0]; c++) {
+        snprintf(spec, sizeof spec, "%s:q=%d,n=%d,k=%d", c % 2 ? "mds" : "rs", mds[c][0], mds[c][1], mds[c][2]);
+        vs_enumeration(spec);
+    }
+    for (int n = 2; n <= 6; n++) {
+        snprintf(spec, sizeof spec, "perm:n=%d", n);
+        vs_enumeration(spec);
+    }
+    static const double stays[] = {0.0, 0.1, 0.3, 0.5, 0.8, 0.95, 0.999, 1.0};
+    for (size_t c = 0; c < sizeof stays / sizeof stays[0]; c++)
+        for (int L = 1; L <= 11; L++) {
+            snprintf(spec, sizeof spec, "markov:L=%d,stay=%.17g", L, stays[c]);
+            vs_enumeration(spec);
+        }
+    vs_enumeration("markov:L=12,V=2,stay=0.7");
+}
+END_TEST
+
+/* h(0) = 0, h nondecreasing, Z_j = h(1) + h(j−1) − h(j) nondecreasing (Han), h(L) = expected. */
+static void sanity(const char *spec, int L, double hL, double rel)
+{
+    dlmkl_profile *p = cf(spec);
+    ck_assert_msg(p->L == L, "%s: L = %d, expected %d", spec, p->L, L);
+    const double tol = 1e-9 * fmax(1.0, p->h[L]);
+    ck_assert_msg(p->h[0] == 0.0, "%s: h(0) = %g", spec, p->h[0]);
+    for (int m = 1; m <= L; m++) {
+        ck_assert_msg(isfinite(p->h[m]), "%s: h(%d) = %g", spec, m, p->h[m]);
+        ck_assert_msg(p->h[m] >= p->h[m - 1] - tol, "%s: h decreases at m = %d", spec, m);
+    }
+    for (int j = 2; j <= L; j++)
+        ck_assert_msg(dlmkl_profile_Z(p, j) >= dlmkl_profile_Z(p, j - 1) - tol, "%s: Z_%d = %.17g < Z_%d = %.17g", spec,
+                      j, dlmkl_profile_Z(p, j), j - 1, dlmkl_profile_Z(p, j - 1));
+    TU_CLOSE(p->h[L], hL, rel * fmax(1.0, fabs(hL)), "%s h(L)", spec);
+    dlmkl_profile_free(p);
+}
+
+START_TEST(test_large_L)
+{
+    sanity("copy:L=100000,V=7", 100000, log2(7), 1e-15);
+    sanity("parity:L=100000,V=3", 100000, 99999 * log2(3), 1e-14);
+    const double H1 = -0.3 * log2(0.3) - 0.7 * log2(0.7 / 4);
+    sanity("product:L=100000,V=5,p=0.3", 100000, 100000 * H1, 1e-13);
+    sanity("mds:q=257,n=200,k=50", 200, 50 * log2(257), 1e-14);
+    sanity("rs:q=100003,n=100000,k=777", 100000, 777 * log2(100003), 1e-14);
+    sanity("perm:n=100000", 100000, lgamma(100001.0) / log(2.0), 1e-11);
+    sanity("perm:n=1000", 1000, lgamma(1001.0) / log(2.0), 1e-12);
+    /* Markov: h(L) = 1 + (L−1) h2(1 − stay) */
+    static const double stays[] = {0.9, 0.6, 0.999999, 0.05, 1.0, 0.5};
+    static const int Ls[] = {10000, 20000, 10000, 10000, 100000, 100000};
+    char spec[96];
+    for (size_t c = 0; c < sizeof stays / sizeof stays[0]; c++) {
+        snprintf(spec, sizeof spec, "markov:L=%d,stay=%.17g", Ls[c], stays[c]);
+        sanity(spec, Ls[c], 1 + (Ls[c] - 1) * bin_entropy(1 - stays[c]), 1e-10);
+    }
+    /* Markov at large L, h(2) and h(L−1) by separate formulas:
+     *   h(2)   = 1 + C(L,2)^-1 Σ_{g=1}^{L−1} (L−g) h2(e_g),
+     *   h(L−1) = [2(1 + (L−2) h2(e_1)) + (L−2)(1 + (L−3) h2(e_1) + h2(e_2))] / L
+     * (drop an end point: L−2 gaps of 1; drop an interior point: L−3 gaps of 1 and one of 2). */
+    static const double st2[] = {0.9, 0.2, 0.9999};
+    for (size_t c = 0; c < 3; c++) {
+        const int L = 5000;
+        snprintf(spec, sizeof spec, "markov:L=%d,stay=%.17g", L, st2[c]);
+        dlmkl_profile *p = cf(spec);
+        const double rho = 2 * st2[c] - 1;
+        double s = 0;
+        for (int g = 1; g < L; g++)
+            s += (L - g) * bin_entropy((1 - pow(rho, g)) / 2);
+        TU_CLOSE(p->h[2], 1 + s / (0.5 * L * (L - 1.0)), 1e-10, "%s h(2)", spec);
+        const double e1 = bin_entropy(1 - st2[c]), e2 = bin_entropy((1 - rho * rho) / 2);
+        TU_CLOSE(p->h[L - 1], (2 * (1 + (L - 2) * e1) + (L - 2) * (1 + (L - 3) * e1 + e2)) / L, 1e-8, "%s h(L-1)",
+                 spec);
+        dlmkl_profile_free(p);
+    }
+}
+END_TEST
+
+static void cf_fail(const char *spec, int status, const char *phrase)
+{
+    dlmkl_profile *p = (dlmkl_profile *)0x1;
+    int st = dlmkl_profile_closed_form(spec, &p);
+    ck_assert_msg(st == status, "closed form '%s': status %d, expected %d (%s)", spec, st, status, dlmkl_last_error());
+    ck_assert_msg(p == NULL, "closed form '%s': *out not NULL on failure", spec);
+    ck_assert_msg(strstr(dlmkl_last_error(), phrase) != NULL, "closed form '%s': message '%s' lacks '%s'", spec,
+                  dlmkl_last_error(), phrase);
+}
+
+START_TEST(test_bad_specs)
+{
+    cf_fail("ising:L=3,J=1", DLMKL_EINVAL, "no closed-form profile for family 'ising'");
+    cf_fail("L=3", DLMKL_EINVAL, "no closed-form profile");
+    cf_fail(":L=3", DLMKL_EINVAL, "has no family");
+    cf_fail("copy:V=3", DLMKL_EINVAL, "missing required key 'L'");
+    cf_fail("copy:L=0", DLMKL_EINVAL, "L = 0 is out of range");
+    cf_fail("copy:L=100000001", DLMKL_EINVAL, "need 1 <= L <= 100000000");
+    cf_fail("parity:L=5,V=1", DLMKL_EINVAL, "V = 1 is out of range");
+    cf_fail("copy:L=3,W=2", DLMKL_EINVAL, "unknown key 'W'");
+    cf_fail("copy:L=3,V", DLMKL_EINVAL, "not key=value");
+    cf_fail("product:L=3,seed=4", DLMKL_EINVAL, "only the i.i.d. form");
+    cf_fail("product:L=3,p=1.2", DLMKL_EINVAL, "p = 1.2 is not a probability");
+    cf_fail("product:L=3", DLMKL_EINVAL, "missing required key 'p'");
+    cf_fail("mds:q=5,n=6,k=2", DLMKL_EINVAL, "n = 6 is out of range");
+    cf_fail("mds:q=5,n=4,k=5", DLMKL_EINVAL, "k = 5 is out of range");
+    cf_fail("rs:q=1,n=1,k=1", DLMKL_EINVAL, "q = 1 is out of range");
+    cf_fail("perm:n=1", DLMKL_EINVAL, "n = 1 is out of range");
+    cf_fail("markov:L=5,V=3,stay=0.5", DLMKL_EINVAL, "V = 3 is out of range");
+    cf_fail("markov:L=5,stay=-0.5", DLMKL_EINVAL, "stay = -0.5 is not a probability");
+    cf_fail("markov:L=5,trans=0.5/0.5/0.5/0.5", DLMKL_EINVAL, "unknown key 'trans'");
+    cf_fail("markov:L=1000000,stay=0.999999999", DLMKL_ECOST, "above the budget");
+    dlmkl_set_max_memory((size_t)1 << 20);
+    cf_fail("copy:L=1000000", DLMKL_ETOOBIG, "above the memory cap");
+    dlmkl_set_max_memory(0);
+    /* mds needs no primality here (MDS codes exist over any prime power) */
+    dlmkl_profile *p = cf("mds:q=4,n=4,k=2");
+    TU_CLOSE(p->h[4], 4.0, 1e-15, "mds q=4 h(L)");
+    dlmkl_profile_free(p);
+}
+END_TEST
+
+START_TEST(test_help)
+{
+    const char *h = dlmkl_closed_form_help();
+    static const char *needles[] = {"copy:", "parity:", "product:", "mds:", "rs:", "perm:", "markov:", "stay="};
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        ck_assert_msg(strstr(h, needles[i]) != NULL, "closed-form help lacks '%s'", needles[i]);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("closed_form");
+    TCase *tc = tcase_create("closed_form");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_vs_enumeration);
+    tcase_add_test(tc, test_large_L);
+    tcase_add_test(tc, test_bad_specs);
+    tcase_add_test(tc, test_help);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
