@@ -44,22 +44,6 @@
  * unit size does not affect the result, only the load balance. */
 #define KLO_CHUNK 4096
 
-/* P(s_k = s | m_k = m) for s = 0..L−m into ps (k 0-based). FIXED: the given size. */
-static int step_probs(const dlmkl_schedule *s, int k, int m, double *ps)
-{
-    const int L = s->L;
-    if (s->kind == DLMKL_SCHED_FIXED) {
-        for (int j = 0; j <= L - m; j++)
-            ps[j] = 0.0;
-        if (s->sizes[k] > L - m)
-            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': step %d reveals %d tokens but only %d are masked",
-                               s->name ? s->name : "?", k + 1, s->sizes[k], L - m);
-        ps[s->sizes[k]] = 1.0;
-        return DLMKL_OK;
-    }
-    return dlmkl_schedule_step_law(s, k, m, ps);
-}
-
 /* The reachable sizes: reach[k*(L+1)+m] = 1 iff m_k = m has positive probability, k = 0..K (k
  * 0-based; k = K is the end). O(K·L^2) time, O(K·L) memory. */
 static int reach_compute(const dlmkl_schedule *s, unsigned char **out)
@@ -78,7 +62,7 @@ static int reach_compute(const dlmkl_schedule *s, unsigned char **out)
         for (int m = 0; m <= L; m++) {
             if (!reach[(size_t)k * L1 + (size_t)m])
                 continue;
-            int st = step_probs(s, k, m, ps);
+            int st = dlmkl_schedule_step_law(s, k, m, ps);
             if (st != DLMKL_OK) {
                 free(reach), free(ps);
                 return st;
@@ -99,7 +83,7 @@ static int step_table(const dlmkl_schedule *s, int k, const unsigned char *reach
     memset(law, 0, L1 * L1 * sizeof *law);
     for (int m = 0; m <= s->L; m++)
         if (reach_k[m]) {
-            int st = step_probs(s, k, m, law + (size_t)m * L1);
+            int st = dlmkl_schedule_step_law(s, k, m, law + (size_t)m * L1);
             if (st != DLMKL_OK)
                 return st;
         }
