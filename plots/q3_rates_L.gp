@@ -1,0 +1,47 @@
+# Question 3 — rates in L: kl_expected against L on log-log axes, at a fixed number of iterations
+# (K = 4, top row) and at a fixed ratio (L/K = 4, bottom row), one column per family, one line per
+# schedule. Lines: closed-form profiles (to L = 8192); open circles in the Markov panels: exact
+# enumeration of the same chain (L <= 16), which must sit on the lines.
+if (!exists("plotdir")) plotdir = "plots"
+load plotdir."/lib.gp"
+schedules = "balanced iid:cosine random-tc random-dtc chen-tc chen-dtc optimal"
+families = "copy parity markov perm"
+regimes = "K4 r4"
+W = "positions_spec=random"
+set logscale xy
+set grid xtics ytics lc rgb "#dddddd"
+set format y "%.0e"
+set xtics ("4" 4, "16" 16, "64" 64, "256" 256, "1024" 1024, "4096" 4096) nomirror
+set ytics nomirror
+set xrange [3.5:10000]
+set key inside top left Left reverse spacing 1.0 samplen 2 opaque box lc rgb "#cccccc" font ",9"
+fam_title(f) = f eq "copy" ? "copy (uniform over the 2 constant strings)" : f eq "parity" ? "parity (even parity on L bits)" : \
+               f eq "markov" ? "markov (binary, stay = 0.9, stationary)" : "perm (uniform permutation of [L], V = L)"
+
+do for [fmt in "png svg"] {
+    eval setterm(fmt, 1800, 950)
+    set output sprintf("%s/q3_rates_L.%s", outdir, fmt)
+    set multiplot layout 2,4 title "Rates in L: exact kl_expected (bits) against the length L; top: K = 4 iterations, bottom: K = L/4; lines: closed-form profiles, circles: exact enumeration"
+    do for [r = 1:2] {
+        do for [i = 1:words(families)] {
+            f = word(families, i)
+            reg = word(regimes, r)
+            w = W.";section=".f."_".reg
+            set title sprintf("%s, %s", fam_title(f), r == 1 ? "K = 4" : "K = L/4")
+            set xlabel "L (tokens)"
+            set ylabel "kl_expected (bits)"
+            if (r == 1 && i == 1) { set key } else { unset key }
+            if (f eq "markov") {
+                plot for [s in schedules] sel("L,kl_expected", w.";schedule_spec=".s) using 1:(pos($2)) \
+                         with lines lc rgb color(s) lw lwidth(s) title s, \
+                     for [s in schedules] sel("L,kl_expected", W.";section=markov_enum_".reg.";schedule_spec=".s) \
+                         using 1:(pos($2)) with points pt 6 ps 1.3 lc rgb color(s) notitle
+            } else {
+                plot for [s in schedules] sel("L,kl_expected", w.";schedule_spec=".s) using 1:(pos($2)) \
+                         with lines lc rgb color(s) lw lwidth(s) title s
+            }
+        }
+    }
+    unset multiplot
+    set output
+}

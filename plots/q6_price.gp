@@ -1,0 +1,66 @@
+# Question 6 — the price of not knowing the distribution.
+# Left: Chen et al.'s hard pair. kl_expected at K = 4 against the dimension d of an MDS
+# (Reed-Solomon) code of length n = 16 over F_17 (closed-form profiles, lines) and n = 5 over F_5
+# (exact enumeration, circles, same colours); d = n is the uniform law (stars: product with
+# p = 1/q). `optimal` knows d and is exact (0) for every d; a schedule that does not know d is
+# exact only at the d that are among its partial sums, and pays up to (s - 1) log q elsewhere.
+# Right: the distribution bank, kl_expected of every agnostic schedule divided by that of
+# `optimal` at the same K (= 4), log scale (a missing point: optimal is exact there).
+if (!exists("plotdir")) plotdir = "plots"
+load plotdir."/lib.gp"
+schedules = "balanced cosine iid:cosine composition random-tc random-dtc chen-tc chen-dtc"
+if (!exists("Kplot")) Kplot = 4
+W = sprintf("positions_spec=random;K=%d", Kplot)
+BANK = W.";profile_source=enumerated;section!=mds_enum;section!=uniform_enum"
+set grid xtics ytics lc rgb "#dddddd"
+set xtics nomirror
+set ytics nomirror
+# the ratio to optimal: join each row with the optimal row of the same distribution (awk)
+bankratio(s) = sprintf("< awk -f '%s/csv.awk' -v cols='#section,schedule_spec,kl_expected' -v where='%s' '%s' | awk -F'\t' -v s='%s' '$2 == \"optimal\" { o[$1] = $3 } $2 == s { v[$1] = $3; n[$1] = 1 } END { for (i in n) print i \"\t\" ((o[i] > %g) ? v[i] / o[i] : (v[i] > %g) ? 1e300 : \"NaN\") }' | sort -n", plotdir, BANK, data, s, tiny, tiny)
+
+top = 60   # where an infinite ratio (optimal exact, the schedule not) is drawn
+nbank = words(system(sprintf("awk -f '%s/csv.awk' -v cols='section' -v where='%s;schedule_spec=optimal' '%s'", plotdir, BANK, data)))
+log2(x) = log(x) / log(2)
+
+do for [fmt in "png svg"] {
+    eval setterm(fmt, 1800, 760)
+    set output sprintf("%s/q6_price.%s", outdir, fmt)
+    set multiplot layout 1,2 title sprintf("The price of not knowing the distribution (K = %d iterations, random positions)", Kplot)
+
+    qc = real(first("V", "section=mds_closed"))
+    qe = real(first("V", "section=mds_enum"))
+    set title sprintf("Hard pair: the uniform law vs MDS codes of dimension d\n(lines: n = %s over F_%.0f, closed form; circles: n = 5 over F_%.0f, exact enumeration; stars: uniform)", \
+                      first("L", "section=mds_closed"), qc, qe)
+    unset logscale
+    set offsets 0, 0, 0, 0
+    set xtics 1 norotate
+    set xlabel "code dimension d  (d = n is the uniform law)"
+    set ylabel "kl_expected / log2 q   (symbols' worth of error)"
+    set xrange [0.5:real(first("L", "section=mds_closed")) + 0.5]
+    set yrange [-0.3:*]
+    set key inside top right Left reverse spacing 1.0 samplen 2 opaque box lc rgb "#cccccc" font ",9" maxrows 10
+    plot for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_closed;schedule_spec=".s) \
+             using 1:($2 / log2(qc)) with linespoints lc rgb color(s) pt ptype(s) ps 0.7 lw lwidth(s) title s, \
+         for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_enum;schedule_spec=".s) \
+             using 1:($2 / log2(qe)) with points lc rgb color(s) pt 6 ps 1.8 lw 1.5 notitle, \
+         sel("L,kl_expected", W.";section=uniform_closed") using 1:($2 / log2(qc)) with points lc rgb "black" pt 3 ps 2.5 lw 2 title "uniform (product, p = 1/q)", \
+         sel("L,kl_expected", W.";section=uniform_enum") using 1:($2 / log2(qe)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle
+
+    set title "The distribution bank (exact enumeration): each agnostic schedule against optimal (which knows p)"
+    set xlabel ""
+    set ylabel "kl_expected / kl_expected of optimal  (1 = as good as knowing p)"
+    set yrange [0.8:100]
+    set logscale y
+    set xrange [-0.5:nbank - 0.5]
+    set xtics rotate by 20 right
+    eval tics("x", "#section,@section,TC,DTC", BANK.";schedule_spec=optimal", "%s (TC %.2g, DTC %.2g)")
+    set label 1 "above the dashed line: optimal is exact (0), the schedule is not (ratio infinite)" at graph 0.02, first top * 1.35 font ",9"
+    set key inside bottom right Left reverse font ",9" maxrows 4 opaque box lc rgb "#cccccc"
+    plot for [s in schedules] bankratio(s) using ($1 + 0.06 * (words(substr(schedules, 1, strstrt(schedules, s))) - 4.5)):($2 > 1e299 ? top : $2) \
+             with points pt ptype(s) ps 1.5 lw 2 lc rgb color(s) title s, \
+         1 with lines lc rgb "black" notitle, \
+         top / 1.5 with lines lc rgb "#888888" dt 2 notitle
+    unset label 1
+    unset multiplot
+    set output
+}

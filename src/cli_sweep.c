@@ -1,0 +1,373 @@
+/* cli_sweep.c: `dlmkl sweep` — run a grid from a config file (or from flags) into
+ * OUT/NAME.csv and OUT/NAME.meta.json. Parsing, the progress bar and signals only; the grid,
+ * the computation and the files are the library's (src/sweep*.c, src/meta.c). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dlmkl/sweep.h"
+
+static const char *const sweep_help =
+    "Usage: dlmkl sweep CONFIG [--out-dir DIR] [--resume] [--quick] [--threads N] [--unit U]\n"
+    "       dlmkl sweep (--dist SPEC | --profile SPEC)... [--L LIST] --K LIST --schedule S [--schedule S ...]\n"
+    "                   [--positions LIST] [--set KEY=LIST ...] [--output-law auto|always|never]\n"
+    "                   [--infeasible error|skip] [--name NAME] [--out-dir DIR] [--resume]\n"
+    "Runs a grid of distributions x L x K x schedules x position policies and writes one tidy CSV row\n"
+    "per grid point to DIR/NAME.csv (atomically; rows in grid order) and the run's metadata to\n"
+    "DIR/NAME.meta.json. Each distribution's profile is computed once for all its rows. Rows are\n"
+    "journaled to DIR/NAME.csv.partial as they are computed, so an interrupted sweep continues with\n"
+    "--resume and ends with the same bytes as an uninterrupted run. The CSV does not depend on the\n"
+    "thread count (timings are only in the metadata).\n"
+    "\n"
+    "Options:\n"
+    "  --out-dir DIR       output folder (default results; created if missing)\n"
+    "  --resume            reuse the rows of DIR/NAME.csv and DIR/NAME.csv.partial whose key columns\n"
+    "                      match a grid point; compute only the rest\n"
+    "  --quick             use the quick_KEY values of the config (a smaller grid for a first look)\n"
+    "  --dry-run           print the grid (one line per row) and its size, compute nothing\n"
+    "  --name NAME         output name for the flag form (default: sweep)\n"
+    "  --dist SPEC         a distribution table spec with {placeholders} (flag form; repeatable)\n"
+    "  --profile SPEC      a closed-form profile spec instead (flag form; repeatable)\n"
+    "  --L LIST, --K LIST  values of L and K (lists and ranges, see below)\n"
+    "  --schedule S        a schedule spec (repeatable; commas inside S are kept)\n"
+    "  --positions LIST    position policies (default random)\n"
+    "  --set KEY=LIST      values of another placeholder {KEY}\n"
+    "  --output-law MODE   kl_output: auto (when cheap), always, never (default auto)\n"
+    "  --infeasible MODE   a schedule that cannot be built for some (L, K): error (default) or skip\n"
+    "\n"
+    "CSV columns: dist,family,L,V,unit,profile_source,schedule_spec,positions_spec (the grid point as\n"
+    "written), then those of 'dlmkl kl': schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,\n"
+    "H,Z_L,bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta, then kl_over_tc_K,\n"
+    "kl_over_dtc_K,seed,section and one column per other placeholder.\n"
+    "kl_over_tc_K = K*kl_expected/TC and kl_over_dtc_K = K*kl_expected/DTC, K the budget (unit-free);\n"
+    "seed is the seed placeholder or the spec's seed= item; profile_source is enumerated or closed-form;\n"
+    "an empty cell means not applicable (or kl_output not computed).\n";
+
+enum {
+    OPT_OUT_DIR = CLI_OPT_FIRST_FREE, OPT_RESUME, OPT_QUICK, OPT_DRY_RUN, OPT_NAME, OPT_DIST, OPT_PROFILE,
+    OPT_L, OPT_K, OPT_SCHEDULE, OPT_POSITIONS, OPT_SET, OPT_OUTPUT_LAW, OPT_INFEASIBLE
+};
+
+/* ---- progress on stderr (only when it is a terminal) ---- */
+
+typedef struct {
+    int tty;
+    int width;
+    int shown;
+    double last;   /* elapsed time of the last redraw */
+} progress_ctx;
+
+/* redraw at most this often (seconds): thousands of cheap rows would otherwise flood the tty */
+#define PROGRESS_INTERVAL 0.1
+
+static void fmt_secs(double s, char *buf, size_t len)
+{
+    if (s < 0)
+        snprintf(buf, len, "--");
+    else if (s < 60)
+        snprintf(buf, len, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+static void progress(void *vctx, const dlmkl_sweep_progress *p)
+{
+    progress_ctx *c = vctx;
+    if (!c->tty)
+        return;
+    if (c->shown && p->done < p->total && p->elapsed - c->last < PROGRESS_INTERVAL)
+        return;
+    c->last = p->elapsed;
+    const int barw = 24;
+    int fill = p->total ? (int)((double)barw * (double)p->done / (double)p->total) : barw;
+    char bar[64], el[32], eta[32], line[512];
+    for (int i = 0; i < barw; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[barw] = 0;
+    fmt_secs(p->elapsed, el, sizeof el);
+    fmt_secs(p->eta, eta, sizeof eta);
+    int n = snprintf(line, sizeof line, "[%s] %ld/%ld rows", bar, p->done, p->total);
+    if (p->skipped)
+        n += snprintf(line + n, sizeof line - (size_t)n, " (%ld reused)", p->skipped);
+    n += snprintf(line + n, sizeof line - (size_t)n, "  %s elapsed, ETA %s  %s", el, eta, p->what ? p->what : "");
+    int w = c->width > 20 ? c->width - 1 : 79;
+    if (n > w)
+        line[w] = 0;
+    fprintf(stderr, "\r%-*s", w, line);
+    fflush(stderr);
+    c->shown = 1;
+}
+
+/* ---- signals: the journal is flushed after every row, so stopping at once loses only the row in
+ * progress; say how to continue ---- */
+
+static char resume_hint[1024];
+
+static void on_signal(int sig)
+{
+    ssize_t r = write(2, resume_hint, strlen(resume_hint));
+    (void)r;
+    _exit(128 + sig);
+}
+
+/* ---- the flag form: generate the equivalent INI text (parsed by the same code) ---- */
+
+typedef struct {
+    char *s;
+    size_t n;
+    FILE *f;
+} textbuf;
+
+static int bad_value(const char *what, const char *v)
+{
+    if (strchr(v, '\n') || strchr(v, '\r'))
+        return cli_fail("sweep", "%s '%s' contains a line break", what, v);
+    if (strstr(v, " ;") || strstr(v, "\t;"))
+        return cli_fail("sweep", "%s '%s' contains ' ;', which starts a comment in the config syntax", what, v);
+    return 0;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"out-dir", required_argument, 0, OPT_OUT_DIR}, {"resume", no_argument, 0, OPT_RESUME},
+        {"quick", no_argument, 0, OPT_QUICK},           {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"name", required_argument, 0, OPT_NAME},       {"dist", required_argument, 0, OPT_DIST},
+        {"profile", required_argument, 0, OPT_PROFILE}, {"L", required_argument, 0, OPT_L},
+        {"K", required_argument, 0, OPT_K},             {"schedule", required_argument, 0, OPT_SCHEDULE},
+        {"positions", required_argument, 0, OPT_POSITIONS}, {"set", required_argument, 0, OPT_SET},
+        {"output-law", required_argument, 0, OPT_OUTPUT_LAW}, {"infeasible", required_argument, 0, OPT_INFEASIBLE},
+        CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    cli_common co;
+    cli_common_init(&co);
+    const char *out_dir = "results", *name = NULL, *Llist = NULL, *Klist = NULL, *poslist = NULL;
+    const char *olaw = NULL, *infeas = NULL;
+    int resume = 0, quick = 0, dry = 0, unit_given = 0;
+    const char *dists[64];
+    int dist_is_profile[64], ndists = 0;
+    const char *scheds[256], *sets[64];
+    int nscheds = 0, nsets = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c == 'o')
+            return cli_fail("sweep", "-o/--output does not apply: a sweep writes DIR/NAME.csv (use --out-dir "
+                            "and the config's name, or --name)");
+        if (c == OPT_NORMALIZE)
+            return cli_fail("sweep", "--normalize does not apply to sweeps; normalise the table files first");
+        if (c == OPT_UNIT)
+            unit_given = 1;
+        int r = cli_common_opt(c, optarg, &co);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case OPT_HELP:
+            printf("%s\n%s\n%s\n%s", sweep_help, dlmkl_sweep_config_help(), cli_common_help,
+                   "See experiments/README.md for worked configs; 'dlmkl --help' lists distribution and\n"
+                   "schedule specs.\n");
+            return 0;
+        case OPT_OUT_DIR: out_dir = optarg; break;
+        case OPT_RESUME: resume = 1; break;
+        case OPT_QUICK: quick = 1; break;
+        case OPT_DRY_RUN: dry = 1; break;
+        case OPT_NAME: name = optarg; break;
+        case OPT_DIST:
+        case OPT_PROFILE:
+            if (ndists == 64)
+                return cli_fail("sweep", "at most 64 --dist/--profile per call; use a config file");
+            dist_is_profile[ndists] = c == OPT_PROFILE;
+            dists[ndists++] = optarg;
+            break;
+        case OPT_L: Llist = optarg; break;
+        case OPT_K: Klist = optarg; break;
+        case OPT_SCHEDULE:
+            if (nscheds == 256)
+                return cli_fail("sweep", "at most 256 --schedule per call; use a config file");
+            scheds[nscheds++] = optarg;
+            break;
+        case OPT_POSITIONS: poslist = optarg; break;
+        case OPT_SET:
+            if (nsets == 64)
+                return cli_fail("sweep", "at most 64 --set per call; use a config file");
+            sets[nsets++] = optarg;
+            break;
+        case OPT_OUTPUT_LAW: olaw = optarg; break;
+        case OPT_INFEASIBLE: infeas = optarg; break;
+        default:
+            return cli_usage("sweep");
+        }
+    }
+    const char *config_path = NULL;
+    if (optind < argc)
+        config_path = argv[optind++];
+    if (optind < argc)
+        return cli_fail("sweep", "unexpected argument '%s' (one config file per call)", argv[optind]);
+    int flag_form = ndists || Llist || Klist || nscheds || poslist || nsets || olaw || infeas || name;
+    if (config_path && flag_form)
+        return cli_fail("sweep", "give either a config file or the grid as flags (--dist, --K, --schedule, "
+                        "...), not both");
+    if (!config_path && !ndists)
+        return cli_fail("sweep", "missing CONFIG file or --dist SPEC (see 'dlmkl sweep --help')");
+
+    dlmkl_sweep_config *cfg = NULL;
+    int st;
+    if (config_path) {
+        st = dlmkl_sweep_config_read(config_path, quick, &cfg);
+    } else {
+        if (!Klist)
+            return cli_fail("sweep", "missing --K LIST (e.g. --K 1..L or --K pow2:1..L)");
+        if (!nscheds)
+            return cli_fail("sweep", "missing --schedule SPEC (repeat it for several schedules)");
+        textbuf tb = {0};
+        tb.f = open_memstream(&tb.s, &tb.n);
+        if (!tb.f)
+            return cli_fail("sweep", "out of memory");
+        fprintf(tb.f, "; generated from the command line\n[sweep]\nname = %s\n", name ? name : "sweep");
+        int bad = name && bad_value("--name", name);
+        for (int i = 0; i < ndists && !bad; i++) {
+            bad |= bad_value(dist_is_profile[i] ? "--profile" : "--dist", dists[i]);
+            if (ndists == 1)
+                fprintf(tb.f, "\n[dist cli]\n");
+            else
+                fprintf(tb.f, "\n[dist cli%d]\n", i + 1);
+            fprintf(tb.f, "%s = %s\n", dist_is_profile[i] ? "profile" : "spec", dists[i]);
+            if (Llist) {
+                bad |= bad_value("--L", Llist);
+                fprintf(tb.f, "L = %s\n", Llist);
+            }
+            for (int j = 0; j < nsets && !bad; j++) {
+                const char *eq = strchr(sets[j], '=');
+                if (!eq || eq == sets[j]) {
+                    bad = cli_fail("sweep", "--set '%s' is not KEY=LIST", sets[j]);
+                    break;
+                }
+                bad |= bad_value("--set", sets[j]);
+                fprintf(tb.f, "%.*s = %s\n", (int)(eq - sets[j]), sets[j], eq + 1);
+            }
+            bad |= bad_value("--K", Klist);
+            fprintf(tb.f, "K = %s\nschedules = ", Klist);
+            for (int j = 0; j < nscheds && !bad; j++) {
+                bad |= bad_value("--schedule", scheds[j]);
+                if (strchr(scheds[j], '"'))
+                    bad = cli_fail("sweep", "--schedule '%s' contains '\"'", scheds[j]);
+                fprintf(tb.f, "%s\"%s\"", j ? ", " : "", scheds[j]);
+            }
+            fputc('\n', tb.f);
+            if (poslist) {
+                bad |= bad_value("--positions", poslist);
+                fprintf(tb.f, "positions = %s\n", poslist);
+            }
+            if (olaw)
+                fprintf(tb.f, "output_law = %s\n", olaw);
+            if (infeas)
+                fprintf(tb.f, "infeasible = %s\n", infeas);
+        }
+        fclose(tb.f);
+        if (bad) {
+            free(tb.s);
+            return 1;
+        }
+        st = dlmkl_sweep_config_parse(tb.s, NULL, quick, &cfg);
+        free(tb.s);
+    }
+    if (st)
+        return cli_fail_lib("sweep", st);
+    if (unit_given)
+        cfg->unit = co.unit;
+
+    dlmkl_sweep_plan *plan = NULL;
+    if ((st = dlmkl_sweep_plan_build(cfg, &plan))) {
+        dlmkl_sweep_config_free(cfg);
+        return cli_fail_lib("sweep", st);
+    }
+    if (dry) {
+        printf("section,dist,L,K,schedule,positions\n");
+        for (long r = 0; r < plan->nrows; r++) {
+            const dlmkl_sweep_row *row = &plan->rows[r];
+            const dlmkl_sweep_dist *d = &plan->dists[row->dist];
+            printf("%s,", cfg->sec[d->section].name);
+            dlmkl_put_str(stdout, d->spec);
+            printf(",%d,%d,", d->L, row->K);
+            dlmkl_put_str(stdout, row->schedule);
+            putchar(',');
+            dlmkl_put_str(stdout, row->positions);
+            putchar('\n');
+        }
+        fprintf(stderr, "dlmkl sweep %s: %ld rows, %d distributions%s\n", cfg->name, plan->nrows, plan->ndists,
+                plan->ninfeasible ? " (some infeasible grid points left out)" : "");
+        dlmkl_sweep_plan_free(plan);
+        dlmkl_sweep_config_free(cfg);
+        return 0;
+    }
+
+    snprintf(resume_hint, sizeof resume_hint,
+             "\ndlmkl sweep %s: interrupted; the rows computed so far are in %s/%s.csv.partial; rerun the same "
+             "command with --resume to continue\n", cfg->name, out_dir, cfg->name);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (!resume) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s.csv.partial", out_dir, cfg->name);
+        if (access(p, F_OK) == 0)
+            fprintf(stderr, "dlmkl sweep %s: note: starting afresh over %s from an interrupted run (use --resume "
+                    "to continue it instead)\n", cfg->name, p);
+    }
+
+    progress_ctx pc = {isatty(2), 80, 0, 0.0};
+    struct winsize ws;
+    if (pc.tty && ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        pc.width = ws.ws_col;
+    dlmkl_sweep_opts opts = {out_dir, resume, progress, &pc};
+    dlmkl_sweep_stats stats;
+    double t_start = wall_now();
+    st = dlmkl_sweep_run(cfg, plan, &opts, &stats);
+    double t_end = wall_now();
+    if (pc.shown)
+        fputc('\n', stderr);
+    if (st) {
+        int r = cli_fail("sweep", "%s%s", dlmkl_last_error(),
+                         stats.rows_computed || stats.rows_skipped
+                             ? " (rows done so far are kept in the .csv.partial file; fix the cause and rerun with --resume)"
+                             : "");
+        dlmkl_sweep_stats_clear(&stats);
+        dlmkl_sweep_plan_free(plan);
+        dlmkl_sweep_config_free(cfg);
+        return r;
+    }
+    char meta_path[4096];
+    snprintf(meta_path, sizeof meta_path, "%s/%s.meta.json", out_dir, cfg->name);
+    /* the command line as typed: "dlmkl" then this subcommand's argv (argv[0] = "sweep") */
+    char **cmdline = malloc((size_t)(argc + 1) * sizeof *cmdline);
+    if (cmdline) {
+        cmdline[0] = "dlmkl";
+        memcpy(cmdline + 1, argv, (size_t)argc * sizeof *cmdline);
+    }
+    dlmkl_sweep_meta_info info = {cmdline ? argc + 1 : 0, cmdline, t_start, t_end};
+    st = dlmkl_sweep_meta_write(meta_path, cfg, plan, &stats, &info);
+    free(cmdline);
+    if (st == DLMKL_OK)
+        fprintf(stderr, "dlmkl sweep %s: %ld rows (%ld computed, %ld reused) in %.1f s -> %s\n", cfg->name,
+                stats.rows_total, stats.rows_computed, stats.rows_skipped, stats.seconds, stats.csv_path);
+    dlmkl_sweep_stats_clear(&stats);
+    dlmkl_sweep_plan_free(plan);
+    dlmkl_sweep_config_free(cfg);
+    return st ? cli_fail_lib("sweep", st) : 0;
+}
