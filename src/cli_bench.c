@@ -12,18 +12,20 @@
 static const char *const bench_help =
     "Usage: dlmkl bench [--suite profile|kl-expected|kl-output|all] [--full] [-o FILE] [--threads N]\n"
     "Benchmarks, one CSV row per case:\n"
-    "  log          a bare loop -sum p log2 p over 2^24 doubles: the machine's cost of one entropy term\n"
+    "  log          a bare loop -sum p log2 p over 2^20 doubles: the machine's cost of one entropy term\n"
     "  profile      dlmkl_profile_compute on random:L=..,V=..,seed=1 tables: V=2 L=12..20 (--full: ..22),\n"
     "               V=3 L=8..14 (..15), V=4 L=6..11 (..12). Work = (1+V)^L marginal entries, one log each.\n"
     "  kl-expected  kl_expected of every built-in schedule from the closed-form profile\n"
     "               markov:L=4096,stay=0.9 with K=256 (repeated until 0.2 s have passed)\n"
-    "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14 (--full: ..15),\n"
-    "               K=4, balanced and iid:linear sizes; terms = transition terms evaluated\n"
+    "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14, K=4, balanced and\n"
+    "               iid:linear sizes (--full: also L=15 balanced); work = transition terms evaluated\n"
     "Columns: suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,\n"
-    "         ratio_to_log_loop,peak_rss_bytes,table_bytes\n"
+    "         ratio_to_log_loop,peak_rss_bytes,table_bytes,workspace_bytes,memory_over_table\n"
     "  work is entries (profile), terms (kl-output) or evaluations (kl-expected); ratio_to_log_loop =\n"
     "  ns per entry per core / ns per bare log term; peak_rss_bytes is the process's peak so far (cases\n"
-    "  run in increasing size, so it is this case's peak).\n";
+    "  run in increasing size, so it is this case's peak); workspace_bytes is what the computation\n"
+    "  allocates besides the table (profile: the per-thread marginal stacks; kl-output: 3 (V+1)^L\n"
+    "  doubles) and memory_over_table = (table + workspace) / table.\n";
 
 static double now(void)
 {
@@ -46,7 +48,7 @@ typedef struct bench_ctx {
 } bench_ctx;
 
 static void row(bench_ctx *b, const char *suite, const char *cas, int L, int V, int K, double sec, double work,
-                double table_bytes)
+                double table_bytes, double work_bytes)
 {
     fprintf(b->f, "%s,", suite);
     dlmkl_put_str(b->f, cas);
@@ -60,6 +62,11 @@ static void row(bench_ctx *b, const char *suite, const char *cas, int L, int V, 
     fprintf(b->f, ",%.0f,", peak_rss());
     if (table_bytes > 0)
         fprintf(b->f, "%.0f", table_bytes);
+    fputc(',', b->f);
+    if (work_bytes > 0)
+        fprintf(b->f, "%.0f,%.3f", work_bytes, (table_bytes + work_bytes) / table_bytes);
+    else
+        fputc(',', b->f);
     fputc('\n', b->f);
     fflush(b->f);
 }
@@ -68,14 +75,15 @@ static volatile double sink;
 
 static int bench_log(bench_ctx *b)
 {
-    const uint64_t n = 1u << 24;
+    /* 2^20 doubles (8 MiB), so that the process's peak memory stays that of the cases that follow */
+    const uint64_t n = 1u << 20;
     double *p = malloc(n * sizeof *p);
     if (!p)
         return cli_fail("bench", "out of memory");
     for (uint64_t i = 0; i < n; i++)
         p[i] = (double)(i % 4093 + 1) / (4093.0 * 4094.0 / 2.0) / (double)(n / 4093 + 1);
     double best = INFINITY;
-    for (int r = 0; r < 5; r++) {
+    for (int r = 0; r < 20; r++) {
         double t = now();
         sink = dlmkl_entropy(p, n);
         t = now() - t;
@@ -86,7 +94,7 @@ static int bench_log(bench_ctx *b)
     b->log_ns = best / (double)n * 1e9;
     int th = b->threads;
     b->threads = 1;
-    row(b, "log", "bare -p log2 p loop (best of 5)", 0, 0, 0, best, (double)n, 0);
+    row(b, "log", "bare -p log2 p loop (best of 20)", 0, 0, 0, best, (double)n, 0, 0);
     b->threads = th;
     return 0;
 }
@@ -110,7 +118,8 @@ static int bench_profile(bench_ctx *b, int full)
                 dlmkl_profile_free(prof), dlmkl_dist_free(d);
                 return cli_fail_lib("bench", st);
             }
-            row(b, "profile", spec, L, V, 0, t, pow(1.0 + V, L), (double)d->n * sizeof(double));
+            row(b, "profile", spec, L, V, 0, t, pow(1.0 + V, L), (double)d->n * sizeof(double),
+                (double)dlmkl_profile_workspace_bytes(L, V, b->threads));
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
         }
@@ -147,7 +156,7 @@ static int bench_kl_expected(bench_ctx *b)
         } while (el < 0.2);
         char cas[96];
         snprintf(cas, sizeof cas, "%s (schedule build + kl_expected)", builtin[i]);
-        row(b, "kl-expected", cas, L, 0, K, el / reps, 1, 0);
+        row(b, "kl-expected", cas, L, 0, K, el / reps, 1, 0, 0);
     }
     dlmkl_profile_free(prof);
     return 0;
@@ -165,7 +174,7 @@ static int bench_kl_output(bench_ctx *b, int full)
             return cli_fail("bench", "%s", dlmkl_last_error());
         dlmkl_profile *prof = dlmkl_profile_alloc(L);
         dlmkl_profile_compute(d, prof);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < (L <= 14 ? 2 : 1); i++) { /* iid at L = 15 would take minutes */
             dlmkl_schedule *s;
             dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
             double kl;
@@ -185,7 +194,7 @@ static int bench_kl_output(bench_ctx *b, int full)
             }
             char cas[96];
             snprintf(cas, sizeof cas, "%s %s", spec, specs[i]);
-            row(b, "kl-output", cas, L, 2, K, t, terms, dlmkl_kl_output_bytes(d));
+            row(b, "kl-output", cas, L, 2, K, t, terms, (double)d->n * sizeof(double), dlmkl_kl_output_bytes(d));
         }
         dlmkl_profile_free(prof);
         dlmkl_dist_free(d);
@@ -231,7 +240,7 @@ int cmd_bench(int argc, char **argv)
         return cli_fail_lib("bench", st);
     bench_ctx b = {out.f, dlmkl_threads(), 0};
     fputs("suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,ratio_to_log_loop,peak_rss_bytes,"
-          "table_bytes\n",
+          "table_bytes,workspace_bytes,memory_over_table\n",
           out.f);
     int ret = bench_log(&b);
     if (!ret && (all || !strcmp(suite, "profile")))

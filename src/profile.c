@@ -93,23 +93,26 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
     return b > (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 
-/* child[a][b] = Σ_v parent[a][v][b], parent of r coordinates, summing out position pos. Returns
- * H(child) in bits. */
+/* child[a][b] = Σ_v parent[a][v][b], parent of r coordinates, summing out position pos, and in the
+ * same pass H(child) = −Σ c log2 c in bits (summed in index order). */
 static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
                       const uint64_t *restrict vpow)
 {
     const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
+    double H = 0.0;
     for (uint64_t a = 0; a < A; a++) {
         const double *src = parent + a * (uint64_t)V * B;
         double *dst = child + a * B;
-        memcpy(dst, src, B * sizeof *dst);
-        for (int v = 1; v < V; v++) {
-            const double *s = src + (uint64_t)v * B;
-            for (uint64_t b = 0; b < B; b++)
-                dst[b] += s[b];
+        for (uint64_t b = 0; b < B; b++) {
+            double c = src[b];
+            for (int v = 1; v < V; v++)
+                c += src[(uint64_t)v * B + b];
+            dst[b] = c;
+            if (c > 0.0)
+                H -= c * log2(c);
         }
     }
-    return dlmkl_entropy(child, A * B);
+    return H;
 }
 
 /* Depth-first walk below node T (|T| = nt, max T = t) whose marginal of r coordinates is
