@@ -151,6 +151,19 @@ int cli_common_opt(int c, const char *arg, cli_common *co)
     }
 }
 
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, cli_common *co)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int r = cli_common_opt(c, optarg, co);
+        if (r < 0)
+            return CLI_BAD_OPT;
+        if (r == 0)
+            return c;
+    }
+    return -1;
+}
+
 int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist **d)
 {
     int st = dlmkl_dist_from_spec(spec, normalize, d);
@@ -175,12 +188,9 @@ int cmd_info(int argc, char **argv)
     const char *specs[256];
     int nspecs = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
-        int r = cli_common_opt(c, optarg, &co);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
+        if (c == CLI_BAD_OPT)
             return 2;
-        if (r > 0)
-            continue;
         if (c == OPT_HELP) {
             printf("%s\n%s\n%s", info_help, cli_common_help, dlmkl_dist_spec_help());
             return 0;
@@ -264,12 +274,9 @@ int cmd_profile(int argc, char **argv)
     const char *spec = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
-        int r = cli_common_opt(c, optarg, &co);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
+        if (c == CLI_BAD_OPT)
             return 2;
-        if (r > 0)
-            continue;
         if (c == OPT_HELP) {
             printf("%s\n%s\n%s", profile_help, cli_common_help, dlmkl_dist_spec_help());
             return 0;

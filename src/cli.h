@@ -32,6 +32,10 @@ extern const char *const cli_common_help;
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);
+/* getopt_long that handles the common options itself: returns the next subcommand option (with
+ * optarg set), -1 at the end, or CLI_BAD_OPT after printing why a common option's value is bad. */
+#define CLI_BAD_OPT (-2)
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, cli_common *co);
 void cli_common_init(cli_common *co);
 
 /* Print "dlmkl CMD: message" to stderr; returns 1 or 2 (usage) as exit status. */

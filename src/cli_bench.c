@@ -212,12 +212,9 @@ int cmd_bench(int argc, char **argv)
     const char *suite = "all";
     int full = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-        int r = cli_common_opt(c, optarg, &co);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "o:", longopts, &co)) != -1) {
+        if (c == CLI_BAD_OPT)
             return 2;
-        if (r > 0)
-            continue;
         if (c == OPT_HELP) {
             printf("%s\n%s", bench_help, cli_common_help);
             return 0;

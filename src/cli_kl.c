@@ -79,12 +79,9 @@ int cmd_kl(int argc, char **argv)
     int nsched = 0, nk = 0, npos = 0, c;
     dlmkl_output_law_mode mode = DLMKL_OUTPUT_LAW_AUTO;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:", longopts, NULL)) != -1) {
-        int r = cli_common_opt(c, optarg, &co);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
+        if (c == CLI_BAD_OPT)
             return 2;
-        if (r > 0)
-            continue;
         switch (c) {
         case OPT_HELP:
             printf("%s\n%s\n%s\n%s\n%s", kl_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help(),

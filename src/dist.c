@@ -299,14 +299,21 @@ static int kv_missing(const char *family, const char *key)
     return dlmkl_error(DLMKL_EINVAL, "%s: missing required key '%s' (write %s:%s=VALUE,...)", family, key, family, key);
 }
 
-int dlmkl_kv_int(dlmkl_kv *kv, const char *family, const char *key, int required, long def, long *out)
+/* Index of key in kv, or −1 when absent; absent and required sets the error (*st). */
+static int kv_lookup(dlmkl_kv *kv, const char *family, const char *key, int required, int *st)
 {
     int i = kv_find(kv, key);
+    *st = i < 0 && required ? kv_missing(family, key) : DLMKL_OK;
+    return i;
+}
+
+int dlmkl_kv_int(dlmkl_kv *kv, const char *family, const char *key, int required, long def, long *out)
+{
+    int st, i = kv_lookup(kv, family, key, required, &st);
     if (i < 0) {
-        if (required)
-            return kv_missing(family, key);
-        *out = def;
-        return DLMKL_OK;
+        if (st == DLMKL_OK)
+            *out = def;
+        return st;
     }
     char *end;
     errno = 0;
@@ -319,12 +326,11 @@ int dlmkl_kv_int(dlmkl_kv *kv, const char *family, const char *key, int required
 
 int dlmkl_kv_u64(dlmkl_kv *kv, const char *family, const char *key, int required, uint64_t def, uint64_t *out)
 {
-    int i = kv_find(kv, key);
+    int st, i = kv_lookup(kv, family, key, required, &st);
     if (i < 0) {
-        if (required)
-            return kv_missing(family, key);
-        *out = def;
-        return DLMKL_OK;
+        if (st == DLMKL_OK)
+            *out = def;
+        return st;
     }
     char *end;
     errno = 0;
@@ -339,12 +345,11 @@ int dlmkl_kv_u64(dlmkl_kv *kv, const char *family, const char *key, int required
 
 int dlmkl_kv_double(dlmkl_kv *kv, const char *family, const char *key, int required, double def, double *out)
 {
-    int i = kv_find(kv, key);
+    int st, i = kv_lookup(kv, family, key, required, &st);
     if (i < 0) {
-        if (required)
-            return kv_missing(family, key);
-        *out = def;
-        return DLMKL_OK;
+        if (st == DLMKL_OK)
+            *out = def;
+        return st;
     }
     char *end;
     errno = 0;

@@ -236,15 +236,22 @@ static int check_row(const char *fam, const char *what, double *row, long V)
 /* copy, parity                                                                                 */
 
 /* copy:L=..,V=.. — uniform over the V constant strings. */
+/* The keys of copy and parity: L (required) and V (default 2), nothing else; then the table. */
+static int lv_table(const char *fam, dlmkl_kv *kv, long *L, long *V, dlmkl_dist **d)
+{
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", *L)) || (st = range_V(fam, "V", *V)))
+        return st;
+    return alloc_table(fam, *L, *V, d);
+}
+
 static int build_copy(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
-    int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
-        return st;
     dlmkl_dist *d;
-    if ((st = alloc_table(fam, L, V, &d)))
+    int st = lv_table(fam, kv, &L, &V, &d);
+    if (st)
         return st;
     /* the constant string (v,...,v) has index v·(V^L − 1)/(V − 1) */
     uint64_t rep = (d->n - 1) / (uint64_t)(V - 1);
@@ -258,12 +265,9 @@ static int build_copy(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 static int build_parity(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
-    int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
-        return st;
     dlmkl_dist *d;
-    if ((st = alloc_table(fam, L, V, &d)))
+    int st = lv_table(fam, kv, &L, &V, &d);
+    if (st)
         return st;
     double w = 1.0 / (double)(d->n / (uint64_t)V);
     for (uint64_t i = 0; i < d->n; i++) {

@@ -92,18 +92,6 @@ static int step_table(const dlmkl_schedule *s, int k, const unsigned char *reach
 
 static int is_ordered(const dlmkl_positions *pos) { return pos && pos->kind != DLMKL_POS_RANDOM; }
 
-static int check_args(const dlmkl_dist *d, const dlmkl_schedule *s)
-{
-    if (!d || !s)
-        return dlmkl_error(DLMKL_EINVAL, "kl_output: missing distribution or schedule");
-    if (s->L != d->L)
-        return dlmkl_error(DLMKL_EINVAL, "kl_output: the schedule is for L = %d tokens but the distribution has L = %d",
-                           s->L, d->L);
-    if (s->K < 1)
-        return dlmkl_error(DLMKL_EINVAL, "kl_output: the schedule has K = %d iterations (need K >= 1)", s->K);
-    return DLMKL_OK;
-}
-
 static double binom(int n, int k)
 {
     if (k < 0 || k > n)
@@ -121,7 +109,7 @@ double dlmkl_kl_output_bytes(const dlmkl_dist *d)
 
 double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos)
 {
-    if (check_args(d, s) != DLMKL_OK)
+    if (dlmkl_schedule_check_dist(s, d, "kl_output") != DLMKL_OK)
         return NAN;
     const int L = d->L, V = d->V, ord = is_ordered(pos);
     const size_t L1 = (size_t)L + 1;
@@ -369,7 +357,7 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
 static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
                       double *kl, double *qbar, double *terms)
 {
-    int st = check_args(d, s);
+    int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
         return st;
     const int L = d->L, V = d->V;

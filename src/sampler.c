@@ -126,13 +126,9 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                         dlmkl_sampler **out)
 {
     *out = NULL;
-    if (!d || !s)
-        return dlmkl_error(DLMKL_EINVAL, "sampler: missing distribution or schedule");
-    if (s->L != d->L)
-        return dlmkl_error(DLMKL_EINVAL, "sampler: the schedule is for L = %d tokens but the distribution has L = %d",
-                           s->L, d->L);
-    if (s->K < 1)
-        return dlmkl_error(DLMKL_EINVAL, "sampler: the schedule has K = %d iterations (need K >= 1)", s->K);
+    int st0 = dlmkl_schedule_check_dist(s, d, "sampler");
+    if (st0 != DLMKL_OK)
+        return st0;
     const int L = d->L, V = d->V, K = s->K;
     uint64_t N;
     int st = dlmkl_ext_size(L, V, &N);

@@ -91,6 +91,18 @@ int dlmkl_schedule_implies_K(const char *spec)
            strncmp(spec, "chen-dtc:", 9) == 0;
 }
 
+int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, const char *who)
+{
+    if (!d || !s)
+        return dlmkl_error(DLMKL_EINVAL, "%s: missing distribution or schedule", who);
+    if (s->L != d->L)
+        return dlmkl_error(DLMKL_EINVAL, "%s: the schedule is for L = %d tokens but the distribution has L = %d", who,
+                           s->L, d->L);
+    if (s->K < 1)
+        return dlmkl_error(DLMKL_EINVAL, "%s: the schedule has K = %d iterations (need K >= 1)", who, s->K);
+    return DLMKL_OK;
+}
+
 int dlmkl_schedule_is_fixed(const dlmkl_schedule *s) { return s->kind == DLMKL_SCHED_FIXED; }
 
 /* ---- revealed-fraction families α ---- */
@@ -234,6 +246,22 @@ static int chen_zeta_for_K(int L, int K, int *sizes, double *zeta)
 
 /* ---- optimal deterministic sizes ---- */
 
+/* min over m in [lo, hi] of F_{k−1}(m) + c(m, m2 − m), the first minimiser in *arg (−1 if the range
+ * is empty or every candidate is infinite). */
+static double best_split(const double *h, const double *Fp, int lo, int hi, int m2, int *arg)
+{
+    double best = INFINITY;
+    *arg = -1;
+    for (int m = lo; m <= hi; m++) {
+        double v = Fp[m] + dlmkl_step_cost(h, m, m2 - m);
+        if (v < best) {
+            best = v;
+            *arg = m;
+        }
+    }
+    return best;
+}
+
 static int optimal_alloc(int L, int K, double **F, int **arg)
 {
     size_t cells = (size_t)(K + 1) * (size_t)(L + 1);
@@ -290,19 +318,8 @@ int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int 
         int *ak = arg + (size_t)k * (L + 1);
         Fk[0] = INFINITY;
         ak[0] = 0;
-        for (int m2 = 1; m2 <= L; m2++) {
-            double best = INFINITY;
-            int bm = m2 - 1;
-            for (int m = k - 1; m < m2; m++) {
-                double v = Fp[m] + dlmkl_step_cost(h, m, m2 - m);
-                if (v < best) {
-                    best = v;
-                    bm = m;
-                }
-            }
-            Fk[m2] = best;
-            ak[m2] = bm;
-        }
+        for (int m2 = 1; m2 <= L; m2++)
+            Fk[m2] = best_split(h, Fp, k - 1, m2 - 1, m2, &ak[m2]);
     }
     optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
     free(F), free(arg);
@@ -316,18 +333,10 @@ static void dc_layer(const double *h, const double *Fp, double *Fk, int *ak, int
 {
     if (lo > hi)
         return;
-    int mid = lo + (hi - lo) / 2;
-    double best = INFINITY;
-    int bm = olo;
-    int top = ohi < mid - 1 ? ohi : mid - 1;
-    for (int m = olo > k - 1 ? olo : k - 1; m <= top; m++) {
-        double v = Fp[m] + dlmkl_step_cost(h, m, mid - m);
-        if (v < best) {
-            best = v;
-            bm = m;
-        }
-    }
-    Fk[mid] = best;
+    int mid = lo + (hi - lo) / 2, bm;
+    Fk[mid] = best_split(h, Fp, olo > k - 1 ? olo : k - 1, ohi < mid - 1 ? ohi : mid - 1, mid, &bm);
+    if (bm < 0)
+        bm = olo;
     ak[mid] = bm;
     dc_layer(h, Fp, Fk, ak, k, lo, mid - 1, olo, bm);
     dc_layer(h, Fp, Fk, ak, k, mid + 1, hi, bm, ohi);

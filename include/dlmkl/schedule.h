@@ -54,6 +54,9 @@ int dlmkl_schedule_implies_K(const char *spec);
 /*! Deterministic schedule from explicit sizes (copied). Checks sum = L and every size >= 0. */
 int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl_schedule **out);
 
+/*! Check that s can drive a sampler over d (both given, same L, K >= 1); `who` prefixes the message. */
+int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, const char *who);
+
 /*! 1 if the sizes are deterministic (FIXED). */
 int dlmkl_schedule_is_fixed(const dlmkl_schedule *s);
 
