@@ -383,17 +383,12 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
         st = forward_pass(d, s, pos, prune, M, wa, wb, &w, terms);
     if (st == DLMKL_OK) {
         /* walk the full strings in table order; e = extended index of x */
-        int dig[DLMKL_MAX_L];
-        uint64_t pw[DLMKL_MAX_L];
-        pw[L - 1] = 1;
-        for (int i = L - 2; i >= 0; i--)
-            pw[i] = pw[i + 1] * (uint64_t)(V + 1);
-        memset(dig, 0, sizeof dig);
-        uint64_t e = 0;
+        dlmkl_ext_walk walk;
+        dlmkl_ext_walk_init(&walk, L, V);
         double acc = 0.0;
         int infinite = 0;
-        for (uint64_t x = 0; x < d->n; x++) {
-            const double px = d->p[x], q = w[e];
+        for (uint64_t x = 0; x < d->n; x++, dlmkl_ext_walk_next(&walk)) {
+            const double px = d->p[x], q = w[walk.e];
             if (qbar)
                 qbar[x] = q;
             /* Σ_{p(x)>0} p(x) log2(p(x)/q̄(x)), in table order */
@@ -402,14 +397,6 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
                     acc += px * log2(px / q);
                 else
                     infinite = 1;
-            }
-            for (int i = L - 1; i >= 0; i--) {
-                if (++dig[i] < V) {
-                    e += pw[i];
-                    break;
-                }
-                e -= (uint64_t)(V - 1) * pw[i];
-                dig[i] = 0;
             }
         }
         if (kl)

@@ -34,6 +34,30 @@ uint64_t dlmkl_ext_index(int L, int V, uint64_t idx)
     return e;
 }
 
+void dlmkl_ext_walk_init(dlmkl_ext_walk *w, int L, int V)
+{
+    w->L = L;
+    w->V = V;
+    w->e = 0;
+    memset(w->dig, 0, sizeof w->dig);
+    w->pw[L - 1] = 1;
+    for (int i = L - 2; i >= 0; i--)
+        w->pw[i] = w->pw[i + 1] * (uint64_t)(V + 1);
+}
+
+void dlmkl_ext_walk_next(dlmkl_ext_walk *w)
+{
+    /* odometer on the digits of x; a digit going v -> v+1 adds pw[i], wrapping V−1 -> 0 subtracts (V−1)·pw[i] */
+    for (int i = w->L - 1; i >= 0; i--) {
+        if (++w->dig[i] < w->V) {
+            w->e += w->pw[i];
+            return;
+        }
+        w->e -= (uint64_t)(w->V - 1) * w->pw[i];
+        w->dig[i] = 0;
+    }
+}
+
 int dlmkl_ext_marginals(const dlmkl_dist *d, double *M)
 {
     const int L = d->L, V = d->V;
@@ -43,26 +67,10 @@ int dlmkl_ext_marginals(const dlmkl_dist *d, double *M)
         return st;
     /* full strings: M[x] = p(x); every other entry starts at 0 */
     memset(M, 0, N * sizeof *M);
-    {
-        int dig[DLMKL_MAX_L];
-        uint64_t pw[DLMKL_MAX_L];
-        pw[L - 1] = 1;
-        for (int i = L - 2; i >= 0; i--)
-            pw[i] = pw[i + 1] * (uint64_t)(V + 1);
-        memset(dig, 0, sizeof dig);
-        uint64_t e = 0;
-        for (uint64_t x = 0; x < d->n; x++) {
-            M[e] = d->p[x];
-            for (int i = L - 1; i >= 0; i--) {
-                if (++dig[i] < V) {
-                    e += pw[i];
-                    break;
-                }
-                e -= (uint64_t)(V - 1) * pw[i];
-                dig[i] = 0;
-            }
-        }
-    }
+    dlmkl_ext_walk walk;
+    dlmkl_ext_walk_init(&walk, L, V);
+    for (uint64_t x = 0; x < d->n; x++, dlmkl_ext_walk_next(&walk))
+        M[walk.e] = d->p[x];
     /* Sum out coordinate i = L−1, ..., 0: M[..V..] = Σ_v M[..v..] (digit i). After the stages for
      * the coordinates in a set S, every entry whose masked digits all lie in S is exact (induction:
      * its summands have one masked digit fewer). Entries with a masked digit outside S are

@@ -580,6 +580,21 @@ static int make_fixed(int L, int K, const int *sizes, const char *name, dlmkl_sc
     return dlmkl_schedule_fixed(L, sizes, K, name, out);
 }
 
+/* A Chen schedule (chen = 1 TC, 2 DTC) with its sizes, named "chen-tc:zeta=Z", for iteration budget. */
+static int make_chen(const char *head, int L, double zeta, int chen, const int *sizes, int n, int budget,
+                     dlmkl_schedule **out)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
+    int st = make_fixed(L, n, sizes, name, out);
+    if (st == DLMKL_OK) {
+        (*out)->chen = chen;
+        (*out)->zeta = zeta;
+        (*out)->budget = budget;
+    }
+    return st;
+}
+
 int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
 {
     *out = NULL;
@@ -663,14 +678,8 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than --K %d; use a smaller zeta or %s without zeta (zeta picked from K)",
                                head, zeta, n, K, head);
         }
-        snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
-        st = make_fixed(L, n, buf, name, out);
+        st = make_chen(head, L, zeta, chen, buf, n, K > 0 ? K : n, out);
         free(buf);
-        if (st == DLMKL_OK) {
-            (*out)->chen = chen;
-            (*out)->zeta = zeta;
-            (*out)->budget = K > 0 ? K : n;
-        }
         return st;
     }
     if ((st = require_K(K, L, spec, deterministic || chen)) != DLMKL_OK)
@@ -683,14 +692,8 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
         chen_zeta_for_K(L, K, buf, &zeta);
         dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
-        snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
-        st = make_fixed(L, n, buf, name, out);
+        st = make_chen(head, L, zeta, chen, buf, n, K, out);
         free(buf);
-        if (st == DLMKL_OK) {
-            (*out)->chen = chen;
-            (*out)->zeta = zeta;
-            (*out)->budget = K;
-        }
         return st;
     }
     if (strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 || strcmp(head, "poly") == 0) {

@@ -31,6 +31,20 @@ extern "C" {
  *  thread count (each entry is one fixed-order sum). */
 int dlmkl_ext_marginals(const dlmkl_dist *d, double *M);
 
+/* A walk over the full strings x = 0, 1, ..., V^L − 1 (table order) that keeps e = the extended index
+ * of x (dlmkl_ext_index) in O(1) amortised per step. */
+typedef struct dlmkl_ext_walk {
+    int L, V;
+    int dig[DLMKL_MAX_L];
+    uint64_t pw[DLMKL_MAX_L];  /* (V+1)^(L−1−i) */
+    uint64_t e;                /* the extended index of the current x */
+} dlmkl_ext_walk;
+
+/*! Start at x = 0 (e = 0). */
+void dlmkl_ext_walk_init(dlmkl_ext_walk *w, int L, int V);
+/*! Advance to x + 1. */
+void dlmkl_ext_walk_next(dlmkl_ext_walk *w);
+
 /*! *n = (V+1)^L, with an overflow check (DLMKL_ETOOBIG with a message). */
 int dlmkl_ext_size(int L, int V, uint64_t *n);
 
