@@ -236,12 +236,21 @@ static int check_row(const char *fam, const char *what, double *row, long V)
 /* copy, parity                                                                                 */
 
 /* copy:L=..,V=.. — uniform over the V constant strings. */
-/* The keys of copy and parity: L (required) and V (default 2), nothing else; then the table. */
-static int lv_table(const char *fam, dlmkl_kv *kv, long *L, long *V, dlmkl_dist **d)
+/* The keys L (required) and V (default 2), range-checked. */
+static int lv_keys(const char *fam, dlmkl_kv *kv, long *L, long *V)
 {
     int st;
     if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, V)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = range_L(fam, "L", *L)) || (st = range_V(fam, "V", *V)))
+        (st = range_L(fam, "L", *L)) || (st = range_V(fam, "V", *V)))
+        return st;
+    return DLMKL_OK;
+}
+
+/* The keys of copy and parity: L and V, nothing else; then the table. */
+static int lv_table(const char *fam, dlmkl_kv *kv, long *L, long *V, dlmkl_dist **d)
+{
+    int st;
+    if ((st = lv_keys(fam, kv, L, V)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V")))
         return st;
     return alloc_table(fam, *L, *V, d);
 }
@@ -292,8 +301,7 @@ static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
+    if ((st = lv_keys(fam, kv, &L, &V)))
         return st;
     const int hp = has_key(kv, "p"), hs = has_key(kv, "seed");
     if (!hp && !hs && (st = dlmkl_kv_check_unused(kv, fam, "L, V, p | L, V, seed, alpha")))
@@ -447,8 +455,7 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = range_L(fam, "L", L)) || (st = range_V(fam, "V", V)))
+    if ((st = lv_keys(fam, kv, &L, &V)))
         return st;
     const int hst = has_key(kv, "stay"), htr = has_key(kv, "trans"), hse = has_key(kv, "seed");
     if (hst + htr + hse == 0 &&
