@@ -134,16 +134,12 @@ int cmd_kl(int argc, char **argv)
     for (int i = 0; i < nk; i++)
         if (cli_parse_int("kl", "--K", kstr[i], 1, 1000000000L, &Ks[i]))
             return 2;
-    dlmkl_positions pos[MAXN];
-    posstr[npos < MAXN ? npos : MAXN - 1] = NULL;
-    if (npos == 0) {
-        pos[0].kind = DLMKL_POS_RANDOM;
-        pos[0].stride = 0;
-        npos = 1;
-    }
-    for (int i = 0; i < npos && i < MAXN && posstr[i]; i++)
+    dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
+    for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
             return cli_fail("kl", "%s", dlmkl_last_error());
+    if (npos == 0)
+        npos = 1;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);

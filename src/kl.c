@@ -270,22 +270,20 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
     double *E = malloc(ntask * sizeof *E), *G = malloc(((size_t)L + 1) * sizeof *G);
     double *A = calloc(((size_t)L + 1) * ((size_t)L + 1), sizeof *A);
     uint64_t *mask = malloc(ntask * sizeof *mask);
-    size_t *tm = malloc(ntask * sizeof *tm);
     const int nthreads = dlmkl_threads();
     size_t wbytes = (size_t)nthreads * (size_t)(d->n / (uint64_t)d->V) * sizeof(double);
     int st = dlmkl_check_memory(wbytes, "the subset entropies of an ordered policy");
     double *work = st == DLMKL_OK ? malloc(wbytes) : NULL;
-    if (st == DLMKL_OK && (!E || !G || !A || !mask || !tm || !work))
+    if (st == DLMKL_OK && (!E || !G || !A || !mask || !work))
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     if (st != DLMKL_OK) {
-        free(E), free(G), free(A), free(mask), free(tm), free(work);
+        free(E), free(G), free(A), free(mask), free(work);
         return st;
     }
     size_t t = 0;
     for (int m = 0; m < L; m++)
         for (int j = 1; j <= L - m; j++) {
-            mask[t] = pre[m] | 1ULL << order[m + j - 1];
-            tm[t++] = (size_t)m;
+            mask[t++] = pre[m] | 1ULL << order[m + j - 1];
         }
     const uint64_t per = d->n / (uint64_t)d->V;
 #pragma omp parallel num_threads(nthreads)
@@ -315,7 +313,7 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
     }
     ordered_ctx ctx = {L, G, A};
     st = dp_expect(s, cost_ordered, &ctx, kl);
-    free(E), free(G), free(A), free(mask), free(tm), free(work);
+    free(E), free(G), free(A), free(mask), free(work);
     return st;
 }
 

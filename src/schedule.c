@@ -575,18 +575,13 @@ static int parse_kv_double(const char *text, const char *key, double *out, int *
     return DLMKL_OK;
 }
 
-static int make_fixed(int L, int K, const int *sizes, const char *name, dlmkl_schedule **out)
-{
-    return dlmkl_schedule_fixed(L, sizes, K, name, out);
-}
-
 /* A Chen schedule (chen = 1 TC, 2 DTC) with its sizes, named "chen-tc:zeta=Z", for iteration budget. */
 static int make_chen(const char *head, int L, double zeta, int chen, const int *sizes, int n, int budget,
                      dlmkl_schedule **out)
 {
     char name[64];
     snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
-    int st = make_fixed(L, n, sizes, name, out);
+    int st = dlmkl_schedule_fixed(L, sizes, n, name, out);
     if (st == DLMKL_OK) {
         (*out)->chen = chen;
         (*out)->zeta = zeta;
@@ -639,7 +634,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             free(buf);
             return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but --K is %d (sizes: implies K; omit --K)", n, K);
         }
-        st = make_fixed(L, n, buf, spec, out);
+        st = dlmkl_schedule_fixed(L, buf, n, spec, out);
         free(buf);
         return st;
     }
@@ -714,7 +709,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             sizes_from_alpha(&f, L, K, buf);
             snprintf(name, sizeof name, "%s", spec);
         }
-        st = make_fixed(L, K, buf, name, out);
+        st = dlmkl_schedule_fixed(L, buf, K, name, out);
         free(buf);
         return st;
     }
@@ -730,7 +725,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         int n;
         double cost;
         if ((st = dlmkl_optimal_sizes(prof, K, buf, &n, &cost)) == DLMKL_OK) {
-            st = make_fixed(L, n, buf, "optimal", out);
+            st = dlmkl_schedule_fixed(L, buf, n, "optimal", out);
             if (st == DLMKL_OK)
                 (*out)->budget = K;
         }
@@ -856,10 +851,7 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s)
             if (s->sizes[k] > mx)
                 mx = s->sizes[k];
         return mx;
-    case DLMKL_SCHED_IID:
-        for (int k = 0; k < s->K; k++)
-            if (s->pi[k] > 0)
-                return s->L;
+    case DLMKL_SCHED_IID: /* every token can land in the iteration with the largest π_k > 0 */
         return s->L;
     case DLMKL_SCHED_COMPOSITION:
         return s->L - s->K + 1;
