@@ -333,6 +333,7 @@ static const char *const main_help =
     "  kl        exact kl_expected and kl_output of unmasking schedules, with the bounds\n"
     "  sample    simulate the sampler with the exact conditional oracle\n"
     "  sweep     run a grid of distributions x L x K x schedules from a config file\n"
+    "  worst     the worst case of schedules over every law: sup K KL/TC and sup K KL/DTC\n"
     "  bench     benchmarks, CSV\n"
     "Options: --help, --version\n";
 
@@ -342,7 +343,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"info", cmd_info},   {"profile", cmd_profile}, {"kl", cmd_kl},
-                {"sample", cmd_sample}, {"sweep", cmd_sweep},   {"bench", cmd_bench}};
+                {"sample", cmd_sample}, {"sweep", cmd_sweep},   {"bench", cmd_bench},
+                {"worst", cmd_worst}};
     if (argc < 2) {
         fputs(main_help, stderr);
         return 2;
@@ -358,6 +360,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench; see dlmkl --help)\n", argv[1]);
+    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst; see dlmkl --help)\n", argv[1]);
     return 2;
 }

@@ -59,5 +59,6 @@ int cmd_kl(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_worst(int argc, char **argv);
 
 #endif

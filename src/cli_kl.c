@@ -34,11 +34,15 @@ static const char *const kl_help =
     "                       3 (V+1)^L doubles fit the memory cap, else leaves the cell empty; always; never\n"
     "  --seed S             recorded in the seed column (every number here is exact: no randomness is used)\n"
     "Columns: dist,L,V,unit,schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,\n"
-    "  bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,seed\n"
+    "  bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,\n"
+    "  d_dtc,ln_L,seed\n"
     "  steps: iterations used (a K-targeted chen-tc/chen-dtc may use fewer than K); sizes joined by '-'\n"
     "  (empty for random schedules). Bounds (empty where they do not apply): TC/K, DTC/K; Li & Cai (2025)\n"
     "  (2^ceil(log2 smax) - 1)/L (TC + DTC) and (smax - 1) Z_L for fixed sizes; Chen et al. Thm 9\n"
-    "  TC/(zeta-1) (chen-tc) or DTC/(zeta-1) (chen-dtc).\n";
+    "  TC/(zeta-1) (chen-tc) or DTC/(zeta-1) (chen-dtc). worst_tc, worst_dtc: the schedule's worst case over\n"
+    "  every law, sup K kl_expected/TC and sup K kl_expected/DTC, attained by an MDS code of dimension d_tc,\n"
+    "  d_dtc (random positions; see 'dlmkl worst --help'); ln_L = ln L. kl_expected is never printed above\n"
+    "  TC, nor kl_output above kl_expected, by rounding.\n";
 
 /* Append the comma-separated items of s to list. */
 static int add_items(const char *cmd, const char *opt, char *s, char **list, int *n, int max)

@@ -17,68 +17,8 @@
 #endif
 
 #include "dlmkl/kl.h"
+#include "dlmkl/overshoot.h"
 #include "internal.h"
-
-/* A binomial tail is cut where the probability mass beyond the cut is below 2^-60 (~8.7e-19), far below
- * the 2^-53 relative precision of the doubles it is added to: the neglected mass changes no result by
- * more than 2^-59 times the largest term. */
-#define DLMKL_TAIL_CUT 0x1p-60
-
-/* log n! for n = 0..L, so that log C(n, k) is O(1). */
-static double *logfact_alloc(int L)
-{
-    double *lf = malloc(((size_t)L + 1) * sizeof *lf);
-    if (!lf) {
-        dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        return NULL;
-    }
-    for (int n = 0; n <= L; n++)
-        lf[n] = lgamma(n + 1.0);
-    return lf;
-}
-
-static inline double lnchoose(const double *lf, int n, int k) { return lf[n] - lf[k] - lf[n - k]; }
-
-/* Binomial(L, P) pmf on the window [*lo, *hi] around the mode into pmf[], tails beyond it of mass
- * below DLMKL_TAIL_CUT each dropped. */
-static void binom_window(int L, double P, const double *lf, double *pmf, int *lo, int *hi)
-{
-    if (P <= 0.0) {
-        *lo = *hi = 0;
-        pmf[0] = 1.0;
-        return;
-    }
-    if (P >= 1.0) {
-        *lo = *hi = L;
-        pmf[L] = 1.0;
-        return;
-    }
-    const double lp = log(P), lq = log1p(-P), odds = P / (1.0 - P);
-    int mode = (int)floor((L + 1.0) * P);
-    if (mode > L)
-        mode = L;
-#define LOGPMF(m) (lnchoose(lf, L, (m)) + (m)*lp + (L - (m)) * lq)
-    pmf[mode] = exp(LOGPMF(mode));
-    int m = mode;
-    while (m < L) {
-        m++;
-        pmf[m] = exp(LOGPMF(m));
-        double r = (double)(L - m) / (m + 1.0) * odds; /* pmf(m+1)/pmf(m), decreasing in m */
-        if (r < 1.0 && pmf[m] * r / (1.0 - r) < DLMKL_TAIL_CUT)
-            break;
-    }
-    *hi = m;
-    m = mode;
-    while (m > 0) {
-        m--;
-        pmf[m] = exp(LOGPMF(m));
-        double r = (double)m / (L - m + 1.0) / odds; /* pmf(m−1)/pmf(m) */
-        if (r < 1.0 && pmf[m] * r / (1.0 - r) < DLMKL_TAIL_CUT)
-            break;
-    }
-    *lo = m;
-#undef LOGPMF
-}
 
 static int kl_fixed(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
 {
@@ -92,75 +32,20 @@ static int kl_fixed(const dlmkl_profile *prof, const dlmkl_schedule *s, double *
     return DLMKL_OK;
 }
 
-static int kl_iid(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+/* Random sizes (i.i.d. reveal times, compositions): Σ_d ΔZ_{d+1}·O(d) from the schedule's overshoot,
+ * a sum of non-negative terms (overshoot.c). */
+static int kl_overshoot(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
 {
-    const int L = s->L, K = s->K;
-    const double *h = prof->h;
-    double *lf = logfact_alloc(L);
-    double *pa = malloc(((size_t)L + 1) * sizeof *pa), *pb = malloc(((size_t)L + 1) * sizeof *pb);
-    double *tail = malloc(((size_t)K + 1) * sizeof *tail);
-    if (!lf || !pa || !pb || !tail) {
-        free(lf), free(pa), free(pb), free(tail);
+    int st = dlmkl_check_memory(((size_t)s->L + 1) * sizeof(double), "the overshoot of a schedule");
+    if (st)
+        return st;
+    double *O = malloc(((size_t)s->L + 1) * sizeof *O);
+    if (!O)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    }
-    tail[K] = 0;
-    for (int k = K - 1; k >= 0; k--)
-        tail[k] = tail[k + 1] + s->pi[k];
-    /* m_k ~ Binomial(L, Σ_{j<k} π_j); E[s_k | m_k] = (L − m_k)·q_k, q_k = π_k / Σ_{j>=k} π_j. */
-    double acc = 0, head = 0;
-    int alo, ahi, blo, bhi;
-    binom_window(L, 0.0, lf, pa, &alo, &ahi);
-    for (int k = 0; k < K; k++) {
-        double next = k == K - 1 ? 1.0 : head + s->pi[k];
-        double q = k == K - 1 ? 1.0 : (tail[k] > 0 ? s->pi[k] / tail[k] : 1.0);
-        binom_window(L, next, lf, pb, &blo, &bhi);
-        double e1 = 0, e2 = 0;
-        for (int m = alo; m <= ahi; m++)
-            e1 += pa[m] * ((m < L ? (double)(L - m) * q * (h[m + 1] - h[m]) : 0.0) + h[m]);
-        for (int m = blo; m <= bhi; m++)
-            e2 += pb[m] * h[m];
-        acc += e1 - e2;
-        head = next;
-        double *t = pa;
-        pa = pb, pb = t;
-        alo = blo, ahi = bhi;
-    }
-    *kl = acc;
-    free(lf), free(pa), free(pb), free(tail);
-    return DLMKL_OK;
-}
-
-static int kl_composition(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
-{
-    const int L = s->L, K = s->K;
-    const double *h = prof->h;
-    if (K > L)
-        return dlmkl_error(DLMKL_EINVAL, "composition: K = %d > L = %d has no composition into positive parts", K, L);
-    double *lf = logfact_alloc(L);
-    if (!lf)
-        return DLMKL_ENOMEM;
-    /* The partial sums m_2 < ... < m_K are a uniform (K−1)-subset of {1..L−1}, so (1-based k >= 2)
-     * P(m_k = m) = C(m−1, k−2)·C(L−1−m, K−k) / C(L−1, K−1), and by symmetry E[s_k | m_k = m] = (L−m)/(K−k+1). */
-    const double lden = K > 1 ? lnchoose(lf, L - 1, K - 1) : 0.0;
-#define PMK(k, m) ((k) == 1 ? ((m) == 0 ? 1.0 : 0.0) : exp(lnchoose(lf, (m)-1, (k)-2) + lnchoose(lf, L - 1 - (m), K - (k)) - lden))
-    double acc = 0;
-    for (int k = 1; k <= K; k++) {
-        int lo = k - 1, hi = k == 1 ? 0 : L - K + k - 1;
-        double e1 = 0, e2 = 0;
-        for (int m = lo; m <= hi; m++)
-            e1 += PMK(k, m) * ((double)(L - m) / (K - k + 1) * (h[m + 1] - h[m]) + h[m]);
-        if (k == K) {
-            e2 = h[L];
-        } else {
-            for (int m = k; m <= L - K + k; m++)
-                e2 += PMK(k + 1, m) * h[m];
-        }
-        acc += e1 - e2;
-    }
-#undef PMK
-    free(lf);
-    *kl = acc;
-    return DLMKL_OK;
+    if ((st = dlmkl_overshoot(s, O)) == DLMKL_OK)
+        *kl = dlmkl_kl_from_overshoot(prof, O);
+    free(O);
+    return st;
 }
 
 /* E Σ_k cost(m_k, s_k) by the forward DP over (k, m) with the schedule's step law. O(K·L^2). */
@@ -229,9 +114,8 @@ int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double
     case DLMKL_SCHED_FIXED:
         return kl_fixed(prof, s, kl);
     case DLMKL_SCHED_IID:
-        return kl_iid(prof, s, kl);
     case DLMKL_SCHED_COMPOSITION:
-        return kl_composition(prof, s, kl);
+        return kl_overshoot(prof, s, kl);
     case DLMKL_SCHED_LAW:
         return dp_expect(s, cost_random, prof->h, kl);
     }

@@ -6,6 +6,8 @@
 
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/overshoot.h"
+#include "dlmkl/worst.h"
 
 void dlmkl_kl_row_clear(dlmkl_kl_row *row)
 {
@@ -57,8 +59,26 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
     row->Z_L = dlmkl_profile_Z(prof, L);
     dlmkl_bounds_compute(prof, s, &row->bounds);
 
+    row->worst_tc = row->worst_dtc = row->ln_L = NAN;
     if (pos->kind == DLMKL_POS_RANDOM) {
-        st = dlmkl_kl_expected(prof, s, &row->kl_expected);
+        /* one overshoot serves kl_expected (random sizes) and the worst case over all laws */
+        double *O = NULL;
+        st = dlmkl_check_memory(((size_t)L + 1) * sizeof *O, "the overshoot of a schedule");
+        if (st == DLMKL_OK && !(O = malloc(((size_t)L + 1) * sizeof *O)))
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        if (st == DLMKL_OK)
+            st = dlmkl_overshoot(s, O);
+        if (st == DLMKL_OK) {
+            dlmkl_worst w;
+            dlmkl_worst_from_overshoot(L, row->K, O, &w);
+            row->worst_tc = w.worst_tc, row->worst_dtc = w.worst_dtc, row->ln_L = w.ln_L;
+            row->d_tc = w.d_tc, row->d_dtc = w.d_dtc;
+            if (s->kind == DLMKL_SCHED_IID || s->kind == DLMKL_SCHED_COMPOSITION)
+                row->kl_expected = dlmkl_kl_from_overshoot(prof, O);
+            else
+                st = dlmkl_kl_expected(prof, s, &row->kl_expected);
+        }
+        free(O);
     } else if (!d) {
         st = dlmkl_error(DLMKL_EINVAL, "positions '%s' need the distribution itself (--dist), not only its profile",
                          row->positions);
@@ -87,15 +107,25 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
             st = dlmkl_kl_output(d, s, pos, &row->kl_output, NULL);
     }
     dlmkl_schedule_free(s);
-    if (st != DLMKL_OK)
+    if (st != DLMKL_OK) {
         dlmkl_kl_row_clear(row);
+        return st;
+    }
+    /* Theorems, not estimates: kl_expected <= TC (each step's conditional TC is at most what the
+     * step reveals of the joint TC) and kl_output <= kl_expected (convexity). Rounding may cross them
+     * by a residue; a larger excess is kept, since it means the input is not a valid profile. */
+    const double tol = DLMKL_RESIDUE_REL * dlmkl_profile_scale(prof);
+    if (row->kl_expected > row->TC && row->kl_expected - row->TC <= tol)
+        row->kl_expected = row->TC;
+    if (row->kl_output > row->kl_expected && row->kl_output - row->kl_expected <= tol)
+        row->kl_output = row->kl_expected;
     return st;
 }
 
 const char *dlmkl_kl_row_columns(void)
 {
     return "schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,bound_tc_over_K,"
-           "bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta";
+           "bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L";
 }
 
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
@@ -113,4 +143,19 @@ void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, doubl
     }
     fputc(',', f);
     dlmkl_put(f, row->zeta);
+    /* the worst case: ratios without unit; empty where it does not apply */
+    fputc(',', f);
+    dlmkl_put(f, row->worst_tc);
+    if (isnan(row->worst_tc))
+        fputc(',', f);
+    else
+        fprintf(f, ",%d", row->d_tc);
+    fputc(',', f);
+    dlmkl_put(f, row->worst_dtc);
+    if (isnan(row->worst_dtc))
+        fputc(',', f);
+    else
+        fprintf(f, ",%d", row->d_dtc);
+    fputc(',', f);
+    dlmkl_put(f, row->ln_L);
 }

@@ -43,8 +43,9 @@ static dlmkl_schedule *sched_new(dlmkl_schedule_kind kind, int L, int K, const c
     if (kind == DLMKL_SCHED_FIXED)
         s->sizes = calloc((size_t)(K > 0 ? K : 1), sizeof *s->sizes);
     if (kind == DLMKL_SCHED_IID)
-        s->pi = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi);
-    if (!s->name || (kind == DLMKL_SCHED_FIXED && !s->sizes) || (kind == DLMKL_SCHED_IID && !s->pi)) {
+        s->pi = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi),
+        s->pi_tail = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi_tail);
+    if (!s->name || (kind == DLMKL_SCHED_FIXED && !s->sizes) || (kind == DLMKL_SCHED_IID && (!s->pi || !s->pi_tail))) {
         dlmkl_schedule_free(s);
         dlmkl_error(DLMKL_ENOMEM, "out of memory");
         return NULL;
@@ -58,6 +59,7 @@ void dlmkl_schedule_free(dlmkl_schedule *s)
         return;
     free(s->sizes);
     free(s->pi);
+    free(s->pi_tail);
     free(s->row_start);
     free(s->law);
     free(s->name);
@@ -128,6 +130,21 @@ static double alpha_eval(const alpha_fn *f, double t)
     }
 }
 
+/* π_k = α(k/K) − α((k−1)/K) without cancellation: cosine as the product
+ * cos(πu/2) − cos(πt/2) = 2 sin(π(t+u)/4) sin(π(t−u)/4), poly as u^a·expm1(a·log1p(1/(k−1))). */
+static double alpha_increment(const alpha_fn *f, int k, int K)
+{
+    const double t = (double)k / K, u = (double)(k - 1) / K;
+    switch (f->kind) {
+    case 1:
+        return 2.0 * sin(M_PI * (t + u) / 4.0) * sin(M_PI / (4.0 * K));
+    case 2:
+        return k == 1 ? pow(t, f->a) : pow(u, f->a) * expm1(f->a * log1p(1.0 / (k - 1)));
+    default:
+        return 1.0 / K;
+    }
+}
+
 /* Parse "linear", "cosine", "poly:a=2" (or "poly:2"). */
 static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
 {
@@ -172,11 +189,13 @@ static int require_K(int K, int L, const char *name, int deterministic)
     return DLMKL_OK;
 }
 
-static void sizes_from_alpha(const alpha_fn *f, int L, int K, int *sizes)
+/* N_k = clamp(round(L·frac(k)), N_{k−1} + 1, L − (K − k)), N_K = L; frac(k) for k = 1..K is either
+ * α(k/K) (f given) or fr[k−1]. */
+static void sizes_from_fractions(const alpha_fn *f, const double *fr, int L, int K, int *sizes)
 {
     int prev = 0;
     for (int k = 1; k <= K; k++) {
-        double target = floor((double)L * alpha_eval(f, (double)k / K) + 0.5);
+        double target = floor((double)L * (f ? alpha_eval(f, (double)k / K) : fr[k - 1]) + 0.5);
         int N = target < 0 ? 0 : target > L ? L : (int)target;
         if (N < prev + 1)
             N = prev + 1;
@@ -590,6 +609,86 @@ static int make_chen(const char *head, int L, double zeta, int chen, const int *
     return st;
 }
 
+/* E[m_{k+1}]/L, k = 0..K−1 (the expected fraction revealed after iteration k+1) into fr. FIXED:
+ * cumulative sizes; IID: Σ_{j<=k} π_j; COMPOSITION: (k+1)/K; LAW: forward DP over (k, m), O(K·L^2). */
+static int expected_fractions(const dlmkl_schedule *s, double *fr)
+{
+    const int L = s->L, K = s->K;
+    if (s->kind == DLMKL_SCHED_FIXED || s->kind == DLMKL_SCHED_IID || s->kind == DLMKL_SCHED_COMPOSITION) {
+        long double acc = 0;
+        for (int k = 0; k < K; k++) {
+            if (s->kind == DLMKL_SCHED_FIXED)
+                acc += (long double)s->sizes[k] / L;
+            else if (s->kind == DLMKL_SCHED_IID)
+                acc += s->pi[k];
+            else
+                acc = (long double)(k + 1) / K;
+            fr[k] = (double)acc;
+        }
+        return DLMKL_OK;
+    }
+    int st = dlmkl_check_memory(3 * ((size_t)L + 2) * sizeof(double), "the expected sizes of a law");
+    if (st)
+        return st;
+    double *P = calloc((size_t)L + 1, sizeof *P), *Q = calloc((size_t)L + 1, sizeof *Q);
+    double *ps = malloc(((size_t)L + 1) * sizeof *ps);
+    if (!P || !Q || !ps)
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    else
+        P[0] = 1.0;
+    for (int k = 0; k < K && st == DLMKL_OK; k++) {
+        memset(Q, 0, ((size_t)L + 1) * sizeof *Q);
+        for (int m = 0; m <= L && st == DLMKL_OK; m++)
+            if (P[m] > 0 && (st = dlmkl_schedule_step_law(s, k, m, ps)) == DLMKL_OK)
+                for (int j = 0; j <= L - m; j++)
+                    Q[m + j] += P[m] * ps[j];
+        long double e = 0;
+        for (int m = 0; m <= L; m++)
+            e += (long double)Q[m] * m;
+        fr[k] = (double)(e / L);
+        double *t = P;
+        P = Q, Q = t;
+    }
+    free(P), free(Q), free(ps);
+    return st;
+}
+
+/* twin:SCHED — the deterministic twin of a (randomized) schedule: the same number of iterations and
+ * the expected cumulative counts rounded, N_k = clamp(round(E[m_{k+1}]), N_{k−1} + 1, L − (K − k)),
+ * the rule of the α schedules (every iteration reveals at least one token). */
+static int make_twin(const char *arg, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
+{
+    if (!arg || !*arg)
+        return dlmkl_error(DLMKL_EINVAL, "twin: give the schedule to twin, e.g. twin:random-tc");
+    dlmkl_schedule *in;
+    int st = dlmkl_schedule_from_spec(arg, L, K, prof, &in);
+    if (st != DLMKL_OK) {
+        char msg[DLMKL_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+        return dlmkl_error(st, "twin: %s", msg);
+    }
+    if (in->K > L) {
+        st = dlmkl_error(DLMKL_EINVAL, "twin:%s: its deterministic twin reveals at least one token per iteration, so "
+                         "K = %d cannot exceed L = %d", arg, in->K, L);
+        dlmkl_schedule_free(in);
+        return st;
+    }
+    double *fr = malloc((size_t)in->K * sizeof *fr);
+    int *sizes = malloc((size_t)in->K * sizeof *sizes);
+    char *name = malloc(strlen(in->name) + 6);
+    if (!fr || !sizes || !name)
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (st == DLMKL_OK && (st = expected_fractions(in, fr)) == DLMKL_OK) {
+        sizes_from_fractions(NULL, fr, L, in->K, sizes);
+        sprintf(name, "twin:%s", in->name);
+        if ((st = dlmkl_schedule_fixed(L, sizes, in->K, name, out)) == DLMKL_OK)
+            (*out)->budget = in->budget;
+    }
+    free(fr), free(sizes), free(name);
+    dlmkl_schedule_free(in);
+    return st;
+}
+
 int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
 {
     *out = NULL;
@@ -706,7 +805,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
                 free(buf);
                 return st;
             }
-            sizes_from_alpha(&f, L, K, buf);
+            sizes_from_fractions(&f, NULL, L, K, buf);
             snprintf(name, sizeof name, "%s", spec);
         }
         st = dlmkl_schedule_fixed(L, buf, K, name, out);
@@ -750,7 +849,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
                 return DLMKL_ENOMEM;
             for (int k = 1; k <= K; k++)
-                s->pi[k - 1] = alpha_eval(&f, (double)k / K) - alpha_eval(&f, (double)(k - 1) / K);
+                s->pi[k - 1] = alpha_increment(&f, k, K);
         } else {
             double rho = pow((double)L, 1.0 / K);
             int found;
@@ -768,10 +867,12 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
                 snprintf(name, sizeof name, "%s", head);
             if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
                 return DLMKL_ENOMEM;
-            /* π_k ∝ ρ^(∓k), computed relative to the largest term to avoid overflow */
-            double lr = log(rho);
+            /* π_k ∝ ρ^(∓k), in log space relative to the largest term (k = 1 or k = K, by the sign of
+             * the exponent), so that every ρ > 0 gives weights in (0, 1] */
+            const double lr = grow ? log(rho) : -log(rho); /* π_k ∝ exp((k−1)·lr) */
+            const double top = lr > 0 ? (double)(K - 1) * lr : 0.0;
             for (int k = 1; k <= K; k++)
-                s->pi[k - 1] = grow ? exp((double)(k - K) * lr) : exp(-(double)(k - 1) * lr);
+                s->pi[k - 1] = exp((double)(k - 1) * lr - top);
         }
         for (int k = 0; k < K; k++)
             pi_sum += s->pi[k];
@@ -781,11 +882,16 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         }
         for (int k = 0; k < K; k++)
             s->pi[k] /= pi_sum;
+        long double acc = 0;
+        for (int k = K - 1; k >= 0; k--)
+            s->pi_tail[k] = (double)(acc += s->pi[k]);
         *out = s;
         return DLMKL_OK;
     }
+    if (strcmp(head, "twin") == 0)
+        return make_twin(arg, L, K, prof, out);
     return dlmkl_error(DLMKL_EINVAL,
-                       "unknown schedule '%s' (sizes:.., balanced, linear, cosine, poly:a=.., chen-tc[:zeta=..], "
+                       "unknown schedule '%s' (twin:SCHED, sizes:.., balanced, linear, cosine, poly:a=.., chen-tc[:zeta=..], "
                        "chen-dtc[:zeta=..], optimal, iid:ALPHA, random-tc[:rho=..], random-dtc[:rho=..], composition, "
                        "law:PATH; see 'dlmkl kl --help')", spec);
 }
@@ -806,10 +912,9 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
         ps[s->sizes[k]] = 1.0;
         return DLMKL_OK;
     case DLMKL_SCHED_IID: {
-        /* q = π_k / Σ_{j>=k} π_j, summing the tail (not 1 − head) for accuracy; q = 1 at the last step */
-        double tail = 0;
-        for (int j = k; j < s->K; j++)
-            tail += s->pi[j];
+        /* q = π_k / Σ_{j>=k} π_j, the tail summed from the end once at build time (not 1 − head), so
+         * each call is O(L); q = 1 at the last step */
+        const double tail = s->pi_tail[k];
         double q = k == s->K - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
         if (q > 1)
             q = 1;
@@ -896,6 +1001,8 @@ const char *dlmkl_schedule_spec_help(void)
            "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"
            "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
            "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"
+           "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
+           "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"
            " randomized:\n"
            "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
            "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"

@@ -577,6 +577,7 @@ static const char *const reserved_names[] = {
     "dist", "family", "unit", "profile_source", "schedule_spec", "positions_spec", "schedule", "positions",
     "K", "sizes", "steps", "zeta", "kl_expected", "kl_output", "TC", "DTC", "H", "Z_L", "bound_tc_over_K",
     "bound_dtc_over_K", "bound_li_cai", "bound_zl", "bound_chen", "kl_over_tc_K", "kl_over_dtc_K",
+    "worst_tc", "d_tc", "worst_dtc", "d_dtc", "ln_L",
     "section", "spec", "profile", "schedules", "output_law", "infeasible", "name", "description", NULL};
 
 static int in_list(const char *const *l, const char *s)

@@ -126,7 +126,7 @@ for c in dist L V unit schedule K sizes kl_expected kl_output TC DTC kl_over_tc_
 done
 # the kl column values of a sweep row equal those of `dlmkl kl` for the same point
 kl_row=$("$DLMKL" kl --dist parity:L=5 --schedule balanced --K 2 | tail -n 1 | cut -d, -f5-)
-sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$11 == 2' | cut -d, -f9-25)
+sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$11 == 2' | cut -d, -f9-30)
 [ -n "$kl_row" ] && [ "${kl_row%,*}" = "$sw_row" ] && ok "sweep row = dlmkl kl row" \
     || fail "sweep row '$sw_row' differs from dlmkl kl '${kl_row%,*}'"
 

@@ -75,10 +75,15 @@ typedef struct dlmkl_kl_row {
     double H, TC, DTC, Z_L;
     double zeta;         /* Chen schedules: the zeta used; NAN otherwise */
     dlmkl_bounds bounds;
+    /* The schedule's worst case over every law (random positions; NAN / 0 otherwise), worst.h:
+     * sup_p K·kl_expected/TC and sup_p K·kl_expected/DTC with the maximising code dimensions. */
+    double worst_tc, worst_dtc, ln_L;
+    int d_tc, d_dtc;
 } dlmkl_kl_row;
 
 /*! Evaluate one row: build the schedule from spec (L from prof, budget K; K <= 0 only for schedules
- *  that imply it), kl_expected (random positions: from prof alone; ordered: from d), kl_output from
+ *  that imply it), kl_expected (random positions: from prof alone; ordered: from d), the schedule's
+ *  worst case over all laws (random positions, from the same overshoot), kl_output from
  *  d by `mode` (AUTO: when dlmkl_kl_output_cost <= DLMKL_OUTPUT_LAW_AUTO_TERMS and the memory fits;
  *  NAN if not computed; ALWAYS with d == NULL is an error), TC, DTC, H, Z_L and the bounds.
  *  d may be NULL (a profile-only input, e.g. a closed form). Cost: the schedule's kl_expected cost
@@ -89,7 +94,7 @@ void dlmkl_kl_row_clear(dlmkl_kl_row *row);
 
 /*! The CSV column names written by dlmkl_kl_row_write, comma-separated, no newline:
  *  schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,bound_tc_over_K,
- *  bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta */
+ *  bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L */
 const char *dlmkl_kl_row_columns(void);
 /*! Write the row's cells in that order (no leading comma, no newline), quantities converted to unit. */
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale);

@@ -29,6 +29,7 @@ typedef struct dlmkl_schedule {
                            fewer iterations, e.g. chen-tc with zeta picked from K) */
     int *sizes;         /* FIXED: K sizes, each >= 0, summing to L */
     double *pi;         /* IID: K reveal probabilities, sum 1 */
+    double *pi_tail;    /* IID: pi_tail[k] = Σ_{j>=k} π_j, summed from the end */
     /* LAW: row (k, m), k = 0..K-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
      * r = k*(L+1) + m, sorted by s; a row with no entries is a state the law never reaches. */
     int64_t *row_start;

@@ -1,0 +1,480 @@
+/* overshoot.c: O(d) = E[N(d)] − d, the expected overshoot of a schedule's cumulative counts past d.
+ *
+ * Why it is the right primitive. With random positions the step cost is
+ *     c(m, s) = Σ_{j=1}^{s} (Z_{m+j} − Z_{m+1}) = Σ_{r=1}^{s−1} ΔZ_{m+r+1}·(s − r),   ΔZ_j = Z_j − Z_{j−1} >= 0,
+ * so kl_expected = Σ_k E c(m_k, s_k) = Σ_{d=1}^{L−1} ΔZ_{d+1}·O(d) with
+ *     O(d) = Σ_k E[(m_k + s_k − d)^+ ; m_k < d] = E[N(d) − d].
+ * Both factors are non-negative, so kl_expected is a sum of non-negative terms and carries the relative
+ * accuracy of O(d). The telescoped form E Σ_k [E(s_k|m_k)Δh(m_k) + h(m_k)] − E h(m_{k+1}) that this
+ * replaces subtracts expectations of size h(L) ~ L and loses all accuracy near L = 2^20.
+ * O depends on the schedule alone: O(d) is kl_expected for the MDS profile h_d(m) = min(m, d), which
+ * is what the worst case over all laws needs (worst.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/overshoot.h"
+#include "internal.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Binomial tails cut where the mass beyond the cut is below 2^-60 (as in kl.c). */
+#define TAIL_CUT 0x1p-60L
+
+/* pmf of Binomial(n, p), with pc = 1 − p given separately (no 1 − p cancellation), on the window
+ * around the mode whose two tails each hold less than TAIL_CUT: pmf[t] for t in [*lo, *hi] (pmf is
+ * indexed by t and holds n+1 doubles). The mode value comes from lgammal (relative error about
+ * 1e-12 at n = 2^20), the rest from the exact ratios pmf(t+1)/pmf(t) = (n−t)/(t+1)·p/pc in long
+ * double (relative error about the window width times 1e-19). */
+static void binom_window(int n, double p, double pc, double *pmf, int *lo, int *hi)
+{
+    if (n == 0 || p <= 0) {
+        *lo = *hi = 0;
+        pmf[0] = 1.0;
+        return;
+    }
+    if (pc <= 0) {
+        *lo = *hi = n;
+        pmf[n] = 1.0;
+        return;
+    }
+    const long double odds = (long double)p / (long double)pc;
+    int mode = (int)floor((n + 1.0) * p);
+    if (mode > n)
+        mode = n;
+    const long double v = expl(lgammal(n + 1.0L) - lgammal(mode + 1.0L) - lgammal(n - mode + 1.0L) +
+                               mode * logl((long double)p) + (n - mode) * logl((long double)pc));
+    pmf[mode] = (double)v;
+    long double x = v;
+    int t = mode;
+    while (t < n) {
+        x *= (long double)(n - t) / (t + 1) * odds;
+        t++;
+        pmf[t] = (double)x;
+        long double r = (long double)(n - t) / (t + 1) * odds; /* decreasing in t */
+        if (r < 1 && x * r / (1 - r) < TAIL_CUT)
+            break;
+    }
+    *hi = t;
+    x = v;
+    t = mode;
+    while (t > 0) {
+        x *= (long double)t / (n - t + 1) / odds;
+        t--;
+        pmf[t] = (double)x;
+        long double r = (long double)t / (n - t + 1) / odds;
+        if (r < 1 && x * r / (1 - r) < TAIL_CUT)
+            break;
+    }
+    *lo = t;
+}
+
+/* pmf of Binomial(n, p) at t = lo..hi into out[0..hi−lo] (0 outside 0..n), anchored at the mode
+ * clamped into the range, ratios outward in long double. */
+static void binom_fill(int n, double p, double pc, int lo, int hi, double *out)
+{
+    for (int t = lo; t <= hi; t++)
+        out[t - lo] = 0.0;
+    if (p <= 0 || n == 0) {
+        if (lo <= 0 && 0 <= hi)
+            out[-lo] = 1.0;
+        return;
+    }
+    if (pc <= 0) {
+        if (lo <= n && n <= hi)
+            out[n - lo] = 1.0;
+        return;
+    }
+    int a = lo > 0 ? lo : 0, b = hi < n ? hi : n;
+    if (a > b)
+        return;
+    const long double odds = (long double)p / (long double)pc;
+    int mode = (int)floor((n + 1.0) * p);
+    if (mode > b)
+        mode = b;
+    if (mode < a)
+        mode = a;
+    const long double v = expl(lgammal(n + 1.0L) - lgammal(mode + 1.0L) - lgammal(n - mode + 1.0L) +
+                               mode * logl((long double)p) + (n - mode) * logl((long double)pc));
+    out[mode - lo] = (double)v;
+    long double x = v;
+    for (int t = mode; t < b; t++) {
+        x *= (long double)(n - t) / (t + 1) * odds;
+        out[t + 1 - lo] = (double)x;
+    }
+    x = v;
+    for (int t = mode; t > a; t--) {
+        x *= (long double)t / (n - t + 1) / odds;
+        out[t - 1 - lo] = (double)x;
+    }
+}
+
+/* F[k] = Σ_{j<k} π_j and T[k] = Σ_{j>=k} π_j, k = 0..K, each summed from its own small end in long
+ * double, so neither is formed as 1 − (the other). */
+static void heads_tails(const dlmkl_schedule *s, double *F, double *T)
+{
+    long double acc = 0;
+    for (int k = 0; k <= s->K; k++) {
+        F[k] = (double)acc;
+        if (k < s->K)
+            acc += s->pi[k];
+    }
+    acc = 0;
+    for (int k = s->K; k >= 0; k--) {
+        if (k < s->K)
+            acc += s->pi[k];
+        T[k] = (double)acc;
+    }
+}
+
+/* Conditional reveal probability at step k given the masked tokens: q = π_k / T_k, 1 − q = T_{k+1}/T_k;
+ * the last step (or no mass after it) reveals everything. */
+static void step_q(const dlmkl_schedule *s, const double *T, int k, double *q, double *qc)
+{
+    if (k == s->K - 1 || !(T[k + 1] > 0) || !(T[k] > 0)) {
+        *q = 1.0, *qc = 0.0;
+    } else {
+        *q = s->pi[k] / T[k], *qc = T[k + 1] / T[k];
+        if (*q > 1)
+            *q = 1.0, *qc = 0.0;
+    }
+}
+
+/* Half-width of a binomial window in standard deviations: the 2^-60 tail is within about 9.2 sd. */
+#define WINDOW_SD 9.5
+
+double dlmkl_overshoot_cost(const dlmkl_schedule *s)
+{
+    const double L = s->L;
+    switch (s->kind) {
+    case DLMKL_SCHED_FIXED:
+    case DLMKL_SCHED_COMPOSITION:
+        return L;
+    case DLMKL_SCHED_LAW:
+        return (double)s->K * (L + 1) * (L + 2) / 2;
+    case DLMKL_SCHED_IID:
+        break;
+    }
+    /* Σ_k w_m(k)·w_s(k), w_m = 2·9.5 sd of Bin(L, F) + 3, w_s = 2·9.5 sd of Bin(n, q) + q·w_m + 3. */
+    double F = 0, T = 1, work = 0;
+    for (int k = 0; k < s->K; k++) {
+        double q = T > 0 ? s->pi[k] / T : 1.0;
+        if (k == s->K - 1 || q > 1)
+            q = 1.0;
+        double wm = fmin(L + 1, 2 * WINDOW_SD * sqrt(L * F * (1 - F)) + 3);
+        double n = L * T;
+        double ws = fmin(L + 1, 2 * WINDOW_SD * sqrt(n * q * (1 - q)) + q * wm + 3);
+        work += wm * ws + wm;
+        F += s->pi[k];
+        T -= s->pi[k];
+        if (T < 0)
+            T = 0;
+    }
+    return work;
+}
+
+static int overshoot_fixed(const dlmkl_schedule *s, double *O)
+{
+    const int L = s->L;
+    int m = 0;
+    for (int k = 0; k < s->K; k++) {
+        int next = m + s->sizes[k];
+        for (int d = m + 1; d <= next; d++)
+            O[d] = (double)(next - d);
+        m = next;
+    }
+    O[0] = O[L] = 0.0;
+    return DLMKL_OK;
+}
+
+/* The cumulative counts N_1 < ... < N_{K−1} are a uniform (K−1)-subset of {1..L−1} and N_K = L, so
+ * P(N(d) − d >= t) = P(none of d..d+t−1 is a count) = C(L−1−t, K−1)/C(L−1, K−1) = a_t for t <= L−d, with
+ * a_0 = 1, a_t = a_{t−1}·(L−t−K+1)/(L−t). O(d) = Σ_{t=1}^{L−d} a_t. */
+static int overshoot_composition(const dlmkl_schedule *s, double *O)
+{
+    const int L = s->L, K = s->K;
+    if (K > L)
+        return dlmkl_error(DLMKL_EINVAL, "composition: K = %d > L = %d has no composition into positive parts", K, L);
+    long double a = 1, acc = 0;
+    O[L] = 0.0;
+    for (int t = 1; t <= L - 1; t++) {
+        a *= (long double)(L - t - K + 1) / (L - t);
+        if (a < 0)
+            a = 0;
+        acc += a;
+        O[L - t] = (double)acc;
+    }
+    O[0] = 0.0;
+    return DLMKL_OK;
+}
+
+/* The generic route: forward DP over (k, m) with the step law P(s_k = s | m_k = m); for each
+ * reachable state ψ(r) = E(s − r)^+ = Σ_{t>=r} P(s > t) by suffix sums, then O(m + r) += P(m)·ψ(r). */
+int dlmkl_overshoot_dp(const dlmkl_schedule *s, double *O)
+{
+    const int L = s->L;
+    int st = dlmkl_check_memory(4 * ((size_t)L + 2) * sizeof(double), "the overshoot DP");
+    if (st)
+        return st;
+    double *P = calloc((size_t)L + 1, sizeof *P), *Q = calloc((size_t)L + 1, sizeof *Q);
+    double *ps = malloc(((size_t)L + 2) * sizeof *ps), *psi = malloc(((size_t)L + 2) * sizeof *psi);
+    if (!P || !Q || !ps || !psi) {
+        free(P), free(Q), free(ps), free(psi);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    memset(O, 0, ((size_t)L + 1) * sizeof *O);
+    P[0] = 1.0;
+    for (int k = 0; k < s->K && st == DLMKL_OK; k++) {
+        memset(Q, 0, ((size_t)L + 1) * sizeof *Q);
+        for (int m = 0; m <= L; m++) {
+            if (P[m] == 0.0)
+                continue;
+            if ((st = dlmkl_schedule_step_law(s, k, m, ps)) != DLMKL_OK)
+                break;
+            const int n = L - m;
+            /* G(t) = P(s >= t) carried in g; ψ(r) = ψ(r+1) + P(s >= r+1) */
+            double g = 0;
+            psi[n] = 0.0;
+            for (int r = n - 1; r >= 0; r--) {
+                g += ps[r + 1];
+                psi[r] = psi[r + 1] + g;
+            }
+            for (int r = 1; r < n; r++)
+                O[m + r] += P[m] * psi[r];
+            for (int j = 0; j <= n; j++)
+                if (ps[j] > 0)
+                    Q[m + j] += P[m] * ps[j];
+        }
+        double *t = P;
+        P = Q, Q = t;
+    }
+    free(P), free(Q), free(ps), free(psi);
+    O[0] = O[L] = 0.0;
+    return st;
+}
+
+/* Scratch of one thread for overshoot_iid: arrays indexed by m or t (L+2 each). */
+typedef struct iid_scratch {
+    double *P, *W, *PF0, *PF1, *PB0, *PB1, *pm, *pm2, *G, *psi;
+    double *acc; /* the chunk's sum of step contributions, indexed by d; zero outside [lo, hi] */
+    int lo, hi;  /* touched range of acc */
+} iid_scratch;
+#define IID_SCRATCH_ARRAYS 11
+
+/* The step kernel is element-wise (no reductions, no FMA: the build keeps contraction off), so an AVX2
+ * clone gives the same bits as the SSE2 default; ifunc dispatch needs glibc on x86-64. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define DLMKL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define DLMKL_CLONES
+#endif
+
+/* Add step k's contribution c_k(d) = Σ_{m<d} P(m_k = m)·ψ_k(L − m, d − m) into w->acc. */
+DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const double *F, const double *T, int k, iid_scratch *w)
+{
+    const int L = s->L, K = s->K;
+    double *P = w->P, *acc = w->acc;
+    if (!(s->pi[k] > 0) && k != K - 1)
+        return; /* no token reveals here */
+    int alo, ahi;
+    binom_window(L, F[k], T[k], P, &alo, &ahi);
+    long double tot = 0;
+    for (int m = alo; m <= ahi; m++)
+        tot += P[m];
+    for (int m = alo; m <= ahi; m++)
+        P[m] = (double)(P[m] / tot);
+    if (ahi > L - 1)
+        ahi = L - 1; /* m = L: nothing left to reveal */
+    if (alo > ahi)
+        return;
+    double q, qc;
+    step_q(s, T, k, &q, &qc);
+    const int nmin = L - ahi, nmax = L - alo;
+    int slo, shi, unused;
+    binom_window(nmin, q, qc, w->W, &slo, &unused);
+    binom_window(nmax, q, qc, w->W, &unused, &shi);
+    int dmax = ahi + shi < L - 1 ? ahi + shi : L - 1;
+    if (alo + 1 <= dmax) {
+        if (w->lo > w->hi) {
+            w->lo = alo + 1, w->hi = dmax;
+            memset(acc + w->lo, 0, (size_t)(w->hi - w->lo + 1) * sizeof *acc);
+        }
+        if (alo + 1 < w->lo) {
+            memset(acc + alo + 1, 0, (size_t)(w->lo - alo - 1) * sizeof *acc);
+            w->lo = alo + 1;
+        }
+        if (dmax > w->hi) {
+            memset(acc + w->hi + 1, 0, (size_t)(dmax - w->hi) * sizeof *acc);
+            w->hi = dmax;
+        }
+    }
+
+    /* r in [1, slo−1]: P(s < r) is below the tail cut for every n in the window, so
+     * ψ(n, r) = E(s) − r = n q − r exactly: contribution P(m)·((L − m) q − (d − m)) to d = m + r. */
+    if (slo >= 2) {
+        const int wm = ahi - alo + 1;
+        if (slo - 1 < wm) {
+            for (int m = alo; m <= ahi; m++) {
+                const double nq = (double)(L - m) * q, Pm = P[m];
+                int rmax = slo - 1 < L - 1 - m ? slo - 1 : L - 1 - m;
+                double *Od = acc + m;
+                for (int r = 1; r <= rmax; r++)
+                    Od[r] += Pm * (nq - r);
+            }
+        } else {
+            /* Every range [d−slo+1, d−1] ∩ [alo, ahi] then touches an end of the window, so its sums are
+             * prefix or suffix sums of non-negative terms:
+             * Σ P(m)((L−m)q − (d−m)) = S0·((L−alo)q − (d−alo)) + (1−q)·S1, S1 = Σ P(m)(m − alo). */
+            double *PF0 = w->PF0, *PF1 = w->PF1, *PB0 = w->PB0, *PB1 = w->PB1;
+            long double a0 = 0, a1 = 0;
+            for (int m = alo; m <= ahi; m++) {
+                a0 += P[m], a1 += (long double)P[m] * (m - alo);
+                PF0[m] = (double)a0, PF1[m] = (double)a1;
+            }
+            a0 = a1 = 0;
+            for (int m = ahi; m >= alo; m--) {
+                a0 += P[m], a1 += (long double)P[m] * (m - alo);
+                PB0[m] = (double)a0, PB1[m] = (double)a1;
+            }
+            const double base = (double)(L - alo) * q;
+            int dm = ahi + slo - 1 < L - 1 ? ahi + slo - 1 : L - 1;
+            for (int d = alo + 1; d <= dm; d++) {
+                int a = d - slo + 1 > alo ? d - slo + 1 : alo, b = d - 1 < ahi ? d - 1 : ahi;
+                if (a > b)
+                    continue;
+                double S0, S1;
+                if (a == alo)
+                    S0 = PF0[b], S1 = PF1[b];
+                else
+                    S0 = PB0[a], S1 = PB1[a];
+                acc[d] += S0 * (base - (double)(d - alo)) + qc * S1;
+            }
+        }
+    }
+
+    /* r in [max(1, slo), shi]: the table ψ(n, r), from n = nmin up, by non-negative updates
+     *   ψ(n+1, r) = ψ(n, r) + q·P(B_n >= r),  P(B_{n+1} >= t) = P(B_n >= t) + q·P(B_n = t−1),
+     *   P(B_{n+1} = t) = (1−q)·P(B_n = t) + q·P(B_n = t−1)          (B_n ~ Binomial(n, q)),
+     * with P(B = slo − 1) taken as 0 (below the cut, or slo = 0). Element-wise only (no reductions), so
+     * the bits do not depend on the vector width. */
+    const int tlo = slo, nt = shi - slo + 1;
+    const int rlo = slo > 1 ? slo : 1;
+    if (rlo > shi)
+        return;
+    double *pm = w->pm, *pn = w->pm2, *G = w->G, *psi = w->psi;
+    binom_fill(nmin, q, qc, tlo, shi, pm + 1);
+    pm[0] = 0.0; /* pm[i + 1] = P(B = tlo + i); pm[0] = P(B = tlo − 1) = 0 */
+    pn[0] = 0.0;
+    G[nt] = 0.0;
+    for (int i = nt - 1; i >= 0; i--)
+        G[i] = G[i + 1] + pm[i + 1];
+    psi[nt - 1] = 0.0;
+    for (int i = nt - 2; i >= 0; i--)
+        psi[i] = psi[i + 1] + G[i + 1];
+    for (int m = ahi; m >= alo; m--) {
+        if (m != ahi) {
+            for (int i = 0; i < nt; i++) {
+                psi[i] += q * G[i];
+                G[i] += q * pm[i];
+                pn[i + 1] = qc * pm[i + 1] + q * pm[i];
+            }
+            double *t = pm;
+            pm = pn, pn = t;
+        }
+        const double Pm = P[m];
+        int rmax = shi < L - 1 - m ? shi : L - 1 - m;
+        double *Od = acc + m;
+        const double *ps = psi - tlo;
+        for (int r = rlo; r <= rmax; r++)
+            Od[r] += Pm * ps[r];
+    }
+}
+
+/* Fixed chunks of consecutive steps, whatever the thread count: each chunk's steps are summed in step
+ * order, the chunks are added in chunk order, so the bits do not depend on the threads. */
+#define IID_CHUNKS 32
+
+static int overshoot_iid(const dlmkl_schedule *s, double *O)
+{
+    const int L = s->L, K = s->K;
+    const double work = dlmkl_overshoot_cost(s);
+    if (work > DLMKL_OVERSHOOT_MAX_WORK)
+        return dlmkl_error(DLMKL_ECOST,
+                           "schedule '%s' at L = %d, K = %d: the exact expectation needs about %.3g window cells, "
+                           "above the budget of %.3g; use a smaller L or K", s->name, L, K, work,
+                           DLMKL_OVERSHOOT_MAX_WORK);
+    const int nchunk = K < IID_CHUNKS ? K : IID_CHUNKS;
+    int nthreads = dlmkl_threads();
+    if (nthreads > nchunk)
+        nthreads = nchunk;
+    const size_t n1 = (size_t)L + 2;
+    size_t bytes = (2 * ((size_t)K + 1) + (size_t)nthreads * IID_SCRATCH_ARRAYS * n1) * sizeof(double);
+    int st = dlmkl_check_memory(bytes, "the windows of an i.i.d. reveal-time schedule");
+    if (st)
+        return st;
+    double *buf = malloc(bytes);
+    if (!buf)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    double *F = buf, *T = F + K + 1;
+    heads_tails(s, F, T);
+    memset(O, 0, ((size_t)L + 1) * sizeof *O);
+#pragma omp parallel num_threads(nthreads)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        double *b = T + K + 1 + (size_t)tid * IID_SCRATCH_ARRAYS * n1;
+        iid_scratch w = {b, b + n1, b + 2 * n1, b + 3 * n1, b + 4 * n1, b + 5 * n1,
+                         b + 6 * n1, b + 7 * n1, b + 8 * n1, b + 9 * n1, b + 10 * n1, 1, 0};
+#pragma omp for schedule(static, 1) ordered
+        for (int c = 0; c < nchunk; c++) {
+            const int k0 = (int)((long long)K * c / nchunk), k1 = (int)((long long)K * (c + 1) / nchunk);
+            w.lo = 1, w.hi = 0;
+            for (int k = k0; k < k1; k++)
+                iid_step(s, F, T, k, &w);
+#pragma omp ordered
+            {
+                for (int d = w.lo; d <= w.hi; d++)
+                    O[d] += w.acc[d];
+            }
+        }
+    }
+    /* O(d) <= L − d (the overshoot never exceeds what is left) and >= 0: clear rounding beyond them. */
+    for (int d = 1; d < L; d++) {
+        if (O[d] > L - d)
+            O[d] = L - d;
+        if (O[d] < 0)
+            O[d] = 0;
+    }
+    O[0] = O[L] = 0.0;
+    free(buf);
+    return DLMKL_OK;
+}
+
+int dlmkl_overshoot(const dlmkl_schedule *s, double *O)
+{
+    switch (s->kind) {
+    case DLMKL_SCHED_FIXED:
+        return overshoot_fixed(s, O);
+    case DLMKL_SCHED_COMPOSITION:
+        return overshoot_composition(s, O);
+    case DLMKL_SCHED_IID:
+        return overshoot_iid(s, O);
+    case DLMKL_SCHED_LAW:
+        return dlmkl_overshoot_dp(s, O);
+    }
+    return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");
+}
+
+double dlmkl_kl_from_overshoot(const dlmkl_profile *prof, const double *O)
+{
+    const double *h = prof->h;
+    double acc = 0;
+    for (int d = 1; d < prof->L; d++) {
+        double dZ = (h[d] - h[d - 1]) - (h[d + 1] - h[d]); /* ΔZ_{d+1} = Z_{d+1} − Z_d */
+        acc += dZ * O[d];
+    }
+    return acc;
+}
