@@ -184,6 +184,23 @@ static void glpk_fatal(void *info)
     longjmp(*glpk_jump, 1);
 }
 
+/* GLPK turns its terminal output back on to print a fatal error; this hook swallows all of its
+ * output and keeps the first line of the last message for dlmkl's error text. */
+static _Thread_local char glpk_text[256];
+
+static int glpk_term(void *info, const char *text)
+{
+    (void)info;
+    if (glpk_text[0] == '\0') {
+        size_t n = strcspn(text, "\n");
+        if (n >= sizeof glpk_text)
+            n = sizeof glpk_text - 1;
+        memcpy(glpk_text, text, n);
+        glpk_text[n] = '\0';
+    }
+    return 1; /* nonzero: GLPK prints nothing */
+}
+
 /* Layout of the LP. Columns (1-based): 1 = t; x(k, m, s) for k = 0..K−1 (0-based), m allowed at k
  * (k = 0: m = 0 only), s in [smin, smax] (k = K−1: s = L − m only, else 0..L−m); then y(m, s) for
  * m = 0..L−2, s = 2..L−m. Rows: flow rows (k = 0: one row; k >= 1: m = 0..L), then one y row per
@@ -303,15 +320,18 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
         volatile int exact = 0;
         volatile double value = 0;
         int old_term = glp_term_out(GLP_OFF);
+        glpk_text[0] = '\0';
+        glp_term_hook(glpk_term, NULL);
         glpk_jump = &jb;
         glp_error_hook(glpk_fatal, NULL);
         if (setjmp(jb)) {
             /* GLPK's state is undefined after a fatal error: it must be freed whole */
             glp_error_hook(NULL, NULL);
             glp_free_env();
-            glp_term_out(old_term);
+            glp_term_out(old_term); /* the fresh environment GLPK makes next would print again */
             glpk_jump = NULL;
-            st = dlmkl_error(DLMKL_EINVAL, "minimax: the LP solver (GLPK) failed with an internal error");
+            st = dlmkl_error(DLMKL_EINVAL, "minimax: the LP solver (GLPK) failed with an internal error (%s)",
+                             glpk_text[0] ? glpk_text : "no message");
             goto done;
         }
         lp = glp_create_prob();
@@ -355,6 +375,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
         }
         glp_delete_prob(lp);
         glp_error_hook(NULL, NULL);
+        glp_term_hook(NULL, NULL);
         glp_term_out(old_term);
         glpk_jump = NULL;
         if (st != DLMKL_OK)

@@ -61,9 +61,12 @@ typedef struct dlmkl_minimax_info {
  *  Cost: K·(L+1)(L+2)/2 + O(L^2) variables, O(K·L^2 + L^3) nonzeros; GLPK's primal simplex, then
  *  (up to DLMKL_MINIMAX_EXACT_VARS variables) glp_exact from the optimal basis. Refused with
  *  DLMKL_EINVAL when K·(L+1)(L+2)/2 > DLMKL_MINIMAX_MAX_VARS. GLPK never prints (terminal output
- *  off, restored afterwards) and never ends the process: its fatal errors are caught by an error
- *  hook and become DLMKL_EINVAL ("LP solver failed"); after such a failure GLPK's environment of the
- *  calling thread is freed (glp_free_env), as GLPK requires.
+ *  off and a terminal hook that swallows everything, even fatal-error text; on return the output
+ *  flag is restored and the hook reset to none) and never ends the process: its fatal errors are
+ *  caught by an error hook and become DLMKL_EINVAL with GLPK's message; after such a failure GLPK's
+ *  environment of the calling thread is freed (glp_free_env), as GLPK requires. Simplex failures or
+ *  a non-optimal status are DLMKL_EINVAL too. Thread-safe if GLPK was built thread-local (Debian's
+ *  is).
  *  L >= 1, 1 <= K <= L. *worst gets t* (0 when L = 1 or K = L). info may be NULL. */
 int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule **out, double *worst,
                       dlmkl_minimax_info *info);
