@@ -55,9 +55,11 @@ static int check_args(int L, int K, dlmkl_minimax_target target)
 int dlmkl_minimax_worst(const dlmkl_schedule *s, dlmkl_minimax_target target, double *worst, int *d_worst)
 {
     const int L = s->L, K = s->K;
-    int st = check_args(L, s->budget < 1 ? 1 : (s->budget > L ? L : s->budget), target);
+    int st = check_args(L, 1, target);
     if (st)
         return st;
+    if (K < 1 || s->budget < 1)
+        return dlmkl_error(DLMKL_EINVAL, "minimax: the schedule has K = %d iterations (budget %d), need at least 1", K, s->budget);
     const size_t n1 = (size_t)L + 1;
     if ((st = dlmkl_check_memory((n1 * n1 + 3 * n1) * sizeof(double), "the minimax worst-case DP")))
         return st;
@@ -214,9 +216,37 @@ typedef struct lp_layout {
     long nnz;
 } lp_layout;
 
+/* Without loss of generality every step reveals at least one token (K <= L): a path with a step
+ * of size 0 has a jump of size >= 2 elsewhere, and splitting m -> m + s into m -> m + 1 -> m + s
+ * costs (m + s − d)^+·1[m + 1 < d] <= (m + s − d)^+·1[m < d] for every d at once. So at 0-based
+ * step k, m ranges over [k, L − K + k] (m = 0 at k = 0) and s over [1, L − K + k + 1 − m]; the last
+ * step (k = K − 1) has s = L − m. */
+static int m_lo(const lp_layout *g, int k)
+{
+    (void)g;
+    return k;
+}
+
+static int m_hi(const lp_layout *g, int k)
+{
+    return k == 0 ? 0 : g->L - g->K + k;
+}
+
 static int smin_of(const lp_layout *g, int k, int m)
 {
-    return k == g->K - 1 ? g->L - m : 0;
+    return k == g->K - 1 ? g->L - m : 1;
+}
+
+/* y(m, s) exists for 2 <= s <= min(L − m, L − K + 1), the largest step a path can take */
+static int y_smax(const lp_layout *g, int m)
+{
+    int a = g->L - m, b = g->L - g->K + 1;
+    return a < b ? a : b;
+}
+
+static int smax_of(const lp_layout *g, int k, int m)
+{
+    return k == g->K - 1 ? g->L - m : g->L - g->K + k + 1 - m;
 }
 
 int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule **out, double *worst,
@@ -236,15 +266,15 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
 
     /* layout */
     lp_layout g = {.L = L, .K = K};
-    size_t ny = L >= 2 ? (size_t)(L - 1) * (size_t)L / 2 : 0; /* Σ_{m=0}^{L−2} (L − m − 1) */
+    size_t ny = 0;
     long nx = 0, nnz = 0;
     for (int k = 0; k < K; k++)
-        for (int m = 0; m <= (k == 0 ? 0 : L); m++)
-            nx += k == K - 1 ? 1 : L - m + 1;
+        for (int m = m_lo(&g, k); m <= m_hi(&g, k); m++)
+            nx += smax_of(&g, k, m) - smin_of(&g, k, m) + 1;
     nnz = 3 * nx + 1 + (L - 1); /* x: <= 3 entries; y: +1 in its row; t: L − 1 */
     for (int m = 0; m <= L - 2; m++)
-        for (int s = 2; s <= L - m; s++)
-            nnz += 1 + (s - 1);
+        for (int s = 2; s <= y_smax(&g, m); s++)
+            nnz += 1 + (s - 1), ny++;
     size_t bytes = (2 * nkm + n1) * sizeof(int) + ((size_t)nnz + 1) * (2 * sizeof(int) + sizeof(double)) +
                    ((size_t)nx + ny + 2) * sizeof(double) + nkm * sizeof(double);
     /* GLPK keeps its own copy of the matrix (row and column lists) and its factorisation */
@@ -263,16 +293,16 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
     }
     int col = 2, row = 1;
     for (int k = 0; k < K; k++)
-        for (int m = 0; m <= (k == 0 ? 0 : L); m++) {
+        for (int m = m_lo(&g, k); m <= m_hi(&g, k); m++) {
             g.xoff[(size_t)k * n1 + (size_t)m] = col;
-            col += k == K - 1 ? 1 : L - m + 1;
+            col += smax_of(&g, k, m) - smin_of(&g, k, m) + 1;
             g.frow[(size_t)k * n1 + (size_t)m] = row++;
         }
     g.ycol0 = col;
     g.yrow0 = row;
     for (int m = 0; m <= L - 2; m++) {
         g.yoff[m] = col;
-        col += L - m - 1;
+        col += y_smax(&g, m) >= 2 ? y_smax(&g, m) - 1 : 0;
     }
     row += col - g.ycol0;
     g.drow0 = row;
@@ -284,9 +314,9 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
     long e = 0;
 #define PUT(r, c, v) (++e, ia[e] = (r), ja[e] = (c), ar[e] = (v))
     for (int k = 0; k < K; k++)
-        for (int m = 0; m <= (k == 0 ? 0 : L); m++) {
+        for (int m = m_lo(&g, k); m <= m_hi(&g, k); m++) {
             int c0 = g.xoff[(size_t)k * n1 + (size_t)m], lo = smin_of(&g, k, m);
-            for (int s = lo; s <= L - m; s++) {
+            for (int s = lo; s <= smax_of(&g, k, m); s++) {
                 int c = c0 + (s - lo);
                 PUT(g.frow[(size_t)k * n1 + (size_t)m], c, 1.0);
                 if (k + 1 < K)
@@ -298,7 +328,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
             }
         }
     for (int m = 0; m <= L - 2; m++)
-        for (int s = 2; s <= L - m; s++) {
+        for (int s = 2; s <= y_smax(&g, m); s++) {
             int yc = g.yoff[m] + (s - 2);
             PUT(g.yrow0 + (yc - g.ycol0), yc, 1.0);
             for (int d = m + 1; d < m + s; d++)
@@ -400,7 +430,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
                 long kept = 0;
                 if (c0) {
                     int lo = smin_of(&g, k, m);
-                    for (int s = lo; s <= L - m; s++) {
+                    for (int s = lo; s <= smax_of(&g, k, m); s++) {
                         double v = xv[c0 + (s - lo) - 2];
                         if (v > DROP)
                             mass[(size_t)k * n1 + (size_t)m] += v, kept++;
@@ -433,7 +463,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
                 double tot = mass[r];
                 if (tot > 0) {
                     int c0 = g.xoff[r], lo = smin_of(&g, k, m);
-                    for (int s = lo; s <= L - m; s++) {
+                    for (int s = lo; s <= smax_of(&g, k, m); s++) {
                         double v = xv[c0 + (s - lo) - 2];
                         if (v > DROP)
                             sc->law[at++] = (dlmkl_law_entry){s, v / tot};
