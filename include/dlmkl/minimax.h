@@ -18,10 +18,12 @@ typedef enum {
                                = max(worst TC, worst DTC) of the same law */
 } dlmkl_minimax_target;
 
-/* Refuse an LP with more than this many variables: the estimate K·(L+1)(L+2)/2 (the occupation
- * measure x(k, m, s)). Measured wall times on 2 shared cores (primal simplex + exact check):
- * L = 32, K = 8: 0.3 s; L = 48, K = 12: 0.5-2 s; L = 64, K = 12: 4 s; L = 64, K = 16 (34,320):
- * 5-10 s. The cap admits L = 64 with K <= 18 and keeps accepted problems to seconds. */
+/* Refuse an LP when the estimate K·(L+1)(L+2)/2 (the full occupation measure x(k, m, s); the LP
+ * solved is about half of it) exceeds this. Measured wall times on 2 cores shared with other jobs
+ * (primal simplex + exact check, TC target; "both" takes up to 2x longer):
+ * L = 16, K = 4/8: 0.03 s; L = 24, K = 6/9: 0.07 s; L = 32, K = 8/10: 0.2 s; L = 48, K = 11/12:
+ * 1-1.3 s; L = 64, K = 12: 4 s; L = 64, K = 16 (estimate 34,320): 4-9 s. The cap admits L = 64
+ * with K <= 18. */
 #define DLMKL_MINIMAX_MAX_VARS 40000.0
 
 /* Run GLPK's exact (rational) simplex after the floating-point one when the LP has at most this
@@ -54,11 +56,15 @@ typedef struct dlmkl_minimax_info {
  *      minimise t  s.t.  Σ_s x(1, 0, s) = 1;  Σ_s x(k, m, s) = Σ_{m'+s'=m} x(k−1, m', s')  (k >= 2);
  *                        x(K, m, s) = 0 unless s = L − m;
  *                        K·Σ_{k,m,s} x(k, m, s)·c_d(m, s) <= t·w(d),   d = 1..L−1.
- *  (Internally y(m, s) = Σ_k x(k, m, s) carries the d-rows, which keeps the matrix sparse.)
+ *  Two reductions keep it small: every step reveals >= 1 token (WLOG for K <= L: a zero step can
+ *  be traded for splitting a jump m -> m+s into m -> m+1 -> m+s, which lowers or keeps c_d for all d
+ *  at once), so m_k ∈ [k−1, L−K+k−1]; and y(m, s) = Σ_k x(k, m, s) carries the d-rows, which keeps
+ *  the matrix sparse (O(L^3) there instead of O(K·L^3)).
  *  The law returned is P(s | k, m) = x(k, m, s)/Σ_s x(k, m, s) on reachable rows (entries below
  *  1e-13 of mass dropped); unreachable rows reveal one token (all of them at k = K).
  *
- *  Cost: K·(L+1)(L+2)/2 + O(L^2) variables, O(K·L^2 + L^3) nonzeros; GLPK's primal simplex, then
+ *  Cost: at most K·(L+1)(L+2)/2 + O(L^2) variables (about (K−2)(L−K+2)^2/2 + L^2/2 after the
+ *  reduction), O(K·L^2 + L^3) nonzeros; GLPK's primal simplex, then
  *  (up to DLMKL_MINIMAX_EXACT_VARS variables) glp_exact from the optimal basis. Refused with
  *  DLMKL_EINVAL when K·(L+1)(L+2)/2 > DLMKL_MINIMAX_MAX_VARS. GLPK never prints (terminal output
  *  off and a terminal hook that swallows everything, even fatal-error text; on return the output
