@@ -36,13 +36,9 @@ static int kl_fixed(const dlmkl_profile *prof, const dlmkl_schedule *s, double *
  * a sum of non-negative terms (overshoot.c). */
 static int kl_overshoot(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
 {
-    int st = dlmkl_check_memory(((size_t)s->L + 1) * sizeof(double), "the overshoot of a schedule");
-    if (st)
-        return st;
-    double *O = malloc(((size_t)s->L + 1) * sizeof *O);
-    if (!O)
-        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    if ((st = dlmkl_overshoot(s, O)) == DLMKL_OK)
+    double *O;
+    int st = dlmkl_overshoot_alloc(s, &O);
+    if (st == DLMKL_OK && (st = dlmkl_overshoot(s, O)) == DLMKL_OK)
         *kl = dlmkl_kl_from_overshoot(prof, O);
     free(O);
     return st;

@@ -62,10 +62,8 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
     row->worst_tc = row->worst_dtc = row->ln_L = NAN;
     if (pos->kind == DLMKL_POS_RANDOM) {
         /* one overshoot serves kl_expected (random sizes) and the worst case over all laws */
-        double *O = NULL;
-        st = dlmkl_check_memory(((size_t)L + 1) * sizeof *O, "the overshoot of a schedule");
-        if (st == DLMKL_OK && !(O = malloc(((size_t)L + 1) * sizeof *O)))
-            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        double *O;
+        st = dlmkl_overshoot_alloc(s, &O);
         if (st == DLMKL_OK)
             st = dlmkl_overshoot(s, O);
         if (st == DLMKL_OK) {

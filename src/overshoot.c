@@ -27,7 +27,7 @@
  * indexed by t and holds n+1 doubles). The mode value comes from lgammal (relative error about
  * 1e-12 at n = 2^20), the rest from the exact ratios pmf(t+1)/pmf(t) = (n−t)/(t+1)·p/pc in long
  * double (relative error about the window width times 1e-19). */
-static void binom_window(int n, double p, double pc, double *pmf, int *lo, int *hi)
+static void binom_window(int n, long double p, long double pc, double *pmf, int *lo, int *hi)
 {
     if (n == 0 || p <= 0) {
         *lo = *hi = 0;
@@ -39,12 +39,12 @@ static void binom_window(int n, double p, double pc, double *pmf, int *lo, int *
         pmf[n] = 1.0;
         return;
     }
-    const long double odds = (long double)p / (long double)pc;
-    int mode = (int)floor((n + 1.0) * p);
+    const long double odds = p / pc;
+    int mode = (int)floorl((n + 1.0L) * p);
     if (mode > n)
         mode = n;
     const long double v = expl(lgammal(n + 1.0L) - lgammal(mode + 1.0L) - lgammal(n - mode + 1.0L) +
-                               mode * logl((long double)p) + (n - mode) * logl((long double)pc));
+                               mode * logl(p) + (n - mode) * logl(pc));
     pmf[mode] = (double)v;
     long double x = v;
     int t = mode;
@@ -72,7 +72,7 @@ static void binom_window(int n, double p, double pc, double *pmf, int *lo, int *
 
 /* pmf of Binomial(n, p) at t = lo..hi into out[0..hi−lo] (0 outside 0..n), anchored at the mode
  * clamped into the range, ratios outward in long double. */
-static void binom_fill(int n, double p, double pc, int lo, int hi, double *out)
+static void binom_fill(int n, long double p, long double pc, int lo, int hi, double *out)
 {
     for (int t = lo; t <= hi; t++)
         out[t - lo] = 0.0;
@@ -89,14 +89,14 @@ static void binom_fill(int n, double p, double pc, int lo, int hi, double *out)
     int a = lo > 0 ? lo : 0, b = hi < n ? hi : n;
     if (a > b)
         return;
-    const long double odds = (long double)p / (long double)pc;
-    int mode = (int)floor((n + 1.0) * p);
+    const long double odds = p / pc;
+    int mode = (int)floorl((n + 1.0L) * p);
     if (mode > b)
         mode = b;
     if (mode < a)
         mode = a;
     const long double v = expl(lgammal(n + 1.0L) - lgammal(mode + 1.0L) - lgammal(n - mode + 1.0L) +
-                               mode * logl((long double)p) + (n - mode) * logl((long double)pc));
+                               mode * logl(p) + (n - mode) * logl(pc));
     out[mode - lo] = (double)v;
     long double x = v;
     for (int t = mode; t < b; t++) {
@@ -112,32 +112,32 @@ static void binom_fill(int n, double p, double pc, int lo, int hi, double *out)
 
 /* F[k] = Σ_{j<k} π_j and T[k] = Σ_{j>=k} π_j, k = 0..K, each summed from its own small end in long
  * double, so neither is formed as 1 − (the other). */
-static void heads_tails(const dlmkl_schedule *s, double *F, double *T)
+static void heads_tails(const dlmkl_schedule *s, long double *F, long double *T)
 {
     long double acc = 0;
     for (int k = 0; k <= s->K; k++) {
-        F[k] = (double)acc;
+        F[k] = acc;
         if (k < s->K)
-            acc += s->pi[k];
+            acc += s->pi_ld[k];
     }
     acc = 0;
     for (int k = s->K; k >= 0; k--) {
         if (k < s->K)
-            acc += s->pi[k];
-        T[k] = (double)acc;
+            acc += s->pi_ld[k];
+        T[k] = acc;
     }
 }
 
 /* Conditional reveal probability at step k given the masked tokens: q = π_k / T_k, 1 − q = T_{k+1}/T_k;
  * the last step (or no mass after it) reveals everything. */
-static void step_q(const dlmkl_schedule *s, const double *T, int k, double *q, double *qc)
+static void step_q(const dlmkl_schedule *s, const long double *T, int k, long double *q, long double *qc)
 {
     if (k == s->K - 1 || !(T[k + 1] > 0) || !(T[k] > 0)) {
-        *q = 1.0, *qc = 0.0;
+        *q = 1.0L, *qc = 0.0L;
     } else {
-        *q = s->pi[k] / T[k], *qc = T[k + 1] / T[k];
+        *q = s->pi_ld[k] / T[k], *qc = T[k + 1] / T[k];
         if (*q > 1)
-            *q = 1.0, *qc = 0.0;
+            *q = 1.0L, *qc = 0.0L;
     }
 }
 
@@ -172,6 +172,28 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
             T = 0;
     }
     return work;
+}
+
+static int check_cost(const dlmkl_schedule *s)
+{
+    const double work = dlmkl_overshoot_cost(s);
+    if (work > DLMKL_OVERSHOOT_MAX_WORK)
+        return dlmkl_error(DLMKL_ECOST,
+                           "schedule '%s' at L = %d, K = %d: the exact expectation needs about %.3g window cells, "
+                           "above the budget of %.3g; use a smaller L or K", s->name, s->L, s->K, work,
+                           DLMKL_OVERSHOOT_MAX_WORK);
+    return DLMKL_OK;
+}
+
+int dlmkl_overshoot_alloc(const dlmkl_schedule *s, double **O)
+{
+    *O = NULL;
+    int st = check_cost(s);
+    if (st == DLMKL_OK)
+        st = dlmkl_check_memory(((size_t)s->L + 1) * sizeof **O, "the overshoot of a schedule");
+    if (st == DLMKL_OK && !(*O = malloc(((size_t)s->L + 1) * sizeof **O)))
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    return st;
 }
 
 static int overshoot_fixed(const dlmkl_schedule *s, double *O)
@@ -214,7 +236,10 @@ static int overshoot_composition(const dlmkl_schedule *s, double *O)
 int dlmkl_overshoot_dp(const dlmkl_schedule *s, double *O)
 {
     const int L = s->L;
-    int st = dlmkl_check_memory(4 * ((size_t)L + 2) * sizeof(double), "the overshoot DP");
+    int st = check_cost(s);
+    if (st)
+        return st;
+    st = dlmkl_check_memory(4 * ((size_t)L + 2) * sizeof(double), "the overshoot DP");
     if (st)
         return st;
     double *P = calloc((size_t)L + 1, sizeof *P), *Q = calloc((size_t)L + 1, sizeof *Q);
@@ -271,7 +296,8 @@ typedef struct iid_scratch {
 #endif
 
 /* Add step k's contribution c_k(d) = Σ_{m<d} P(m_k = m)·ψ_k(L − m, d − m) into w->acc. */
-DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const double *F, const double *T, int k, iid_scratch *w)
+DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const long double *F, const long double *T, int k,
+                                  iid_scratch *w)
 {
     const int L = s->L, K = s->K;
     double *P = w->P, *acc = w->acc;
@@ -288,12 +314,13 @@ DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const double *F, cons
         ahi = L - 1; /* m = L: nothing left to reveal */
     if (alo > ahi)
         return;
-    double q, qc;
-    step_q(s, T, k, &q, &qc);
+    long double ql, qcl;
+    step_q(s, T, k, &ql, &qcl);
+    const double q = (double)ql, qc = (double)qcl; /* the recurrences run over w_m steps only */
     const int nmin = L - ahi, nmax = L - alo;
     int slo, shi, unused;
-    binom_window(nmin, q, qc, w->W, &slo, &unused);
-    binom_window(nmax, q, qc, w->W, &unused, &shi);
+    binom_window(nmin, ql, qcl, w->W, &slo, &unused);
+    binom_window(nmax, ql, qcl, w->W, &unused, &shi);
     int dmax = ahi + shi < L - 1 ? ahi + shi : L - 1;
     if (alo + 1 <= dmax) {
         if (w->lo > w->hi) {
@@ -363,7 +390,7 @@ DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const double *F, cons
     if (rlo > shi)
         return;
     double *pm = w->pm, *pn = w->pm2, *G = w->G, *psi = w->psi;
-    binom_fill(nmin, q, qc, tlo, shi, pm + 1);
+    binom_fill(nmin, ql, qcl, tlo, shi, pm + 1);
     pm[0] = 0.0; /* pm[i + 1] = P(B = tlo + i); pm[0] = P(B = tlo − 1) = 0 */
     pn[0] = 0.0;
     G[nt] = 0.0;
@@ -398,25 +425,25 @@ DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const double *F, cons
 static int overshoot_iid(const dlmkl_schedule *s, double *O)
 {
     const int L = s->L, K = s->K;
-    const double work = dlmkl_overshoot_cost(s);
-    if (work > DLMKL_OVERSHOOT_MAX_WORK)
-        return dlmkl_error(DLMKL_ECOST,
-                           "schedule '%s' at L = %d, K = %d: the exact expectation needs about %.3g window cells, "
-                           "above the budget of %.3g; use a smaller L or K", s->name, L, K, work,
-                           DLMKL_OVERSHOOT_MAX_WORK);
+    int st = check_cost(s);
+    if (st)
+        return st;
     const int nchunk = K < IID_CHUNKS ? K : IID_CHUNKS;
     int nthreads = dlmkl_threads();
     if (nthreads > nchunk)
         nthreads = nchunk;
     const size_t n1 = (size_t)L + 2;
-    size_t bytes = (2 * ((size_t)K + 1) + (size_t)nthreads * IID_SCRATCH_ARRAYS * n1) * sizeof(double);
-    int st = dlmkl_check_memory(bytes, "the windows of an i.i.d. reveal-time schedule");
+    size_t bytes = 2 * ((size_t)K + 1) * sizeof(long double) + (size_t)nthreads * IID_SCRATCH_ARRAYS * n1 * sizeof(double);
+    st = dlmkl_check_memory(bytes, "the windows of an i.i.d. reveal-time schedule");
     if (st)
         return st;
-    double *buf = malloc(bytes);
-    if (!buf)
+    long double *FT = malloc(2 * ((size_t)K + 1) * sizeof *FT);
+    double *buf = malloc((size_t)nthreads * IID_SCRATCH_ARRAYS * n1 * sizeof *buf);
+    if (!FT || !buf) {
+        free(FT), free(buf);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    double *F = buf, *T = F + K + 1;
+    }
+    long double *F = FT, *T = F + K + 1;
     heads_tails(s, F, T);
     memset(O, 0, ((size_t)L + 1) * sizeof *O);
 #pragma omp parallel num_threads(nthreads)
@@ -425,7 +452,7 @@ static int overshoot_iid(const dlmkl_schedule *s, double *O)
 #ifdef _OPENMP
         tid = omp_get_thread_num();
 #endif
-        double *b = T + K + 1 + (size_t)tid * IID_SCRATCH_ARRAYS * n1;
+        double *b = buf + (size_t)tid * IID_SCRATCH_ARRAYS * n1;
         iid_scratch w = {b, b + n1, b + 2 * n1, b + 3 * n1, b + 4 * n1, b + 5 * n1,
                          b + 6 * n1, b + 7 * n1, b + 8 * n1, b + 9 * n1, b + 10 * n1, 1, 0};
 #pragma omp for schedule(static, 1) ordered
@@ -449,7 +476,7 @@ static int overshoot_iid(const dlmkl_schedule *s, double *O)
             O[d] = 0;
     }
     O[0] = O[L] = 0.0;
-    free(buf);
+    free(buf), free(FT);
     return DLMKL_OK;
 }
 

@@ -23,6 +23,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "dlmkl/minimax.h"
 #include "dlmkl/schedule.h"
 #include "internal.h"
 
@@ -44,8 +45,10 @@ static dlmkl_schedule *sched_new(dlmkl_schedule_kind kind, int L, int K, const c
         s->sizes = calloc((size_t)(K > 0 ? K : 1), sizeof *s->sizes);
     if (kind == DLMKL_SCHED_IID)
         s->pi = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi),
-        s->pi_tail = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi_tail);
-    if (!s->name || (kind == DLMKL_SCHED_FIXED && !s->sizes) || (kind == DLMKL_SCHED_IID && (!s->pi || !s->pi_tail))) {
+        s->pi_tail = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi_tail),
+        s->pi_ld = calloc((size_t)(K > 0 ? K : 1), sizeof *s->pi_ld);
+    if (!s->name || (kind == DLMKL_SCHED_FIXED && !s->sizes) ||
+        (kind == DLMKL_SCHED_IID && (!s->pi || !s->pi_tail || !s->pi_ld))) {
         dlmkl_schedule_free(s);
         dlmkl_error(DLMKL_ENOMEM, "out of memory");
         return NULL;
@@ -60,6 +63,7 @@ void dlmkl_schedule_free(dlmkl_schedule *s)
     free(s->sizes);
     free(s->pi);
     free(s->pi_tail);
+    free(s->pi_ld);
     free(s->row_start);
     free(s->law);
     free(s->name);
@@ -132,16 +136,16 @@ static double alpha_eval(const alpha_fn *f, double t)
 
 /* π_k = α(k/K) − α((k−1)/K) without cancellation: cosine as the product
  * cos(πu/2) − cos(πt/2) = 2 sin(π(t+u)/4) sin(π(t−u)/4), poly as u^a·expm1(a·log1p(1/(k−1))). */
-static double alpha_increment(const alpha_fn *f, int k, int K)
+static long double alpha_increment(const alpha_fn *f, int k, int K)
 {
-    const double t = (double)k / K, u = (double)(k - 1) / K;
+    const long double t = (long double)k / K, u = (long double)(k - 1) / K;
     switch (f->kind) {
     case 1:
-        return 2.0 * sin(M_PI * (t + u) / 4.0) * sin(M_PI / (4.0 * K));
+        return 2.0L * sinl(M_PI * (t + u) / 4.0L) * sinl(M_PI / (4.0L * K));
     case 2:
-        return k == 1 ? pow(t, f->a) : pow(u, f->a) * expm1(f->a * log1p(1.0 / (k - 1)));
+        return k == 1 ? powl(t, f->a) : powl(u, f->a) * expm1l(f->a * log1pl(1.0L / (k - 1)));
     default:
-        return 1.0 / K;
+        return 1.0L / K;
     }
 }
 
@@ -609,6 +613,24 @@ static int make_chen(const char *head, int L, double zeta, int chen, const int *
     return st;
 }
 
+/* Normalise the long double weights to sum 1 and set π (double) and the tails Σ_{j>=k} π_j. */
+static int iid_normalise(dlmkl_schedule *s)
+{
+    long double sum = 0;
+    for (int k = 0; k < s->K; k++)
+        sum += s->pi_ld[k];
+    if (!(sum > 0) || !isfinite((double)sum))
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s': the reveal probabilities do not sum to a positive number", s->name);
+    for (int k = 0; k < s->K; k++) {
+        s->pi_ld[k] /= sum;
+        s->pi[k] = (double)s->pi_ld[k];
+    }
+    long double acc = 0;
+    for (int k = s->K - 1; k >= 0; k--)
+        s->pi_tail[k] = (double)(acc += s->pi_ld[k]);
+    return DLMKL_OK;
+}
+
 /* E[m_{k+1}]/L, k = 0..K−1 (the expected fraction revealed after iteration k+1) into fr. FIXED:
  * cumulative sizes; IID: Σ_{j<=k} π_j; COMPOSITION: (k+1)/K; LAW: forward DP over (k, m), O(K·L^2). */
 static int expected_fractions(const dlmkl_schedule *s, double *fr)
@@ -620,7 +642,7 @@ static int expected_fractions(const dlmkl_schedule *s, double *fr)
             if (s->kind == DLMKL_SCHED_FIXED)
                 acc += (long double)s->sizes[k] / L;
             else if (s->kind == DLMKL_SCHED_IID)
-                acc += s->pi[k];
+                acc += s->pi_ld[k];
             else
                 acc = (long double)(k + 1) / K;
             fr[k] = (double)acc;
@@ -838,7 +860,6 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         return *out ? DLMKL_OK : DLMKL_ENOMEM;
     }
     if (strcmp(head, "iid") == 0 || strcmp(head, "random-tc") == 0 || strcmp(head, "random-dtc") == 0) {
-        double pi_sum = 0;
         dlmkl_schedule *s;
         if (strcmp(head, "iid") == 0) {
             alpha_fn f;
@@ -849,7 +870,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
                 return DLMKL_ENOMEM;
             for (int k = 1; k <= K; k++)
-                s->pi[k - 1] = alpha_increment(&f, k, K);
+                s->pi_ld[k - 1] = alpha_increment(&f, k, K);
         } else {
             double rho = pow((double)L, 1.0 / K);
             int found;
@@ -868,28 +889,47 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
                 return DLMKL_ENOMEM;
             /* π_k ∝ ρ^(∓k), in log space relative to the largest term (k = 1 or k = K, by the sign of
-             * the exponent), so that every ρ > 0 gives weights in (0, 1] */
-            const double lr = grow ? log(rho) : -log(rho); /* π_k ∝ exp((k−1)·lr) */
-            const double top = lr > 0 ? (double)(K - 1) * lr : 0.0;
+             * the exponent), so that every ρ > 0 gives weights in (0, 1]; ln ρ = ln(L)/K by default */
+            const long double lrho = found ? logl(rho) : logl((long double)L) / K;
+            const long double lr = grow ? lrho : -lrho; /* π_k ∝ exp((k−1)·lr) */
+            const long double top = lr > 0 ? (K - 1) * lr : 0.0L;
             for (int k = 1; k <= K; k++)
-                s->pi[k - 1] = exp((double)(k - 1) * lr - top);
+                s->pi_ld[k - 1] = expl((k - 1) * lr - top);
         }
-        for (int k = 0; k < K; k++)
-            pi_sum += s->pi[k];
-        if (!(pi_sum > 0)) {
+        if ((st = iid_normalise(s)) != DLMKL_OK) {
             dlmkl_schedule_free(s);
-            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probabilities sum to 0", spec);
+            return st;
         }
-        for (int k = 0; k < K; k++)
-            s->pi[k] /= pi_sum;
-        long double acc = 0;
-        for (int k = K - 1; k >= 0; k--)
-            s->pi_tail[k] = (double)(acc += s->pi[k]);
         *out = s;
         return DLMKL_OK;
     }
     if (strcmp(head, "twin") == 0)
         return make_twin(arg, L, K, prof, out);
+    if (strncmp(head, "minimax-", 8) == 0) {
+        dlmkl_minimax_target target;
+        if (strcmp(head + 8, "tc") == 0)
+            target = DLMKL_MINIMAX_TC;
+        else if (strcmp(head + 8, "dtc") == 0)
+            target = DLMKL_MINIMAX_DTC;
+        else if (strcmp(head + 8, "both") == 0)
+            target = DLMKL_MINIMAX_BOTH;
+        else
+            return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (minimax-tc, minimax-dtc, minimax-both)", spec);
+        if (arg)
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", head);
+        if ((st = require_K(K, L, spec, 1)) != DLMKL_OK)
+            return st;
+        double worst;
+        if ((st = dlmkl_minimax_law(L, K, target, out, &worst, NULL)) != DLMKL_OK)
+            return st;
+        free((*out)->name);
+        if (!((*out)->name = strdup(head))) {
+            dlmkl_schedule_free(*out);
+            *out = NULL;
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        }
+        return DLMKL_OK;
+    }
     return dlmkl_error(DLMKL_EINVAL,
                        "unknown schedule '%s' (twin:SCHED, sizes:.., balanced, linear, cosine, poly:a=.., chen-tc[:zeta=..], "
                        "chen-dtc[:zeta=..], optimal, iid:ALPHA, random-tc[:rho=..], random-dtc[:rho=..], composition, "
@@ -1010,6 +1050,10 @@ const char *dlmkl_schedule_spec_help(void)
            "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"
            "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"
            "  composition         uniform over the compositions of L into K positive parts\n"
+           "  minimax-tc | minimax-dtc | minimax-both\n"
+           "                      the agnostic size law (step law depending on (k, m)) minimising the worst case\n"
+           "                      over every law of K kl_expected/TC, /DTC, or /min(TC, DTC): an exact linear\n"
+           "                      program (GLPK), for K (L+1)(L+2)/2 <= 40000 (L up to about 64)\n"
            "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
            "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"
            "Positions (--positions): random (uniform among masked, the theory's setting), l2r (left to right),\n"

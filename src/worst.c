@@ -24,15 +24,10 @@ void dlmkl_worst_from_overshoot(int L, int K, const double *O, dlmkl_worst *w)
 
 int dlmkl_worst_compute(const dlmkl_schedule *s, dlmkl_worst *w)
 {
-    const int L = s->L, K = s->budget > 0 ? s->budget : s->K;
-    int st = dlmkl_check_memory(((size_t)L + 1) * sizeof(double), "the overshoot of a schedule");
-    if (st)
-        return st;
-    double *O = malloc(((size_t)L + 1) * sizeof *O);
-    if (!O)
-        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    if ((st = dlmkl_overshoot(s, O)) == DLMKL_OK)
-        dlmkl_worst_from_overshoot(L, K, O, w);
+    double *O;
+    int st = dlmkl_overshoot_alloc(s, &O);
+    if (st == DLMKL_OK && (st = dlmkl_overshoot(s, O)) == DLMKL_OK)
+        dlmkl_worst_from_overshoot(s->L, s->budget > 0 ? s->budget : s->K, O, w);
     free(O);
     return st;
 }

@@ -32,6 +32,14 @@ extern "C" {
  *  exact integers for FIXED. */
 int dlmkl_overshoot(const dlmkl_schedule *s, double *O);
 
+/*! Check the cost budget (DLMKL_ECOST) and the memory cap, then allocate L+1 doubles for
+ *  dlmkl_overshoot into *O (free with free()). */
+int dlmkl_overshoot_alloc(const dlmkl_schedule *s, double **O);
+
+/*! The generic route for any kind: the forward DP over (k, m) with dlmkl_schedule_step_law; for each
+ *  reachable state ψ(r) = E(s − r)^+ by suffix sums, O(m + r) += P(m_k = m)·ψ(r). O(K·L^2). */
+int dlmkl_overshoot_dp(const dlmkl_schedule *s, double *O);
+
 /*! The estimated work of dlmkl_overshoot (window cells for IID, L or K·L^2 otherwise). O(K). */
 double dlmkl_overshoot_cost(const dlmkl_schedule *s);
 

@@ -30,6 +30,9 @@ typedef struct dlmkl_schedule {
     int *sizes;         /* FIXED: K sizes, each >= 0, summing to L */
     double *pi;         /* IID: K reveal probabilities, sum 1 */
     double *pi_tail;    /* IID: pi_tail[k] = Σ_{j>=k} π_j, summed from the end */
+    long double *pi_ld; /* IID: the same π_k in long double, as computed from the spec: with exponents
+                           of order L in the binomial laws, the result's conditioning is L times the
+                           relative error of π, so the exact routes read these */
     /* LAW: row (k, m), k = 0..K-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
      * r = k*(L+1) + m, sorted by s; a row with no entries is a state the law never reaches. */
     int64_t *row_start;

@@ -1,0 +1,209 @@
+/* test_overshoot.c: the expected overshoot O(d) of every schedule kind against the generic DP over
+ * (k, m), kl_expected from it against known closed forms evaluated in 60-digit arithmetic
+ * (tests/ref/iid_closed.csv, made by tests/ref/iid_refs.py with mpmath, an independent route) up to
+ * L = 2^20, and the trivial bounds. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/kl.h"
+#include "dlmkl/overshoot.h"
+#include "dlmkl/schedule.h"
+#include "testutil.h"
+
+static dlmkl_schedule *sched(const char *spec, int L, int K)
+{
+    dlmkl_schedule *s = NULL;
+    int st = dlmkl_schedule_from_spec(spec, L, K, NULL, &s);
+    ck_assert_msg(st == DLMKL_OK, "schedule '%s' L=%d K=%d failed: %s", spec, L, K, dlmkl_last_error());
+    return s;
+}
+
+/* Sanitizer builds run the same cases up to a smaller L (the largest cases take minutes there). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAX_REF_L 4096
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MAX_REF_L 4096
+#endif
+#endif
+#ifndef MAX_REF_L
+#define MAX_REF_L (1 << 20)
+#endif
+
+START_TEST(test_fast_routes_vs_dp)
+{
+    static const char *specs[] = {"iid:linear", "iid:cosine", "iid:poly:a=0.5", "iid:poly:a=3", "random-tc",
+                                  "random-dtc", "random-tc:rho=3", "random-dtc:rho=0.2", "random-tc:rho=1e-3",
+                                  "composition", "balanced", "chen-tc", "twin:random-tc"};
+    static const int Ls[] = {1, 2, 3, 5, 8, 13, 21, 40, 64};
+    for (size_t li = 0; li < sizeof Ls / sizeof Ls[0]; li++)
+        for (int K = 1; K <= Ls[li]; K += (K < 4 ? 1 : Ls[li] / 4 + 1))
+            for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+                const int L = Ls[li];
+                dlmkl_schedule *s = sched(specs[i], L, K);
+                double *a = malloc((L + 1) * sizeof *a), *b = malloc((L + 1) * sizeof *b);
+                ck_assert_int_eq(dlmkl_overshoot(s, a), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_overshoot_dp(s, b), DLMKL_OK);
+                for (int d = 0; d <= L; d++) {
+                    TU_CLOSE(a[d], b[d], 1e-12 * (1 + b[d]), "%s L=%d K=%d d=%d", specs[i], L, K, d);
+                    ck_assert_msg(a[d] >= 0 && a[d] <= (d < L ? L - d : 0), "O(%d) = %g out of [0, L-d] (%s L=%d K=%d)",
+                                  d, a[d], specs[i], L, K);
+                }
+                free(a), free(b);
+                dlmkl_schedule_free(s);
+            }
+}
+END_TEST
+
+START_TEST(test_known_overshoots)
+{
+    /* fixed sizes: N(d) − d exactly; all singles: 0; one step: L − d */
+    dlmkl_schedule *s = sched("sizes:3,1,4", 8, -1);
+    double O[9];
+    ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+    static const double want[9] = {0, 2, 1, 0, 0, 3, 2, 1, 0};
+    for (int d = 0; d <= 8; d++)
+        ck_assert_msg(O[d] == want[d], "sizes:3,1,4 O(%d) = %g, expected %g", d, O[d], want[d]);
+    dlmkl_schedule_free(s);
+    /* a single iteration of any kind: O(d) = L − d */
+    static const char *one[] = {"iid:cosine", "random-tc", "composition", "balanced"};
+    for (size_t i = 0; i < 4; i++) {
+        s = sched(one[i], 8, 1);
+        ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+        for (int d = 1; d < 8; d++)
+            TU_CLOSE(O[d], 8 - d, 1e-13, "%s K=1 d=%d", one[i], d);
+        dlmkl_schedule_free(s);
+    }
+    /* composition, K = 2: the split point is uniform on 1..L−1, O(d) = Σ_{t=1}^{L−d} (L−1−t)/(L−1) */
+    s = sched("composition", 8, 2);
+    ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+    for (int d = 1; d < 8; d++) {
+        double w = 0;
+        for (int t = 1; t <= 8 - d; t++)
+            w += (7.0 - t) / 7.0;
+        TU_CLOSE(O[d], w, 1e-14, "composition L=8 K=2 d=%d", d);
+    }
+    dlmkl_schedule_free(s);
+    /* random-tc with rho < 1 is random-dtc with 1/rho: the same reveal-time law */
+    dlmkl_schedule *x = sched("random-tc:rho=0.01", 30, 7), *y = sched("random-dtc:rho=100", 30, 7);
+    double Ox[31], Oy[31];
+    ck_assert_int_eq(dlmkl_overshoot(x, Ox), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_overshoot(y, Oy), DLMKL_OK);
+    for (int d = 0; d <= 30; d++)
+        TU_CLOSE(Ox[d], Oy[d], 1e-13 * (1 + Oy[d]), "rho 0.01 vs 1/rho, d=%d", d);
+    dlmkl_schedule_free(x), dlmkl_schedule_free(y);
+}
+END_TEST
+
+/* Closed-form profiles of the reference file: parity h(m) = m (m < L), h(L) = L − 1; copy h(m) = 1. */
+static dlmkl_profile *ref_profile(const char *name, int L)
+{
+    dlmkl_profile *p = dlmkl_profile_alloc(L);
+    ck_assert_ptr_nonnull(p);
+    p->h[0] = 0;
+    for (int m = 1; m <= L; m++)
+        p->h[m] = strcmp(name, "parity") == 0 ? (m < L ? m : L - 1) : 1.0;
+    return p;
+}
+
+START_TEST(test_reference_values)
+{
+    /* every row of tests/ref/iid_closed.csv up to MAX_REF_L: kl_expected of parity and copy under
+     * i.i.d. reveal times, against 1 − Σ_k L π_k F_{k−1}^{L−1} and Σ_k L π_k T_k^{L−1} − 1 in mpmath.
+     * One overshoot per (schedule, L, K) serves both profiles. */
+    const char *root = getenv("DLMKL_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/ref/iid_closed.csv", root ? root : ".");
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char line[512], cur[64] = "", sname[64];
+    int curL = 0, curK = 0, rows = 0;
+    double *O = NULL, worst = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        char prof[16];
+        int L, K;
+        double ref;
+        ck_assert_msg(sscanf(line, "%63[^,],%d,%d,%15[^,],%lf", sname, &L, &K, prof, &ref) == 5, "bad line %s", line);
+        if (L > MAX_REF_L)
+            continue;
+        if (strcmp(sname, cur) != 0 || L != curL || K != curK) {
+            dlmkl_schedule *s = sched(sname, L, K);
+            free(O);
+            O = malloc((L + 1) * sizeof *O);
+            ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+            dlmkl_schedule_free(s);
+            snprintf(cur, sizeof cur, "%s", sname);
+            curL = L, curK = K;
+        }
+        dlmkl_profile *p = ref_profile(prof, L);
+        double kl = dlmkl_kl_from_overshoot(p, O);
+        double rel = fabs(kl - ref) / ref;
+        if (rel > worst)
+            worst = rel;
+        ck_assert_msg(rel <= 1e-10, "%s L=%d K=%d %s: kl_expected %.17g, reference %.17g (rel %.2e)", sname, L, K,
+                      prof, kl, ref, rel);
+        /* never above TC (parity: 1 bit; copy: L − 1 bits) */
+        ck_assert_msg(kl <= (strcmp(prof, "parity") == 0 ? 1.0 : L - 1.0), "%s L=%d K=%d %s: %.17g above TC", sname, L,
+                      K, prof, kl);
+        dlmkl_profile_free(p);
+        rows++;
+    }
+    fclose(f);
+    free(O);
+    printf("test_reference_values: %d rows up to L = %d, max relative error %.2e\n", rows, MAX_REF_L, worst);
+    ck_assert_int_gt(rows, 100);
+}
+END_TEST
+
+START_TEST(test_kl_route_matches_dp_on_tables)
+{
+    /* kl_expected through the overshoot equals the generic DP with each step law, on random tables */
+    static const char *specs[] = {"iid:cosine", "random-tc", "random-dtc", "composition"};
+    for (int c = 0; c < 3; c++) {
+        int L = 6 + 2 * c;
+        dlmkl_dist *d = tu_random_table(L, 2, 900 + c, 0.3);
+        dlmkl_profile *prof = tu_profile(d);
+        for (int K = 1; K <= L; K++)
+            for (size_t i = 0; i < 4; i++) {
+                dlmkl_schedule *s = sched(specs[i], L, K);
+                double a, b;
+                ck_assert_int_eq(dlmkl_kl_expected(prof, s, &a), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_expected_dp(prof, s, &b), DLMKL_OK);
+                TU_CLOSE(a, b, 1e-12, "%s L=%d K=%d seed=%d", specs[i], L, K, 900 + c);
+                dlmkl_schedule_free(s);
+            }
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_cost_budget)
+{
+    /* L = 1e8 with K = L/4 is refused up front with the estimate, not run */
+    dlmkl_schedule *s = sched("random-tc", 100000000, 25000000);
+    double c = dlmkl_overshoot_cost(s), *O = NULL;
+    ck_assert_msg(c > DLMKL_OVERSHOOT_MAX_WORK, "cost %g not above the budget", c);
+    ck_assert_int_eq(dlmkl_overshoot_alloc(s, &O), DLMKL_ECOST);
+    ck_assert_ptr_null(O);
+    ck_assert_msg(strstr(dlmkl_last_error(), "window cells") != NULL, "message: %s", dlmkl_last_error());
+    dlmkl_schedule_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("overshoot");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 1200);
+    tcase_add_test(tc, test_fast_routes_vs_dp);
+    tcase_add_test(tc, test_known_overshoots);
+    tcase_add_test(tc, test_kl_route_matches_dp_on_tables);
+    tcase_add_test(tc, test_cost_budget);
+    tcase_add_test(tc, test_reference_values);
+    suite_add_tcase(su, tc);
+    return tu_run(su);
+}
