@@ -44,6 +44,9 @@ static const char *const kl_help =
     "  d_dtc (random positions; see 'dlmkl worst --help'); ln_L = ln L. kl_expected is never printed above\n"
     "  TC, nor kl_output above kl_expected, by rounding.\n";
 
+/* a usage error: the message, exit status 2 */
+#define USAGE(...) (cli_fail(__VA_ARGS__), 2)
+
 /* Append the comma-separated items of s to list. */
 static int add_items(const char *cmd, const char *opt, char *s, char **list, int *n, int max)
 {
@@ -99,7 +102,7 @@ int cmd_kl(int argc, char **argv)
             break;
         case OPT_SCHEDULE:
             if (nsched == MAXN)
-                return cli_fail("kl", "too many --schedule (at most %d)", MAXN);
+                return USAGE("kl", "too many --schedule (at most %d)", MAXN);
             sched[nsched++] = optarg;
             break;
         case OPT_K:
@@ -112,7 +115,7 @@ int cmd_kl(int argc, char **argv)
             break;
         case OPT_OUTPUT_LAW:
             if (dlmkl_output_law_parse(optarg, &mode) != DLMKL_OK)
-                return cli_fail("kl", "%s", dlmkl_last_error()) + 1;
+                return USAGE("kl", "%s", dlmkl_last_error());
             break;
         case OPT_SEED: {
             long v;
@@ -126,13 +129,13 @@ int cmd_kl(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_fail("kl", "unexpected argument '%s'", argv[optind]);
+        return USAGE("kl", "unexpected argument '%s'", argv[optind]);
     if (!dist_spec == !profile_arg)
-        return cli_fail("kl", "give exactly one of --dist SPEC or --profile FILE (see 'dlmkl kl --help')");
+        return USAGE("kl", "give exactly one of --dist SPEC or --profile FILE (see 'dlmkl kl --help')");
     if (nsched == 0)
-        return cli_fail("kl", "missing --schedule SCHED (see 'dlmkl kl --help')");
+        return USAGE("kl", "missing --schedule SCHED (see 'dlmkl kl --help')");
     if (profile_arg && mode == DLMKL_OUTPUT_LAW_ALWAYS)
-        return cli_fail("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
+        return USAGE("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
 
     long Ks[MAXN];
     for (int i = 0; i < nk; i++)
@@ -141,12 +144,12 @@ int cmd_kl(int argc, char **argv)
     dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
     for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
-            return cli_fail("kl", "%s", dlmkl_last_error());
+            return USAGE("kl", "%s", dlmkl_last_error());
     if (npos == 0)
         npos = 1;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
-            return cli_fail("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
+            return USAGE("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
 
     /* inputs: the profile is computed once per call */
     dlmkl_dist *d = NULL;

@@ -109,11 +109,19 @@ static void progress(void *vctx, const dlmkl_sweep_progress *p)
 
 static char resume_hint[1024];
 
+/* async-signal-safe: the hint, the temporary files (a header-only journal, the CSV's temporary
+ * file), then the signal again with its default action */
 static void on_signal(int sig)
 {
     ssize_t r = write(2, resume_hint, strlen(resume_hint));
     (void)r;
-    _exit(128 + sig);
+    dlmkl_temp_cleanup();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    raise(sig);
 }
 
 /* ---- the flag form: generate the equivalent INI text (parsed by the same code) ---- */
@@ -123,6 +131,16 @@ typedef struct {
     size_t n;
     FILE *f;
 } textbuf;
+
+/* a usage error: the message, exit status 2 */
+#define USAGE(...) (cli_fail(__VA_ARGS__), 2)
+
+/* a library failure; an invalid value in a grid given as flags is a usage error */
+static int lib_fail(int st, int flag_form)
+{
+    int r = cli_fail_lib("sweep", st);
+    return flag_form && st == DLMKL_EINVAL ? 2 : r;
+}
 
 static int bad_value(const char *what, const char *v)
 {
@@ -163,10 +181,10 @@ int cmd_sweep(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
         if (c == 'o')
-            return cli_fail("sweep", "-o/--output does not apply: a sweep writes DIR/NAME.csv (use --out-dir "
+            return USAGE("sweep", "-o/--output does not apply: a sweep writes DIR/NAME.csv (use --out-dir "
                             "and the config's name, or --name)");
         if (c == OPT_NORMALIZE)
-            return cli_fail("sweep", "--normalize does not apply to sweeps; normalise the table files first");
+            return USAGE("sweep", "--normalize does not apply to sweeps; normalise the table files first");
         if (c == OPT_UNIT)
             unit_given = 1;
         int r = cli_common_opt(c, optarg, &co);
@@ -188,7 +206,7 @@ int cmd_sweep(int argc, char **argv)
         case OPT_DIST:
         case OPT_PROFILE:
             if (ndists == 64)
-                return cli_fail("sweep", "at most 64 --dist/--profile per call; use a config file");
+                return USAGE("sweep", "at most 64 --dist/--profile per call; use a config file");
             dist_is_profile[ndists] = c == OPT_PROFILE;
             dists[ndists++] = optarg;
             break;
@@ -196,13 +214,13 @@ int cmd_sweep(int argc, char **argv)
         case OPT_K: Klist = optarg; break;
         case OPT_SCHEDULE:
             if (nscheds == 256)
-                return cli_fail("sweep", "at most 256 --schedule per call; use a config file");
+                return USAGE("sweep", "at most 256 --schedule per call; use a config file");
             scheds[nscheds++] = optarg;
             break;
         case OPT_POSITIONS: poslist = optarg; break;
         case OPT_SET:
             if (nsets == 64)
-                return cli_fail("sweep", "at most 64 --set per call; use a config file");
+                return USAGE("sweep", "at most 64 --set per call; use a config file");
             sets[nsets++] = optarg;
             break;
         case OPT_OUTPUT_LAW: olaw = optarg; break;
@@ -215,13 +233,13 @@ int cmd_sweep(int argc, char **argv)
     if (optind < argc)
         config_path = argv[optind++];
     if (optind < argc)
-        return cli_fail("sweep", "unexpected argument '%s' (one config file per call)", argv[optind]);
+        return USAGE("sweep", "unexpected argument '%s' (one config file per call)", argv[optind]);
     int flag_form = ndists || Llist || Klist || nscheds || poslist || nsets || olaw || infeas || name;
     if (config_path && flag_form)
-        return cli_fail("sweep", "give either a config file or the grid as flags (--dist, --K, --schedule, "
+        return USAGE("sweep", "give either a config file or the grid as flags (--dist, --K, --schedule, "
                         "...), not both");
     if (!config_path && !ndists)
-        return cli_fail("sweep", "missing CONFIG file or --dist SPEC (see 'dlmkl sweep --help')");
+        return USAGE("sweep", "missing CONFIG file or --dist SPEC (see 'dlmkl sweep --help')");
 
     dlmkl_sweep_config *cfg = NULL;
     int st;
@@ -229,9 +247,9 @@ int cmd_sweep(int argc, char **argv)
         st = dlmkl_sweep_config_read(config_path, quick, &cfg);
     } else {
         if (!Klist)
-            return cli_fail("sweep", "missing --K LIST (e.g. --K 1..L or --K pow2:1..L)");
+            return USAGE("sweep", "missing --K LIST (e.g. --K 1..L or --K pow2:1..L)");
         if (!nscheds)
-            return cli_fail("sweep", "missing --schedule SPEC (repeat it for several schedules)");
+            return USAGE("sweep", "missing --schedule SPEC (repeat it for several schedules)");
         textbuf tb = {0};
         tb.f = open_memstream(&tb.s, &tb.n);
         if (!tb.f)
@@ -279,20 +297,21 @@ int cmd_sweep(int argc, char **argv)
         fclose(tb.f);
         if (bad) {
             free(tb.s);
-            return 1;
+            return 2;
         }
         st = dlmkl_sweep_config_parse(tb.s, NULL, quick, &cfg);
         free(tb.s);
     }
+    /* a grid given as flags that does not parse is a usage error; a config file's content is input */
     if (st)
-        return cli_fail_lib("sweep", st);
+        return lib_fail(st, !config_path);
     if (unit_given)
         cfg->unit = co.unit;
 
     dlmkl_sweep_plan *plan = NULL;
     if ((st = dlmkl_sweep_plan_build(cfg, &plan))) {
         dlmkl_sweep_config_free(cfg);
-        return cli_fail_lib("sweep", st);
+        return lib_fail(st, !config_path);
     }
     if (dry) {
         printf("section,dist,L,K,schedule,positions\n");
@@ -320,8 +339,13 @@ int cmd_sweep(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGHUP);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 
     if (!resume) {
         char p[4096];

@@ -31,7 +31,21 @@
  * R_k = the values of m_k reachable under the schedule, N_m = C(L,m)·V^m (random positions) or
  * V^m (ordered; then C(L−m, s) is replaced by 1). T ≤ K·(1+2V)^L. Each term costs O(s) flops; the
  * pass also scans the reachable states once per step. Memory: 3 arrays of (V+1)^L doubles (M, w_k,
- * w_{k+1}), checked against the cap. */
+ * w_{k+1}), checked against the cap.
+ *
+ * Tiny probabilities. The pass above runs in plain doubles, and its result is kept unless a
+ * floating-point exception says it may be wrong: an overflow, an invalid operation or a division
+ * by zero (e.g. 1/M for a subnormal M), or an underflow while some q̄(x) of interest (p(x) > 0 for
+ * KL, every x for q̄) is below 2^-969. The second condition is sound: an underflow changes a value
+ * by at most 2^-1074 and everything computed from it is scaled by factors <= 1, so when every q̄(x)
+ * of interest is >= 2^-969 its relative error from underflows is < 2^-60 for any feasible number of
+ * terms. Otherwise the pass is run again in log space: M is replaced by log2 M (in place), w_k
+ * holds log2 w_k, each term is log2 w + log2(P·c) + Σ log2 M[child] − s·log2 M[source], and the sum
+ * over a target's terms is a log-sum-exp in the same fixed order. Then q̄(x) may lie far below
+ * the double range and KL = Σ p(x) (log2 p(x) − log2 q̄(x)) is still exact to about 1e-13 bits per
+ * term; it is +INFINITY only where q̄(x) is exactly 0 (no path reaches x). Typical laws never take
+ * this route, so their results are unchanged bit for bit. */
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +165,100 @@ typedef struct klo_unit {
     uint64_t count;
 } klo_unit;
 
+/* The floating-point exceptions that make the plain pass untrustworthy (see the head comment). */
+#define KLO_FP_BAD (FE_OVERFLOW | FE_INVALID | FE_DIVBYZERO)
+
+/* log2 of the sum of 2^x over a target's terms, accumulated in a fixed order: mx the largest term
+ * so far, S = Σ 2^(term − mx). */
+typedef struct {
+    double mx, S;
+} klo_lse;
+
+static inline void lse_add(klo_lse *a, double x)
+{
+    if (x == -INFINITY)
+        return;
+    if (x > a->mx) {
+        a->S = a->S * exp2(a->mx - x) + 1.0;
+        a->mx = x;
+    } else {
+        a->S += exp2(x - a->mx);
+    }
+}
+
+static inline double lse_value(const klo_lse *a) { return a->mx == -INFINITY ? -INFINITY : a->mx + log2(a->S); }
+
+/* One target t of the log-space pass (head comment): log2 w_{k+1}[t] from log2 w_k and log2 M,
+ * over the same terms in the same order as the plain pass. Arguments as in forward_pass. */
+static double log_target(int L, int V, int mp, uint64_t t, const int *dig, const uint64_t *delta,
+                         const int *order, const uint64_t *pw, const unsigned char *rk, const double *lawk,
+                         const double *cinv, double log2V, int ord, const double *lM, const double *lw,
+                         uint64_t *terms)
+{
+    const size_t L1 = (size_t)L + 1;
+    klo_lse acc = {-INFINITY, 0.0};
+    for (int sz = 0; sz <= mp; sz++) {
+        const int m = mp - sz;
+        if (!rk[m])
+            continue;
+        const double P = lawk[(size_t)m * L1 + (size_t)sz];
+        if (!(P > 0))
+            continue;
+        if (ord) {
+            uint64_t src = t;
+            for (int q = m; q < mp; q++)
+                src += (uint64_t)(V - dig[order[q]]) * pw[order[q]];
+            (*terms)++;
+            const double lws = lw[src];
+            if (lws == -INFINITY)
+                continue;
+            const double lMs = lM[src];
+            double lp = 0.0;
+            if (lMs > -INFINITY) {
+                for (int q = m; q < mp; q++)
+                    lp += lM[src - (uint64_t)(V - dig[order[q]]) * pw[order[q]]];
+                lp = lp == -INFINITY ? lp : lp - (double)sz * lMs;
+            } else {
+                lp = -(double)sz * log2V;
+            }
+            lse_add(&acc, lws + log2(P) + lp);
+        } else {
+            const double lcoef = log2(P * cinv[(size_t)(L - m) * L1 + (size_t)sz]);
+            uint64_t comb = sz == 0 ? 0 : (1ULL << sz) - 1;
+            const uint64_t end = 1ULL << mp;
+            while (comb < end) {
+                uint64_t src = t;
+                for (uint64_t b = comb; b; b &= b - 1)
+                    src += delta[__builtin_ctzll(b)];
+                (*terms)++;
+                const double lws = lw[src];
+                if (lws > -INFINITY) {
+                    const double lMs = lM[src];
+                    double lp = 0.0;
+                    if (lMs > -INFINITY) {
+                        for (uint64_t b = comb; b; b &= b - 1)
+                            lp += lM[src - delta[__builtin_ctzll(b)]];
+                        lp = lp == -INFINITY ? lp : lp - (double)sz * lMs;
+                    } else {
+                        lp = -(double)sz * log2V;
+                    }
+                    lse_add(&acc, lws + lcoef + lp);
+                }
+                if (sz == 0)
+                    break;
+                const uint64_t lo = comb & -comb, hi = comb + lo;
+                comb = hi | (((comb ^ hi) >> 2) / lo);
+            }
+        }
+    }
+    return lse_value(&acc);
+}
+
 /* The forward pass. On return w (the array returned in *wout, one of the two buffers) holds
- * w_{K+1}; prune != 0 skips targets with M = 0 (KL only). */
+ * w_{K+1}; prune != 0 skips targets with M = 0 (KL only). logsp != 0: M holds log2 M and w holds
+ * log2 w (head comment). *fpx receives the floating-point exceptions raised by the terms. */
 static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                        double *M, double *wa, double *wb, double **wout, double *terms_out)
+                        int logsp, double *M, double *wa, double *wb, double **wout, double *terms_out, int *fpx)
 {
     const int L = d->L, V = d->V, K = s->K, ord = is_ordered(pos);
     const size_t L1 = (size_t)L + 1;
@@ -209,9 +313,16 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     }
 
     double *wc = wa, *wn = wb;
-    memset(wc, 0, N * sizeof *wc);
-    wc[N - 1] = 1.0; /* all masked: every digit V */
+    const double log2V = log2((double)V);
+    if (logsp)
+        for (uint64_t y = 0; y < N; y++)
+            wc[y] = -INFINITY;
+    else
+        memset(wc, 0, N * sizeof *wc);
+    wc[N - 1] = logsp ? 0.0 : 1.0; /* all masked: every digit V */
+    const double zero = logsp ? -INFINITY : 0.0; /* "no weight" in the current representation */
     uint64_t terms_total = 0;
+    int fpall = 0;
     const int nthreads = dlmkl_threads();
 
     for (int k = 0; k < K && st == DLMKL_OK; k++) {
@@ -240,10 +351,18 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
         }
         if (st != DLMKL_OK)
             break;
-        memset(wn, 0, N * sizeof *wn);
+        if (logsp)
+            for (uint64_t y = 0; y < N; y++)
+                wn[y] = -INFINITY;
+        else
+            memset(wn, 0, N * sizeof *wn);
         uint64_t terms = 0;
+        int fpstep = 0;
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) reduction(+ : terms)
+#pragma omp parallel num_threads(nthreads) reduction(| : fpstep)
+        {
+        feclearexcept(FE_ALL_EXCEPT);
+#pragma omp for schedule(dynamic, 1) reduction(+ : terms)
         for (size_t u = 0; u < nunits; u++) {
             const uint64_t B = units[u].mask;
             int r[DLMKL_MAX_L], dig[DLMKL_MAX_L], mp = 0;
@@ -265,9 +384,14 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                 t += (uint64_t)dig[r[j]] * pw[r[j]];
             }
             for (uint64_t c = 0; c < units[u].count; c++) {
-                if (!(prune && M[t] == 0.0)) {
+                if (!(prune && M[t] == zero)) {
                     for (int j = 0; j < mp; j++)
                         delta[j] = (uint64_t)(V - dig[r[j]]) * pw[r[j]];
+                    if (logsp) {
+                        wn[t] = log_target(L, V, mp, t, dig, delta, order, pw, rk, lawk, cinv, log2V, ord, M, wc,
+                                           &terms);
+                        goto next;
+                    }
                     double sum = 0.0;
                     for (int sz = 0; sz <= mp; sz++) {
                         const int m = mp - sz;
@@ -328,6 +452,7 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                     }
                     wn[t] = sum;
                 }
+            next:
                 /* next value vector (odometer, r[mp−1] fastest) */
                 for (int j = mp - 1; j >= 0; j--) {
                     const int i = r[j];
@@ -340,6 +465,9 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                 }
             }
         }
+        fpstep |= fetestexcept(FE_UNDERFLOW | KLO_FP_BAD);
+        }
+        fpall |= fpstep;
         terms_total += terms;
         double *tmp = wc;
         wc = wn, wn = tmp;
@@ -350,12 +478,14 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     *wout = wc;
     if (terms_out)
         *terms_out = (double)terms_total;
+    *fpx = fpall;
     return DLMKL_OK;
 }
 
-/* Allocate M, w_k, w_{k+1}, run the pass; q̄ into qbar (V^L, table order) and KL if asked. */
+/* Allocate M, w_k, w_{k+1}, run the pass (in log space if force_log, or if the plain pass is not
+ * trustworthy); q̄ into qbar and log2 q̄ into lqbar (V^L, table order) and KL if asked. */
 static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                      double *kl, double *qbar, double *terms)
+                      int force_log, double *kl, double *qbar, double *lqbar, double *terms)
 {
     int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
@@ -378,9 +508,27 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
     }
     double *w = NULL;
+    int fpx = 0, logsp = 0;
     st = dlmkl_ext_marginals(d, M);
-    if (st == DLMKL_OK)
-        st = forward_pass(d, s, pos, prune, M, wa, wb, &w, terms);
+    if (st == DLMKL_OK && !force_log)
+        st = forward_pass(d, s, pos, prune, 0, M, wa, wb, &w, terms, &fpx);
+    if (st == DLMKL_OK) {
+        /* is the plain result trustworthy? (head comment) */
+        int redo = force_log || (fpx & KLO_FP_BAD);
+        if (!redo && (fpx & FE_UNDERFLOW)) {
+            dlmkl_ext_walk walk;
+            dlmkl_ext_walk_init(&walk, L, V);
+            for (uint64_t x = 0; x < d->n && !redo; x++, dlmkl_ext_walk_next(&walk))
+                if ((d->p[x] > 0 || !prune) && !(w[walk.e] >= 0x1p-969))
+                    redo = 1;
+        }
+        if (redo) {
+            logsp = 1;
+            for (uint64_t y = 0; y < N; y++)
+                M[y] = M[y] > 0 ? log2(M[y]) : -INFINITY;
+            st = forward_pass(d, s, pos, prune, 1, M, wa, wb, &w, terms, &fpx);
+        }
+    }
     if (st == DLMKL_OK) {
         /* walk the full strings in table order; e = extended index of x */
         dlmkl_ext_walk walk;
@@ -390,10 +538,14 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
         for (uint64_t x = 0; x < d->n; x++, dlmkl_ext_walk_next(&walk)) {
             const double px = d->p[x], q = w[walk.e];
             if (qbar)
-                qbar[x] = q;
+                qbar[x] = logsp ? exp2(q) : q;
+            if (lqbar)
+                lqbar[x] = logsp ? q : (q > 0 ? log2(q) : -INFINITY);
             /* Σ_{p(x)>0} p(x) log2(p(x)/q̄(x)), in table order */
             if (px > 0) {
-                if (q > 0)
+                if (logsp)
+                    q > -INFINITY ? (void)(acc += px * (log2(px) - q)) : (void)(infinite = 1);
+                else if (q > 0)
                     acc += px * log2(px / q);
                 else
                     infinite = 1;
@@ -409,11 +561,17 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
 int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
                     double *qbar)
 {
-    return output_law(d, s, pos, qbar == NULL, kl, qbar, NULL);
+    return output_law(d, s, pos, qbar == NULL, 0, kl, qbar, NULL, NULL);
 }
 
 int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *qbar,
                       double *terms)
 {
-    return output_law(d, s, pos, 0, NULL, qbar, terms);
+    return output_law(d, s, pos, 0, 0, NULL, qbar, NULL, terms);
+}
+
+int dlmkl_sampler_law_log2(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int force_log,
+                           double *kl, double *log2qbar)
+{
+    return output_law(d, s, pos, 0, force_log, kl, NULL, log2qbar, NULL);
 }

@@ -721,6 +721,34 @@ static char *format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *p
     return buf;
 }
 
+/* The settings outside a row's key columns that change its cells, as text: the unit, the
+ * section's output_law, and for output_law = auto the memory cap and the term limit of the auto
+ * rule. A journal or .sums checksum covers them, so a changed setting invalidates the row. */
+static void row_settings(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, char *buf, size_t len)
+{
+    const dlmkl_sweep_dist *d = &plan->dists[plan->rows[r].dist];
+    const dlmkl_output_law_mode m = cfg->sec[d->section].output_law;
+    if (m == DLMKL_OUTPUT_LAW_AUTO)
+        snprintf(buf, len, "dlmkl-row-v1;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
+                 dlmkl_unit_name(cfg->unit), dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
+    else
+        snprintf(buf, len, "dlmkl-row-v1;unit=%s;output_law=%s", dlmkl_unit_name(cfg->unit),
+                 m == DLMKL_OUTPUT_LAW_ALWAYS ? "always" : "never");
+}
+
+/* checksum of a row: FNV-1a (64 bits) over its settings, a newline and the bytes of its CSV line
+ * (without the line's own newline) */
+static uint64_t row_checksum(const char *settings, const char *line, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = settings; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ (unsigned char)'\n') * 1099511628211ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)line[i]) * 1099511628211ULL;
+    return h;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* running */
 
@@ -784,9 +812,14 @@ static char *read_all(const char *path, size_t *len, int *missing)
     return b.s;
 }
 
-/* Load the complete rows of an earlier file into lines[] (rows not yet filled). *good_len gets
- * the length of the prefix made of complete lines (a torn last line is excluded). */
-static int load_rows(const char *path, const dlmkl_sweep_plan *plan, const keymap *map, const char *header,
+/* Load the valid rows of an earlier file into lines[] (rows not yet filled). journal != 0: the
+ * journal NAME.csv.partial, whose rows end in a tab and the row's checksum (row_checksum, 16 hex
+ * digits); else a finished NAME.csv, whose checksums are sums[0..nsums) in row order (from
+ * NAME.csv.sums). A row is taken only if its key columns name a grid point and its checksum
+ * matches that grid point's current settings, so damaged, torn or stale rows are computed again.
+ * *good_len gets the length of the prefix made of complete lines (a torn last line is excluded). */
+static int load_rows(const char *path, const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
+                     const keymap *map, const char *header, int journal, const uint64_t *sums, long nsums,
                      char **lines, long *loaded, size_t *good_len, int *exists)
 {
     size_t len = 0;
@@ -805,9 +838,9 @@ static int load_rows(const char *path, const dlmkl_sweep_plan *plan, const keyma
         return DLMKL_OK;
     }
     size_t hl = strlen(header);
-    if (len < hl || strncmp(text, header, hl) != 0) {
+    if (len < hl || memcmp(text, header, hl) != 0) {
         char *nl = memchr(text, '\n', len);
-        if (!nl && len < hl && strncmp(text, header, len) == 0) { /* torn header */
+        if (!nl && len < hl && memcmp(text, header, len) == 0) { /* torn header */
             free(text);
             return DLMKL_OK;
         }
@@ -826,28 +859,55 @@ static int load_rows(const char *path, const dlmkl_sweep_plan *plan, const keyma
     }
     size_t pos = hl;
     *good_len = hl;
+    long rowno = 0;
+    char settings[256];
     while (pos < len) {
         char *nl = memchr(text + pos, '\n', len - pos);
         if (!nl)
             break; /* torn last line: dropped */
         size_t ll = (size_t)(nl - (text + pos));
-        char *line = strndup(text + pos, ll);
-        char *buf = malloc(ll + 1);
-        if (!line || !buf) {
+        const char *raw = text + pos;
+        size_t csvlen = ll;
+        uint64_t want = 0;
+        int ok = memchr(raw, '\0', ll) == NULL; /* zero fill after a crash */
+        if (ok && journal) {
+            /* "<csv>\t<16 hex digits>" */
+            ok = ll > 17 && raw[ll - 17] == '\t';
+            for (size_t k = ll - 16; ok && k < ll; k++)
+                ok = isxdigit((unsigned char)raw[k]) && !isupper((unsigned char)raw[k]);
+            if (ok) {
+                want = strtoull(raw + ll - 16, NULL, 16);
+                csvlen = ll - 17;
+            }
+        } else if (ok) {
+            ok = rowno < nsums;
+            if (ok)
+                want = sums[rowno];
+        }
+        rowno++;
+        char *line = ok ? strndup(raw, csvlen) : NULL;
+        char *buf = ok ? malloc(csvlen + 1) : NULL;
+        if (ok && (!line || !buf)) {
             free(line), free(buf), free(fields), free(text);
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
         }
-        if (csv_split(line, buf, fields, nf + 1) == nf) {
+        if (ok && csv_split(line, buf, fields, nf + 1) == nf) {
             char *key = fields_key(fields, key_cols, NFIXED, plan->nparams);
             long r = key ? keymap_get(map, key) : -1;
             free(key);
             if (r >= 0 && !lines[r]) {
-                lines[r] = strndup(text + pos, ll + 1);
-                if (!lines[r]) {
-                    free(line), free(buf), free(fields), free(text);
-                    return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                row_settings(cfg, plan, r, settings, sizeof settings);
+                if (row_checksum(settings, raw, csvlen) == want) {
+                    lines[r] = malloc(csvlen + 2);
+                    if (!lines[r]) {
+                        free(line), free(buf), free(fields), free(text);
+                        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                    }
+                    memcpy(lines[r], raw, csvlen);
+                    lines[r][csvlen] = '\n';
+                    lines[r][csvlen + 1] = 0;
+                    (*loaded)++;
                 }
-                (*loaded)++;
             }
         }
         free(line), free(buf);
@@ -856,6 +916,44 @@ static int load_rows(const char *path, const dlmkl_sweep_plan *plan, const keyma
     }
     free(fields);
     free(text);
+    return DLMKL_OK;
+}
+
+/* The checksums of NAME.csv.sums (one 16-hex-digit line per CSV row); none if it is missing or
+ * damaged (then no row of NAME.csv is reused). */
+static int load_sums(const char *path, uint64_t **sums, long *n)
+{
+    *sums = NULL;
+    *n = 0;
+    size_t len = 0;
+    int missing;
+    char *text = read_all(path, &len, &missing);
+    if (!text)
+        return DLMKL_OK;
+    long cap = (long)(len / 17) + 1;
+    uint64_t *v = malloc((size_t)cap * sizeof *v);
+    if (!v) {
+        free(text);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    size_t pos = 0;
+    long k = 0;
+    while (pos + 17 <= len && k < cap) {
+        int ok = text[pos + 16] == '\n';
+        for (size_t q = pos; ok && q < pos + 16; q++)
+            ok = isxdigit((unsigned char)text[q]) && !isupper((unsigned char)text[q]);
+        if (!ok)
+            break;
+        v[k++] = strtoull(text + pos, NULL, 16);
+        pos += 17;
+    }
+    free(text);
+    if (pos != len) { /* damaged: trust none */
+        free(v);
+        return DLMKL_OK;
+    }
+    *sums = v;
+    *n = k;
     return DLMKL_OK;
 }
 
@@ -903,6 +1001,25 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
     return DLMKL_OK;
 }
 
+/* Open the journal at the first computed row: continue an earlier one after its last complete line
+ * (keep != 0, good its length), or start one with the header. A new journal is registered for
+ * removal (*slot) until its first row is written. */
+static int journal_open(const char *path, const char *header, int keep, size_t good, FILE **journal, int *slot)
+{
+    *slot = -1;
+    if (keep) {
+        if (truncate(path, (off_t)good) != 0 || !(*journal = fopen(path, "ab")))
+            return dlmkl_error(DLMKL_EIO, "cannot continue '%s': %s", path, strerror(errno));
+        return DLMKL_OK;
+    }
+    if (!(*journal = fopen(path, "wb")))
+        return dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", path, strerror(errno));
+    *slot = dlmkl_temp_register(path);
+    if (fputs(header, *journal) < 0 || fflush(*journal) != 0)
+        return dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", path, strerror(errno));
+    return DLMKL_OK;
+}
+
 int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
                     dlmkl_sweep_stats *stats)
 {
@@ -914,6 +1031,7 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         return st;
     stats->csv_path = path_join(dir, cfg->name, ".csv");
     stats->partial_path = path_join(dir, cfg->name, ".csv.partial");
+    char *sums_path = path_join(dir, cfg->name, ".csv.sums");
     stats->rows_total = plan->nrows;
     stats->row_seconds = malloc((size_t)(plan->nrows ? plan->nrows : 1) * sizeof *stats->row_seconds);
     char **lines = calloc((size_t)(plan->nrows ? plan->nrows : 1), sizeof *lines);
@@ -922,10 +1040,14 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     FILE *hf = open_memstream(&header, &hlen);
     keymap map = {0};
     FILE *journal = NULL;
-    if (!stats->csv_path || !stats->partial_path || !stats->row_seconds || !lines || !hf) {
+    /* The journal is opened at the first computed row, so that a sweep that fails or is stopped
+     * before it leaves no file behind (and an earlier journal untouched). */
+    int journal_slot = -1;
+    char settings[256];
+    if (!stats->csv_path || !stats->partial_path || !sums_path || !stats->row_seconds || !lines || !hf) {
         if (hf)
             fclose(hf);
-        free(header), free(lines);
+        free(header), free(lines), free(sums_path);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
     dlmkl_sweep_write_header(plan, hf);
@@ -949,32 +1071,24 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         }
     }
 
-    /* resume: rows of a finished NAME.csv and of the journal NAME.csv.partial */
+    /* resume: rows of a finished NAME.csv (checked against NAME.csv.sums) and of the journal
+     * NAME.csv.partial */
     size_t good = 0;
     int partial_ok = 0;
     if (opts && opts->resume) {
-        long loaded = 0;
+        long loaded = 0, nsums = 0;
         size_t g0;
         int ex;
-        if ((st = load_rows(stats->csv_path, plan, &map, header, lines, &loaded, &g0, &ex)))
+        uint64_t *sums = NULL;
+        if ((st = load_sums(sums_path, &sums, &nsums)))
             goto done;
-        if ((st = load_rows(stats->partial_path, plan, &map, header, lines, &loaded, &good, &ex)))
+        st = load_rows(stats->csv_path, cfg, plan, &map, header, 0, sums, nsums, lines, &loaded, &g0, &ex);
+        free(sums);
+        if (st)
+            goto done;
+        if ((st = load_rows(stats->partial_path, cfg, plan, &map, header, 1, NULL, 0, lines, &loaded, &good, &ex)))
             goto done;
         partial_ok = ex && good >= hlen;
-    }
-    if (partial_ok) {
-        /* continue the journal after its last complete line */
-        if (truncate(stats->partial_path, (off_t)good) != 0 || !(journal = fopen(stats->partial_path, "ab"))) {
-            st = dlmkl_error(DLMKL_EIO, "cannot continue '%s': %s", stats->partial_path, strerror(errno));
-            goto done;
-        }
-    } else {
-        if (!(journal = fopen(stats->partial_path, "wb"))) {
-            st = dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", stats->partial_path, strerror(errno));
-            goto done;
-        }
-        fputs(header, journal);
-        fflush(journal);
     }
 
     /* compute, distribution by distribution (profile once per distribution; consecutive grid
@@ -1050,12 +1164,21 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 break;
             }
-            /* journal: one complete line per computed row, flushed so that a kill loses at most
-             * the row being written (whose torn line --resume drops) */
-            if (fputs(lines[r], journal) < 0 || fflush(journal) != 0) {
+            /* journal: one complete line per computed row, with its checksum, flushed so that a kill
+             * loses at most the row being written (whose torn line --resume drops) */
+            if (!journal && (st = journal_open(stats->partial_path, header, partial_ok, good, &journal, &journal_slot)))
+                break;
+            const size_t ll = strlen(lines[r]) - 1;
+            row_settings(cfg, plan, r, settings, sizeof settings);
+            if (fwrite(lines[r], 1, ll, journal) != ll ||
+                fprintf(journal, "\t%016llx\n", (unsigned long long)row_checksum(settings, lines[r], ll)) < 0 ||
+                fflush(journal) != 0) {
                 st = dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", stats->partial_path, strerror(errno));
                 break;
             }
+            /* the journal holds a row now: it is kept if the run stops */
+            dlmkl_temp_unregister(journal_slot);
+            journal_slot = -1;
             double dt = now_mono() - tr;
             stats->row_seconds[stats->rows_computed++] = dt;
             compute_time += dt;
@@ -1073,14 +1196,14 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     dlmkl_dist_free(d);
     if (st)
         goto done;
-    if (fclose(journal) != 0) {
+    if (journal && fclose(journal) != 0) {
         journal = NULL;
         st = dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", stats->partial_path, strerror(errno));
         goto done;
     }
     journal = NULL;
 
-    /* the final CSV, atomically, in grid order */
+    /* the final CSV, atomically, in grid order; then the checksums of its rows for --resume */
     dlmkl_out o;
     if ((st = dlmkl_out_open(stats->csv_path, &o)))
         goto done;
@@ -1089,11 +1212,24 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         fputs(lines[r], o.f);
     if ((st = dlmkl_out_commit(&o)))
         goto done;
+    if ((st = dlmkl_out_open(sums_path, &o)))
+        goto done;
+    for (long r = 0; r < plan->nrows; r++) {
+        row_settings(cfg, plan, r, settings, sizeof settings);
+        fprintf(o.f, "%016llx\n", (unsigned long long)row_checksum(settings, lines[r], strlen(lines[r]) - 1));
+    }
+    if ((st = dlmkl_out_commit(&o)))
+        goto done;
     unlink(stats->partial_path);
 
 done:
-    if (journal)
+    if (journal) {
         fclose(journal);
+        if (journal_slot >= 0) /* opened but no row written: leave nothing behind */
+            unlink(stats->partial_path);
+    }
+    dlmkl_temp_unregister(journal_slot);
+    free(sums_path);
     for (long r = 0; r < plan->nrows; r++)
         free(lines[r]);
     free(lines);

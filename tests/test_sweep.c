@@ -514,6 +514,24 @@ START_TEST(test_run_values)
 }
 END_TEST
 
+/* The journal form of a CSV line (with its '\n'): the line, a tab, and FNV-1a 64 of the row's
+ * settings, '\n' and the line (the format documented in sweep.c and experiments/README.md);
+ * output_law = auto with the current memory cap. */
+static void put_journal_line(FILE *f, const char *line, size_t len_with_nl)
+{
+    char settings[256];
+    snprintf(settings, sizeof settings, "dlmkl-row-v1;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g",
+             dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = settings; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ (unsigned char)'\n') * 1099511628211ULL;
+    for (size_t i = 0; i + 1 < len_with_nl; i++)
+        h = (h ^ (unsigned char)line[i]) * 1099511628211ULL;
+    fwrite(line, 1, len_with_nl - 1, f);
+    fprintf(f, "\t%016llx\n", (unsigned long long)h);
+}
+
 START_TEST(test_resume_and_meta)
 {
     make_tmpdir();
@@ -541,7 +559,7 @@ START_TEST(test_resume_and_meta)
     fwrite(lines[0], 1, (size_t)(lines[1] - lines[0]), f);
     static const int order[] = {3, 1, 5, 2, 4};
     for (int i = 0; i < 5; i++)
-        fwrite(lines[order[i]], 1, (size_t)(lines[order[i] + 1] - lines[order[i]]), f);
+        put_journal_line(f, lines[order[i]], (size_t)(lines[order[i] + 1] - lines[order[i]]));
     fwrite(lines[6], 1, (size_t)(lines[7] - lines[6]) / 2, f); /* torn */
     fclose(f);
     opts.resume = 1;
@@ -595,6 +613,185 @@ START_TEST(test_resume_and_meta)
     spit(partial, "a,b,c\n1,2,3\n", 12);
     ck_assert(dlmkl_sweep_run(cfg, plan, &opts, &stats) != DLMKL_OK);
     ck_assert_msg(strstr(dlmkl_last_error(), "other columns") != NULL, "%s", dlmkl_last_error());
+    dlmkl_sweep_stats_clear(&stats);
+    dlmkl_sweep_plan_free(plan);
+    dlmkl_sweep_config_free(cfg);
+    rm_tmpdir();
+}
+END_TEST
+
+/* Resume validation: a journal row with a NUL byte, a row whose numbers were damaged, rows of
+ * another output_law or memory cap (through the auto rule), and a finished CSV without its .sums
+ * are computed again, and the result equals an uninterrupted run with the current settings. */
+static const char *const val_cfg = "[sweep]\nname = val\n"
+                                   "[dist m]\nspec = markov:L=5,V=2,stay=0.8\nK = 1, 2, 3\nschedules = balanced\n";
+
+static dlmkl_sweep_stats run_in(const char *dir, const char *cfgtext, int resume, char **csv)
+{
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *plan = plan_of(cfgtext, 0, &cfg);
+    dlmkl_sweep_opts opts = {dir, resume, NULL, NULL};
+    dlmkl_sweep_stats stats;
+    ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
+    *csv = slurp(stats.csv_path);
+    dlmkl_sweep_plan_free(plan);
+    dlmkl_sweep_config_free(cfg);
+    return stats;
+}
+
+static dlmkl_sweep_stats run_val(const char *cfgtext, int resume, char **csv)
+{
+    return run_in(tmpdir, cfgtext, resume, csv);
+}
+
+START_TEST(test_resume_validation)
+{
+    make_tmpdir();
+    char *ref, *again, partial[512], csvp[512], sums[512];
+    dlmkl_sweep_stats st = run_val(val_cfg, 0, &ref);
+    snprintf(partial, sizeof partial, "%s", st.partial_path);
+    snprintf(csvp, sizeof csvp, "%s", st.csv_path);
+    snprintf(sums, sizeof sums, "%s.sums", st.csv_path);
+    dlmkl_sweep_stats_clear(&st);
+    struct stat sb;
+    ck_assert_msg(stat(sums, &sb) == 0 && sb.st_size == 3 * 17, "NAME.csv.sums holds one checksum per row");
+    const char *ln[5];
+    int n = 0;
+    for (const char *p = ref; *p; p = strchr(p, '\n') + 1)
+        ln[n++] = p;
+    ck_assert_int_eq(n, 4);
+#define LEN(i) ((size_t)((i) + 1 < n ? ln[(i) + 1] - ln[i] : (long)strlen(ln[i])))
+
+    /* 1. zero fill after a crash: row 1 valid, then NUL bytes and row 2 on the same line */
+    unlink(csvp);
+    FILE *f = fopen(partial, "wb");
+    fwrite(ln[0], 1, LEN(0), f);
+    put_journal_line(f, ln[1], LEN(1));
+    fwrite("\0\0\0\0", 1, 4, f);
+    put_journal_line(f, ln[2], LEN(2));
+    fclose(f);
+    st = run_val(val_cfg, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 1);
+    ck_assert_int_eq(st.rows_computed, 2);
+    ck_assert_msg(strcmp(ref, again) == 0, "a journal line with NUL bytes changed the CSV");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+
+    /* 2. the key columns match but a number was damaged: the checksum rejects the row */
+    unlink(csvp);
+    f = fopen(partial, "wb");
+    fwrite(ln[0], 1, LEN(0), f);
+    put_journal_line(f, ln[1], LEN(1));
+    char *bad = strndup(ln[2], LEN(2));
+    char *digit = strrchr(bad, '.'); /* a digit after some decimal point */
+    ck_assert_ptr_nonnull(digit);
+    for (char *q = digit; *q && *q != '\n'; q++)
+        if (*q >= '0' && *q <= '8') {
+            (*q)++;
+            break;
+        }
+    fwrite(bad, 1, LEN(2) - 1, f);
+    fprintf(f, "\t0123456789abcdef\n");
+    fclose(f);
+    free(bad);
+    st = run_val(val_cfg, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 1);
+    ck_assert_msg(strcmp(ref, again) == 0, "a damaged journal row was copied");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+
+    /* 3. output_law changed (auto -> never): rows of the finished CSV and of a journal are stale */
+    char cfg_never[512];
+    snprintf(cfg_never, sizeof cfg_never, "%soutput_law = never\n", val_cfg);
+    char *ref_never;
+    {
+        char sub[600];
+        snprintf(sub, sizeof sub, "%s/never", tmpdir);
+        st = run_in(sub, cfg_never, 0, &ref_never);
+        dlmkl_sweep_stats_clear(&st);
+        char cmd[1300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", sub);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    ck_assert_msg(strcmp(ref, ref_never) != 0, "output_law never must empty the kl_output cells");
+    st = run_val(cfg_never, 1, &again); /* over the finished auto CSV */
+    ck_assert_int_eq(st.rows_skipped, 0);
+    ck_assert_msg(strcmp(ref_never, again) == 0, "stale rows reused after an output_law change");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+    unlink(csvp);
+    f = fopen(partial, "wb"); /* a journal written under auto */
+    fwrite(ln[0], 1, LEN(0), f);
+    for (int i = 1; i < 4; i++)
+        put_journal_line(f, ln[i], LEN(i));
+    fclose(f);
+    st = run_val(cfg_never, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 0);
+    ck_assert_msg(strcmp(ref_never, again) == 0, "stale journal rows reused after an output_law change");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+
+    /* 4. the memory cap changed under output_law = auto: the same journal's rows are stale */
+    unlink(csvp);
+    f = fopen(partial, "wb");
+    fwrite(ln[0], 1, LEN(0), f);
+    for (int i = 1; i < 4; i++)
+        put_journal_line(f, ln[i], LEN(i));
+    fclose(f);
+    size_t cap = dlmkl_max_memory();
+    dlmkl_set_max_memory(1024); /* too small for kl_output's 3*3^5 doubles: auto leaves it empty */
+    st = run_val(val_cfg, 1, &again);
+    dlmkl_set_max_memory(cap);
+    ck_assert_int_eq(st.rows_skipped, 0);
+    ck_assert_msg(strcmp(ref_never, again) == 0, "stale rows reused after a memory cap change");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+
+    /* 5. a finished CSV without its .sums is not trusted; with it, everything is reused */
+    st = run_val(val_cfg, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 0); /* the CSV on disk was the 'never' one */
+    ck_assert_msg(strcmp(ref, again) == 0, "CSV differs");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+    st = run_val(val_cfg, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 3);
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+    unlink(sums);
+    st = run_val(val_cfg, 1, &again);
+    ck_assert_int_eq(st.rows_skipped, 0);
+    ck_assert_msg(strcmp(ref, again) == 0, "CSV differs");
+    free(again);
+    dlmkl_sweep_stats_clear(&st);
+#undef LEN
+    free(ref_never);
+    free(ref);
+    rm_tmpdir();
+}
+END_TEST
+
+/* A sweep that fails before its first row leaves no journal, and an earlier journal untouched. */
+START_TEST(test_fail_before_first_row)
+{
+    make_tmpdir();
+    const char *cfgtext = "[sweep]\nname = nofile\n[dist t]\nspec = table:/nonexistent/dlmkl/p.txt\nL = 2\nK = 1\n"
+                          "schedules = balanced\n";
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *plan = plan_of(cfgtext, 0, &cfg);
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_stats stats;
+    ck_assert(dlmkl_sweep_run(cfg, plan, &opts, &stats) != DLMKL_OK);
+    ck_assert_msg(access(stats.partial_path, F_OK) != 0, "a header-only journal was left behind");
+    ck_assert_msg(access(stats.csv_path, F_OK) != 0, "a CSV was left behind");
+    char partial[512];
+    snprintf(partial, sizeof partial, "%s", stats.partial_path);
+    dlmkl_sweep_stats_clear(&stats);
+    spit(partial, "old journal\n", 12);
+    ck_assert(dlmkl_sweep_run(cfg, plan, &opts, &stats) != DLMKL_OK);
+    char *old = slurp(partial);
+    ck_assert_str_eq(old, "old journal\n");
+    free(old);
+    unlink(partial);
     dlmkl_sweep_stats_clear(&stats);
     dlmkl_sweep_plan_free(plan);
     dlmkl_sweep_config_free(cfg);
@@ -693,6 +890,8 @@ int main(void)
     tcase_add_test(tc, test_plan_errors);
     tcase_add_test(tc, test_run_values);
     tcase_add_test(tc, test_resume_and_meta);
+    tcase_add_test(tc, test_resume_validation);
+    tcase_add_test(tc, test_fail_before_first_row);
     tcase_add_test(tc, test_meta_seeds);
     tcase_add_test(tc, test_profile_shared);
     suite_add_tcase(s, tc);

@@ -90,6 +90,13 @@ int dlmkl_sampler_counts(dlmkl_sampler *smp, unsigned long seed, uint64_t n, uin
 int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
                       double *qbar, double *terms);
 
+/*! log2 q̄ on the whole of [V]^L (table order; -INFINITY where q̄(x) = 0), which stays exact where q̄
+ *  lies below the double range, and KL(p ‖ q̄) in *kl (if not NULL). force_log != 0 always takes
+ *  the log-space pass that dlmkl_kl_output uses only when the plain one under- or overflows (see
+ *  kl_output.c); a second route for tests. Memory and cost: as dlmkl_kl_output. */
+int dlmkl_sampler_law_log2(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int force_log,
+                           double *kl, double *log2qbar);
+
 #ifdef __cplusplus
 }
 #endif
