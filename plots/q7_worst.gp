@@ -1,73 +1,80 @@
 # Question 7 — the verdict: the worst case over every law of K·kl_expected/TC (top row) and of
 # K·kl_expected/DTC (middle row) against L, for four budgets (columns), with the ln L reference line
-# (black dashed) and the trivial ceiling K (grey dotted: K·KL/TC <= K always). Solid: a schedule;
-# dashed, same colour: its deterministic twin (expected sizes rounded). Shaded: K < ln L, where no
-# O~(TC/K) or O~(DTC/K) rate can hold. Bottom row: the agnostic minimax envelope (exact LP, L <= 64).
+# (black dashed) and, for TC, the trivial ceiling K (grey dotted: K·KL/TC <= K always). Solid: a
+# schedule; dashed, same colour: its deterministic twin (expected sizes rounded). Shaded: K < ln L,
+# where no O~(TC/K) or O~(DTC/K) rate can hold. Bottom row: the agnostic minimax envelope (exact LP,
+# L <= 64, K = L/4) beside random-tc and chen-tc; the last panel holds the legend.
 if (!exists("plotdir")) plotdir = "plots"
 load plotdir."/lib.gp"
 schedules = "random-tc random-dtc iid:cosine chen-tc chen-dtc balanced composition"
 twins = "random-tc random-dtc"
 regimes = "r4 sqrt log K8"
 W = "positions_spec=random"
-reg_title(r) = r eq "r4" ? "K = L/4" : r eq "sqrt" ? "K = 2^(e/2) (about sqrt L)" : r eq "log" ? "K = 2 log2 L" : "K = 8"
-set logscale xy 2
+reg_title(r) = r eq "r4" ? "K = L/4" : r eq "sqrt" ? "K = 2^floor(log2(L)/2), about sqrt(L)" : r eq "log" ? "K = 2 log2 L" : "K = 8"
 set grid xtics ytics lc rgb "#dddddd"
-set format x "2^{%L}"
-set format y "%g"
-set logscale y 10
-set xtics 4 nomirror
 set ytics nomirror
-set xrange [12:1.3e6]
-set key inside top left Left reverse spacing 1.0 samplen 3 opaque box lc rgb "#cccccc" font ",9" maxrows 6
-set termoption enhanced
+set xtics nomirror
+unset key
 
 do for [fmt in "png svg"] {
     eval setterm(fmt, 2000, 1500)
-    set termoption enhanced
     set output sprintf("%s/q7_worst.%s", outdir, fmt)
-    set multiplot layout 3,4 title "The verdict: exact worst case over every law (attained by an MDS code), against ln L (black dashed). Solid: schedule; dashed: its deterministic twin; shaded: K < ln L"
+    set multiplot layout 3,4 title "The verdict: the exact worst case over every law (attained by an MDS code) against L, with ln L (black dashed); shaded: K < ln L"
+    set logscale x 2
+    set logscale y 10
+    set format y "%g"
+    set xrange [12:1.3e6]
+    set xtics ("16" 16, "64" 64, "256" 256, "1024" 1024, "2^12" 4096, "2^14" 16384, "2^16" 65536, "2^18" 262144, "2^20" 1048576)
     do for [row = 1:2] {
         col = row == 1 ? "worst_tc" : "worst_dtc"
         do for [i = 1:words(regimes)] {
             r = word(regimes, i)
             w = W.";section=parity_".r
-            set title sprintf("%s: %s", row == 1 ? "sup_p K KL/TC" : "sup_p K KL/DTC", reg_title(r))
+            set title sprintf("worst K KL/%s over all laws, %s", row == 1 ? "TC" : "DTC", reg_title(r))
             set xlabel "L (tokens)"
-            set ylabel row == 1 ? "worst case of K kl_expected / TC" : "worst case of K kl_expected / DTC"
+            set ylabel sprintf("sup over laws of K kl_expected / %s", row == 1 ? "TC" : "DTC")
             unset object 1
             if (r eq "K8") { set object 1 rect from exp(8), graph 0 to graph 1, graph 1 fc rgb "#eeeeee" fs solid 1.0 noborder behind }
-            if (i == 1) { set key } else { unset key }
             plot for [s in schedules] sel("L,".col, w.";schedule_spec=".s) using 1:(pos($2)) \
-                     with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) ps 0.7 title s, \
+                     with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) ps 0.7 notitle, \
                  for [s in twins] sel("L,".col, w.";schedule_spec=twin:".s) using 1:(pos($2)) \
-                     with lines dt 2 lc rgb color(s) lw 2 title "twin:".s, \
-                 sel("L,ln_L", w.";schedule_spec=balanced") using 1:2 with lines dt 2 lw 2 lc rgb "black" title "ln L", \
-                 sel("L,K", w.";schedule_spec=balanced") using 1:2 with lines dt 3 lw 1.5 lc rgb "#999999" title "K (ceiling of K KL/TC)"
+                     with lines dt 2 lc rgb color(s) lw 2.5 notitle, \
+                 sel("L,ln_L", w.";schedule_spec=balanced") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle, \
+                 sel("L,K", w.";schedule_spec=balanced") using 1:(row == 1 ? $2 : NaN) with lines dt 3 lw 1.5 lc rgb "#999999" notitle
         }
     }
     unset object 1
-    # the minimax envelope
+    # the agnostic minimax envelope, K = L/4
     set xrange [6:80]
-    set xtics 2
-    mm = "minimax-tc minimax-dtc minimax-both"
+    set xtics ("8" 8, "16" 16, "32" 32, "64" 64)
+    w = W.";section=minimax"
     do for [j = 1:3] {
-        m = word(mm, j)
-        col = j == 1 ? "worst_tc" : j == 2 ? "worst_dtc" : "worst_tc"
-        set title sprintf("agnostic lower envelope (%s): K = L/4", m)
-        set ylabel j == 1 ? "sup K KL/TC" : j == 2 ? "sup K KL/DTC" : "sup K KL/min(TC, DTC)"
-        w = W.";section=minimax;K!=2;K!=4"
-        set key
+        m = j == 1 ? "minimax-tc" : j == 2 ? "minimax-dtc" : "minimax-both"
+        crit = j == 1 ? "TC" : j == 2 ? "DTC" : "min(TC, DTC)"
+        set title sprintf("agnostic lower envelope for K KL/%s, K = L/4: %s", crit, m)
+        set ylabel sprintf("sup over laws of K kl_expected / %s", crit)
         if (j < 3) {
-            plot sel("L,".col, w.";schedule_spec=".m) using 1:(pos($2)) with linespoints lw 2.5 pt 7 lc rgb "#000000" title m, \
-                 sel("L,".col, w.";schedule_spec=random-tc") using 1:(pos($2)) with linespoints lc rgb color("random-tc") pt 7 title "random-tc", \
-                 sel("L,".col, w.";schedule_spec=chen-tc") using 1:(pos($2)) with linespoints lc rgb color("chen-tc") pt 3 title "chen-tc", \
-                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" title "ln L"
+            col = j == 1 ? "worst_tc" : "worst_dtc"
+            plot sel("L,".col, w.";schedule_spec=".m) using 1:(pos($2)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
+                 sel("L,".col, w.";schedule_spec=random-tc") using 1:(pos($2)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
+                 sel("L,".col, w.";schedule_spec=chen-tc") using 1:(pos($2)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         } else {
-            plot sel("L,worst_tc,worst_dtc", w.";schedule_spec=".m) using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 2.5 pt 7 lc rgb "#000000" title m, \
-                 sel("L,worst_tc,worst_dtc", w.";schedule_spec=random-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lc rgb color("random-tc") pt 7 title "random-tc", \
-                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" title "ln L"
+            plot sel("L,worst_tc,worst_dtc", w.";schedule_spec=".m) using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
+                 sel("L,worst_tc,worst_dtc", w.";schedule_spec=random-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
+                 sel("L,worst_tc,worst_dtc", w.";schedule_spec=chen-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         }
     }
+    # the legend panel
+    unset title; unset xlabel; unset ylabel; unset border; unset tics; unset grid; unset logscale
+    set xrange [0:1]; set yrange [0:1]
+    set key center center Left reverse spacing 1.3 samplen 4 font ",11" box lc rgb "#cccccc"
+    plot for [s in schedules] NaN with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) title s, \
+         for [s in twins] NaN with lines dt 2 lc rgb color(s) lw 2.5 title "twin:".s." (deterministic)", \
+         NaN with linespoints lw 3 pt 7 lc rgb "#000000" title "minimax (agnostic optimum, LP)", \
+         NaN with lines dt 2 lw 2 lc rgb "black" title "ln L", \
+         NaN with lines dt 3 lw 1.5 lc rgb "#999999" title "K (ceiling of K KL/TC)"
     unset multiplot
     set output
 }

@@ -113,6 +113,7 @@ int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double
     case DLMKL_SCHED_COMPOSITION:
         return kl_overshoot(prof, s, kl);
     case DLMKL_SCHED_LAW:
+    case DLMKL_SCHED_POWER:
         return dp_expect(s, cost_random, prof->h, kl);
     }
     return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");

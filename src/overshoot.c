@@ -23,7 +23,9 @@
 #define TAIL_CUT 0x1p-60L
 
 /* pmf of Binomial(n, p), with pc = 1 − p given separately (no 1 − p cancellation), on the window
- * around the mode whose two tails each hold less than TAIL_CUT: pmf[t] for t in [*lo, *hi] (pmf is
+ * around the mode whose lower tail holds less than TAIL_CUT and whose upper tail less than TAIL_CUT
+ * times min(1, pmf(mode+2)/pmf(mode)): when the mean is tiny, E(s − 1)^+ ≈ pmf(2) is itself tiny and
+ * must still come out with full relative accuracy. pmf[t] for t in [*lo, *hi] (pmf is
  * indexed by t and holds n+1 doubles). The mode value comes from lgammal (relative error about
  * 1e-12 at n = 2^20), the rest from the exact ratios pmf(t+1)/pmf(t) = (n−t)/(t+1)·p/pc in long
  * double (relative error about the window width times 1e-19). */
@@ -46,14 +48,16 @@ static void binom_window(int n, long double p, long double pc, double *pmf, int 
     const long double v = expl(lgammal(n + 1.0L) - lgammal(mode + 1.0L) - lgammal(n - mode + 1.0L) +
                                mode * logl(p) + (n - mode) * logl(pc));
     pmf[mode] = (double)v;
-    long double x = v;
+    long double x = v, cut = TAIL_CUT;
     int t = mode;
     while (t < n) {
         x *= (long double)(n - t) / (t + 1) * odds;
         t++;
         pmf[t] = (double)x;
+        if (t == mode + 2 && x < v)
+            cut = TAIL_CUT * (x / v); /* see below */
         long double r = (long double)(n - t) / (t + 1) * odds; /* decreasing in t */
-        if (r < 1 && x * r / (1 - r) < TAIL_CUT)
+        if (t >= mode + 2 && r < 1 && x * r / (1 - r) < cut)
             break;
     }
     *hi = t;
@@ -152,6 +156,7 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
     case DLMKL_SCHED_COMPOSITION:
         return L;
     case DLMKL_SCHED_LAW:
+    case DLMKL_SCHED_POWER:
         return (double)s->K * (L + 1) * (L + 2) / 2;
     case DLMKL_SCHED_IID:
         break;
@@ -490,6 +495,7 @@ int dlmkl_overshoot(const dlmkl_schedule *s, double *O)
     case DLMKL_SCHED_IID:
         return overshoot_iid(s, O);
     case DLMKL_SCHED_LAW:
+    case DLMKL_SCHED_POWER:
         return dlmkl_overshoot_dp(s, O);
     }
     return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");

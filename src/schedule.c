@@ -94,7 +94,8 @@ int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl
 int dlmkl_schedule_implies_K(const char *spec)
 {
     return strncmp(spec, "sizes:", 6) == 0 || strncmp(spec, "law:", 4) == 0 || strncmp(spec, "chen-tc:", 8) == 0 ||
-           strncmp(spec, "chen-dtc:", 9) == 0;
+           strncmp(spec, "chen-dtc:", 9) == 0 || strncmp(spec, "iid:pi=", 7) == 0 ||
+           (strncmp(spec, "twin:", 5) == 0 && dlmkl_schedule_implies_K(spec + 5));
 }
 
 int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, const char *who)
@@ -631,6 +632,45 @@ static int iid_normalise(dlmkl_schedule *s)
     return DLMKL_OK;
 }
 
+/* The longest explicit weight list of iid:pi=. */
+#define DLMKL_MAX_K_WEIGHTS 1000000
+
+/* iid:pi=w1/w2/.../wK: reveal-time weights given one per iteration (K implied), normalised. */
+static int iid_from_weights(const char *spec, const char *list, int L, int K, dlmkl_schedule **out)
+{
+    int n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == '/';
+    if (!*list || n > DLMKL_MAX_K_WEIGHTS)
+        return dlmkl_error(DLMKL_EINVAL, "iid:pi=: give 1 to %d weights separated by '/', e.g. iid:pi=0.5/0.3/0.2",
+                           DLMKL_MAX_K_WEIGHTS);
+    if (K > 0 && K != n)
+        return dlmkl_error(DLMKL_EINVAL, "iid:pi= lists %d weights but the budget K is %d (the weights imply K)", n, K);
+    dlmkl_schedule *s = sched_new(DLMKL_SCHED_IID, L, n, spec);
+    if (!s)
+        return DLMKL_ENOMEM;
+    const char *p = list;
+    for (int k = 0; k < n; k++) {
+        char *end;
+        errno = 0;
+        double w = strtod(p, &end);
+        if (end == p || (*end && *end != '/') || errno == ERANGE || !isfinite(w) || w < 0) {
+            dlmkl_schedule_free(s);
+            return dlmkl_error(DLMKL_EINVAL, "iid:pi=: weight %d ('%.*s') is not a finite number >= 0", k + 1,
+                               (int)strcspn(p, "/"), p);
+        }
+        s->pi_ld[k] = w;
+        p = *end ? end + 1 : end;
+    }
+    int st = iid_normalise(s);
+    if (st != DLMKL_OK) {
+        dlmkl_schedule_free(s);
+        return st;
+    }
+    *out = s;
+    return DLMKL_OK;
+}
+
 /* E[m_{k+1}]/L, k = 0..K−1 (the expected fraction revealed after iteration k+1) into fr. FIXED:
  * cumulative sizes; IID: Σ_{j<=k} π_j; COMPOSITION: (k+1)/K; LAW: forward DP over (k, m), O(K·L^2). */
 static int expected_fractions(const dlmkl_schedule *s, double *fr)
@@ -760,6 +800,8 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         return st;
     }
 
+    if (strcmp(head, "iid") == 0 && arg && strncmp(arg, "pi=", 3) == 0)
+        return iid_from_weights(spec, arg + 3, L, K, out);
     if (strcmp(head, "law") == 0) {
         if (!arg || !*arg)
             return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
@@ -903,6 +945,23 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         *out = s;
         return DLMKL_OK;
     }
+    if (strcmp(head, "powerlaw") == 0) {
+        double a;
+        int found;
+        if ((st = parse_kv_double(arg, "a", &a, &found)) != DLMKL_OK || !found || !(a >= 0) || a > 1e6) {
+            if (st == DLMKL_OK)
+                st = dlmkl_error(DLMKL_EINVAL, "powerlaw: give the exponent, powerlaw:a=A with 0 <= A <= 1e6 "
+                                 "(a = 0: uniform fraction of the masked tokens, a = 1: log-uniform)");
+            return st;
+        }
+        if ((st = require_K(K, L, spec, 0)) != DLMKL_OK)
+            return st;
+        snprintf(name, sizeof name, "powerlaw:a=%g", a);
+        if (!(*out = sched_new(DLMKL_SCHED_POWER, L, K, name)))
+            return DLMKL_ENOMEM;
+        (*out)->power_a = a;
+        return DLMKL_OK;
+    }
     if (strcmp(head, "twin") == 0)
         return make_twin(arg, L, K, prof, out);
     if (strncmp(head, "minimax-", 8) == 0) {
@@ -975,6 +1034,23 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
             ps[j] = exp(gsl_sf_lnchoose((unsigned)(n - j - 1), (unsigned)(r - 2)) - lden);
         return DLMKL_OK;
     }
+    case DLMKL_SCHED_POWER: {
+        /* P(s) = s^(−a) / Σ_{j=1}^{n} j^(−a), s = 1..n; the last iteration reveals the rest */
+        if (n == 0) {
+            ps[0] = 1.0;
+            return DLMKL_OK;
+        }
+        if (k == s->K - 1) {
+            ps[n] = 1.0;
+            return DLMKL_OK;
+        }
+        long double z = 0;
+        for (int j = 1; j <= n; j++)
+            z += expl(-s->power_a * logl((long double)j));
+        for (int j = 1; j <= n; j++)
+            ps[j] = (double)(expl(-s->power_a * logl((long double)j)) / z);
+        return DLMKL_OK;
+    }
     case DLMKL_SCHED_LAW: {
         size_t r = (size_t)k * (L + 1) + (size_t)m;
         if (s->row_start[r] == s->row_start[r + 1])
@@ -997,6 +1073,7 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s)
                 mx = s->sizes[k];
         return mx;
     case DLMKL_SCHED_IID: /* every token can land in the iteration with the largest π_k > 0 */
+    case DLMKL_SCHED_POWER: /* the first iteration may reveal all */
         return s->L;
     case DLMKL_SCHED_COMPOSITION:
         return s->L - s->K + 1;
@@ -1047,6 +1124,10 @@ const char *dlmkl_schedule_spec_help(void)
            "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
            "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
            "                      multinomial and iterations that reveal nothing still count\n"
+           "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n"
+           "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
+           "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
+           "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n"
            "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"
            "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"
            "  composition         uniform over the compositions of L into K positive parts\n"

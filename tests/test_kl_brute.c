@@ -118,6 +118,25 @@ static double path_prob(const dlmkl_schedule *s, const int *c, const int *cnt)
                 return 0;
         P = 1.0 / binom(L - 1, K - 1);
         break;
+    case DLMKL_SCHED_POWER:
+        /* sizes i.i.d. with P(s) ∝ s^-a on 1..(masked), the last step all: from the definition */
+        for (int k = 0; k < K; k++) {
+            int n = L - m;
+            if (k == K - 1 || n == 0) {
+                if (cnt[k] != n)
+                    return 0;
+            } else {
+                if (cnt[k] < 1 || cnt[k] > n)
+                    return 0;
+                double z = 0;
+                for (int j = 1; j <= n; j++)
+                    z += pow(j, -s->power_a);
+                P *= pow(cnt[k], -s->power_a) / z;
+            }
+            m += cnt[k];
+        }
+        m = 0;
+        break;
     case DLMKL_SCHED_LAW:
         for (int k = 0; k < K; k++) {
             P *= law_prob(s, k, m, cnt[k]);
@@ -350,13 +369,16 @@ START_TEST(test_brute_random_tables)
     /* V = 2, L = 5 and 6; fixed and random schedules, every position policy */
     static const sched_case L5[] = {{"sizes:2,1,2", 0}, {"sizes:3,2", 0},  {"sizes:5", 0},   {"sizes:1,1,1,1,1", 0},
                                     {"sizes:0,2,0,3", 0}, {"iid:linear", 3}, {"iid:cosine", 4}, {"random-tc", 3},
-                                    {"random-dtc", 3},  {"composition", 3}, {"optimal", 2},  {"chen-tc", 3}};
+                                    {"random-dtc", 3},  {"composition", 3}, {"optimal", 2},  {"chen-tc", 3},
+                                    {"powerlaw:a=1", 3}, {"powerlaw:a=0", 2}, {"iid:pi=1/0/2/5", 0},
+                                    {"twin:random-tc", 3}, {"minimax-tc", 2}, {"minimax-both", 3}};
     for (unsigned long seed = 1; seed <= 2; seed++) {
         dlmkl_dist *d = tu_random_table(5, 2, seed, 0.4);
         check_dist(d, L5, sizeof L5 / sizeof L5[0], all_pos, 4);
         dlmkl_dist_free(d);
     }
-    static const sched_case L6[] = {{"sizes:3,1,2", 0}, {"iid:linear", 3}, {"composition", 4}, {"random-dtc", 2}};
+    static const sched_case L6[] = {{"sizes:3,1,2", 0}, {"iid:linear", 3}, {"composition", 4}, {"random-dtc", 2},
+                                    {"powerlaw:a=2", 4}};
     dlmkl_dist *d = tu_random_table(6, 2, 11, 0.6);
     check_dist(d, L6, sizeof L6 / sizeof L6[0], all_pos, 2);
     dlmkl_dist_free(d);

@@ -27,7 +27,7 @@ extern "C" {
  *                 numbers. Binomial tails below 2^-60 are cut. O(Σ_k w_m(k)·w_s(k)), the widths of
  *                 the windows of m_k and s_k (about 19 standard deviations each); refused with
  *                 DLMKL_ECOST above DLMKL_OVERSHOOT_MAX_WORK.
- *    LAW          forward DP over (k, m) with ψ from each row. O(K·L^2).
+ *    LAW, POWER   forward DP over (k, m) with ψ from each row. O(K·L^2).
  *  O must hold L+1 doubles. Relative error: a few hundred ulps for IID (window sums in long double),
  *  exact integers for FIXED. */
 int dlmkl_overshoot(const dlmkl_schedule *s, double *O);

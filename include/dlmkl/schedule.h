@@ -12,7 +12,8 @@ typedef enum {
     DLMKL_SCHED_FIXED = 0,       /* deterministic sizes s_1..s_K */
     DLMKL_SCHED_IID = 1,         /* each token draws its reveal iteration k with prob. pi_k */
     DLMKL_SCHED_COMPOSITION = 2, /* uniform over compositions of L into K positive parts */
-    DLMKL_SCHED_LAW = 3          /* P(s_k = s | m_k = m) given as a table */
+    DLMKL_SCHED_LAW = 3,         /* P(s_k = s | m_k = m) given as a table */
+    DLMKL_SCHED_POWER = 4        /* s_k i.i.d. with P(s) ∝ s^(−a) on 1..(masked count); last step all */
 } dlmkl_schedule_kind;
 
 /* One row of a size law: P(s_k = s | m_k = m) = prob. */
@@ -39,6 +40,7 @@ typedef struct dlmkl_schedule {
     dlmkl_law_entry *law;
     char *name;         /* canonical spec of this schedule, e.g. "chen-tc:zeta=4" (owned) */
     double zeta;        /* chen-tc / chen-dtc: the zeta used; 0 otherwise */
+    double power_a;     /* POWER: the exponent a >= 0 (0: a uniform fraction of the masked tokens) */
     int chen;           /* 0: not a Chen schedule, 1: chen-tc, 2: chen-dtc */
 } dlmkl_schedule;
 
@@ -52,7 +54,7 @@ void dlmkl_schedule_free(dlmkl_schedule *s);
 const char *dlmkl_schedule_spec_help(void);
 
 /*! 1 if the spec fixes its own number of iterations (sizes:..., chen-tc:zeta=..., chen-dtc:zeta=...,
- *  law:PATH), so that no K need be given. */
+ *  law:PATH, iid:pi=..., twin: of one of these), so that no K need be given. */
 int dlmkl_schedule_implies_K(const char *spec);
 
 /*! Deterministic schedule from explicit sizes (copied). Checks sum = L and every size >= 0. */
