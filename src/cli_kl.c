@@ -178,10 +178,11 @@ int cmd_kl(int argc, char **argv)
     st = DLMKL_OK;
     for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
         int implied = dlmkl_schedule_implies_K(sched[i]);
-        int nkk = implied ? 1 : nk;
+        /* a schedule that fixes its K gives one row; a --K given with it is checked against it */
+        int nkk = implied && nk == 0 ? 1 : nk;
         for (int j = 0; j < nkk && st == DLMKL_OK; j++)
             for (int q = 0; q < npos && st == DLMKL_OK; q++) {
-                int K = implied ? -1 : (int)Ks[j];
+                int K = implied && nk == 0 ? -1 : (int)Ks[j];
                 st = dlmkl_kl_row_compute(prof, d, sched[i], K, &pos[q], mode, &rows[nrows]);
                 if (st == DLMKL_OK)
                     nrows++;

@@ -126,6 +126,17 @@ const char *dlmkl_kl_row_columns(void)
            "bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L";
 }
 
+/* ",RATIO,D" or ",," where the worst case does not apply */
+static void put_worst(FILE *f, double ratio, int d)
+{
+    fputc(',', f);
+    dlmkl_put(f, ratio);
+    if (isnan(ratio))
+        fputc(',', f);
+    else
+        fprintf(f, ",%d", d);
+}
+
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
 {
     const double u = dlmkl_unit_factor(unit);
@@ -142,18 +153,8 @@ void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, doubl
     fputc(',', f);
     dlmkl_put(f, row->zeta);
     /* the worst case: ratios without unit; empty where it does not apply */
-    fputc(',', f);
-    dlmkl_put(f, row->worst_tc);
-    if (isnan(row->worst_tc))
-        fputc(',', f);
-    else
-        fprintf(f, ",%d", row->d_tc);
-    fputc(',', f);
-    dlmkl_put(f, row->worst_dtc);
-    if (isnan(row->worst_dtc))
-        fputc(',', f);
-    else
-        fprintf(f, ",%d", row->d_dtc);
+    put_worst(f, row->worst_tc, row->d_tc);
+    put_worst(f, row->worst_dtc, row->d_dtc);
     fputc(',', f);
     dlmkl_put(f, row->ln_L);
 }

@@ -825,6 +825,9 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
             return dlmkl_error(st, "%s: %s (write %s:zeta=Z with Z >= 1)", head, msg, head);
         }
+        if (!found)
+            return dlmkl_error(DLMKL_EINVAL, "%s: '%s:' needs a value: write %s:zeta=Z with Z >= 1, or %s with a budget K",
+                               head, head, head, head);
         if (!(zeta >= 1))
             return dlmkl_error(DLMKL_EINVAL, "%s: zeta = %g must be >= 1", head, zeta);
         if (!(buf = malloc((size_t)L * sizeof *buf)))

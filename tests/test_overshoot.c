@@ -129,6 +129,10 @@ START_TEST(test_reference_values)
         ck_assert_msg(sscanf(line, "%63[^,],%d,%d,%15[^,],%lf", sname, &L, &K, prof, &ref) == 5, "bad line %s", line);
         if (L > MAX_REF_L)
             continue;
+        /* the costliest rows (K = L/4 at L = 2^20: ~25 s each) for the two schedules of the verdict
+         * only; iid:linear and iid:cosine there run to L = 2^18 */
+        if (L > MAX_REF_L / 4 && K == L / 4 && strncmp(sname, "iid:", 4) == 0)
+            continue;
         if (strcmp(sname, cur) != 0 || L != curL || K != curK) {
             dlmkl_schedule *s = sched(sname, L, K);
             free(O);
