@@ -5,7 +5,9 @@
 # p = 1/q). `optimal` knows d and is exact (0) for every d; a schedule that does not know d is
 # exact only at the d that are among its partial sums, and pays up to (s - 1) log q elsewhere.
 # Right: the distribution bank, kl_expected of every agnostic schedule divided by that of
-# `optimal` at the same K (= 4), log scale (a missing point: optimal is exact there).
+# `optimal` at the same K (= 4), log scale (drawn at the top, above the dashed line: optimal is
+# exact there and the schedule is not; no point: both are exact). One legend for both panels, in a
+# column of its own on the right (dummy NaN plots), so it covers no data.
 if (!exists("plotdir")) plotdir = "plots"
 load plotdir."/lib.gp"
 schedules = "balanced cosine iid:cosine composition random-tc random-dtc chen-tc chen-dtc"
@@ -23,27 +25,28 @@ nbank = words(system(sprintf("awk -f '%s/csv.awk' -v cols='section' -v where='%s
 log2(x) = log(x) / log(2)
 
 do for [fmt in "png svg"] {
-    eval setterm(fmt, 1800, 760)
+    eval setterm(fmt, 2050, 760)
     set output sprintf("%s/q6_price.%s", outdir, fmt)
-    set multiplot layout 1,2 title sprintf("The price of not knowing the distribution (K = %d iterations, random positions)", Kplot)
+    set multiplot layout 1,2 title sprintf("The price of not knowing the distribution (K = %d iterations, random positions)", Kplot) \
+        margins 0.045, 0.825, 0.15, 0.86 spacing 0.065, 0.1
+    unset key
 
     qc = real(first("V", "section=mds_closed"))
     qe = real(first("V", "section=mds_enum"))
     set title sprintf("Hard pair: the uniform law vs MDS codes of dimension d\n(lines: n = %s over F_%.0f, closed form; circles: n = 5 over F_%.0f, exact enumeration; stars: uniform)", \
                       first("L", "section=mds_closed"), qc, qe)
     unset logscale
-    set offsets 0, 0, 0, 0
+    set offsets 0, 0, graph 0.05, 0   # room above the highest point (linear axes)
     set xtics 1 norotate
     set xlabel "code dimension d  (d = n is the uniform law)"
     set ylabel "kl_expected / log2 q   (symbols' worth of error)"
     set xrange [0.5:real(first("L", "section=mds_closed")) + 0.5]
     set yrange [-0.3:*]
-    set key inside top right Left reverse spacing 1.0 samplen 2 opaque box lc rgb "#cccccc" font ",9" maxrows 10
     plot for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_closed;schedule_spec=".s) \
-             using 1:($2 / log2(qc)) with linespoints lc rgb color(s) pt ptype(s) ps 0.7 lw lwidth(s) title s, \
+             using 1:($2 / log2(qc)) with linespoints lc rgb color(s) pt ptype(s) ps 0.7 lw lwidth(s) notitle, \
          for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_enum;schedule_spec=".s) \
              using 1:($2 / log2(qe)) with points lc rgb color(s) pt 6 ps 1.8 lw 1.5 notitle, \
-         sel("L,kl_expected", W.";section=uniform_closed") using 1:($2 / log2(qc)) with points lc rgb "black" pt 3 ps 2.5 lw 2 title "uniform (product, p = 1/q)", \
+         sel("L,kl_expected", W.";section=uniform_closed") using 1:($2 / log2(qc)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle, \
          sel("L,kl_expected", W.";section=uniform_enum") using 1:($2 / log2(qe)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle
 
     set title "The distribution bank (exact enumeration): each agnostic schedule against optimal (which knows p)"
@@ -55,12 +58,18 @@ do for [fmt in "png svg"] {
     set xtics rotate by 20 right
     eval tics("x", "#section,@section,TC,DTC", BANK.";schedule_spec=optimal", "%s (TC %.2g, DTC %.2g)")
     set label 1 "above the dashed line: optimal is exact (0), the schedule is not (ratio infinite)" at graph 0.02, first top * 1.35 font ",9"
-    set key inside bottom right Left reverse font ",9" maxrows 4 opaque box lc rgb "#cccccc"
+    # the legend of both panels and the notes, once, right of the panels
+    set key at screen 0.835, 0.62 left center Left reverse spacing 1.3 samplen 3 box lc rgb "#cccccc" font ",10"
+    set label 2 "Right panel, no point: the schedule\nand optimal are both exact (KL = 0)." at screen 0.835, 0.30 left font ",10"
     plot for [s in schedules] bankratio(s) using ($1 + 0.06 * (words(substr(schedules, 1, strstrt(schedules, s))) - 4.5)):($2 > 1e299 ? top : $2) \
-             with points pt ptype(s) ps 1.5 lw 2 lc rgb color(s) title s, \
+             with points pt ptype(s) ps 1.5 lw 2 lc rgb color(s) notitle, \
          1 with lines lc rgb "black" notitle, \
-         top / 1.5 with lines lc rgb "#888888" dt 2 notitle
+         top / 1.5 with lines lc rgb "#888888" dt 2 notitle, \
+         for [s in schedules." optimal"] NaN with linespoints lc rgb color(s) pt ptype(s) ps 1.0 lw lwidth(s) title s, \
+         NaN with points lc rgb "#555555" pt 6 ps 1.8 lw 1.5 title "left: exact enumeration (n = 5)", \
+         NaN with points lc rgb "black" pt 3 ps 2.5 lw 2 title "left: uniform (product, p = 1/q)"
     unset label 1
+    unset label 2
     unset multiplot
     set output
 }
