@@ -16,7 +16,8 @@ dlmkl_profile *tu_profile(const dlmkl_dist *d);
 dlmkl_dist *tu_random_table(int L, int V, unsigned long seed, double alpha);
 /* H(X_S) by brute force: marginal by direct index decoding (no shared code with the library). */
 double tu_subset_entropy(const dlmkl_dist *d, uint64_t mask);
-/* Run a suite and return the exit status for main. */
+/* Run a suite and return the exit status for main. Installs a GSL error handler that fails the
+ * current test (instead of GSL's default, which aborts). */
 int tu_run(Suite *s);
 
 /* assert |a - b| <= tol, printing the case on failure */
