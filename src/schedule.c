@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
@@ -775,9 +776,10 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         }
         for (int k = 0; k < K; k++)
             pi_sum += s->pi[k];
-        if (!(pi_sum > 0)) {
+        if (!(pi_sum > 0) || !isfinite(pi_sum)) {
             dlmkl_schedule_free(s);
-            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probabilities sum to 0", spec);
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probabilities sum to %g (need a finite sum > 0)",
+                               spec, pi_sum);
         }
         for (int k = 0; k < K; k++)
             s->pi[k] /= pi_sum;
@@ -813,22 +815,28 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
         double q = k == s->K - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
         if (q > 1)
             q = 1;
+        if (!(q >= 0 && q <= 1) || !isfinite(tail)) /* never hand GSL a probability outside [0, 1] or NaN */
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probability %g at step %d is outside [0, 1]",
+                               s->name ? s->name : "iid", q, k + 1);
         for (int j = 0; j <= n; j++)
             ps[j] = gsl_ran_binomial_pdf((unsigned)j, q, (unsigned)n);
         return DLMKL_OK;
     }
     case DLMKL_SCHED_COMPOSITION: {
         int r = s->K - k; /* parts left, this one included */
-        if (n < r)
+        if (n < r || r < 1) /* also keeps gsl_sf_lnchoose's arguments in its domain (n >= m >= 0) */
             return dlmkl_error(DLMKL_EINVAL, "composition: %d tokens cannot fill %d positive parts (state not reachable)", n, r);
         if (r == 1) {
             ps[n] = 1.0;
             return DLMKL_OK;
         }
-        double lden = gsl_sf_lnchoose((unsigned)(n - 1), (unsigned)(r - 1));
-        for (int j = 1; j <= n - r + 1; j++)
-            ps[j] = exp(gsl_sf_lnchoose((unsigned)(n - j - 1), (unsigned)(r - 2)) - lden);
-        return DLMKL_OK;
+        /* n >= r >= 2 here, so every lnchoose(a, b) below has a >= b >= 0 */
+        gsl_sf_result lden, lnum;
+        int gst = gsl_sf_lnchoose_e((unsigned)(n - 1), (unsigned)(r - 1), &lden);
+        for (int j = 1; j <= n - r + 1 && gst == GSL_SUCCESS; j++)
+            if ((gst = gsl_sf_lnchoose_e((unsigned)(n - j - 1), (unsigned)(r - 2), &lnum)) == GSL_SUCCESS)
+                ps[j] = exp(lnum.val - lden.val);
+        return dlmkl_gsl_status(gst, "composition step law");
     }
     case DLMKL_SCHED_LAW: {
         size_t r = (size_t)k * (L + 1) + (size_t)m;
