@@ -78,6 +78,7 @@ int dlmkl_ext_marginals(const dlmkl_dist *d, double *M)
      * its summands have one masked digit fewer). Entries with a masked digit outside S are
      * recomputed at that coordinate's stage, so their interim values do not matter. */
     const int nthreads = dlmkl_threads();
+    (void)nthreads; /* read only by the OpenMP pragma (unused in a build without OpenMP) */
     uint64_t stride = 1; /* (V+1)^(L−1−i) */
     for (int i = L - 1; i >= 0; i--) {
         const uint64_t block = stride * (uint64_t)(V + 1), nblocks = N / block;
