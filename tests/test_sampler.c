@@ -26,7 +26,7 @@
 #define G_ALPHA 1e-3
 #define G_MIN_EXPECTED 5.0
 #define PLUGIN_SDS 5.0
-#define N_DRAWS 200000
+#define N_DRAWS (tu_fast() ? 20000 : 200000) /* fewer under valgrind (testutil.h) */
 
 static dlmkl_schedule *sched(const char *spec, int L, int K, const dlmkl_profile *prof)
 {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
@@ -88,6 +89,12 @@ double tu_subset_entropy(const dlmkl_dist *d, uint64_t mask)
 static void tu_gsl_handler(const char *reason, const char *file, int line, int gsl_errno)
 {
     ck_abort_msg("GSL error handler called: %s:%d: %s (gsl_errno %d)", file, line, reason, gsl_errno);
+}
+
+int tu_fast(void)
+{
+    const char *e = getenv("DLMKL_TEST_FAST");
+    return e && *e && strcmp(e, "0") != 0;
 }
 
 int tu_run(Suite *s)
