@@ -654,7 +654,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
     int deterministic = strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 ||
                         strcmp(head, "poly") == 0 || strcmp(head, "optimal") == 0 || strcmp(head, "composition") == 0;
     int chen = strcmp(head, "chen-tc") == 0 ? 1 : strcmp(head, "chen-dtc") == 0 ? 2 : 0;
-    if (chen && arg) {
+    if (chen && arg && *arg) { /* "chen-tc:" (empty) is "chen-tc": parse_kv_double sets no zeta then */
         /* explicit ζ: K is implied by the schedule */
         double zeta;
         int found;
