@@ -192,6 +192,7 @@ static void sizes_from_alpha(const alpha_fn *f, int L, int K, int *sizes)
 
 int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
 {
+    *K = 0; /* set on every path: some callers rely on zeta >= 1 and do not check the status */
     if (!(zeta >= 1.0) || !isfinite(zeta))
         return dlmkl_error(DLMKL_EINVAL, "Chen schedule: zeta = %g must be a finite number >= 1", zeta);
     int n = 0;
