@@ -4,11 +4,15 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
+#include "internal.h"
 #include "version.h"
 
 static _Thread_local char errmsg[DLMKL_ERRMSG_MAX];
@@ -23,6 +27,30 @@ int dlmkl_error(int status, const char *fmt, ...)
 }
 
 const char *dlmkl_last_error(void) { return errmsg; }
+
+int dlmkl_gsl_status(int gsl_status, const char *what)
+{
+    if (gsl_status == GSL_SUCCESS)
+        return DLMKL_OK;
+    return dlmkl_error(gsl_status == GSL_ENOMEM ? DLMKL_ENOMEM : DLMKL_EINVAL, "%s: GSL error %d (%s)",
+                       what ? what : "GSL", gsl_status, gsl_strerror(gsl_status));
+}
+
+gsl_rng *dlmkl_rng_alloc(unsigned long seed)
+{
+    /* gsl_rng_alloc reports a failed malloc to GSL's error handler, which aborts by default; the
+     * struct is public, so build it here and let a failure be a NULL. gsl_rng_free frees both. */
+    gsl_rng *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    r->type = gsl_rng_mt19937;
+    if (!(r->state = calloc(1, gsl_rng_mt19937->size))) {
+        free(r);
+        return NULL;
+    }
+    gsl_rng_set(r, seed);
+    return r;
+}
 
 static size_t max_memory; /* 0: not set, use the default */
 

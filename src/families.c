@@ -76,7 +76,7 @@ static int range_prob(const char *fam, const char *key, double x)
 
 static int range_pos(const char *fam, const char *key, double x)
 {
-    if (!(x > 0.0))
+    if (!(x > 0.0) || !isfinite(x)) /* also guards gsl_ran_gamma, which loops forever on NaN */
         return dlmkl_error(DLMKL_EINVAL, "%s: %s = %g is out of range; need %s > 0", fam, key, x, key);
     return DLMKL_OK;
 }
@@ -133,10 +133,7 @@ static void *alloc_params(const char *fam, size_t count, size_t size, const char
 
 static gsl_rng *rng_new(uint64_t seed)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (r)
-        gsl_rng_set(r, (unsigned long)seed);
-    return r;
+    return dlmkl_rng_alloc((unsigned long)seed); /* NULL when out of memory, never GSL's handler */
 }
 
 /* One draw of Dirichlet(alpha, ..., alpha) on K points into out[0..K).
@@ -144,7 +141,8 @@ static gsl_rng *rng_new(uint64_t seed)
  * G = G'·U^(1/alpha) with U = gsl_rng_uniform_pos drawn first and G' ~ Gamma(1 + alpha)), but kept as
  * logarithms, so that a small alpha cannot underflow every G_i to 0; then
  *     out_i = G_i / Σ_j G_j = exp(log G_i − max) / Σ_j exp(log G_j − max).
- * Cost O(K). */
+ * Cost O(K). alpha must be finite and > 0 (every caller checks it with range_pos): GSL's gamma
+ * variates are not defined otherwise. */
 static void dirichlet_draw(gsl_rng *r, double alpha, uint64_t K, double *out)
 {
     double mx = -INFINITY;

@@ -2,7 +2,14 @@
 #ifndef DLMKL_INTERNAL_H
 #define DLMKL_INTERNAL_H
 
+#include <gsl/gsl_rng.h>
+
 #include "dlmkl/dist.h"
+
+/*! A gsl_rng_mt19937 seeded with gsl_rng_set(r, seed), exactly as gsl_rng_alloc + gsl_rng_set make it,
+ *  but NULL when out of memory instead of a call to GSL's error handler (which aborts by default).
+ *  Free with gsl_rng_free. */
+gsl_rng *dlmkl_rng_alloc(unsigned long seed);
 
 /*! Build the law of a non-table family (families.c). args is the text after "family:".
  *  DLMKL_EINVAL with "unknown distribution family" if family is not one of them. */

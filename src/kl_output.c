@@ -324,6 +324,7 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     uint64_t terms_total = 0;
     int fpall = 0;
     const int nthreads = dlmkl_threads();
+    (void)nthreads; /* read only by the OpenMP pragma (unused in a build without OpenMP) */
 
     for (int k = 0; k < K && st == DLMKL_OK; k++) {
         const unsigned char *rk = reach + (size_t)k * L1, *rk1 = reach + (size_t)(k + 1) * L1;

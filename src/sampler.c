@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
+
 int dlmkl_ext_size(int L, int V, uint64_t *n)
 {
     if (V < 2 || L < 1 || L > DLMKL_MAX_L)
@@ -76,6 +78,7 @@ int dlmkl_ext_marginals(const dlmkl_dist *d, double *M)
      * its summands have one masked digit fewer). Entries with a masked digit outside S are
      * recomputed at that coordinate's stage, so their interim values do not matter. */
     const int nthreads = dlmkl_threads();
+    (void)nthreads; /* read only by the OpenMP pragma (unused in a build without OpenMP) */
     uint64_t stride = 1; /* (V+1)^(L−1−i) */
     for (int i = L - 1; i >= 0; i--) {
         const uint64_t block = stride * (uint64_t)(V + 1), nblocks = N / block;
@@ -238,6 +241,9 @@ int dlmkl_sampler_draw(dlmkl_sampler *smp, gsl_rng *r, int *x, uint64_t *idx)
         int sz = 0;
         if ((st = draw_size(smp, r, k, m, &sz)) != DLMKL_OK)
             return st;
+        if (sz < 0 || sz > nmasked) /* keeps gsl_rng_uniform_int's bound below in 1..nmasked */
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': step %d reveals %d tokens but %d are masked",
+                               smp->s->name ? smp->s->name : "?", k + 1, sz, nmasked);
         int *A = smp->A;
         if (smp->ordered) {
             for (int j = 0; j < sz; j++)
@@ -306,10 +312,9 @@ int dlmkl_sampler_draw(dlmkl_sampler *smp, gsl_rng *r, int *x, uint64_t *idx)
 
 int dlmkl_sampler_counts(dlmkl_sampler *smp, unsigned long seed, uint64_t n, uint64_t *counts)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = dlmkl_rng_alloc(seed); /* NULL when out of memory, never GSL's handler */
     if (!r)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the random number generator");
-    gsl_rng_set(r, seed);
     int x[DLMKL_MAX_L], st = DLMKL_OK;
     for (uint64_t j = 0; j < n && st == DLMKL_OK; j++) {
         uint64_t idx;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
@@ -215,6 +216,7 @@ static void sizes_from_fractions(const alpha_fn *f, const double *fr, int L, int
 
 int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
 {
+    *K = 0; /* set on every path: some callers rely on zeta >= 1 and do not check the status */
     if (!(zeta >= 1.0) || !isfinite(zeta))
         return dlmkl_error(DLMKL_EINVAL, "Chen schedule: zeta = %g must be a finite number >= 1", zeta);
     int n = 0;
@@ -816,7 +818,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
     int deterministic = strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 ||
                         strcmp(head, "poly") == 0 || strcmp(head, "optimal") == 0 || strcmp(head, "composition") == 0;
     int chen = strcmp(head, "chen-tc") == 0 ? 1 : strcmp(head, "chen-dtc") == 0 ? 2 : 0;
-    if (chen && arg) {
+    if (chen && arg && *arg) { /* "chen-tc:" (empty) is "chen-tc": parse_kv_double sets no zeta then */
         /* explicit ζ: K is implied by the schedule */
         double zeta;
         int found;
@@ -825,9 +827,6 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
             return dlmkl_error(st, "%s: %s (write %s:zeta=Z with Z >= 1)", head, msg, head);
         }
-        if (!found)
-            return dlmkl_error(DLMKL_EINVAL, "%s: '%s:' needs a value: write %s:zeta=Z with Z >= 1, or %s with a budget K",
-                               head, head, head, head);
         if (!(zeta >= 1))
             return dlmkl_error(DLMKL_EINVAL, "%s: zeta = %g must be >= 1", head, zeta);
         if (!(buf = malloc((size_t)L * sizeof *buf)))
@@ -1020,22 +1019,28 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
         double q = k == s->K - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
         if (q > 1)
             q = 1;
+        if (!(q >= 0 && q <= 1) || !isfinite(tail)) /* never hand GSL a probability outside [0, 1] or NaN */
+            return dlmkl_error(DLMKL_EINVAL, "schedule '%s': reveal probability %g at step %d is outside [0, 1]",
+                               s->name ? s->name : "iid", q, k + 1);
         for (int j = 0; j <= n; j++)
             ps[j] = gsl_ran_binomial_pdf((unsigned)j, q, (unsigned)n);
         return DLMKL_OK;
     }
     case DLMKL_SCHED_COMPOSITION: {
         int r = s->K - k; /* parts left, this one included */
-        if (n < r)
+        if (n < r || r < 1) /* also keeps gsl_sf_lnchoose's arguments in its domain (n >= m >= 0) */
             return dlmkl_error(DLMKL_EINVAL, "composition: %d tokens cannot fill %d positive parts (state not reachable)", n, r);
         if (r == 1) {
             ps[n] = 1.0;
             return DLMKL_OK;
         }
-        double lden = gsl_sf_lnchoose((unsigned)(n - 1), (unsigned)(r - 1));
-        for (int j = 1; j <= n - r + 1; j++)
-            ps[j] = exp(gsl_sf_lnchoose((unsigned)(n - j - 1), (unsigned)(r - 2)) - lden);
-        return DLMKL_OK;
+        /* n >= r >= 2 here, so every lnchoose(a, b) below has a >= b >= 0 */
+        gsl_sf_result lden, lnum;
+        int gst = gsl_sf_lnchoose_e((unsigned)(n - 1), (unsigned)(r - 1), &lden);
+        for (int j = 1; j <= n - r + 1 && gst == GSL_SUCCESS; j++)
+            if ((gst = gsl_sf_lnchoose_e((unsigned)(n - j - 1), (unsigned)(r - 2), &lnum)) == GSL_SUCCESS)
+                ps[j] = exp(lnum.val - lden.val);
+        return dlmkl_gsl_status(gst, "composition step law");
     }
     case DLMKL_SCHED_POWER: {
         /* P(s) = s^(−a) / Σ_{j=1}^{n} j^(−a), s = 1..n; the last iteration reveals the rest */

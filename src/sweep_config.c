@@ -98,12 +98,18 @@ static int list_push(dlmkl_sweep_list *l, char *s, int *cap)
     return DLMKL_OK;
 }
 
-static int cmp_idx(const void *a, const void *b, void *ctx)
+/* (value, position) pairs sorted with plain qsort: qsort_r is not portable (glibc and BSD/macOS
+ * order its arguments differently) */
+typedef struct {
+    const char *v;
+    int i;
+} val_idx;
+
+static int cmp_val_idx(const void *a, const void *b)
 {
-    char **v = ctx;
-    int ia = *(const int *)a, ib = *(const int *)b;
-    int c = strcmp(v[ia], v[ib]);
-    return c ? c : (ia > ib) - (ia < ib);
+    const val_idx *x = a, *y = b;
+    int c = strcmp(x->v, y->v);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 /* Drop repeated values, keeping the first occurrence and the order: O(n log n). */
@@ -111,18 +117,18 @@ static int list_dedupe(dlmkl_sweep_list *l)
 {
     if (l->n < 2)
         return DLMKL_OK;
-    int *idx = malloc((size_t)l->n * sizeof *idx);
+    val_idx *idx = malloc((size_t)l->n * sizeof *idx);
     char *drop = calloc((size_t)l->n, 1);
     if (!idx || !drop) {
         free(idx), free(drop);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
     for (int i = 0; i < l->n; i++)
-        idx[i] = i;
-    qsort_r(idx, (size_t)l->n, sizeof *idx, cmp_idx, l->v);
+        idx[i].v = l->v[i], idx[i].i = i;
+    qsort(idx, (size_t)l->n, sizeof *idx, cmp_val_idx);
     for (int i = 1; i < l->n; i++)
-        if (strcmp(l->v[idx[i]], l->v[idx[i - 1]]) == 0)
-            drop[idx[i]] = 1; /* sorted by (value, position): the earlier one is kept */
+        if (strcmp(idx[i].v, idx[i - 1].v) == 0)
+            drop[idx[i].i] = 1; /* sorted by (value, position): the earlier one is kept */
     int k = 0;
     for (int i = 0; i < l->n; i++) {
         if (drop[i])

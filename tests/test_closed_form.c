@@ -187,7 +187,7 @@ int main(void)
     TCase *tc = tcase_create("closed_form");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_vs_enumeration);
-    tcase_add_test(tc, test_large_L);
+    TU_ADD_SLOW_TEST(tc, test_large_L);
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_help);
     suite_add_tcase(s, tc);

@@ -301,13 +301,13 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_closed_forms_vs_dp);
-    tcase_add_test(tc, test_iid_large_L);
+    TU_ADD_SLOW_TEST(tc, test_iid_large_L);
     tcase_add_test(tc, test_known_values);
     tcase_add_test(tc, test_products_zero);
     tcase_add_test(tc, test_ordered_vs_subset_entropies);
     tcase_add_test(tc, test_bounds_hold);
     tcase_add_test(tc, test_law_file_matches_composition);
-    tcase_add_test(tc, test_speed_scale_L4096);
+    TU_ADD_SLOW_TEST(tc, test_speed_scale_L4096);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -482,9 +482,9 @@ int main(void)
     Suite *s = suite_create("kl_brute");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, test_brute_random_tables);
+    TU_ADD_SLOW_TEST(tc, test_brute_random_tables);
     tcase_add_test(tc, test_brute_v3);
-    tcase_add_test(tc, test_brute_structured);
+    TU_ADD_SLOW_TEST(tc, test_brute_structured);
     tcase_add_test(tc, test_brute_law_file);
     tcase_add_test(tc, test_gap);
     suite_add_tcase(s, tc);

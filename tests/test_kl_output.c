@@ -364,9 +364,9 @@ int main(void)
     tcase_add_test(tc, test_singles_are_exact);
     tcase_add_test(tc, test_products_zero);
     tcase_add_test(tc, test_copy_and_parity);
-    tcase_add_test(tc, test_output_below_expected);
-    tcase_add_test(tc, test_threads_bit_identical);
-    tcase_add_test(tc, test_cost_counts_terms);
+    TU_ADD_SLOW_TEST(tc, test_output_below_expected);
+    TU_ADD_SLOW_TEST(tc, test_threads_bit_identical);
+    TU_ADD_SLOW_TEST(tc, test_cost_counts_terms);
     tcase_add_test(tc, test_impossible_states);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);

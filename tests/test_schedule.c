@@ -65,6 +65,17 @@ START_TEST(test_chen_sizes)
         ck_assert_msg(n > K || s->zeta >= 13, "zeta %g is not the largest for K=%d", s->zeta, K);
         dlmkl_schedule_free(s);
     }
+    /* an empty parameter ("chen-tc:") is the K-targeted form, never an unset zeta (read uninitialised
+     * before: caught by the valgrind pass) */
+    for (int K = 1; K <= 6; K++)
+        for (int c = 0; c < 2; c++) {
+            dlmkl_schedule *a = sched(c ? "chen-dtc" : "chen-tc", 12, K, NULL);
+            dlmkl_schedule *b = sched(c ? "chen-dtc:" : "chen-tc:", 12, K, NULL);
+            ck_assert_msg(a->K == b->K && a->zeta == b->zeta && memcmp(a->sizes, b->sizes, (size_t)a->K * sizeof *a->sizes) == 0,
+                          "%s: with K=%d: zeta %g, %d steps; without ':' zeta %g, %d steps", b->name, K, b->zeta, b->K,
+                          a->zeta, a->K);
+            dlmkl_schedule_free(a), dlmkl_schedule_free(b);
+        }
 }
 END_TEST
 

@@ -3,6 +3,7 @@
 #define DLMKL_TESTUTIL_H
 
 #include <check.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 
 #include "dlmkl/dist.h"
@@ -16,7 +17,18 @@ dlmkl_profile *tu_profile(const dlmkl_dist *d);
 dlmkl_dist *tu_random_table(int L, int V, unsigned long seed, double alpha);
 /* H(X_S) by brute force: marginal by direct index decoding (no shared code with the library). */
 double tu_subset_entropy(const dlmkl_dist *d, uint64_t mask);
-/* Run a suite and return the exit status for main. */
+/* DLMKL_TEST_FAST set (not "0"): the reduced run used under valgrind (`./run test`); the slowest
+ * tests are left out (TU_ADD_SLOW_TEST) and a few sizes shrink. */
+int tu_fast(void);
+#define TU_ADD_SLOW_TEST(tc, tf)                                                                   \
+    do {                                                                                           \
+        if (tu_fast())                                                                             \
+            printf("DLMKL_TEST_FAST: %s left out\n", #tf);                                         \
+        else                                                                                       \
+            tcase_add_test(tc, tf);                                                                \
+    } while (0)
+/* Run a suite and return the exit status for main. Installs a GSL error handler that fails the
+ * current test (instead of GSL's default, which aborts). */
 int tu_run(Suite *s);
 
 /* assert |a - b| <= tol, printing the case on failure */

@@ -20,6 +20,17 @@ enum {
     DLMKL_ECOST = 5     /* a computation asked for was above its cost budget */
 };
 
+/* GSL. GSL's default error handler aborts the process. The library validates every argument before it
+ * calls GSL (and allocates its generators itself), so no input, and no failed allocation, reaches that
+ * handler; the library never changes the handler. The dlmkl program turns it off
+ * (gsl_set_error_handler_off) since it owns its process; a host that does the same gets GSL's
+ * failures back as statuses, which dlmkl_gsl_status maps. */
+
+/*! Map a GSL status (gsl_errno.h) to a dlmkl status and, on failure, set the message
+ *  "WHAT: GSL error N (GSL's text)": GSL_SUCCESS → DLMKL_OK, GSL_ENOMEM → DLMKL_ENOMEM,
+ *  any other (domain, range, invalid argument, ...) → DLMKL_EINVAL. */
+int dlmkl_gsl_status(int gsl_status, const char *what);
+
 /* Longest message kept by dlmkl_set_error. */
 #define DLMKL_ERRMSG_MAX 1024
 
