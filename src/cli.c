@@ -345,15 +345,11 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"info", cmd_info},   {"profile", cmd_profile}, {"kl", cmd_kl},
-<<<<<<< HEAD
                 {"sample", cmd_sample}, {"sweep", cmd_sweep},   {"bench", cmd_bench},
                 {"worst", cmd_worst}};
-=======
-                {"sample", cmd_sample}, {"sweep", cmd_sweep},   {"bench", cmd_bench}};
     /* the program owns its process: GSL reports failures as statuses instead of aborting (the
      * library validates its inputs, so this is a second line of defence; common.h) */
     gsl_set_error_handler_off();
->>>>>>> portability
     if (argc < 2) {
         fputs(main_help, stderr);
         return 2;
