@@ -69,12 +69,12 @@ int dlmkl_read_double(const char *s, size_t len, double lo, double hi, double *o
         return DLMKL_EINVAL;
     /* only a plain decimal: sign, digits, '.', exponent (strtod would also take hex, inf, nan) */
     if (strspn(buf, "0123456789+-.eE") != strlen(buf) || !strpbrk(buf, "0123456789"))
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number", buf);
+        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
     char *end;
     errno = 0;
     double v = strtod(buf, &end);
     if (end == buf || *end)
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number", buf);
+        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
     if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
         return dlmkl_error(DLMKL_EINVAL, "'%.60s' is out of the range of a double (not finite)", buf);
     if (!(v >= lo && v <= hi))

@@ -2,6 +2,7 @@
  * (the families themselves are in families.c), and the key=value parser their specs share. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -86,11 +87,12 @@ int dlmkl_dist_validate(dlmkl_dist *d, int normalize)
     }
     if (fabs(sum - 1.0) > DLMKL_SUM_TOL)
         return dlmkl_error(DLMKL_EINVAL,
-                           "the probabilities sum to %.17g, not 1 (tolerance %g); fix the table or divide it "
-                           "by its sum", sum, DLMKL_SUM_TOL);
+                           "the probabilities sum to %.17g, not 1 (tolerance %g); fix the table or pass "
+                           "--normalize to divide by the sum", sum, DLMKL_SUM_TOL);
     /* accepted within the tolerance: remove the residue, so that a point mass summing to 1 - 8e-10
-     * has entropy 0, not 1e-9 */
-    if (sum != 1.0)
+     * has entropy 0, not 1e-9. A residue at the level of the rounding of the sum itself (a table
+     * written with %.17g by this library) is left alone, so that tables round-trip exactly. */
+    if (fabs(sum - 1.0) > 4.0 * sqrt((double)d->n) * DBL_EPSILON)
         for (uint64_t i = 0; i < d->n; i++)
             d->p[i] /= sum;
     return DLMKL_OK;
@@ -176,7 +178,7 @@ int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
     fclose(f);
     dlmkl_line_free(&ln);
     if (st == DLMKL_OK && i != d->n)
-        st = dlmkl_error(DLMKL_EINVAL, "%llu probabilities, but 'L V' = '%ld %ld' needs V^L = %llu",
+        st = dlmkl_error(DLMKL_EINVAL, "has %llu probabilities, but 'L V' = '%ld %ld' needs V^L = %llu",
                          (unsigned long long)i, L, V, (unsigned long long)d->n);
     if (st == DLMKL_OK)
         st = dlmkl_dist_validate(d, normalize);
