@@ -41,63 +41,86 @@ int dlmkl_error_prefix(int status, const char *fmt, ...)
 
 /* ---- strict readers ---- */
 
-/* The field s[0..len) without surrounding spaces and tabs, copied into buf (NUL-terminated).
- * Returns 0, or -1 with an error set for a NUL byte or a field too long to be a number. */
-static int field_copy(const char *s, size_t len, char *buf, size_t cap, const char *kind)
+/* The field s[0..len) without surrounding spaces and tabs, NUL-terminated: in buf if it fits,
+ * else in *heap (malloc'd; the caller frees it). NULL with an error set for a NUL byte or an empty
+ * field. */
+static const char *field_copy(const char *s, size_t len, char *buf, size_t cap, char **heap, const char *kind)
 {
+    *heap = NULL;
     if (len == (size_t)-1)
         len = strlen(s);
-    if (memchr(s, '\0', len))
-        return dlmkl_error(DLMKL_EINVAL, "the field contains a NUL byte; expected %s", kind), -1;
+    if (memchr(s, '\0', len)) {
+        dlmkl_error(DLMKL_EINVAL, "the field contains a NUL byte; expected %s", kind);
+        return NULL;
+    }
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
-    if (len >= cap)
-        return dlmkl_error(DLMKL_EINVAL, "'%.40s...' (%zu characters) is too long to be %s", s, len, kind), -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (len == 0)
-        return dlmkl_error(DLMKL_EINVAL, "the field is empty; expected %s", kind), -1;
-    return 0;
+    if (len == 0) {
+        dlmkl_error(DLMKL_EINVAL, "the field is empty; expected %s", kind);
+        return NULL;
+    }
+    char *dst = buf;
+    if (len >= cap && !(dst = *heap = malloc(len + 1))) {
+        dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    return dst;
 }
 
 int dlmkl_read_double(const char *s, size_t len, double lo, double hi, double *out)
 {
-    char buf[1024];
-    if (field_copy(s, len, buf, sizeof buf, "a number"))
+    char sbuf[128], *heap;
+    const char *buf = field_copy(s, len, sbuf, sizeof sbuf, &heap, "a number");
+    if (!buf)
         return DLMKL_EINVAL;
-    /* only a plain decimal: sign, digits, '.', exponent (strtod would also take hex, inf, nan) */
-    if (strspn(buf, "0123456789+-.eE") != strlen(buf) || !strpbrk(buf, "0123456789"))
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
+    int st = DLMKL_OK;
     char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end == buf || *end)
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
-    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is out of the range of a double (not finite)", buf);
-    if (!(v >= lo && v <= hi))
-        return dlmkl_error(DLMKL_EINVAL, "%.60s is out of range; need %.17g <= value <= %.17g", buf, lo, hi);
-    *out = v;
-    return DLMKL_OK;
+    double v = 0.0;
+    /* only a plain decimal: sign, digits, '.', exponent (strtod would also take hex, inf, nan) */
+    if (strspn(buf, "0123456789+-.eE") != strlen(buf) || !strpbrk(buf, "0123456789")) {
+        st = dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
+    } else {
+        errno = 0;
+        v = strtod(buf, &end);
+        if (end == buf || *end)
+            st = dlmkl_error(DLMKL_EINVAL, "'%.60s' is not a number, or not finite", buf);
+        else if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+            st = dlmkl_error(DLMKL_EINVAL, "'%.60s' is out of the range of a double (not finite)", buf);
+        else if (!(v >= lo && v <= hi))
+            st = dlmkl_error(DLMKL_EINVAL, "%.60s is out of range; need %.17g <= value <= %.17g", buf, lo, hi);
+    }
+    free(heap);
+    if (st == DLMKL_OK)
+        *out = v;
+    return st;
 }
 
 int dlmkl_read_long(const char *s, size_t len, long lo, long hi, long *out)
 {
-    char buf[64];
-    if (field_copy(s, len, buf, sizeof buf, "an integer"))
+    char sbuf[128], *heap;
+    const char *buf = field_copy(s, len, sbuf, sizeof sbuf, &heap, "an integer");
+    if (!buf)
         return DLMKL_EINVAL;
+    int st = DLMKL_OK;
+    long v = 0;
     const char *d = buf + (buf[0] == '+' || buf[0] == '-');
-    if (!*d || strspn(d, "0123456789") != strlen(d))
-        return dlmkl_error(DLMKL_EINVAL, "'%.60s' is not an integer", buf);
-    char *end;
-    errno = 0;
-    long v = strtol(buf, &end, 10);
-    if (errno == ERANGE || v < lo || v > hi)
-        return dlmkl_error(DLMKL_EINVAL, "%.60s is out of range; need %ld <= value <= %ld", buf, lo, hi);
-    *out = v;
-    return DLMKL_OK;
+    if (!*d || strspn(d, "0123456789") != strlen(d)) {
+        st = dlmkl_error(DLMKL_EINVAL, "'%.60s' is not an integer", buf);
+    } else {
+        char *end;
+        errno = 0;
+        v = strtol(buf, &end, 10);
+        if (errno == ERANGE || v < lo || v > hi)
+            st = dlmkl_error(DLMKL_EINVAL, "%.60s is out of range; need %ld <= value <= %ld", buf, lo, hi);
+    }
+    free(heap);
+    if (st == DLMKL_OK)
+        *out = v;
+    return st;
 }
 
 void dlmkl_line_free(dlmkl_line *ln)
