@@ -135,7 +135,7 @@ int dlmkl_read_line(FILE *f, dlmkl_line *ln, size_t max_len, int *got)
     *got = 0;
     ln->len = 0;
     int c, any = 0;
-    while ((c = getc(f)) != EOF) {
+    while ((c = getc_unlocked(f)) != EOF) {
         any = 1;
         if (c == '\n')
             break;
