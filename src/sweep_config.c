@@ -93,6 +93,11 @@ static int list_push(dlmkl_sweep_list *l, char *s, int *cap)
     }
     if (l->n == *cap) {
         int nc = *cap ? 2 * *cap : 8;
+        /* the pointers and (about) 24 bytes per value count against the memory cap */
+        if (dlmkl_check_memory((size_t)nc * (sizeof(char *) + 24), "a list of values") != DLMKL_OK) {
+            free(s);
+            return DLMKL_ETOOBIG;
+        }
         char **nv = realloc(l->v, (size_t)nc * sizeof *nv);
         if (!nv) {
             free(s);
