@@ -136,5 +136,15 @@ run_ok "pandas law file with index column" 0 10 kl --dist copy:L=3 --schedule "l
 printf '"h","m",unit\r\n0,0,bits\r\n"1",1,bits\r\n1.5,2,bits\r\n' >"$F/quoted_profile.csv"
 run_ok "quoted, reordered, CRLF profile" 0.5 12 kl --profile "$F/quoted_profile.csv" --schedule balanced --K 2
 
+# 1^999999999999 and 1^0..1^... are valid grid values (1) computed at once, not by e multiplications
+printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = 1^999999999999, (-1)^999999999998, 1^999999999990..1^999999999999\n' >"$F/pow_one.ini"
+ncheck=$((ncheck + 1))
+mkdir -p "$TMP/sw"
+if ! timeout 60 "$DLMKL" sweep "$F/pow_one.ini" --out-dir "$TMP/sw" >/dev/null 2>"$TMP/stderr"; then
+    fail "[hang] sweep with K = 1^999999999999: $(head -c 300 "$TMP/stderr")"
+elif [ "$(cut -d, -f1-3 "$TMP/sw/pow_one.csv" | wc -l)" -ne 2 ]; then
+    fail "[hang] sweep with K = 1^999999999999 should give one row: $(cat "$TMP/sw/pow_one.csv")"
+fi
+
 echo "bad inputs: $ncheck checks, $nfail failed"
 [ $nfail -eq 0 ]
