@@ -20,7 +20,9 @@ const char *const cli_common_help =
     "                        of physical memory); larger requests fail with the size they need\n"
     "  --threads N           OpenMP threads (default OMP_NUM_THREADS); results are bit-identical\n"
     "                        for any N\n"
-    "Exit status: 0 success, 2 usage error (bad option or option value), 1 other failure.\n";
+    "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
+    "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
+    "memory cap, I/O). Nothing is written on failure.\n";
 
 void cli_common_init(cli_common *co)
 {
@@ -352,10 +354,7 @@ static const char *const main_help =
     "  sample    simulate the sampler with the exact conditional oracle\n"
     "  sweep     run a grid of distributions x L x K x schedules from a config file\n"
     "  bench     benchmarks, CSV\n"
-    "Options: --help, --version\n"
-    "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
-    "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
-    "memory cap, I/O). Nothing is written on failure.\n";
+    "Options: --help, --version\n";
 
 int main(int argc, char **argv)
 {
