@@ -22,7 +22,7 @@ const char *const cli_common_help =
     "                        for any N\n"
     "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
     "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
-    "memory cap, I/O). Nothing is written on failure.\n";
+    "memory cap, I/O); a failure leaves no -o FILE behind.\n";
 
 void cli_common_init(cli_common *co)
 {
