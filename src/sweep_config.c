@@ -476,15 +476,19 @@ static int expand_range(const char *item, const dlmkl_sweep_var *vars, int nvars
     if (pow2) {
         if (step != 1)
             return dlmkl_error(DLMKL_EINVAL, "%s: pow2: ranges take no step", w);
+        int any = 0;
         for (long long p = 1; p <= hi; p *= 2) {
             if (p >= lo) {
                 snprintf(buf, sizeof buf, "%lld", p);
                 if ((st = list_push(l, strdup(buf), cap)))
                     return st;
+                any = 1;
             }
             if (p > LLONG_MAX / 2)
                 break;
         }
+        if (!any)
+            return dlmkl_error(DLMKL_EINVAL, "%s: no power of two lies in [%lld, %lld]; the range is empty", w, lo, hi);
         return DLMKL_OK;
     }
     for (long long i = lo; i <= hi; i += step) {

@@ -33,6 +33,7 @@ printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = %
 printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = 2^0..2^999999999999\n' >"$F/geometric.ini"
 printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = 1..9999999999999\n' >"$F/range.ini"
 printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = 9999999999^9999999999\n' >"$F/power.ini"
+printf '[sweep]\nschedules = balanced\n[dist a]\nspec = copy:L={L}\nL = 4\nK = pow2:5..7\n' >"$F/empty_pow2.ini"
 deep=copy:L=3
 for _ in $(seq 40); do deep="mixture:1*{$deep}"; done
 
@@ -92,6 +93,7 @@ run_bad misparse 2 "is not an integer" kl --dist copy:L=3 --schedule balanced --
 run_bad misparse 2 "is not an integer" kl --dist copy:L=3 --schedule balanced --K 2 --seed " 7"
 run_bad misparse 2 "at least one byte" info --dist copy:L=3 --max-memory 0.5
 run_bad misparse 2 "at least one byte" info --dist copy:L=3 --max-memory 0
+run_bad misparse 1 "no power of two" sweep "$F/empty_pow2.ini"
 # numbers: profiles that are not entropy profiles
 run_bad numbers 1 "too large" kl --profile "$F/huge.csv" --schedule balanced --K 2
 run_bad numbers 1 "not concave" kl --profile "$F/convex.csv" --schedule balanced --K 2
