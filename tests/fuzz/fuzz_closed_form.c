@@ -1,7 +1,8 @@
 /* fuzz_closed_form.c: closed-form profile specs (dlmkl_profile_closed_form). Invariants of an
  * accepted profile: h(0) = 0, finite, nondecreasing and concave within rounding (it is an entropy
- * profile), TC >= 0 and DTC >= 0 up to residue. Numbers longer than 6 digits are skipped to keep
- * each execution fast (L up to 1e8 is valid and costs O(L) or more). */
+ * profile), TC >= 0 and DTC >= 0 up to residue. Numbers longer than 5 digits are skipped to keep
+ * each execution fast: L up to 1e8 is valid and costs O(L) or more (markov:L=444837,stay=0.94444
+ * takes 2.6 s, 12 s instrumented, within the documented budget). */
 #include "dlmkl/profile.h"
 #include "fuzz_util.h"
 
@@ -19,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *spec = fuzz_str(data, size);
     for (size_t i = 0, run = 0; spec[i]; i++) {
         run = (spec[i] >= '0' && spec[i] <= '9') ? run + 1 : 0;
-        if (run > 6) {
+        if (run > 5) {
             free(spec);
             return 0;
         }
