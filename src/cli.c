@@ -1,6 +1,7 @@
 /* cli.c: the dlmkl program — dispatch, common options, and the info and profile subcommands.
  * A thin layer: parsing and printing only; every number comes from the library. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,7 +21,10 @@ const char *const cli_common_help =
     "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n"
     "                        of physical memory); larger requests fail with the size they need\n"
     "  --threads N           OpenMP threads (default OMP_NUM_THREADS); results are bit-identical\n"
-    "                        for any N\n";
+    "                        for any N\n"
+    "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
+    "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
+    "memory cap, I/O); a failure leaves no -o FILE behind.\n";
 
 void cli_common_init(cli_common *co)
 {
@@ -52,12 +56,30 @@ int cli_usage(const char *cmd)
     return 2;
 }
 
+int cli_fail_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dlmkl %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'dlmkl %s --help')\n", cmd);
+    return 2;
+}
+
+/* An option value holds no blank or control character (it is written to CSV cells as given). */
+static int plain_value(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno) {
+    long v;
+    if (!plain_value(s) || dlmkl_read_long(s, (size_t)-1, LONG_MIN, LONG_MAX, &v) != DLMKL_OK) {
         cli_fail(cmd, "%s '%s' is not an integer", opt, s);
         return -1;
     }
@@ -71,24 +93,22 @@ int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v)) {
+    if (!plain_value(s) || dlmkl_read_double(s, (size_t)-1, -INFINITY, INFINITY, out) != DLMKL_OK) {
         cli_fail(cmd, "%s '%s' is not a finite number", opt, s);
         return -1;
     }
-    *out = v;
     return 0;
 }
 
+/* SIZE: a decimal number of bytes with an optional K, M, G or T (binary multiples), 'i' and 'B';
+ * at least one byte. */
 static int parse_size(const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno || !(v > 0))
+    size_t n = strspn(s, "0123456789.eE+-");
+    double v;
+    if (n == 0 || !plain_value(s) || dlmkl_read_double(s, n, 0, INFINITY, &v) != DLMKL_OK)
         return -1;
+    const char *end = s + n;
     double mult = 1;
     switch (*end) {
     case 'k': case 'K': mult = 1024.0; end++; break;
@@ -97,14 +117,14 @@ static int parse_size(const char *s, size_t *out)
     case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
     default: break;
     }
-    if (*end == 'i' && end[-1] != *s)
+    if (*end == 'i' && mult > 1)
         end++;
     if (*end == 'B' || *end == 'b')
         end++;
     if (*end)
         return -1;
     v *= mult;
-    if (v >= (double)SIZE_MAX)
+    if (!(v >= 1.0) || v >= (double)SIZE_MAX)
         return -1;
     *out = (size_t)v;
     return 0;
@@ -129,16 +149,16 @@ int cli_common_opt(int c, const char *arg, cli_common *co)
     case OPT_MAX_MEMORY: {
         size_t b;
         if (parse_size(arg, &b) != 0) {
-            fprintf(stderr, "dlmkl: --max-memory '%s' is not a size; write e.g. 512M, 8G or a byte count\n", arg);
+            fprintf(stderr, "dlmkl: --max-memory '%s' is not a size of at least one byte; write e.g. 512M, 8G or "
+                            "a byte count\n", arg);
             return -1;
         }
         dlmkl_set_max_memory(b);
         return 1;
     }
     case OPT_THREADS: {
-        char *end;
-        long n = strtol(arg, &end, 10);
-        if (end == arg || *end || n < 1 || n > 1024) {
+        long n;
+        if (!plain_value(arg) || dlmkl_read_long(arg, (size_t)-1, 1, 1024, &n) != DLMKL_OK) {
             fprintf(stderr, "dlmkl: --threads '%s' must be an integer from 1 to 1024\n", arg);
             return -1;
         }
@@ -199,16 +219,16 @@ int cmd_info(int argc, char **argv)
         }
         if (c == 'd') {
             if (nspecs == 256)
-                return cli_fail("info", "at most 256 --dist per call");
+                return cli_fail_usage("info", "at most 256 --dist per call");
             specs[nspecs++] = optarg;
             continue;
         }
         return cli_usage("info");
     }
     if (optind < argc)
-        return cli_fail("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
+        return cli_fail_usage("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
     if (nspecs == 0)
-        return cli_fail("info", "missing --dist SPEC (see 'dlmkl info --help')");
+        return cli_fail_usage("info", "missing --dist SPEC");
 
     /* compute everything before opening the output, so a failure leaves no file */
     double (*vals)[5] = calloc((size_t)nspecs, sizeof *vals);
@@ -290,9 +310,9 @@ int cmd_profile(int argc, char **argv)
         return cli_usage("profile");
     }
     if (optind < argc)
-        return cli_fail("profile", "unexpected argument '%s'", argv[optind]);
+        return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
     if (!spec)
-        return cli_fail("profile", "missing --dist SPEC (see 'dlmkl profile --help')");
+        return cli_fail_usage("profile", "missing --dist SPEC");
     dlmkl_dist *d;
     if (cli_load_dist("profile", spec, co.normalize, &d))
         return 1;

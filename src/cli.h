@@ -44,6 +44,9 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 int cli_fail_lib(const char *cmd, int status);
 /* Exit status for an unknown option / usage error, pointing at --help. */
 int cli_usage(const char *cmd);
+/* Print "dlmkl CMD: message (see 'dlmkl CMD --help')"; returns 2, the exit status of a usage error
+ * (unknown option, missing or extra argument, malformed option value). Other failures exit 1. */
+int cli_fail_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse an integer / double / size option value, with a clear error. 0 ok, -1 error. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);

@@ -227,10 +227,10 @@ int cmd_bench(int argc, char **argv)
             return cli_usage("bench");
     }
     if (optind < argc)
-        return cli_fail("bench", "unexpected argument '%s'", argv[optind]);
+        return cli_fail_usage("bench", "unexpected argument '%s'", argv[optind]);
     int all = strcmp(suite, "all") == 0;
     if (!all && strcmp(suite, "profile") && strcmp(suite, "kl-expected") && strcmp(suite, "kl-output"))
-        return cli_fail("bench", "--suite '%s' is not one of profile, kl-expected, kl-output, all", suite);
+        return cli_fail_usage("bench", "--suite '%s' is not one of profile, kl-expected, kl-output, all", suite);
     dlmkl_out out;
     int st = dlmkl_out_open(co.output, &out);
     if (st != DLMKL_OK)

@@ -102,7 +102,7 @@ int cmd_kl(int argc, char **argv)
             break;
         case OPT_SCHEDULE:
             if (nsched == MAXN)
-                return USAGE("kl", "too many --schedule (at most %d)", MAXN);
+                return cli_fail_usage("kl", "too many --schedule (at most %d)", MAXN);
             sched[nsched++] = optarg;
             break;
         case OPT_K:
@@ -129,13 +129,13 @@ int cmd_kl(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return USAGE("kl", "unexpected argument '%s'", argv[optind]);
+        return cli_fail_usage("kl", "unexpected argument '%s'", argv[optind]);
     if (!dist_spec == !profile_arg)
-        return USAGE("kl", "give exactly one of --dist SPEC or --profile FILE (see 'dlmkl kl --help')");
+        return cli_fail_usage("kl", "give exactly one of --dist SPEC or --profile FILE");
     if (nsched == 0)
-        return USAGE("kl", "missing --schedule SCHED (see 'dlmkl kl --help')");
+        return cli_fail_usage("kl", "missing --schedule SCHED");
     if (profile_arg && mode == DLMKL_OUTPUT_LAW_ALWAYS)
-        return USAGE("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
+        return cli_fail_usage("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
 
     long Ks[MAXN];
     for (int i = 0; i < nk; i++)
@@ -149,7 +149,7 @@ int cmd_kl(int argc, char **argv)
         npos = 1;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
-            return USAGE("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
+            return cli_fail_usage("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
 
     /* inputs: the profile is computed once per call */
     dlmkl_dist *d = NULL;

@@ -2,6 +2,8 @@
  * (the families themselves are in families.c), and the key=value parser their specs share. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,24 +89,61 @@ int dlmkl_dist_validate(dlmkl_dist *d, int normalize)
         return dlmkl_error(DLMKL_EINVAL,
                            "the probabilities sum to %.17g, not 1 (tolerance %g); fix the table or pass "
                            "--normalize to divide by the sum", sum, DLMKL_SUM_TOL);
+    /* accepted within the tolerance: remove the residue, so that a point mass summing to 1 - 8e-10
+     * has entropy 0, not 1e-9. A residue at the level of the rounding of the sum itself (a table
+     * written with %.17g by this library) is left alone, so that tables round-trip exactly. */
+    if (fabs(sum - 1.0) > 4.0 * sqrt((double)d->n) * DBL_EPSILON)
+        for (uint64_t i = 0; i < d->n; i++)
+            d->p[i] /= sum;
     return DLMKL_OK;
 }
 
 /* ---- table files ---- */
 
-/* Next non-empty, non-comment line into buf; 0 at end of file. Counts lines in *lineno. */
-static int next_line(FILE *f, char *buf, size_t len, long *lineno)
+/* Longest line of a table file: far above any number written with %.17g, and bounded so that a
+ * file without line breaks (or /dev/zero) stops at once. */
+#define TABLE_MAX_LINE (1 << 20)
+
+/* Next line that is not blank or a '#' comment; *got = 0 at the end of the file. */
+static int next_line(FILE *f, dlmkl_line *ln, int *got)
 {
-    while (fgets(buf, (int)len, f)) {
-        (*lineno)++;
-        char *s = buf;
+    int st;
+    while ((st = dlmkl_read_line(f, ln, TABLE_MAX_LINE, got)) == DLMKL_OK && *got) {
+        const char *s = ln->s;
         while (isspace((unsigned char)*s))
             s++;
-        if (*s == '\0' || *s == '#')
-            continue;
-        return 1;
+        if (*s != '\0' && *s != '#')
+            return DLMKL_OK;
     }
-    return 0;
+    return st;
+}
+
+/* The header "L V": two integers separated by blanks, nothing else. */
+static int read_header(const char *s, long *L, long *V)
+{
+    const char *tok[3];
+    size_t len[3];
+    int n = 0;
+    while (*s) {
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s)
+            break;
+        if (n == 3)
+            break;
+        tok[n] = s;
+        while (*s && !isspace((unsigned char)*s))
+            s++;
+        len[n] = (size_t)(s - tok[n]);
+        n++;
+    }
+    if (n != 2)
+        return dlmkl_error(DLMKL_EINVAL, "expected 'L V' (two integers)");
+    if (dlmkl_read_long(tok[0], len[0], 1, DLMKL_MAX_L, L))
+        return dlmkl_error_prefix(DLMKL_EINVAL, "L in the header 'L V'");
+    if (dlmkl_read_long(tok[1], len[1], 2, INT_MAX, V))
+        return dlmkl_error_prefix(DLMKL_EINVAL, "V in the header 'L V'");
+    return DLMKL_OK;
 }
 
 int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
@@ -113,71 +152,39 @@ int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
     FILE *f = fopen(path, "r");
     if (!f)
         return dlmkl_error(DLMKL_EIO, "cannot open table file '%s': %s", path, strerror(errno));
-    char buf[512];
-    long lineno = 0;
-    int L, V;
-    char extra[2];
-    if (!next_line(f, buf, sizeof buf, &lineno)) {
-        fclose(f);
-        return dlmkl_error(DLMKL_EINVAL, "table file '%s' is empty; it needs a line 'L V' then V^L probabilities", path);
-    }
-    if (sscanf(buf, "%d %d %1s", &L, &V, extra) != 2) {
-        fclose(f);
-        return dlmkl_error(DLMKL_EINVAL, "table file '%s' line %ld: expected 'L V' (two integers), got '%.60s'",
-                           path, lineno, buf);
-    }
-    dlmkl_dist *d = dlmkl_dist_alloc(L, V);
-    if (!d) {
-        fclose(f);
-        char msg[DLMKL_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-        return dlmkl_error(DLMKL_EINVAL, "table file '%s': %s", path, msg);
-    }
+    dlmkl_line ln = {0};
+    dlmkl_dist *d = NULL;
+    long L = 0, V = 0;
+    int got, st = next_line(f, &ln, &got);
+    if (st == DLMKL_OK && !got)
+        st = dlmkl_error(DLMKL_EINVAL, "the file is empty; it needs a line 'L V' then V^L probabilities");
+    else if (st == DLMKL_OK && (st = read_header(ln.s, &L, &V)) != DLMKL_OK)
+        st = dlmkl_error_prefix(st, "line %ld", ln.lineno);
+    if (st == DLMKL_OK && !(d = dlmkl_dist_alloc((int)L, (int)V)))
+        st = strncmp(dlmkl_last_error(), "out of memory", 13) == 0 ? DLMKL_ENOMEM : DLMKL_ETOOBIG;
     uint64_t i = 0;
-    while (next_line(f, buf, sizeof buf, &lineno)) {
-        char *end;
-        errno = 0;
-        double v = strtod(buf, &end);
-        while (isspace((unsigned char)*end))
-            end++;
-        if (end == buf || *end != '\0') {
-            fclose(f);
-            dlmkl_dist_free(d);
-            return dlmkl_error(DLMKL_EINVAL, "table file '%s' line %ld: '%.40s' is not a number (one probability per line)",
-                               path, lineno, buf);
-        }
-        if (i >= d->n) {
-            unsigned long long want = (unsigned long long)d->n;
-            fclose(f);
-            dlmkl_dist_free(d);
-            return dlmkl_error(DLMKL_EINVAL, "table file '%s' has more than V^L = %llu probabilities (line %ld)",
-                               path, want, lineno);
-        }
-        if (!isfinite(v)) {
-            fclose(f);
-            dlmkl_dist_free(d);
-            return dlmkl_error(DLMKL_EINVAL, "table file '%s' line %ld: %s is not finite", path, lineno, buf);
-        }
-        if (v < 0.0) {
-            fclose(f);
-            dlmkl_dist_free(d);
-            return dlmkl_error(DLMKL_EINVAL, "table file '%s' line %ld: probability %.17g is negative", path, lineno, v);
-        }
-        d->p[i++] = v;
+    while (st == DLMKL_OK && (st = next_line(f, &ln, &got)) == DLMKL_OK && got) {
+        double v;
+        if (i >= d->n)
+            st = dlmkl_error(DLMKL_EINVAL, "more than V^L = %llu probabilities (line %ld)",
+                             (unsigned long long)d->n, ln.lineno);
+        else if (dlmkl_read_double(ln.s, ln.len, -INFINITY, INFINITY, &v))
+            st = dlmkl_error_prefix(DLMKL_EINVAL, "line %ld (one probability per line)", ln.lineno);
+        else if (v < 0.0)
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld: probability %.17g is negative", ln.lineno, v);
+        else
+            d->p[i++] = v;
     }
     fclose(f);
-    if (i != d->n) {
-        unsigned long long want = (unsigned long long)d->n;
-        dlmkl_dist_free(d);
-        return dlmkl_error(DLMKL_EINVAL, "table file '%s' has %llu probabilities, but 'L V' = '%d %d' needs V^L = %llu",
-                           path, (unsigned long long)i, L, V, want);
-    }
-    int st = dlmkl_dist_validate(d, normalize);
+    dlmkl_line_free(&ln);
+    if (st == DLMKL_OK && i != d->n)
+        st = dlmkl_error(DLMKL_EINVAL, "has %llu probabilities, but 'L V' = '%ld %ld' needs V^L = %llu",
+                         (unsigned long long)i, L, V, (unsigned long long)d->n);
+    if (st == DLMKL_OK)
+        st = dlmkl_dist_validate(d, normalize);
     if (st != DLMKL_OK) {
-        char msg[DLMKL_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
         dlmkl_dist_free(d);
-        return dlmkl_error(st, "table file '%s': %s", path, msg);
+        return dlmkl_error_prefix(st, "table file '%s'", path);
     }
     *out = d;
     return DLMKL_OK;
@@ -267,6 +274,10 @@ int dlmkl_kv_parse(const char *s, dlmkl_kv *kv)
         kv->val[kv->n] = strndup(eq + 1, len - (size_t)(eq - p) - 1);
         kv->used[kv->n] = 0;
         kv->n++;
+        if (!kv->key[kv->n - 1] || !kv->val[kv->n - 1]) {
+            dlmkl_kv_clear(kv);
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        }
         if (!end)
             break;
         p = end + 1;
@@ -315,12 +326,8 @@ int dlmkl_kv_int(dlmkl_kv *kv, const char *family, const char *key, int required
             *out = def;
         return st;
     }
-    char *end;
-    errno = 0;
-    long v = strtol(kv->val[i], &end, 10);
-    if (end == kv->val[i] || *end || errno)
-        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s' is not an integer", family, key, kv->val[i]);
-    *out = v;
+    if (dlmkl_read_long(kv->val[i], (size_t)-1, LONG_MIN, LONG_MAX, out))
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%.60s' is not an integer", family, key, kv->val[i]);
     return DLMKL_OK;
 }
 
@@ -332,14 +339,15 @@ int dlmkl_kv_u64(dlmkl_kv *kv, const char *family, const char *key, int required
             *out = def;
         return st;
     }
+    const char *v = kv->val[i];
+    if (!*v || strspn(v, "0123456789") != strlen(v))
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%.60s' is not a non-negative integer", family, key, v);
     char *end;
     errno = 0;
-    if (kv->val[i][0] == '-')
-        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s' must be a non-negative integer", family, key, kv->val[i]);
-    unsigned long long v = strtoull(kv->val[i], &end, 10);
-    if (end == kv->val[i] || *end || errno)
-        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s' is not a non-negative integer", family, key, kv->val[i]);
-    *out = v;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno)
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%.60s' is out of range (more than 64 bits)", family, key, v);
+    *out = x;
     return DLMKL_OK;
 }
 
@@ -351,12 +359,8 @@ int dlmkl_kv_double(dlmkl_kv *kv, const char *family, const char *key, int requi
             *out = def;
         return st;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(kv->val[i], &end);
-    if (end == kv->val[i] || *end || errno || !isfinite(v))
-        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s' is not a finite number", family, key, kv->val[i]);
-    *out = v;
+    if (dlmkl_read_double(kv->val[i], (size_t)-1, -INFINITY, INFINITY, out))
+        return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%.60s' is not a finite number", family, key, kv->val[i]);
     return DLMKL_OK;
 }
 

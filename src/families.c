@@ -115,14 +115,20 @@ static int alloc_table(const char *fam, long L, long V, dlmkl_dist **d)
     return dlmkl_error(st, "%s: %s", fam, msg);
 }
 
-/* Parameter arrays (matrices, per-site marginals) count against the memory cap too. */
+/* Parameter arrays (matrices, per-site marginals) count against the memory cap too. On failure
+ * sets *st and returns NULL; on success leaves *st alone, so that a failure of an earlier call in a
+ * chain of allocations is never overwritten by a later success. */
 static void *alloc_params(const char *fam, size_t count, size_t size, const char *what, int *st)
 {
     char buf[160];
     snprintf(buf, sizeof buf, "%s: %s", fam, what);
-    if (count > SIZE_MAX / size || (*st = dlmkl_check_memory(count * size, buf)) != DLMKL_OK) {
-        if (count > SIZE_MAX / size)
-            *st = dlmkl_error(DLMKL_ETOOBIG, "%s does not fit in memory", buf);
+    if (count > SIZE_MAX / size) {
+        *st = dlmkl_error(DLMKL_ETOOBIG, "%s does not fit in memory", buf);
+        return NULL;
+    }
+    int cs = dlmkl_check_memory(count * size, buf);
+    if (cs != DLMKL_OK) {
+        *st = cs;
         return NULL;
     }
     void *p = calloc(count ? count : 1, size);
@@ -196,9 +202,11 @@ static int parse_list(const char *fam, const char *key, const char *s, long want
     const char *p = s;
     long n = 0;
     for (;;) {
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || (*end != '/' && *end != '\0') || !isfinite(v))
+        const char *end = strchr(p, '/');
+        if (!end)
+            end = p + strlen(p);
+        double v = 0.0;
+        if (dlmkl_read_double(p, (size_t)(end - p), -INFINITY, INFINITY, &v))
             return dlmkl_error(DLMKL_EINVAL, "%s: %s = '%s': entry %ld is not a number ('/'-separated %s)", fam, key, s,
                                n + 1, shape);
         if (!(v >= 0.0 && v <= 1.0))
@@ -473,23 +481,40 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     if (htr && V > STATIONARY_V_MAX)
         return dlmkl_error(DLMKL_EINVAL, "%s: V = %ld is out of range for trans=; need 2 <= V <= %d", fam, V,
                            STATIONARY_V_MAX);
+    /* every key is read and checked before anything is allocated */
+    static const char *const allowed = "L, V, stay | L, V, trans, init | L, V, seed, conc";
+    double stay = 0.0, conc = 1.0;
+    uint64_t seed = 0;
+    const char *ts = NULL, *is = NULL;
+    if (hst) {
+        if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) || (st = range_prob(fam, "stay", stay)))
+            return st;
+    } else if (htr) {
+        ts = dlmkl_kv_str(kv, "trans");
+        is = dlmkl_kv_str(kv, "init");
+    } else if ((st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "conc", 0, 1.0, &conc)) ||
+               (st = range_pos(fam, "conc", conc))) {
+        return st;
+    }
+    if ((st = dlmkl_kv_check_unused(kv, fam, allowed)))
+        return st;
+    if ((size_t)V > SIZE_MAX / sizeof(double) / ((size_t)V + 2) ||
+        (st = dlmkl_check_memory(((size_t)V * (size_t)V + (size_t)V + (size_t)L) * sizeof(double),
+                                 "markov: the transition matrix")) != DLMKL_OK)
+        return st ? st : dlmkl_error(DLMKL_ETOOBIG, "%s: a %ldx%ld transition matrix does not fit in memory", fam, V, V);
     double *P = alloc_params(fam, (size_t)V * (size_t)V, sizeof *P, "transition matrix", &st);
     double *init = alloc_params(fam, (size_t)V, sizeof *init, "initial law", &st);
     const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "transition matrix", &st);
     if (!P || !init || !kern)
         goto fail;
     if (hst) {
-        double stay;
-        if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) || (st = range_prob(fam, "stay", stay)) ||
-            (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
-            goto fail;
         P[0] = P[3] = stay;
         P[1] = P[2] = 1.0 - stay;
         init[0] = init[1] = 0.5;
     } else if (htr) {
         char shape[64];
         snprintf(shape, sizeof shape, "a %ldx%ld matrix (row-major)", V, V);
-        if ((st = parse_list(fam, "trans", dlmkl_kv_str(kv, "trans"), V * V, shape, P)))
+        if ((st = parse_list(fam, "trans", ts, V * V, shape, P)))
             goto fail;
         for (long u = 0; u < V; u++) {
             char what[96];
@@ -497,9 +522,6 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
             if ((st = check_row(fam, what, P + u * V, V)))
                 goto fail;
         }
-        const char *is = dlmkl_kv_str(kv, "init");
-        if ((st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
-            goto fail;
         if (!is || strcmp(is, "uniform") == 0) {
             for (long v = 0; v < V; v++)
                 init[v] = 1.0 / (double)V;
@@ -513,12 +535,6 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
                 goto fail;
         }
     } else {
-        uint64_t seed;
-        double conc;
-        if ((st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "conc", 0, 1.0, &conc)) ||
-            (st = range_pos(fam, "conc", conc)) ||
-            (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
-            goto fail;
         gsl_rng *r = rng_new(seed);
         if (!r) {
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
@@ -868,7 +884,31 @@ done:
 /* mixture:W1*{SPEC1}+W2*{SPEC2}+... — p = Σ_c (W_c / Σ W) p_c. The specs are any specs (mixtures
  * nest through the braces); every component must be a law on the same [V]^L. Components are built
  * one at a time and added in order, so memory is about two tables. O(Σ_c cost(p_c) + C·V^L). */
+/* Deepest nesting of mixture: specs. Each level holds up to two tables and a stack frame; the
+ * limit keeps a hostile spec ({{{{...}}}}) from overflowing the stack. */
+#define MIXTURE_MAX_DEPTH 16
+static _Thread_local int mixture_depth;
+
+static int build_mixture_body(const char *fam, const char *args, int normalize, dlmkl_dist **out);
+
 static int build_mixture(const char *fam, const char *args, int normalize, dlmkl_dist **out)
+{
+    int depth = 0, deepest = 0;
+    for (const char *c = args; *c; c++)
+        if (*c == '{' && ++depth > deepest)
+            deepest = depth;
+        else if (*c == '}')
+            depth--;
+    if (mixture_depth + deepest > MIXTURE_MAX_DEPTH)
+        return dlmkl_error(DLMKL_EINVAL, "%s: braces are nested %d deep; mixtures nest at most %d deep", fam,
+                           mixture_depth + deepest, MIXTURE_MAX_DEPTH);
+    mixture_depth++;
+    int st = build_mixture_body(fam, args, normalize, out);
+    mixture_depth--;
+    return st;
+}
+
+static int build_mixture_body(const char *fam, const char *args, int normalize, dlmkl_dist **out)
 {
     size_t cap = 0, nc = 0;
     double *w = NULL;
@@ -884,9 +924,9 @@ static int build_mixture(const char *fam, const char *args, int normalize, dlmkl
         goto done;
     }
     while (*p) {
-        char *end;
-        double wt = strtod(p, &end);
-        if (end == p || *end != '*' || end[1] != '{') {
+        const char *end = strchr(p, '*');
+        double wt = 0.0;
+        if (!end || end[1] != '{' || dlmkl_read_double(p, (size_t)(end - p), -INFINITY, INFINITY, &wt)) {
             st = dlmkl_error(DLMKL_EINVAL, "%s: expected WEIGHT*{SPEC} at '%.40s'; write %s:W1*{SPEC1}+W2*{SPEC2}+...",
                              fam, p, fam);
             goto done;

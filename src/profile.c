@@ -14,6 +14,7 @@
  * Memory: per thread a stack of marginals V^(L−D) + V^(L−D−1) + ... ≤ V^(L−D)·V/(V−1), which for
  * two threads is at most one more table. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,95 +285,125 @@ double dlmkl_profile_scale(const dlmkl_profile *prof)
 
 /* ---- profile files ---- */
 
+/* Longest line of a profile CSV. */
+#define PROFILE_MAX_LINE (1 << 20)
+/* Largest L of a profile file (as dlmkl_profile_alloc). */
+#define PROFILE_MAX_L 100000000
+
+/* A profile read from a file is what the theory assumes: finite, h(0) = 0, nondecreasing and
+ * concave (Han's inequality: the increments h(m) − h(m−1) do not increase), within rounding
+ * (DLMKL_RESIDUE_REL times the scale), and small enough that L²·h stays finite, so that TC, DTC,
+ * Z and every kl_expected are finite. */
+static int profile_check(const char *path, const double *h, size_t n)
+{
+    const size_t L = n - 1;
+    double mx = 0.0;
+    for (size_t m = 0; m < n; m++)
+        if (fabs(h[m]) > mx)
+            mx = fabs(h[m]);
+    if (!(mx * ((double)L + 1) * ((double)L + 1) < DBL_MAX / 16))
+        return dlmkl_error(DLMKL_EINVAL, "profile file '%s': |h| reaches %.17g, too large for L = %zu (TC, DTC "
+                           "and KL would overflow); is it an entropy profile?", path, mx, L);
+    const double tol = DLMKL_RESIDUE_REL * (mx > 1.0 ? mx : 1.0);
+    for (size_t m = 1; m < n; m++) {
+        double d = h[m] - h[m - 1];
+        if (d < -tol)
+            return dlmkl_error(DLMKL_EINVAL, "profile file '%s': h decreases from m = %zu to m = %zu (%.17g -> "
+                               "%.17g); an entropy profile is nondecreasing", path, m - 1, m, h[m - 1], h[m]);
+        if (m >= 2 && d > h[m - 1] - h[m - 2] + tol)
+            return dlmkl_error(DLMKL_EINVAL, "profile file '%s': h is not concave at m = %zu (the increment %.17g "
+                               "exceeds the previous one %.17g); an entropy profile is concave (Han's inequality)",
+                               path, m - 1, d, h[m - 1] - h[m - 2]);
+    }
+    return DLMKL_OK;
+}
+
 int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **out)
 {
     *out = NULL;
     FILE *f = fopen(path, "r");
     if (!f)
         return dlmkl_error(DLMKL_EIO, "cannot open profile file '%s': %s", path, strerror(errno));
-    char line[4096];
-    int cm = -1, ch = -1, cu = -1, ncol = 0;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return dlmkl_error(DLMKL_EINVAL, "profile file '%s' is empty; it needs a header with columns m,h", path);
+    dlmkl_line ln = {0};
+    dlmkl_csv_row row = {0};
+    double *h = NULL;
+    size_t cap = 0, n = 0;
+    int cm = -1, ch = -1, cu = -1, got;
+    int st = dlmkl_read_line(f, &ln, PROFILE_MAX_LINE, &got);
+    if (st == DLMKL_OK && !got)
+        st = dlmkl_error(DLMKL_EINVAL, "the file is empty; it needs a header with columns m,h");
+    if (st == DLMKL_OK && (st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK)
+        st = dlmkl_error_prefix(st, "line 1 (the header)");
+    if (st == DLMKL_OK) {
+        cm = dlmkl_csv_find(&row, "m"), ch = dlmkl_csv_find(&row, "h"), cu = dlmkl_csv_find(&row, "unit");
+        if (cm < 0 || ch < 0)
+            st = dlmkl_error(DLMKL_EINVAL, "the header (line 1) needs columns 'm' and 'h'");
     }
-    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncol++) {
-        if (strcmp(tok, "m") == 0)
-            cm = ncol;
-        else if (strcmp(tok, "h") == 0)
-            ch = ncol;
-        else if (strcmp(tok, "unit") == 0)
-            cu = ncol;
-    }
-    if (cm < 0 || ch < 0) {
-        fclose(f);
-        return dlmkl_error(DLMKL_EINVAL, "profile file '%s': the header needs columns 'm' and 'h'", path);
-    }
-    size_t cap = 256, n = 0;
-    double *h = malloc(cap * sizeof *h);
-    int st = h ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    long lineno = 1;
-    dlmkl_unit file_unit = unit;
-    while (st == DLMKL_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        if (line[0] == '\n' || line[0] == '\r' || line[0] == '\0')
-            continue;
-        double m = NAN, v = NAN;
-        int c = 0;
-        /* fields split by commas; an empty field (Z at m = 0) is allowed */
-        char *p = line;
-        while (p) {
-            char *comma = strchr(p, ',');
-            if (comma)
-                *comma = '\0';
-            char *end;
-            if (c == cm || c == ch) {
-                double x = strtod(p, &end);
-                while (*end == '\r' || *end == '\n' || *end == ' ')
-                    end++;
-                if (end == p || *end)
-                    x = NAN;
-                if (c == cm)
-                    m = x;
-                else
-                    v = x;
-            } else if (c == cu) {
-                size_t l = strcspn(p, "\r\n");
-                if (l == 4 && strncmp(p, "nats", 4) == 0)
-                    file_unit = DLMKL_NATS;
-                else if (l == 4 && strncmp(p, "bits", 4) == 0)
-                    file_unit = DLMKL_BITS;
-                else
-                    st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: unit '%.*s' is not bits or nats", path, lineno, (int)l, p);
-            }
-            c++;
-            p = comma ? comma + 1 : NULL;
+    while (st == DLMKL_OK && (st = dlmkl_read_line(f, &ln, PROFILE_MAX_LINE, &got)) == DLMKL_OK && got) {
+        if (strspn(ln.s, " \t") == ln.len)
+            continue; /* blank line */
+        const long lineno = ln.lineno;
+        double m, v;
+        dlmkl_unit file_unit = unit;
+        if ((st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK) {
+            st = dlmkl_error_prefix(st, "line %ld", lineno);
+            break;
         }
-        if (st)
+        if (row.n <= cm || row.n <= ch || (cu >= 0 && row.n <= cu)) {
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld has %d fields; the header has more", lineno, row.n);
             break;
-        if (!isfinite(m) || m != (double)n)
-            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: m must be %zu (rows m = 0..L in order)", path, lineno, n);
-        else if (!isfinite(v))
-            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' line %ld: h is missing or not a finite number", path, lineno);
-        else if (n == 0 && v != 0.0)
-            st = dlmkl_error(DLMKL_EINVAL, "profile file '%s': h(0) must be 0, got %.17g", path, v);
-        if (st)
+        }
+        if (dlmkl_read_double(row.field[cm], (size_t)-1, 0, PROFILE_MAX_L, &m)) {
+            st = dlmkl_error_prefix(DLMKL_EINVAL, "line %ld, column m", lineno);
             break;
+        }
+        if (m != (double)n) {
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld: m = %.17g, expected %zu (rows m = 0..L in order)", lineno, m, n);
+            break;
+        }
+        if (dlmkl_read_double(row.field[ch], (size_t)-1, -INFINITY, INFINITY, &v)) {
+            st = dlmkl_error_prefix(DLMKL_EINVAL, "line %ld, column h", lineno);
+            break;
+        }
+        if (cu >= 0) {
+            const char *u = row.field[cu];
+            if (strcmp(u, "nats") == 0)
+                file_unit = DLMKL_NATS;
+            else if (strcmp(u, "bits") == 0)
+                file_unit = DLMKL_BITS;
+            else if (*u) {
+                st = dlmkl_error(DLMKL_EINVAL, "line %ld: unit '%.40s' is not bits or nats", lineno, u);
+                break;
+            }
+        }
+        if (n == 0 && v != 0.0) {
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld: h(0) must be 0, got %.17g", lineno, v);
+            break;
+        }
         if (n == cap) {
-            double *t = realloc(h, 2 * cap * sizeof *h);
+            size_t nc = cap ? 2 * cap : 256;
+            if ((st = dlmkl_check_memory(nc * sizeof *h, "the profile")) != DLMKL_OK)
+                break;
+            double *t = realloc(h, nc * sizeof *h);
             if (!t) {
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 break;
             }
             h = t;
-            cap *= 2;
+            cap = nc;
         }
         h[n++] = v / dlmkl_unit_factor(file_unit);
     }
     fclose(f);
+    dlmkl_line_free(&ln);
+    dlmkl_csv_row_free(&row);
     if (st == DLMKL_OK && n < 2)
-        st = dlmkl_error(DLMKL_EINVAL, "profile file '%s' needs rows m = 0..L with L >= 1", path);
-    if (st == DLMKL_OK) {
+        st = dlmkl_error(DLMKL_EINVAL, "it needs rows m = 0..L with L >= 1");
+    if (st != DLMKL_OK) {
+        free(h);
+        return dlmkl_error_prefix(st, "profile file '%s'", path);
+    }
+    if ((st = profile_check(path, h, n)) == DLMKL_OK) {
         *out = dlmkl_profile_alloc((int)n - 1);
         if (!*out)
             st = DLMKL_ENOMEM;

@@ -404,82 +404,79 @@ int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *ns
 
 /* ---- law files ---- */
 
-/* Read a CSV with a header naming columns k,m,s,prob (any order, others ignored); k is 1-based. */
+/* Longest line of a law file, and the largest iteration index k it may name. */
+#define LAW_MAX_LINE (1 << 20)
+#define LAW_MAX_K 1000000000L
+
+/* Read a CSV (RFC 4180: quoted fields, empty fields, CRLF, a byte-order mark) with a header naming
+ * columns k,m,s,prob (any order, others ignored, e.g. pandas' index column); k is 1-based. Every
+ * number is read strictly and range-checked before any cast; the row tables count against the
+ * memory cap before they are allocated. */
 static int law_read(const char *path, int L, int Kgiven, dlmkl_schedule **out)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return dlmkl_error(DLMKL_EIO, "law file '%s': cannot open: %s", path, strerror(errno));
-    char line[1024];
     int col[4] = {-1, -1, -1, -1}; /* k, m, s, prob */
     static const char *names[4] = {"k", "m", "s", "prob"};
-    long lineno = 0;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return dlmkl_error(DLMKL_EINVAL, "law file '%s' is empty; it needs a header k,m,s,prob", path);
-    }
-    lineno++;
-    int ncol = 0;
-    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncol++) {
-        while (isspace((unsigned char)*tok))
-            tok++;
-        for (int c = 0; c < 4; c++)
-            if (strcmp(tok, names[c]) == 0)
-                col[c] = ncol;
-    }
-    for (int c = 0; c < 4; c++)
-        if (col[c] < 0) {
-            fclose(f);
-            return dlmkl_error(DLMKL_EINVAL, "law file '%s': header lacks column '%s' (need k,m,s,prob)", path, names[c]);
+    dlmkl_line ln = {0};
+    dlmkl_csv_row row = {0};
+    int got, st = dlmkl_read_line(f, &ln, LAW_MAX_LINE, &got);
+    if (st == DLMKL_OK && !got)
+        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' is empty; it needs a header k,m,s,prob", path);
+    if (st == DLMKL_OK && (st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK)
+        st = dlmkl_error_prefix(st, "law file '%s' line 1 (the header)", path);
+    for (int c = 0; c < 4 && st == DLMKL_OK; c++)
+        if ((col[c] = dlmkl_csv_find(&row, names[c])) < 0)
+            st = dlmkl_error(DLMKL_EINVAL, "law file '%s': header lacks column '%s' (need k,m,s,prob)", path, names[c]);
+    size_t cap = 0, n = 0;
+    int (*kms)[3] = NULL;
+    double *pr = NULL;
+    int K = 0;
+    while (st == DLMKL_OK && (st = dlmkl_read_line(f, &ln, LAW_MAX_LINE, &got)) == DLMKL_OK && got) {
+        if (strspn(ln.s, " \t") == ln.len)
+            continue; /* blank line */
+        const long lineno = ln.lineno;
+        if ((st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK) {
+            st = dlmkl_error_prefix(st, "law file '%s' line %ld", path, lineno);
+            break;
         }
-    size_t cap = 1024, n = 0;
-    int (*kms)[3] = malloc(cap * sizeof *kms);
-    double *pr = malloc(cap * sizeof *pr);
-    int K = 0, st = DLMKL_OK;
-    while (st == DLMKL_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            continue;
-        double v[4] = {NAN, NAN, NAN, NAN};
-        int c = 0;
-        for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++)
-            for (int j = 0; j < 4; j++)
-                if (col[j] == c) {
-                    char *end;
-                    v[j] = strtod(tok, &end);
-                    while (isspace((unsigned char)*end))
-                        end++;
-                    if (end == tok || *end)
-                        v[j] = NAN;
-                }
-        for (int j = 0; j < 4 && st == DLMKL_OK; j++)
-            if (!isfinite(v[j]) || (j < 3 && v[j] != floor(v[j])))
-                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s is missing or not %s", path, lineno,
-                                 names[j], j < 3 ? "an integer" : "a number");
+        double v[4];
+        const double hi[4] = {(double)LAW_MAX_K, (double)L, (double)L, 1.0}, lo[4] = {1, 0, 0, 0};
+        for (int j = 0; j < 4 && st == DLMKL_OK; j++) {
+            if (col[j] >= row.n)
+                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s is missing (%d fields)", path,
+                                 lineno, names[j], row.n);
+            else if (dlmkl_read_double(row.field[col[j]], (size_t)-1, lo[j], hi[j], &v[j]))
+                st = dlmkl_error_prefix(DLMKL_EINVAL, "law file '%s' line %ld, column %s%s", path, lineno, names[j],
+                                        j == 1 || j == 2 ? " (0 <= m, s <= L)" : "");
+            else if (j < 3 && v[j] != floor(v[j]))
+                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s = %.17g is not an integer", path,
+                                 lineno, names[j], v[j]);
+        }
         if (st)
             break;
-        int k = (int)v[0], m = (int)v[1], s = (int)v[2];
-        if (k < 1 || m < 0 || m > L || s < 0 || s > L - m)
+        int k = (int)v[0], m = (int)v[1], s = (int)v[2]; /* all range-checked above */
+        if (s > L - m) {
             st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: (k,m,s) = (%d,%d,%d) out of range (k >= 1, 0 <= m <= L = %d, 0 <= s <= L - m)",
                              path, lineno, k, m, s, L);
-        else if (v[3] < 0 || v[3] > 1)
-            st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: prob = %g is not in [0, 1]", path, lineno, v[3]);
-        if (st)
             break;
+        }
         if (n == cap) {
-            cap *= 2;
-            void *a = realloc(kms, cap * sizeof *kms), *b = realloc(pr, cap * sizeof *pr);
+            size_t nc = cap ? 2 * cap : 1024;
+            if ((st = dlmkl_check_memory(nc * (sizeof *kms + sizeof *pr), "the rows of the law file")) != DLMKL_OK)
+                break;
+            void *a = realloc(kms, nc * sizeof *kms);
             if (a)
                 kms = a;
+            void *b = realloc(pr, nc * sizeof *pr);
             if (b)
                 pr = b;
             if (!a || !b) {
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory reading '%s'", path);
                 break;
             }
+            cap = nc;
         }
         kms[n][0] = k, kms[n][1] = m, kms[n][2] = s;
         pr[n] = v[3];
@@ -487,11 +484,21 @@ static int law_read(const char *path, int L, int Kgiven, dlmkl_schedule **out)
         if (k > K)
             K = k;
     }
+    dlmkl_line_free(&ln);
+    dlmkl_csv_row_free(&row);
+    if (st == DLMKL_OK && n > 0) {
+        /* the (k, m) row index: K·(L+1) + 1 offsets, and as many for the fill pass */
+        size_t nr = (size_t)K * ((size_t)L + 1) + 1;
+        if (nr > SIZE_MAX / (2 * sizeof(int64_t)))
+            st = dlmkl_error(DLMKL_ETOOBIG, "law file '%s': K = %d iterations do not fit in memory", path, K);
+        else if (dlmkl_check_memory(nr * 2 * sizeof(int64_t) + n * sizeof(dlmkl_law_entry), "the law's rows") != DLMKL_OK)
+            st = dlmkl_error_prefix(DLMKL_ETOOBIG, "law file '%s' (K = %d, L = %d)", path, K, L);
+    }
     fclose(f);
     if (st == DLMKL_OK && n == 0)
         st = dlmkl_error(DLMKL_EINVAL, "law file '%s' has no rows", path);
     if (st == DLMKL_OK && Kgiven > 0 && Kgiven != K)
-        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' defines iterations 1..%d but --K is %d", path, K, Kgiven);
+        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' defines iterations 1..%d but K is %d", path, K, Kgiven);
     dlmkl_schedule *sc = NULL;
     if (st == DLMKL_OK && !(sc = sched_new(DLMKL_SCHED_LAW, L, K, "law")))
         st = DLMKL_ENOMEM;
@@ -653,16 +660,14 @@ static int iid_from_weights(const char *spec, const char *list, int L, int K, dl
         return DLMKL_ENOMEM;
     const char *p = list;
     for (int k = 0; k < n; k++) {
-        char *end;
-        errno = 0;
-        double w = strtod(p, &end);
-        if (end == p || (*end && *end != '/') || errno == ERANGE || !isfinite(w) || w < 0) {
+        const size_t len = strcspn(p, "/");
+        double w;
+        if (dlmkl_read_double(p, len, 0.0, DBL_MAX, &w) != DLMKL_OK) {
             dlmkl_schedule_free(s);
-            return dlmkl_error(DLMKL_EINVAL, "iid:pi=: weight %d ('%.*s') is not a finite number >= 0", k + 1,
-                               (int)strcspn(p, "/"), p);
+            return dlmkl_error_prefix(DLMKL_EINVAL, "iid:pi=: weight %d", k + 1);
         }
         s->pi_ld[k] = w;
-        p = *end ? end + 1 : end;
+        p += len + (p[len] == '/');
     }
     int st = iid_normalise(s);
     if (st != DLMKL_OK) {

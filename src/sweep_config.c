@@ -19,6 +19,13 @@
 /* Longest config line accepted (libinih's line buffer). */
 #define SWEEP_MAX_LINE 65536
 
+/* Largest config file read (it is also checked against the memory cap). */
+#define SWEEP_MAX_CONFIG ((size_t)64 << 20)
+
+/* Deepest nesting of an integer expression (parentheses, unary signs, exponents): keeps the
+ * recursive-descent parser's stack bounded. */
+#define SWEEP_MAX_DEPTH 64
+
 /* ------------------------------------------------------------------------------------------ */
 /* small string helpers */
 
@@ -86,6 +93,11 @@ static int list_push(dlmkl_sweep_list *l, char *s, int *cap)
     }
     if (l->n == *cap) {
         int nc = *cap ? 2 * *cap : 8;
+        /* the pointers and (about) 24 bytes per value count against the memory cap */
+        if (dlmkl_check_memory((size_t)nc * (sizeof(char *) + 24), "a list of values") != DLMKL_OK) {
+            free(s);
+            return DLMKL_ETOOBIG;
+        }
         char **nv = realloc(l->v, (size_t)nc * sizeof *nv);
         if (!nv) {
             free(s);
@@ -152,6 +164,7 @@ typedef struct {
     int nvars;
     const char *what;
     int st;
+    int depth;
 } expr_ctx;
 
 static void skip_ws(expr_ctx *c)
@@ -170,7 +183,7 @@ static long long expr_fail(expr_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    c->st = dlmkl_error(DLMKL_EINVAL, "%s: %s in '%s'", c->what, msg, c->s);
+    c->st = dlmkl_error(DLMKL_EINVAL, "%s: %s in '%.80s'", c->what, msg, c->s);
     return 0;
 }
 
@@ -236,6 +249,26 @@ static long long parse_primary(expr_ctx *c)
 
 static long long parse_unary(expr_ctx *c);
 
+/* r = b^e for e >= 0 without overflow: 0 ok, -1 overflow. At most 64 multiplications: |b| >= 2
+ * overflows by e = 64, and b in {-1, 0, 1} is done directly. */
+static int ipow(long long b, long long e, long long *r)
+{
+    if (b == 0 || b == 1 || e == 0) {
+        *r = e == 0 ? 1 : b;
+        return 0;
+    }
+    if (b == -1) {
+        *r = e % 2 ? -1 : 1;
+        return 0;
+    }
+    long long v = 1;
+    for (long long i = 0; i < e; i++)
+        if (__builtin_mul_overflow(v, b, &v))
+            return -1;
+    *r = v;
+    return 0;
+}
+
 static long long parse_power(expr_ctx *c)
 {
     long long b = parse_primary(c);
@@ -248,14 +281,25 @@ static long long parse_power(expr_ctx *c)
         return 0;
     if (e < 0)
         return expr_fail(c, "negative exponent %lld", e);
-    long long r = 1;
-    for (long long i = 0; i < e; i++)
-        if (__builtin_mul_overflow(r, b, &r))
-            return expr_fail(c, "%lld^%lld overflows", b, e);
+    long long r;
+    if (ipow(b, e, &r))
+        return expr_fail(c, "%lld^%lld overflows", b, e);
     return r;
 }
 
+static long long parse_unary_body(expr_ctx *c);
+
 static long long parse_unary(expr_ctx *c)
+{
+    if (c->depth >= SWEEP_MAX_DEPTH)
+        return expr_fail(c, "nested more than %d deep (parentheses, signs or '^')", SWEEP_MAX_DEPTH);
+    c->depth++;
+    long long v = parse_unary_body(c);
+    c->depth--;
+    return v;
+}
+
+static long long parse_unary_body(expr_ctx *c)
 {
     skip_ws(c);
     if (*c->p == '-') {
@@ -315,7 +359,7 @@ static long long parse_expr(expr_ctx *c)
 
 int dlmkl_sweep_eval(const char *expr, const dlmkl_sweep_var *vars, int nvars, const char *what, long long *out)
 {
-    expr_ctx c = {expr, expr, vars, nvars, what ? what : "expression", DLMKL_OK};
+    expr_ctx c = {expr, expr, vars, nvars, what ? what : "expression", DLMKL_OK, 0};
     long long v = parse_expr(&c);
     skip_ws(&c);
     if (!c.st && *c.p)
@@ -385,7 +429,10 @@ static int split_power(const char *s, size_t n, long long *base, const char **e,
         j++;
     if (j >= n || s[j] != '^')
         return 0;
+    errno = 0;
     *base = strtoll(s, NULL, 10);
+    if (errno)
+        return 0; /* not a base: the expression reader reports the overflow */
     *e = s + j + 1;
     *en = n - j - 1;
     return 1;
@@ -407,7 +454,7 @@ static int expand_range(const char *item, const dlmkl_sweep_var *vars, int nvars
     long long step = 1;
     int st;
     char w[600];
-    snprintf(w, sizeof w, "%s, range '%s'", what, item);
+    snprintf(w, sizeof w, "%s, range '%.60s'", what, item);
     if (colon && (st = eval_n(colon + 1, strlen(colon + 1), vars, nvars, w, &step)))
         return st;
     if (step < 1)
@@ -428,31 +475,32 @@ static int expand_range(const char *item, const dlmkl_sweep_var *vars, int nvars
     }
     if (lo > hi)
         return dlmkl_error(DLMKL_EINVAL, "%s: empty range (%lld > %lld); write the smaller end first", w, lo, hi);
-    if (!pow2 && !geometric && (hi - lo) / step >= SWEEP_MAX_LIST)
+    long long span;
+    if (!pow2 && (__builtin_sub_overflow(hi, lo, &span) || span / step >= SWEEP_MAX_LIST))
         return dlmkl_error(DLMKL_ETOOBIG, "%s: more than %d values", w, SWEEP_MAX_LIST);
     char buf[32];
     if (pow2) {
         if (step != 1)
             return dlmkl_error(DLMKL_EINVAL, "%s: pow2: ranges take no step", w);
+        int any = 0;
         for (long long p = 1; p <= hi; p *= 2) {
             if (p >= lo) {
                 snprintf(buf, sizeof buf, "%lld", p);
                 if ((st = list_push(l, strdup(buf), cap)))
                     return st;
+                any = 1;
             }
             if (p > LLONG_MAX / 2)
                 break;
         }
+        if (!any)
+            return dlmkl_error(DLMKL_EINVAL, "%s: no power of two lies in [%lld, %lld]; the range is empty", w, lo, hi);
         return DLMKL_OK;
     }
     for (long long i = lo; i <= hi; i += step) {
         long long v = i;
-        if (geometric) {
-            v = 1;
-            for (long long k = 0; k < i; k++)
-                if (__builtin_mul_overflow(v, ba, &v))
-                    return dlmkl_error(DLMKL_EINVAL, "%s: %lld^%lld overflows", w, ba, i);
-        }
+        if (geometric && ipow(ba, i, &v))
+            return dlmkl_error(DLMKL_EINVAL, "%s: %lld^%lld overflows", w, ba, i);
         snprintf(buf, sizeof buf, "%lld", v);
         if ((st = list_push(l, strdup(buf), cap)))
             return st;
@@ -548,7 +596,7 @@ int dlmkl_sweep_list_expand(const char *text, int integer, const dlmkl_sweep_var
         } else if (integer || (all_expr_chars(it, strlen(it)) && names_a_var(it, vars, nvars))) {
             long long v;
             char w[600];
-            snprintf(w, sizeof w, "%s, value '%s'", what, it);
+            snprintf(w, sizeof w, "%s, value '%.60s'", what, it);
             if (integer && !all_expr_chars(it, strlen(it)))
                 st = dlmkl_error(DLMKL_EINVAL, "%s: '%s' is not an integer, an integer expression or a range "
                                  "(a..b, a..b:step, pow2:a..b, 2^i..2^j)", what, it);
@@ -1076,8 +1124,27 @@ int dlmkl_sweep_config_read(const char *path, int quick, dlmkl_sweep_config **ou
     size_t len = 0, cap = 0, n;
     char chunk[8192];
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        /* stop at once on binary input (/dev/zero) and bound the size */
+        if (memchr(chunk, '\0', n)) {
+            free(buf);
+            fclose(f);
+            return dlmkl_error(DLMKL_EINVAL, "sweep config '%s' contains a NUL byte; is it a text file?", path);
+        }
+        if (len + n > SWEEP_MAX_CONFIG) {
+            free(buf);
+            fclose(f);
+            return dlmkl_error(DLMKL_ETOOBIG, "sweep config '%s' is larger than %zu MiB; a config is a short text file",
+                               path, SWEEP_MAX_CONFIG >> 20);
+        }
         if (len + n + 1 > cap) {
             cap = (len + n + 1) * 2;
+            char what[64];
+            snprintf(what, sizeof what, "reading the sweep config");
+            if (dlmkl_check_memory(cap, what) != DLMKL_OK) {
+                free(buf);
+                fclose(f);
+                return dlmkl_error_prefix(DLMKL_ETOOBIG, "sweep config '%s'", path);
+            }
             char *nb = realloc(buf, cap);
             if (!nb) {
                 free(buf);

@@ -3,6 +3,7 @@
  * tables rebuilt here from the definition (Boltzmann weights, products of marginals, chain
  * products, manual mixing, an independent Dirichlet draw), and every bad input against its status
  * code and a key phrase of its message. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -778,6 +779,147 @@ START_TEST(test_table_files)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------------- */
+/* hardening: strict readers, allocation failures, nesting, table edge cases                        */
+
+START_TEST(test_strict_readers)
+{
+    static const struct {
+        const char *text;
+        int ok;
+        double value;
+    } dc[] = {
+        {"0.5", 1, 0.5},     {" 0.25\t", 1, 0.25}, {"1e-320", 1, 1e-320}, {"-3", 1, -3},   {"1e-400", 1, 0},
+        {"", 0, 0},          {" ", 0, 0},          {"nan", 0, 0},         {"inf", 0, 0},   {"0x1p3", 0, 0},
+        {"1e400", 0, 0},     {"0.5 0.5", 0, 0},    {"1,5", 0, 0},         {"5abc", 0, 0},  {".", 0, 0},
+        {"--1", 0, 0},
+    };
+    for (size_t c = 0; c < sizeof dc / sizeof dc[0]; c++) {
+        double v = -99;
+        int st = dlmkl_read_double(dc[c].text, (size_t)-1, -INFINITY, INFINITY, &v);
+        ck_assert_msg((st == DLMKL_OK) == dc[c].ok, "read_double('%s'): status %d (%s)", dc[c].text, st,
+                      dlmkl_last_error());
+        if (dc[c].ok)
+            ck_assert_msg(v == dc[c].value, "read_double('%s') = %.17g, expected %.17g", dc[c].text, v, dc[c].value);
+    }
+    double v;
+    ck_assert_int_eq(dlmkl_read_double("0.5\0" "1", 5, 0, 1, &v), DLMKL_EINVAL); /* NUL inside the field */
+    ck_assert_msg(strstr(dlmkl_last_error(), "NUL byte"), "message: %s", dlmkl_last_error());
+    ck_assert_int_eq(dlmkl_read_double("2", (size_t)-1, 0, 1, &v), DLMKL_EINVAL);
+    ck_assert_msg(strstr(dlmkl_last_error(), "out of range"), "message: %s", dlmkl_last_error());
+    static const struct {
+        const char *text;
+        int ok;
+        long value;
+    } lc[] = {{"42", 1, 42}, {"-7", 1, -7}, {"+3", 1, 3}, {"3.0", 0, 0}, {"1e3", 0, 0}, {"4294967298", 1, 4294967298L},
+              {"99999999999999999999", 0, 0}, {"", 0, 0}, {"0x10", 0, 0}};
+    for (size_t c = 0; c < sizeof lc / sizeof lc[0]; c++) {
+        long x = -99;
+        int st = dlmkl_read_long(lc[c].text, (size_t)-1, LONG_MIN, LONG_MAX, &x);
+        ck_assert_msg((st == DLMKL_OK) == lc[c].ok, "read_long('%s'): status %d (%s)", lc[c].text, st,
+                      dlmkl_last_error());
+        if (lc[c].ok)
+            ck_assert_msg(x == lc[c].value, "read_long('%s') = %ld", lc[c].text, x);
+    }
+    /* CSV records: empty fields kept, quotes removed, "" is a quote */
+    char line[] = ",k,\"a,b\",\"say \"\"hi\"\"\",,";
+    dlmkl_csv_row row = {0};
+    ck_assert_int_eq(dlmkl_csv_split(line, &row), DLMKL_OK);
+    static const char *want[] = {"", "k", "a,b", "say \"hi\"", "", ""};
+    ck_assert_msg(row.n == 6, "%d fields", row.n);
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(strcmp(row.field[i], want[i]) == 0, "field %d = '%s', expected '%s'", i, row.field[i], want[i]);
+    ck_assert_int_eq(dlmkl_csv_find(&row, "k"), 1);
+    ck_assert_int_eq(dlmkl_csv_find(&row, "m"), -1);
+    char bad1[] = "a,\"b", bad2[] = "a,\"b\"c", bad3[] = "a,b\"c";
+    ck_assert_int_eq(dlmkl_csv_split(bad1, &row), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_csv_split(bad2, &row), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_csv_split(bad3, &row), DLMKL_EINVAL);
+    dlmkl_csv_row_free(&row);
+}
+END_TEST
+
+START_TEST(test_hardened_specs)
+{
+    /* a failed parameter allocation is never overwritten by a later success (was: OK, no table) */
+    dlmkl_set_max_memory((size_t)1 << 20);
+    expect_fail("markov:L=1,V=50000,seed=1", 0, DLMKL_ETOOBIG, "above the memory cap");
+    expect_fail("markov:L=2,V=3000,seed=1", 0, DLMKL_ETOOBIG, "transition matrix");
+    expect_fail("product:L=20,V=100000,seed=1", 0, DLMKL_ETOOBIG, "above the memory cap");
+    expect_fail("mixprod:L=20,V=1000,m=1000,seed=1", 0, DLMKL_ETOOBIG, "above the memory cap");
+    /* keys are checked before anything is allocated */
+    expect_fail("markov:L=1,V=50000,seed=1,bogus=1", 0, DLMKL_EINVAL, "unknown key 'bogus'");
+    expect_fail("markov:L=1,V=50000,seed=0", 0, DLMKL_EINVAL, "seed = 0 is out of range");
+    dlmkl_set_max_memory(0);
+    /* nesting depth */
+    char spec[4096] = "copy:L=3";
+    for (int i = 0; i < 16; i++) {
+        char t[4096];
+        snprintf(t, sizeof t, "mixture:1*{%s}", spec);
+        snprintf(spec, sizeof spec, "%s", t);
+    }
+    dlmkl_dist *d = tu_dist(spec); /* 16 deep is fine */
+    TU_CLOSE(d->p[0], 0.5, 1e-15, "%s", spec);
+    dlmkl_dist_free(d);
+    char deeper[4200];
+    snprintf(deeper, sizeof deeper, "mixture:1*{%s}", spec);
+    expect_fail(deeper, 0, DLMKL_EINVAL, "mixtures nest at most 16 deep");
+    /* strict numbers in keys, lists and weights */
+    expect_fail("copy:L=3x", 0, DLMKL_EINVAL, "not an integer");
+    expect_fail("product:L=3,p=0x1p-1", 0, DLMKL_EINVAL, "not a finite number");
+    expect_fail("markov:L=3,V=2,trans=0.5/0.5/nan/0.5", 0, DLMKL_EINVAL, "entry 3 is not a number");
+    expect_fail("mixture:inf*{copy:L=3}", 0, DLMKL_EINVAL, "expected WEIGHT");
+    expect_fail("product:L=3,seed=99999999999999999999", 0, DLMKL_EINVAL, "out of range");
+}
+END_TEST
+
+static const char *write_bytes(const char *name, const char *bytes, size_t n)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+    return path;
+}
+
+START_TEST(test_table_hardening)
+{
+    table_fail("int.txt", "4294967298 2\n0.5\n0.5\n", 0, DLMKL_EINVAL, "4294967298 is out of range");
+    table_fail("hdr3.txt", "1 2 3\n0.5\n0.5\n", 0, DLMKL_EINVAL, "expected 'L V'");
+    table_fail("two.txt", "1 2\n0.5 0.5\n", 0, DLMKL_EINVAL, "line 2");
+    table_fail("hex.txt", "1 2\n0x1p-1\n0.5\n", 0, DLMKL_EINVAL, "not a number");
+    char spec[600];
+    snprintf(spec, sizeof spec, "table:%s", write_bytes("nul.txt", "1 2\n0.5\0" "1\n0.5\n", 11));
+    expect_fail(spec, 0, DLMKL_EINVAL, "NUL byte");
+    expect_fail("table:/dev/zero", 0, DLMKL_EINVAL, "NUL byte");
+    /* accepted within the tolerance, then renormalised: a point mass has entropy exactly 0 */
+    snprintf(spec, sizeof spec, "table:%s", write_file("pm.txt", "1 2\n0.9999999992\n0\n"));
+    dlmkl_dist *d = tu_dist(spec);
+    ck_assert_msg(d->p[0] == 1.0, "renormalised p[0] = %.17g", d->p[0]);
+    dlmkl_profile *prof = tu_profile(d);
+    ck_assert_msg(dlmkl_profile_H(prof) == 0.0, "H = %.17g", dlmkl_profile_H(prof));
+    dlmkl_profile_free(prof);
+    dlmkl_dist_free(d);
+    /* subnormal entries, CRLF, a byte-order mark, a 5000-digit number */
+    snprintf(spec, sizeof spec, "table:%s", write_file("sub.txt", "\xEF\xBB\xBF" "1 2\r\n1\r\n1e-320\r\n"));
+    d = tu_dist(spec);
+    ck_assert_msg(d->p[1] == 1e-320, "subnormal p[1] = %g", d->p[1]);
+    dlmkl_dist_free(d);
+    char *big = malloc(6000);
+    ck_assert_ptr_nonnull(big);
+    strcpy(big, "1 2\n0.5");
+    memset(big + 7, '0', 5000);
+    strcpy(big + 5007, "\n0.5\n");
+    snprintf(spec, sizeof spec, "table:%s", write_file("long.txt", big));
+    free(big);
+    d = tu_dist(spec);
+    ck_assert_msg(d->p[0] == 0.5 && d->p[1] == 0.5, "long number read as %.17g", d->p[0]);
+    dlmkl_dist_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dist");
@@ -795,11 +937,14 @@ int main(void)
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_memory_cap);
     tcase_add_test(tc, test_spec_help_documents_every_key);
+    tcase_add_test(tc, test_strict_readers);
+    tcase_add_test(tc, test_hardened_specs);
     suite_add_tcase(s, tc);
     TCase *files = tcase_create("table_files");
     tcase_set_timeout(files, 600);
     tcase_add_unchecked_fixture(files, setup_tmp, teardown_tmp);
     tcase_add_test(files, test_table_files);
+    tcase_add_test(files, test_table_hardening);
     suite_add_tcase(s, files);
     return tu_run(s);
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,50 @@ int dlmkl_pow_checked(int V, int L, uint64_t *n);
 
 /*! Format a byte count for humans ("1.50 GiB") into buf. */
 const char *dlmkl_format_bytes(double bytes, char *buf, size_t len);
+
+/*! Prefix the current error message: "<prefix>: <message>" (printf-style prefix). Returns status. */
+int dlmkl_error_prefix(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- strict readers for text inputs (tables, CSV files, specs) ---- */
+
+/*! Read one decimal number from s[0..len) (len = (size_t)-1: up to the terminating NUL). The whole
+ *  field must be the number, apart from spaces and tabs around it: digits, one optional sign, '.',
+ *  an exponent; no hex, inf, nan, NUL bytes or trailing text. Subnormal results are accepted; a
+ *  value that overflows a double is not. Then lo <= value <= hi is checked. On failure returns
+ *  DLMKL_EINVAL with a message quoting the field ("'abc' is not a number", "... is out of range");
+ *  callers prefix it with the file, line and field (dlmkl_error_prefix). */
+int dlmkl_read_double(const char *s, size_t len, double lo, double hi, double *out);
+
+/*! The same for a decimal integer (optional sign, digits only), range-checked as above. */
+int dlmkl_read_long(const char *s, size_t len, long lo, long hi, long *out);
+
+/*! A line read by dlmkl_read_line: s holds len bytes plus a NUL; lineno counts lines read. */
+typedef struct dlmkl_line {
+    char *s;
+    size_t len, cap;
+    long lineno;
+} dlmkl_line;
+
+/*! Read the next line of f into ln (growing its buffer), without the '\n' and a '\r' before it;
+ *  a UTF-8 byte-order mark at the start of line 1 is dropped. *got = 0 at the end of the file.
+ *  DLMKL_EINVAL for a NUL byte (not a text file) or a line longer than max_len bytes, DLMKL_ETOOBIG
+ *  above the memory cap, DLMKL_EIO on a read error; the message names the line. */
+int dlmkl_read_line(FILE *f, dlmkl_line *ln, size_t max_len, int *got);
+void dlmkl_line_free(dlmkl_line *ln);
+
+/*! One CSV record split in place: field[i] (NUL-terminated, quotes removed) for i < n. */
+typedef struct dlmkl_csv_row {
+    char **field;
+    int n, cap;
+} dlmkl_csv_row;
+
+/*! Split a CSV record (RFC 4180: ',' separated, fields optionally quoted with "..." and "" for a
+ *  quote, empty fields kept) in place in line. DLMKL_EINVAL for an unterminated or misplaced quote. */
+int dlmkl_csv_split(char *line, dlmkl_csv_row *row);
+void dlmkl_csv_row_free(dlmkl_csv_row *row);
+
+/*! Index of the header field equal to name (after trimming spaces), or -1. */
+int dlmkl_csv_find(const dlmkl_csv_row *header, const char *name);
 
 /* Units. The library computes every entropy in bits; reports convert with this factor. */
 typedef enum { DLMKL_BITS = 0, DLMKL_NATS = 1 } dlmkl_unit;

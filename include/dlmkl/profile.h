@@ -37,8 +37,11 @@ double dlmkl_profile_Z(const dlmkl_profile *prof, int j);
 /*! Scale for residue clamping of quantities derived from this profile: max(1, h(L), L·h(1)). */
 double dlmkl_profile_scale(const dlmkl_profile *prof);
 
-/*! Read a profile CSV with columns m,h (header required, other columns ignored, rows m = 0..L
- *  in order, h(0) = 0) whose h is in `unit`. Converted to bits. */
+/*! Read a profile CSV with columns m,h (header required, any column order, other columns ignored,
+ *  an optional unit column of bits|nats per row; RFC 4180 quoting, CRLF and a byte-order mark are
+ *  accepted; rows m = 0..L in order, h(0) = 0) whose h is in `unit`. Converted to bits. Every
+ *  number is read strictly; the profile must be finite, nondecreasing and concave within rounding
+ *  (it is an entropy profile), else DLMKL_EINVAL with a message naming the line or m. */
 int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **out);
 
 /* ---- subset marginals (src/marginals.c) ---- */
