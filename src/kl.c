@@ -95,9 +95,35 @@ static int check_lengths(const dlmkl_profile *prof, const dlmkl_schedule *s)
     return DLMKL_OK;
 }
 
+/* A mixture drawn once per run: Σ_i w_i f(component i), for any of the linear quantities below. */
+typedef int (*kl_fn)(const void *ctx, const dlmkl_schedule *s, double *kl);
+static int mix_sum(const void *ctx, const dlmkl_schedule *s, kl_fn f, double *kl)
+{
+    double acc = 0, v;
+    for (int i = 0; i < s->ncomp; i++) {
+        int st = f(ctx, s->comp[i], &v);
+        if (st != DLMKL_OK)
+            return st;
+        acc += s->comp_w[i] * v;
+    }
+    *kl = acc;
+    return DLMKL_OK;
+}
+
+static int dp_fn(const void *ctx, const dlmkl_schedule *s, double *kl)
+{
+    return dlmkl_kl_expected_dp((const dlmkl_profile *)ctx, s, kl);
+}
+static int exp_fn(const void *ctx, const dlmkl_schedule *s, double *kl)
+{
+    return dlmkl_kl_expected((const dlmkl_profile *)ctx, s, kl);
+}
+
 int dlmkl_kl_expected_dp(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
 {
     int st = check_lengths(prof, s);
+    if (st == DLMKL_OK && s->kind == DLMKL_SCHED_MIX)
+        return mix_sum(prof, s, dp_fn, kl);
     return st ? st : dp_expect(s, cost_random, prof->h, kl);
 }
 
@@ -115,6 +141,8 @@ int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double
     case DLMKL_SCHED_LAW:
     case DLMKL_SCHED_POWER:
         return dp_expect(s, cost_random, prof->h, kl);
+    case DLMKL_SCHED_MIX:
+        return mix_sum(prof, s, exp_fn, kl);
     }
     return dlmkl_error(DLMKL_EINVAL, "unknown schedule kind");
 }
@@ -136,8 +164,22 @@ static double cost_ordered(int m, int s, const void *vctx)
     return c->A[(size_t)m * (c->L + 1) + (size_t)s] - (c->G[m + s] - c->G[m]);
 }
 
+typedef struct ordered_args {
+    const dlmkl_dist *d;
+    const int *order;
+} ordered_args;
+static int ord_fn(const void *ctx, const dlmkl_schedule *s, double *kl)
+{
+    const ordered_args *a = ctx;
+    return dlmkl_kl_expected_ordered(a->d, a->order, s, kl);
+}
+
 int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s, double *kl)
 {
+    if (s->kind == DLMKL_SCHED_MIX) {
+        ordered_args a = {d, order};
+        return mix_sum(&a, s, ord_fn, kl);
+    }
     const int L = d->L;
     if (s->L != L)
         return dlmkl_error(DLMKL_EINVAL, "the table has L = %d but the schedule was built for L = %d", L, s->L);

@@ -125,6 +125,12 @@ double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const 
 {
     if (dlmkl_schedule_check_dist(s, d, "kl_output") != DLMKL_OK)
         return NAN;
+    if (s->kind == DLMKL_SCHED_MIX) {
+        double c = 0;
+        for (int i = 0; i < s->ncomp; i++)
+            c += dlmkl_kl_output_cost(d, s->comp[i], pos);
+        return c;
+    }
     const int L = d->L, V = d->V, ord = is_ordered(pos);
     const size_t L1 = (size_t)L + 1;
     unsigned char *reach;
@@ -485,12 +491,17 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
 
 /* Allocate M, w_k, w_{k+1}, run the pass (in log space if force_log, or if the plain pass is not
  * trustworthy); q̄ into qbar and log2 q̄ into lqbar (V^L, table order) and KL if asked. */
+static int output_law_mix(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
+                          int force_log, double *kl, double *qbar, double *lqbar, double *terms);
+
 static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
                       int force_log, double *kl, double *qbar, double *lqbar, double *terms)
 {
     int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
         return st;
+    if (s->kind == DLMKL_SCHED_MIX)
+        return output_law_mix(d, s, pos, prune, force_log, kl, qbar, lqbar, terms);
     const int L = d->L, V = d->V;
     uint64_t N;
     if ((st = dlmkl_ext_size(L, V, &N)) != DLMKL_OK)
@@ -556,6 +567,62 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
             *kl = infinite ? INFINITY : acc;
     }
     free(M), free(wa), free(wb);
+    return st;
+}
+
+/* A mixture of schedules drawn once per run: q̄ = Σ_i w_i q̄_i, each q̄_i from its own forward pass
+ * (in log2, so that no component's tiny values underflow), combined by a max-shifted log-sum-exp in
+ * component order; then KL(p ‖ q̄) over the table in table order. Memory: two more tables. */
+static int output_law_mix(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
+                          int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+{
+    const uint64_t n = d->n;
+    int st = dlmkl_check_memory(2 * (size_t)n * sizeof(double), "the output laws of a mixture's components");
+    if (st != DLMKL_OK)
+        return st;
+    double *acc = malloc(n * sizeof *acc), *li = malloc(n * sizeof *li);
+    if (!acc || !li) {
+        free(acc), free(li);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    double tsum = 0;
+    for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++) {
+        double ti = 0;
+        if ((st = output_law(d, s->comp[i], pos, prune, force_log, NULL, NULL, li, &ti)) != DLMKL_OK)
+            break;
+        tsum += ti;
+        const double lw = log2(s->comp_w[i]);
+        for (uint64_t x = 0; x < n; x++) {
+            const double b = lw + li[x];
+            if (i == 0) {
+                acc[x] = b;
+            } else if (b > -INFINITY) {
+                const double a = acc[x], m = a > b ? a : b;
+                acc[x] = a == -INFINITY ? b : m + log2(exp2(a - m) + exp2(b - m));
+            }
+        }
+    }
+    if (st == DLMKL_OK) {
+        double sum = 0.0;
+        int infinite = 0;
+        for (uint64_t x = 0; x < n; x++) {
+            if (qbar)
+                qbar[x] = exp2(acc[x]);
+            if (lqbar)
+                lqbar[x] = acc[x];
+            if (d->p[x] > 0) {
+                if (acc[x] > -INFINITY)
+                    sum += d->p[x] * (log2(d->p[x]) - acc[x]);
+                else
+                    infinite = 1;
+            }
+        }
+        if (kl)
+            *kl = infinite ? INFINITY : sum;
+        if (terms)
+            *terms = tsum;
+    }
+    free(acc), free(li);
     return st;
 }
 

@@ -71,7 +71,7 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
             dlmkl_worst_from_overshoot(L, row->K, O, &w);
             row->worst_tc = w.worst_tc, row->worst_dtc = w.worst_dtc, row->ln_L = w.ln_L;
             row->d_tc = w.d_tc, row->d_dtc = w.d_dtc;
-            if (s->kind == DLMKL_SCHED_IID || s->kind == DLMKL_SCHED_COMPOSITION)
+            if (s->kind == DLMKL_SCHED_IID || s->kind == DLMKL_SCHED_COMPOSITION || s->kind == DLMKL_SCHED_MIX)
                 row->kl_expected = dlmkl_kl_from_overshoot(prof, O);
             else
                 st = dlmkl_kl_expected(prof, s, &row->kl_expected);

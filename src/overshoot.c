@@ -158,6 +158,12 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
     case DLMKL_SCHED_LAW:
     case DLMKL_SCHED_POWER:
         return (double)s->K * (L + 1) * (L + 2) / 2;
+    case DLMKL_SCHED_MIX: {
+        double w = 0;
+        for (int i = 0; i < s->ncomp; i++)
+            w += dlmkl_overshoot_cost(s->comp[i]);
+        return w;
+    }
     case DLMKL_SCHED_IID:
         break;
     }
@@ -178,6 +184,8 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
     }
     return work;
 }
+
+static int overshoot_mix(const dlmkl_schedule *s, double *O, int (*f)(const dlmkl_schedule *, double *));
 
 static int check_cost(const dlmkl_schedule *s)
 {
@@ -241,6 +249,8 @@ static int overshoot_composition(const dlmkl_schedule *s, double *O)
 int dlmkl_overshoot_dp(const dlmkl_schedule *s, double *O)
 {
     const int L = s->L;
+    if (s->kind == DLMKL_SCHED_MIX)
+        return overshoot_mix(s, O, dlmkl_overshoot_dp);
     int st = check_cost(s);
     if (st)
         return st;
@@ -485,9 +495,29 @@ static int overshoot_iid(const dlmkl_schedule *s, double *O)
     return DLMKL_OK;
 }
 
+/* A mixture drawn once per run: O = Σ_i w_i O_i (the overshoot is an expectation). */
+static int overshoot_mix(const dlmkl_schedule *s, double *O, int (*f)(const dlmkl_schedule *, double *))
+{
+    const int L = s->L;
+    int st = dlmkl_check_memory(((size_t)L + 1) * sizeof(double), "the overshoot of a component");
+    double *Oi = st == DLMKL_OK ? malloc(((size_t)L + 1) * sizeof *Oi) : NULL;
+    if (st == DLMKL_OK && !Oi)
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (st == DLMKL_OK)
+        memset(O, 0, ((size_t)L + 1) * sizeof *O);
+    for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++)
+        if ((st = f(s->comp[i], Oi)) == DLMKL_OK)
+            for (int d = 0; d <= L; d++)
+                O[d] += s->comp_w[i] * Oi[d];
+    free(Oi);
+    return st;
+}
+
 int dlmkl_overshoot(const dlmkl_schedule *s, double *O)
 {
     switch (s->kind) {
+    case DLMKL_SCHED_MIX:
+        return overshoot_mix(s, O, dlmkl_overshoot);
     case DLMKL_SCHED_FIXED:
         return overshoot_fixed(s, O);
     case DLMKL_SCHED_COMPOSITION:

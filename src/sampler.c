@@ -138,6 +138,9 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
 {
     *out = NULL;
     int st0 = dlmkl_schedule_check_dist(s, d, "sampler");
+    if (st0 == DLMKL_OK && s->kind == DLMKL_SCHED_MIX)
+        st0 = dlmkl_error(DLMKL_EINVAL, "sampler: schedule '%s' is a mixture drawn once per run; simulate each "
+                          "component (its output law is the weighted mixture of theirs)", s->name);
     if (st0 != DLMKL_OK)
         return st0;
     const int L = d->L, V = d->V, K = s->K;

@@ -65,6 +65,10 @@ void dlmkl_schedule_free(dlmkl_schedule *s)
     free(s->pi);
     free(s->pi_tail);
     free(s->pi_ld);
+    for (int i = 0; i < s->ncomp; i++)
+        dlmkl_schedule_free(s->comp[i]);
+    free(s->comp);
+    free(s->comp_w);
     free(s->row_start);
     free(s->law);
     free(s->name);
@@ -683,6 +687,20 @@ static int iid_from_weights(const char *spec, const char *list, int L, int K, dl
 static int expected_fractions(const dlmkl_schedule *s, double *fr)
 {
     const int L = s->L, K = s->K;
+    if (s->kind == DLMKL_SCHED_MIX) { /* Σ_i w_i E_i[m_{k+1}]/L, a component past its K has revealed all */
+        for (int k = 0; k < K; k++)
+            fr[k] = 0.0;
+        double *fi = malloc((size_t)K * sizeof *fi);
+        if (!fi)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        int st = DLMKL_OK;
+        for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++)
+            if ((st = expected_fractions(s->comp[i], fi)) == DLMKL_OK)
+                for (int k = 0; k < K; k++)
+                    fr[k] += s->comp_w[i] * (k < s->comp[i]->K ? fi[k] : 1.0);
+        free(fi);
+        return st;
+    }
     if (s->kind == DLMKL_SCHED_FIXED || s->kind == DLMKL_SCHED_IID || s->kind == DLMKL_SCHED_COMPOSITION) {
         long double acc = 0;
         for (int k = 0; k < K; k++) {
@@ -722,6 +740,88 @@ static int expected_fractions(const dlmkl_schedule *s, double *fr)
     return st;
 }
 
+/* mix:W1*{SCHED1}+W2*{SCHED2}+... — one component drawn once per run with probability W_i / Σ W.
+ * Components are any schedules but mixtures, for the same L and budget K. */
+static int make_mix(const char *spec, const char *arg, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
+{
+    if (!arg || !*arg)
+        return dlmkl_error(DLMKL_EINVAL, "mix: give the components, mix:W1*{SCHED1}+W2*{SCHED2}+..., e.g. "
+                           "mix:0.5*{random-tc}+0.5*{random-dtc}");
+    dlmkl_schedule *s = sched_new(DLMKL_SCHED_MIX, L, 0, spec);
+    if (!s)
+        return DLMKL_ENOMEM;
+    int st = DLMKL_OK, cap = 0;
+    long double tot = 0;
+    const char *p = arg;
+    while (*p && st == DLMKL_OK) {
+        const char *star = strchr(p, '*');
+        double w;
+        if (!star || star[1] != '{' || dlmkl_read_double(p, (size_t)(star - p), 0.0, DBL_MAX, &w) != DLMKL_OK ||
+            !(w > 0)) {
+            st = dlmkl_error(DLMKL_EINVAL, "mix: expected WEIGHT*{SCHED} with a weight > 0 at '%.40s'", p);
+            break;
+        }
+        const char *open = star + 2, *q = open;
+        int depth = 1;
+        for (; *q && depth; q++)
+            depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+        if (depth || (*q && *q != '+') || (*q == '+' && !q[1])) {
+            st = dlmkl_error(DLMKL_EINVAL, "mix: component %d ('%.40s'): braces must match and components be "
+                             "joined by '+'", s->ncomp + 1, open);
+            break;
+        }
+        char *cs = strndup(open, (size_t)(q - 1 - open));
+        if (!cs) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+            break;
+        }
+        if (strncmp(cs, "mix:", 4) == 0) {
+            st = dlmkl_error(DLMKL_EINVAL, "mix: component %d is itself a mixture; write the mixture flat",
+                             s->ncomp + 1);
+            free(cs);
+            break;
+        }
+        if (s->ncomp == cap) {
+            cap = cap ? 2 * cap : 4;
+            dlmkl_schedule **nc = realloc(s->comp, (size_t)cap * sizeof *nc);
+            if (nc)
+                s->comp = nc;
+            double *nw = realloc(s->comp_w, (size_t)cap * sizeof *nw);
+            if (nw)
+                s->comp_w = nw;
+            if (!nc || !nw) {
+                free(cs);
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        dlmkl_schedule *c;
+        if ((st = dlmkl_schedule_from_spec(cs, L, K, prof, &c)) != DLMKL_OK) {
+            st = dlmkl_error_prefix(st, "mix: component %d ('%s')", s->ncomp + 1, cs);
+            free(cs);
+            break;
+        }
+        free(cs);
+        s->comp[s->ncomp] = c;
+        s->comp_w[s->ncomp++] = w;
+        tot += w;
+        if (c->K > s->K)
+            s->K = c->K;
+        p = *q ? q + 1 : q;
+    }
+    if (st == DLMKL_OK && !(tot > 0 && isfinite((double)tot)))
+        st = dlmkl_error(DLMKL_EINVAL, "mix: the weights sum to %Lg; need a finite sum > 0", tot);
+    if (st != DLMKL_OK) {
+        dlmkl_schedule_free(s);
+        return st;
+    }
+    for (int i = 0; i < s->ncomp; i++)
+        s->comp_w[i] = (double)(s->comp_w[i] / tot);
+    s->budget = K > 0 ? K : s->K;
+    *out = s;
+    return DLMKL_OK;
+}
+
 /* twin:SCHED — the deterministic twin of a (randomized) schedule: the same number of iterations and
  * the expected cumulative counts rounded, N_k = clamp(round(E[m_{k+1}]), N_{k−1} + 1, L − (K − k)),
  * the rule of the α schedules (every iteration reveals at least one token). */
@@ -729,6 +829,8 @@ static int make_twin(const char *arg, int L, int K, const dlmkl_profile *prof, d
 {
     if (!arg || !*arg)
         return dlmkl_error(DLMKL_EINVAL, "twin: give the schedule to twin, e.g. twin:random-tc");
+    if (strncmp(arg, "twin:", 5) == 0)
+        return dlmkl_error(DLMKL_EINVAL, "twin:%s: a twin is already deterministic; write twin: once", arg);
     dlmkl_schedule *in;
     int st = dlmkl_schedule_from_spec(arg, L, K, prof, &in);
     if (st != DLMKL_OK) {
@@ -809,6 +911,8 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
 
     if (strcmp(head, "iid") == 0 && arg && strncmp(arg, "pi=", 3) == 0)
         return iid_from_weights(spec, arg + 3, L, K, out);
+    if (strcmp(head, "mix") == 0)
+        return make_mix(spec, arg, L, K, prof, out);
     if (strcmp(head, "law") == 0) {
         if (!arg || !*arg)
             return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
@@ -1047,6 +1151,10 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
                 ps[j] = exp(lnum.val - lden.val);
         return dlmkl_gsl_status(gst, "composition step law");
     }
+    case DLMKL_SCHED_MIX:
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s': a mixture drawn once per run has no step law (its sizes "
+                           "depend on the component drawn); its quantities are the weighted ones of its components",
+                           s->name);
     case DLMKL_SCHED_POWER: {
         /* P(s) = s^(−a) / Σ_{j=1}^{n} j^(−a), s = 1..n; the last iteration reveals the rest */
         if (n == 0) {
@@ -1084,6 +1192,13 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s)
         for (int k = 0; k < s->K; k++)
             if (s->sizes[k] > mx)
                 mx = s->sizes[k];
+        return mx;
+    case DLMKL_SCHED_MIX:
+        for (int i = 0; i < s->ncomp; i++) {
+            int c = dlmkl_schedule_max_size(s->comp[i]);
+            if (c > mx)
+                mx = c;
+        }
         return mx;
     case DLMKL_SCHED_IID: /* every token can land in the iteration with the largest π_k > 0 */
     case DLMKL_SCHED_POWER: /* the first iteration may reveal all */
@@ -1131,6 +1246,9 @@ const char *dlmkl_schedule_spec_help(void)
            "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"
            "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
            "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"
+           "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
+           "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
+           "                      KL to the mixture of the output laws\n"
            "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
            "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"
            " randomized:\n"

@@ -118,6 +118,11 @@ static double path_prob(const dlmkl_schedule *s, const int *c, const int *cnt)
                 return 0;
         P = 1.0 / binom(L - 1, K - 1);
         break;
+    case DLMKL_SCHED_MIX: /* one component drawn once: Σ_i w_i P_i(c) */
+        P = 0;
+        for (int i = 0; i < s->ncomp; i++)
+            P += s->comp_w[i] * path_prob(s->comp[i], c, cnt);
+        return P;
     case DLMKL_SCHED_POWER:
         /* sizes i.i.d. with P(s) ∝ s^-a on 1..(masked), the last step all: from the definition */
         for (int k = 0; k < K; k++) {
@@ -371,7 +376,9 @@ START_TEST(test_brute_random_tables)
                                     {"sizes:0,2,0,3", 0}, {"iid:linear", 3}, {"iid:cosine", 4}, {"random-tc", 3},
                                     {"random-dtc", 3},  {"composition", 3}, {"optimal", 2},  {"chen-tc", 3},
                                     {"powerlaw:a=1", 3}, {"powerlaw:a=0", 2}, {"iid:pi=1/0/2/5", 0},
-                                    {"twin:random-tc", 3}, {"minimax-tc", 2}, {"minimax-both", 3}};
+                                    {"twin:random-tc", 3}, {"minimax-tc", 2}, {"minimax-both", 3},
+                                    {"mix:0.3*{random-tc}+0.7*{sizes:1,0,4}", 3},
+                                    {"mix:1*{balanced}+2*{composition}+1*{powerlaw:a=1}", 3}};
     for (unsigned long seed = 1; seed <= 2; seed++) {
         dlmkl_dist *d = tu_random_table(5, 2, seed, 0.4);
         check_dist(d, L5, sizeof L5 / sizeof L5[0], all_pos, 4);

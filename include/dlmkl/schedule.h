@@ -13,7 +13,8 @@ typedef enum {
     DLMKL_SCHED_IID = 1,         /* each token draws its reveal iteration k with prob. pi_k */
     DLMKL_SCHED_COMPOSITION = 2, /* uniform over compositions of L into K positive parts */
     DLMKL_SCHED_LAW = 3,         /* P(s_k = s | m_k = m) given as a table */
-    DLMKL_SCHED_POWER = 4        /* s_k i.i.d. with P(s) ∝ s^(−a) on 1..(masked count); last step all */
+    DLMKL_SCHED_POWER = 4,       /* s_k i.i.d. with P(s) ∝ s^(−a) on 1..(masked count); last step all */
+    DLMKL_SCHED_MIX = 5          /* one of several schedules, drawn once per run with given weights */
 } dlmkl_schedule_kind;
 
 /* One row of a size law: P(s_k = s | m_k = m) = prob. */
@@ -41,6 +42,9 @@ typedef struct dlmkl_schedule {
     char *name;         /* canonical spec of this schedule, e.g. "chen-tc:zeta=4" (owned) */
     double zeta;        /* chen-tc / chen-dtc: the zeta used; 0 otherwise */
     double power_a;     /* POWER: the exponent a >= 0 (0: a uniform fraction of the masked tokens) */
+    int ncomp;                     /* MIX: the components (none of them a MIX) and their weights, */
+    struct dlmkl_schedule **comp;  /* summing to 1; K is the largest component K */
+    double *comp_w;
     int chen;           /* 0: not a Chen schedule, 1: chen-tc, 2: chen-dtc */
 } dlmkl_schedule;
 
