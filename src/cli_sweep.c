@@ -313,6 +313,13 @@ int cmd_sweep(int argc, char **argv)
         dlmkl_sweep_config_free(cfg);
         return lib_fail(st, !config_path);
     }
+    if (plan->nrows == 0) {
+        const int skipped = plan->ninfeasible > 0;
+        dlmkl_sweep_plan_free(plan);
+        dlmkl_sweep_config_free(cfg);
+        return cli_fail("sweep", "the grid has no points%s; nothing to compute",
+                        skipped ? " (every point was infeasible and skipped)" : "");
+    }
     if (dry) {
         printf("section,dist,L,K,schedule,positions\n");
         for (long r = 0; r < plan->nrows; r++) {

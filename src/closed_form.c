@@ -76,6 +76,8 @@ static int cf_markov(long L, double stay, double *h)
         return DLMKL_OK;
     }
     long G = 0; /* phi_g > 0 for g <= G */
+    if (dlmkl_check_memory(3 * (size_t)(L + 1) * sizeof(double), "the markov closed form's work arrays") != DLMKL_OK)
+        return DLMKL_ETOOBIG;
     double *ph = malloc((size_t)(L + 1) * sizeof *ph), *W = malloc((size_t)(L + 1) * sizeof *W),
            *S = malloc((size_t)(L + 1) * sizeof *S);
     if (!ph || !W || !S) {

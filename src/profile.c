@@ -31,6 +31,8 @@ dlmkl_profile *dlmkl_profile_alloc(int L)
         dlmkl_error(DLMKL_EINVAL, "profile length L = %d is out of range (1..1e8)", L);
         return NULL;
     }
+    if (dlmkl_check_memory(((size_t)L + 1) * sizeof(double), "a profile of that length") != DLMKL_OK)
+        return NULL;
     dlmkl_profile *prof = malloc(sizeof *prof);
     if (!prof) {
         dlmkl_error(DLMKL_ENOMEM, "out of memory allocating a profile");
