@@ -854,9 +854,10 @@ START_TEST(test_hardened_specs)
     /* nesting depth */
     char spec[4096] = "copy:L=3";
     for (int i = 0; i < 16; i++) {
-        char t[4096];
-        snprintf(t, sizeof t, "mixture:1*{%s}", spec);
-        snprintf(spec, sizeof spec, "%s", t);
+        char t[4200];
+        int n = snprintf(t, sizeof t, "mixture:1*{%s}", spec);
+        ck_assert(n > 0 && (size_t)n < sizeof spec);
+        memcpy(spec, t, (size_t)n + 1);
     }
     dlmkl_dist *d = tu_dist(spec); /* 16 deep is fine */
     TU_CLOSE(d->p[0], 0.5, 1e-15, "%s", spec);
