@@ -46,6 +46,7 @@
  * term; it is +INFINITY only where q̄(x) is exactly 0 (no path reaches x). Typical laws never take
  * this route, so their results are unchanged bit for bit. */
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,11 +528,13 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
     if (st == DLMKL_OK) {
         /* is the plain result trustworthy? (head comment) */
         int redo = force_log || (fpx & KLO_FP_BAD);
-        if (!redo && (fpx & FE_UNDERFLOW)) {
+        /* The flags are a hint only (valgrind, for one, does not raise them): the values themselves
+         * decide. Any q̄(x) that matters below 2^-969, or not finite, sends the pass to log space. */
+        if (!redo) {
             dlmkl_ext_walk walk;
             dlmkl_ext_walk_init(&walk, L, V);
             for (uint64_t x = 0; x < d->n && !redo; x++, dlmkl_ext_walk_next(&walk))
-                if ((d->p[x] > 0 || !prune) && !(w[walk.e] >= 0x1p-969))
+                if ((d->p[x] > 0 || !prune) && !(w[walk.e] >= 0x1p-969 && w[walk.e] <= DBL_MAX))
                     redo = 1;
         }
         if (redo) {
