@@ -71,4 +71,13 @@ static inline int fuzz_file(const uint8_t *data, size_t size, char *path, size_t
 /* Every failure must come with a message. */
 #define FUZZ_CHECK_MESSAGE(st) FUZZ_CHECK((st) == DLMKL_OK || dlmkl_last_error()[0], "status %d without a message", (st))
 
+/* The LLVMFuzzerInitialize of every harness: the library's settings (fuzz_init). */
+#define FUZZ_DEFINE_INITIALIZE                                                                    \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                             \
+    {                                                                                             \
+        (void)argc, (void)argv;                                                                   \
+        fuzz_init();                                                                              \
+        return 0;                                                                                 \
+    }
+
 #endif
