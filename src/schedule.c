@@ -225,8 +225,9 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
         return dlmkl_error(DLMKL_EINVAL, "Chen schedule: zeta = %g must be a finite number >= 1", zeta);
     int n = 0;
     if (zeta >= L + 1.0) {
-        for (int i = 0; i < L; i++)
+        for (int i = 0; i < L && sizes; i++)
             sizes[n++] = 1;
+        n = L;
     } else {
         /* λ = ⌊log(L−ζ+1) / log(1/(1−1/ζ))⌋ + 2; for ζ = 1 the denominator is +∞ and λ = 2. */
         double den = zeta > 1.0 ? -log1p(-1.0 / zeta) : INFINITY;
@@ -235,16 +236,23 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
         int N = 0;
         for (long i = 1; i <= lambda && N < L; i++) {
             int step = (int)floor((double)(L - N) / zeta);
-            if (step > 0)
-                sizes[n++] = step;
+            if (step == 0)
+                break; /* L − N < ζ: every later step of the first phase is 0 as well */
+            if (sizes)
+                sizes[n] = step;
+            n++;
             N += step;
+        }
+        if (!sizes) { /* counting only: the singles that finish */
+            *K = n + (L - N);
+            return DLMKL_OK;
         }
         while (N < L) {
             sizes[n++] = 1;
             N++;
         }
     }
-    if (dtc)
+    if (dtc && sizes)
         for (int i = 0; i < n / 2; i++) {
             int t = sizes[i];
             sizes[i] = sizes[n - 1 - i];
@@ -255,22 +263,28 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
 }
 
 /* The largest integer ζ in [1, L+1] whose Chen schedule takes at most K iterations. Each step reveals
- * at most max(1, L/ζ) tokens, so the schedule takes at least min(L, ζ) steps: for K < L no ζ > K fits,
- * and the scan stops there (O(K·L)); for K >= L, ζ = L+1 (all singles) fits. */
+ * at most max(1, L/ζ) tokens, so the schedule takes at least min(L, ζ) steps: for K < L no ζ > K fits;
+ * for K >= L, ζ = L+1 (all singles) fits. The number of steps n(ζ) is nondecreasing in ζ (checked for
+ * every ζ at L <= 400 and at larger L in tests/test_schedule.c, against the full scan), so a binary
+ * search over [1, K] finds it with O(log K) counts of O(ζ log L) each (the scan was O(K·L): hours at
+ * L = 2^20, K = L/4). ζ = 1 (one step) always fits. */
 static int chen_zeta_for_K(int L, int K, int *sizes, double *zeta)
 {
+    (void)sizes;
     if (K >= L) {
         *zeta = L + 1.0;
         return DLMKL_OK;
     }
-    double best = 1.0;
-    for (int z = 1; z <= K; z++) {
-        int n;
-        dlmkl_chen_sizes(L, z, 0, sizes, &n);
+    int lo = 1, hi = K; /* n(lo) <= K; find the largest such */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2, n;
+        dlmkl_chen_sizes(L, mid, 0, NULL, &n);
         if (n <= K)
-            best = z;
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    *zeta = best;
+    *zeta = lo;
     return DLMKL_OK;
 }
 

@@ -269,6 +269,41 @@ START_TEST(test_positions)
 }
 END_TEST
 
+START_TEST(test_chen_zeta_binary_search)
+{
+    /* the K-targeted ζ (binary search, relying on n(ζ) nondecreasing) equals the full scan over
+     * ζ = 1..K of the largest ζ whose schedule fits in K steps */
+    static const int Ls[] = {1, 2, 3, 7, 16, 33, 64, 100, 257, 300, 1000, 4096};
+    for (size_t i = 0; i < sizeof Ls / sizeof Ls[0]; i++) {
+        const int L = Ls[i];
+        int *buf = malloc((size_t)L * sizeof *buf), prev = 0;
+        for (int z = 1; z <= L + 1; z++) { /* n(ζ) nondecreasing, and the count equals the sizes' */
+            int n, c;
+            dlmkl_chen_sizes(L, z, 0, buf, &n);
+            dlmkl_chen_sizes(L, z, 0, NULL, &c);
+            ck_assert_msg(n == c, "L=%d zeta=%d: %d sizes, count %d", L, z, n, c);
+            ck_assert_msg(n >= prev, "L=%d: n(%d) = %d < n(%d) = %d", L, z, n, z - 1, prev);
+            prev = n;
+        }
+        for (int K = 1; K <= L; K += (L > 300 ? 37 : 1)) {
+            int best = 1;
+            for (int z = 1; z <= K; z++) {
+                int n;
+                dlmkl_chen_sizes(L, z, 0, buf, &n);
+                if (n <= K)
+                    best = z;
+            }
+            dlmkl_schedule *s = NULL;
+            ck_assert_int_eq(dlmkl_schedule_from_spec("chen-tc", L, K, NULL, &s), DLMKL_OK);
+            double want = K >= L ? L + 1.0 : best;
+            ck_assert_msg(s->zeta == want, "L=%d K=%d: zeta %g, scan %g", L, K, s->zeta, want);
+            dlmkl_schedule_free(s);
+        }
+        free(buf);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("schedule");
@@ -281,6 +316,7 @@ int main(void)
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_step_laws_sum_to_one);
     tcase_add_test(tc, test_positions);
+    tcase_add_test(tc, test_chen_zeta_binary_search);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

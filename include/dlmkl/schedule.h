@@ -80,7 +80,8 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s);
 const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size_t len);
 
 /*! The Chen, Cong & Li (2026) TC schedule sizes for zeta (App. D); dtc != 0 gives the mirror DTC
- *  schedule. sizes must hold L ints; *K gets the number of steps. O(L). */
+ *  schedule. sizes must hold L ints, or be NULL to count the steps only (O(ζ log L)); *K gets the
+ *  number of steps. O(L). */
 int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K);
 
 /*! Optimal deterministic sizes for budget K (Chen et al. Thm 4): minimise
