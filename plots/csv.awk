@@ -14,6 +14,8 @@
 # Quoted CSV fields (with commas or "" inside) are handled. A missing column is an error.
 
 function csvsplit(line, f,    n, i, c, q, cur) {
+    # no quote on the line: a plain split (linear time; rows with long `sizes` cells are ~1 MB)
+    if (index(line, "\"") == 0) return split(line, f, ",")
     n = 0; cur = ""; q = 0
     for (i = 1; i <= length(line); i++) {
         c = substr(line, i, 1)
