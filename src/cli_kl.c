@@ -50,12 +50,19 @@ static const char *const kl_help =
 /* Append the comma-separated items of s to list. */
 static int add_items(const char *cmd, const char *opt, char *s, char **list, int *n, int max)
 {
-    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *tok = s;;) { /* empty items are errors, not skipped ("--positions ''", "--K 2,,3") */
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*tok)
+            return cli_fail(cmd, "%s has an empty value; give a comma-separated list without empty items", opt);
         if (*n == max)
             return cli_fail(cmd, "too many %s values (at most %d)", opt, max);
         list[(*n)++] = tok;
+        if (!comma)
+            return 0;
+        tok = comma + 1;
     }
-    return 0;
 }
 
 /* A --profile argument: an existing file is read as CSV, anything else as a closed-form spec. */

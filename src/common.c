@@ -352,8 +352,8 @@ double dlmkl_nonneg(double x, double scale)
 {
     if (x == 0.0)
         return 0.0; /* maps -0 to +0 */
-    if (x < 0.0 && -x <= DLMKL_RESIDUE_REL * (scale > 1.0 ? scale : 1.0))
-        return 0.0;
+    if (fabs(x) <= DLMKL_RESIDUE_REL * (scale > 1.0 ? scale : 1.0))
+        return 0.0; /* one rule for both signs: |x| at rounding level of a non-negative quantity is 0 */
     return x;
 }
 

@@ -32,6 +32,9 @@
 
 static dlmkl_schedule *sched_new(dlmkl_schedule_kind kind, int L, int K, const char *name)
 {
+    if (K > 0 && dlmkl_check_memory((size_t)K * (2 * sizeof(double) + sizeof(long double)),
+                                     "the per-iteration arrays of a schedule") != DLMKL_OK)
+        return NULL;
     dlmkl_schedule *s = calloc(1, sizeof *s);
     if (!s) {
         dlmkl_error(DLMKL_ENOMEM, "out of memory");

@@ -108,13 +108,14 @@ double dlmkl_unit_factor(dlmkl_unit unit);
 const char *dlmkl_unit_name(dlmkl_unit unit);
 
 /* Rounding residue. Exact non-negative quantities (TC, DTC, KL, ...) computed as differences of
- * sums of up to (1+V)^L terms carry relative rounding error of order n·eps. A negative value whose
- * magnitude is at most DLMKL_RESIDUE_REL times the scale of the terms (e.g. L·log2 V bits) is
+ * sums of up to (1+V)^L terms carry relative rounding error of order n·eps. A value of either sign
+ * whose magnitude is at most DLMKL_RESIDUE_REL times the scale of the terms (e.g. L·log2 V bits) is
  * rounding residue and is reported as 0; a larger negative value is reported as computed, since it
  * means the input is not what the theory assumes (e.g. a user profile that is not concave). */
 #define DLMKL_RESIDUE_REL 1e-9
 
-/*! x with -0 and rounding residue (see DLMKL_RESIDUE_REL) of a non-negative quantity mapped to +0. */
+/*! x with -0 and rounding residue of either sign (|x| <= DLMKL_RESIDUE_REL·max(1, scale)) of a
+ *  non-negative quantity mapped to +0. */
 double dlmkl_nonneg(double x, double scale);
 
 /*! Threads used by the library's OpenMP regions (default: OpenMP's default, OMP_NUM_THREADS). */
