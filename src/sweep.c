@@ -721,19 +721,42 @@ static char *format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *p
     return buf;
 }
 
-/* The settings outside a row's key columns that change its cells, as text: the unit, the
- * section's output_law, and for output_law = auto the memory cap and the term limit of the auto
- * rule. A journal or .sums checksum covers them, so a changed setting invalidates the row. */
+/* The settings outside a row's key columns that change its cells, as text: the dlmkl version and
+ * git revision (a rebuilt program may compute other bits), the unit, the section's output_law, for
+ * output_law = auto the memory cap and the term limit of the auto rule, and for every table: file
+ * named in the spec (mixture components too) its size and modification time, so that an edited
+ * table is computed again. A journal or .sums checksum covers them, so a changed setting
+ * invalidates the row. */
 static void row_settings(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, char *buf, size_t len)
 {
     const dlmkl_sweep_dist *d = &plan->dists[plan->rows[r].dist];
     const dlmkl_output_law_mode m = cfg->sec[d->section].output_law;
+    int n;
     if (m == DLMKL_OUTPUT_LAW_AUTO)
-        snprintf(buf, len, "dlmkl-row-v1;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
-                 dlmkl_unit_name(cfg->unit), dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
+        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
+                     dlmkl_version(), dlmkl_git_revision(), dlmkl_unit_name(cfg->unit), dlmkl_max_memory(),
+                     (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     else
-        snprintf(buf, len, "dlmkl-row-v1;unit=%s;output_law=%s", dlmkl_unit_name(cfg->unit),
-                 m == DLMKL_OUTPUT_LAW_ALWAYS ? "always" : "never");
+        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=%s", dlmkl_version(),
+                     dlmkl_git_revision(), dlmkl_unit_name(cfg->unit),
+                     m == DLMKL_OUTPUT_LAW_ALWAYS ? "always" : "never");
+    for (const char *t = d->spec ? strstr(d->spec, "table:") : NULL; t && n > 0 && (size_t)n < len;
+         t = strstr(t + 6, "table:")) {
+        char path[4096];
+        size_t pl = strcspn(t + 6, "}");
+        if (pl >= sizeof path)
+            pl = sizeof path - 1;
+        memcpy(path, t + 6, pl);
+        path[pl] = '\0';
+        struct stat sb;
+        int w = stat(path, &sb) == 0
+                    ? snprintf(buf + n, len - (size_t)n, ";table=%lld:%lld", (long long)sb.st_size,
+                               (long long)sb.st_mtime)
+                    : snprintf(buf + n, len - (size_t)n, ";table=missing");
+        if (w < 0)
+            break;
+        n += w;
+    }
 }
 
 /* checksum of a row: FNV-1a (64 bits) over its settings, a newline and the bytes of its CSV line
@@ -860,7 +883,7 @@ static int load_rows(const char *path, const dlmkl_sweep_config *cfg, const dlmk
     size_t pos = hl;
     *good_len = hl;
     long rowno = 0;
-    char settings[256];
+    char settings[1024];
     while (pos < len) {
         char *nl = memchr(text + pos, '\n', len - pos);
         if (!nl)
@@ -1043,7 +1066,7 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     /* The journal is opened at the first computed row, so that a sweep that fails or is stopped
      * before it leaves no file behind (and an earlier journal untouched). */
     int journal_slot = -1;
-    char settings[256];
+    char settings[1024];
     if (!stats->csv_path || !stats->partial_path || !sums_path || !stats->row_seconds || !lines || !hf) {
         if (hf)
             fclose(hf);

@@ -519,9 +519,10 @@ END_TEST
  * output_law = auto with the current memory cap. */
 static void put_journal_line(FILE *f, const char *line, size_t len_with_nl)
 {
-    char settings[256];
-    snprintf(settings, sizeof settings, "dlmkl-row-v1;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g",
-             dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
+    char settings[512];
+    snprintf(settings, sizeof settings,
+             "dlmkl-row-v2;dlmkl=%s@%s;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g", dlmkl_version(),
+             dlmkl_git_revision(), dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     uint64_t h = 1469598103934665603ULL;
     for (const char *p = settings; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
