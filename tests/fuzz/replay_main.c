@@ -71,7 +71,8 @@ int main(int argc, char **argv)
             snprintf(names[nn++], l, "%s/%s", argv[i], e->d_name);
         }
         closedir(d);
-        qsort(names, nn, sizeof *names, cmp);
+        if (nn > 1) /* qsort's base must not be NULL, even for 0 items */
+            qsort(names, nn, sizeof *names, cmp);
         for (size_t j = 0; j < nn; j++) {
             bad |= run_file(names[j]);
             count++;
