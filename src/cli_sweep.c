@@ -115,13 +115,7 @@ static void on_signal(int sig)
 {
     ssize_t r = write(2, resume_hint, strlen(resume_hint));
     (void)r;
-    dlmkl_temp_cleanup();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
-    raise(sig);
+    dlmkl_temp_cleanup_and_reraise(sig);
 }
 
 /* ---- the flag form: generate the equivalent INI text (parsed by the same code) ---- */

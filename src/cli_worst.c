@@ -89,9 +89,14 @@ int cmd_worst(int argc, char **argv)
         return 2;
 
     /* compute every row before writing, so that an error leaves no partial file */
+    typedef struct {
+        char *name;
+        int steps;
+        dlmkl_worst w;
+    } worst_row;
     size_t cap = 64, n = 0;
-    char **lines = malloc(cap * sizeof *lines);
-    int st = lines ? DLMKL_OK : DLMKL_ENOMEM, ret = 0;
+    worst_row *rows = malloc(cap * sizeof *rows);
+    int st = rows ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory"), ret = 0;
     for (int li = 0; li < Ls.n && st == DLMKL_OK && !ret; li++) {
         long L = strtol(Ls.v[li], NULL, 10);
         if (L < 1 || L > 100000000L) {
@@ -113,42 +118,21 @@ int cmd_worst(int argc, char **argv)
                     break;
                 }
                 dlmkl_schedule *s;
-                dlmkl_worst w;
                 if ((st = dlmkl_schedule_from_spec(sched[i], (int)L, (int)K, NULL, &s)) != DLMKL_OK)
                     break;
-                st = dlmkl_worst_compute(s, &w);
-                if (st == DLMKL_OK) {
-                    char cells[4][32];
-                    dlmkl_fmt(w.worst_tc, cells[0], sizeof cells[0]);
-                    dlmkl_fmt(w.worst_dtc, cells[1], sizeof cells[1]);
-                    dlmkl_fmt(w.ln_L, cells[2], sizeof cells[2]);
-                    size_t len = strlen(s->name) * 2 + 3 + 200;
-                    char *line = malloc(len), *q = line;
-                    if (n == cap) {
-                        char **nl = realloc(lines, 2 * cap * sizeof *nl);
-                        if (nl)
-                            lines = nl, cap *= 2;
-                        else
-                            free(line), line = NULL;
-                    }
-                    if (!line) {
+                if (n == cap) {
+                    worst_row *nr = realloc(rows, 2 * cap * sizeof *nr);
+                    if (nr)
+                        rows = nr, cap *= 2;
+                    else
                         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-                    } else {
-                        /* the name, quoted as a CSV field if it needs it */
-                        int quote = strpbrk(s->name, ",\"\n\r") != NULL;
-                        if (quote)
-                            *q++ = '"';
-                        for (const char *p = s->name; *p; p++) {
-                            if (*p == '"')
-                                *q++ = '"';
-                            *q++ = *p;
-                        }
-                        if (quote)
-                            *q++ = '"';
-                        snprintf(q, len - (size_t)(q - line), ",%ld,%d,%d,%s,%d,%s,%d,%s\n", L, w.K, s->K, cells[0],
-                                 w.d_tc, cells[1], w.d_dtc, cells[2]);
-                        lines[n++] = line;
-                    }
+                }
+                if (st == DLMKL_OK && (st = dlmkl_worst_compute(s, &rows[n].w)) == DLMKL_OK) {
+                    rows[n].steps = s->K;
+                    if ((rows[n].name = strdup(s->name)) != NULL)
+                        n++;
+                    else
+                        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 }
                 dlmkl_schedule_free(s);
             }
@@ -160,15 +144,24 @@ int cmd_worst(int argc, char **argv)
         dlmkl_out out;
         if ((st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
             fputs("schedule,L,K,steps,worst_tc,d_tc,worst_dtc,d_dtc,ln_L\n", out.f);
-            for (size_t i = 0; i < n; i++)
-                fputs(lines[i], out.f);
+            for (size_t i = 0; i < n; i++) {
+                const dlmkl_worst *w = &rows[i].w;
+                dlmkl_put_str(out.f, rows[i].name);
+                fprintf(out.f, ",%d,%d,%d,", w->L, w->K, rows[i].steps);
+                dlmkl_put(out.f, w->worst_tc);
+                fprintf(out.f, ",%d,", w->d_tc);
+                dlmkl_put(out.f, w->worst_dtc);
+                fprintf(out.f, ",%d,", w->d_dtc);
+                dlmkl_put(out.f, w->ln_L);
+                fputc('\n', out.f);
+            }
             st = dlmkl_out_commit(&out);
         }
     }
     if (!ret && st != DLMKL_OK)
         ret = cli_fail_lib("worst", st);
     for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
+        free(rows[i].name);
+    free(rows);
     return ret;
 }

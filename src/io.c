@@ -31,7 +31,7 @@ void dlmkl_temp_cleanup(void)
             unlink(temp_path[i]);
 }
 
-static void temp_on_signal(int sig)
+void dlmkl_temp_cleanup_and_reraise(int sig)
 {
     int e = errno;
     dlmkl_temp_cleanup();
@@ -43,6 +43,8 @@ static void temp_on_signal(int sig)
     errno = e;
     raise(sig); /* blocked until this handler returns, then the default action ends the process */
 }
+
+static void temp_on_signal(int sig) { dlmkl_temp_cleanup_and_reraise(sig); }
 
 int dlmkl_temp_register(const char *path)
 {

@@ -271,9 +271,8 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
  * every ζ at L <= 400 and at larger L in tests/test_schedule.c, against the full scan), so a binary
  * search over [1, K] finds it with O(log K) counts of O(ζ log L) each (the scan was O(K·L): hours at
  * L = 2^20, K = L/4). ζ = 1 (one step) always fits. */
-static int chen_zeta_for_K(int L, int K, int *sizes, double *zeta)
+static int chen_zeta_for_K(int L, int K, double *zeta)
 {
-    (void)sizes;
     if (K >= L) {
         *zeta = L + 1.0;
         return DLMKL_OK;
@@ -976,7 +975,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         int n;
         if (!(buf = malloc((size_t)L * sizeof *buf)))
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        chen_zeta_for_K(L, K, buf, &zeta);
+        chen_zeta_for_K(L, K, &zeta);
         dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
         st = make_chen(head, L, zeta, chen, buf, n, K, out);
         free(buf);

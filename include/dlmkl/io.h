@@ -43,6 +43,9 @@ int dlmkl_temp_register(const char *path);
 void dlmkl_temp_unregister(int slot);
 /*! Remove every registered file. Async-signal-safe (only unlink). */
 void dlmkl_temp_cleanup(void);
+/*! For a signal handler: dlmkl_temp_cleanup, then the signal again with its default action
+ *  (async-signal-safe; errno kept). */
+void dlmkl_temp_cleanup_and_reraise(int sig);
 
 /*! A CSV cell for a double: "%.17g" (round-trips), "inf"/"-inf", empty for NaN (not applicable). */
 const char *dlmkl_fmt(double x, char *buf, size_t len);
