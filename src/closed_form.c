@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dlmkl/profile.h"
+#include "family.h"
 
 /* Longest profile (dlmkl_profile_alloc's own limit). */
 #define CF_MAX_L 100000000L
@@ -122,129 +123,174 @@ static int cf_markov(long L, double stay, double *h)
     return DLMKL_OK;
 }
 
+/* The profile of L + 1 values for a closed form: L and V in range, the memory cap (work = doubles per
+ * value, markov's work arrays included), h[0] = 0. */
+static int cf_alloc(const char *fam, long L, long V, int work, dlmkl_profile **prof)
+{
+    int st;
+    *prof = NULL;
+    if ((st = cf_range(fam, "L", L, 1, CF_MAX_L)) || (st = cf_range(fam, "V", V, 2, 2147483647L)))
+        return st;
+    char what[96];
+    snprintf(what, sizeof what, "%s (closed form): a profile of L + 1 = %ld values", fam, L + 1);
+    if ((st = dlmkl_check_memory((size_t)(L + 1) * (size_t)work * sizeof(double), what)))
+        return st;
+    if (!(*prof = dlmkl_profile_alloc((int)L)))
+        return DLMKL_ENOMEM;
+    (*prof)->h[0] = 0.0;
+    return DLMKL_OK;
+}
+
+/* copy:L=..[,V=2]: h(m) = log2 V, m >= 1 */
+int dlmkl_cf_copy(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L = 0, V = 2;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = cf_alloc(fam, L, V, 1, out)))
+        return st;
+    const double lv = log2((double)V);
+    for (long m = 1; m <= L; m++)
+        (*out)->h[m] = lv;
+    return DLMKL_OK;
+}
+
+/* parity:L=..[,V=2]: any m < L coordinates are uniform; all L carry L−1 free symbols */
+int dlmkl_cf_parity(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L = 0, V = 2;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = cf_alloc(fam, L, V, 1, out)))
+        return st;
+    const double lv = log2((double)V);
+    for (long m = 1; m <= L; m++)
+        (*out)->h[m] = (double)(m < L ? m : L - 1) * lv;
+    return DLMKL_OK;
+}
+
+/* product:L=..[,V=2],p=..: h(m) = m·H(q), q = (p, (1−p)/(V−1), ..., (1−p)/(V−1)),
+ * H(q) = −p log2 p − (1−p) log2((1−p)/(V−1)) */
+int dlmkl_cf_product(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L = 0, V = 2;
+    double p = 0.0;
+    int st;
+    if (dlmkl_kv_str(kv, "seed"))
+        return dlmkl_error(DLMKL_EINVAL, "product (closed form): only the i.i.d. form product:L=..,V=..,p=.. has a "
+                                         "closed form here; build seeded products as a table");
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
+        (st = dlmkl_kv_double(kv, fam, "p", 1, 0, &p)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V, p")))
+        return st;
+    if (!(p >= 0.0 && p <= 1.0))
+        return dlmkl_error(DLMKL_EINVAL, "product (closed form): p = %g is not a probability; need 0 <= p <= 1", p);
+    if ((st = cf_alloc(fam, L, V, 1, out)))
+        return st;
+    double r = (1.0 - p) / (double)(V - 1);
+    double H1 = (p > 0.0 ? -p * log2(p) : 0.0) + (r > 0.0 ? -(1.0 - p) * log2(r) : 0.0);
+    for (long m = 1; m <= L; m++)
+        (*out)->h[m] = (double)m * H1;
+    return DLMKL_OK;
+}
+
+/* mds:q=..,n=..,k=.. (any MDS code, L = n, V = q): h(m) = min(m, k)·log2 q */
+int dlmkl_cf_mds(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long q = 0, n = 0, k = 0;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) ||
+        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
+        (st = cf_range(fam, "q", q, 2, 2147483647L)) || (st = cf_range(fam, "n", n, 1, q < CF_MAX_L ? q : CF_MAX_L)) ||
+        (st = cf_range(fam, "k", k, 1, n)) || (st = cf_alloc(fam, n, q, 1, out)))
+        return st;
+    const double lv = log2((double)q);
+    for (long m = 1; m <= n; m++)
+        (*out)->h[m] = (double)(m < k ? m : k) * lv;
+    return DLMKL_OK;
+}
+
+/* perm:n=.. (L = V = n): h(m) = log2 n!/(n−m)! = Σ_{j=0}^{m−1} log2(n − j) */
+int dlmkl_cf_perm(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long n = 0;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) || (st = dlmkl_kv_check_unused(kv, fam, "n")) ||
+        (st = cf_range(fam, "n", n, 2, CF_MAX_L)) || (st = cf_alloc(fam, n, n, 1, out)))
+        return st;
+    double *h = (*out)->h;
+    for (long m = 1; m <= n; m++)
+        h[m] = h[m - 1] + log2((double)(n - m + 1));
+    return DLMKL_OK;
+}
+
+/* markov:L=..,stay=..[,V=2]: the binary symmetric chain (cf_markov) */
+int dlmkl_cf_markov(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L = 0, V = 2;
+    double stay = 0.0;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)))
+        return st;
+    /* e.g. trans= or seed=: say which keys the closed form takes */
+    if (!dlmkl_kv_has(kv, "stay") &&
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay (only the binary chain has a closed form)")))
+        return st;
+    if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay")))
+        return st;
+    if (V != 2)
+        return dlmkl_error(DLMKL_EINVAL, "markov (closed form): V = %ld is out of range; the closed form is the binary "
+                                         "chain, V = 2",
+                           V);
+    if (!(stay >= 0.0 && stay <= 1.0))
+        return dlmkl_error(DLMKL_EINVAL, "markov (closed form): stay = %g is not a probability; need 0 <= stay <= 1",
+                           stay);
+    if ((st = cf_alloc(fam, L, V, 4, out)))
+        return st;
+    if ((st = cf_markov(L, stay, (*out)->h))) {
+        dlmkl_profile_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* "a, b/c, d": the families with a closed form, aliases after '/' */
+static void cf_names(char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; dlmkl_family_at(i); i++) {
+        const dlmkl_family *f = dlmkl_family_at(i);
+        if (!f->closed_form || n >= len)
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? ", " : "", f->name, f->alias ? "/" : "",
+                              f->alias ? f->alias : "");
+    }
+}
+
 int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
 {
     *out = NULL;
     const char *colon = strchr(spec, ':');
-    char fam[32];
     size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (flen == 0 || flen >= sizeof fam)
+    char names[256];
+    cf_names(names, sizeof names);
+    if (flen == 0 || flen >= 32)
         return dlmkl_error(DLMKL_EINVAL, "closed-form profile spec '%s' has no family; write FAMILY:key=value,... with "
-                                         "FAMILY one of copy, parity, product, mds (rs), perm, markov",
-                           spec);
+                                         "FAMILY one of %s",
+                           spec, names);
+    char fam[32];
     memcpy(fam, spec, flen);
     fam[flen] = '\0';
-    const int copy = !strcmp(fam, "copy"), parity = !strcmp(fam, "parity"), product = !strcmp(fam, "product"),
-              mds = !strcmp(fam, "mds") || !strcmp(fam, "rs"), perm = !strcmp(fam, "perm"),
-              markov = !strcmp(fam, "markov");
-    if (!(copy || parity || product || mds || perm || markov))
-        return dlmkl_error(DLMKL_EINVAL, "no closed-form profile for family '%s' (closed forms: copy, parity, product, "
-                                         "mds/rs, perm, markov; other families need an enumerated --dist)",
-                           fam);
+    const dlmkl_family *f = dlmkl_family_find(fam, flen);
+    if (!f || !f->closed_form)
+        return dlmkl_error(DLMKL_EINVAL, "no closed-form profile for family '%s' (closed forms: %s; other families "
+                                         "need an enumerated table)",
+                           fam, names);
     dlmkl_kv kv;
     int st = dlmkl_kv_parse(colon ? colon + 1 : "", &kv);
-    if (st) {
-        char msg[DLMKL_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-        return dlmkl_error(st, "%s (closed form): %s", fam, msg);
-    }
-    long L = 0, V = 2, q = 0, n = 0, k = 0;
-    double p = 0.0, stay = 0.0;
-    if (copy || parity) {
-        if ((st = dlmkl_kv_int(&kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(&kv, fam, "V", 0, 2, &V)) ||
-            (st = dlmkl_kv_check_unused(&kv, fam, "L, V")))
-            goto done;
-    } else if (product) {
-        if (dlmkl_kv_str(&kv, "seed")) {
-            st = dlmkl_error(DLMKL_EINVAL, "product (closed form): only the i.i.d. form product:L=..,V=..,p=.. has a "
-                                           "closed form here; build seeded products with --dist");
-            goto done;
-        }
-        if ((st = dlmkl_kv_int(&kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(&kv, fam, "V", 0, 2, &V)) ||
-            (st = dlmkl_kv_double(&kv, fam, "p", 1, 0, &p)) || (st = dlmkl_kv_check_unused(&kv, fam, "L, V, p")))
-            goto done;
-        if (!(p >= 0.0 && p <= 1.0)) {
-            st = dlmkl_error(DLMKL_EINVAL, "product (closed form): p = %g is not a probability; need 0 <= p <= 1", p);
-            goto done;
-        }
-    } else if (mds) {
-        if ((st = dlmkl_kv_int(&kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(&kv, fam, "n", 1, 0, &n)) ||
-            (st = dlmkl_kv_int(&kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(&kv, fam, "q, n, k")) ||
-            (st = cf_range(fam, "q", q, 2, 2147483647L)) ||
-            (st = cf_range(fam, "n", n, 1, q < CF_MAX_L ? q : CF_MAX_L)) || (st = cf_range(fam, "k", k, 1, n)))
-            goto done;
-        L = n, V = q;
-    } else if (perm) {
-        if ((st = dlmkl_kv_int(&kv, fam, "n", 1, 0, &n)) || (st = dlmkl_kv_check_unused(&kv, fam, "n")) ||
-            (st = cf_range(fam, "n", n, 2, CF_MAX_L)))
-            goto done;
-        L = n, V = n;
-    } else { /* markov */
-        int has_stay = 0;
-        for (int i = 0; i < kv.n; i++)
-            has_stay |= strcmp(kv.key[i], "stay") == 0;
-        if ((st = dlmkl_kv_int(&kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(&kv, fam, "V", 0, 2, &V)))
-            goto done;
-        if (!has_stay && (st = dlmkl_kv_check_unused(&kv, fam, "L, V, stay (only the binary chain has a closed form)")))
-            goto done; /* e.g. trans= or seed=: say which keys the closed form takes */
-        if ((st = dlmkl_kv_double(&kv, fam, "stay", 1, 0, &stay)) ||
-            (st = dlmkl_kv_check_unused(&kv, fam, "L, V, stay")))
-            goto done;
-        if (V != 2) {
-            st = dlmkl_error(DLMKL_EINVAL, "markov (closed form): V = %ld is out of range; the closed form is the binary "
-                                           "chain, V = 2",
-                             V);
-            goto done;
-        }
-        if (!(stay >= 0.0 && stay <= 1.0)) {
-            st = dlmkl_error(DLMKL_EINVAL, "markov (closed form): stay = %g is not a probability; need 0 <= stay <= 1",
-                             stay);
-            goto done;
-        }
-    }
-    if ((st = cf_range(fam, "L", L, 1, CF_MAX_L)) || (st = cf_range(fam, "V", V, 2, 2147483647L)))
-        goto done;
-    char what[96];
-    snprintf(what, sizeof what, "%s (closed form): a profile of L + 1 = %ld values", fam, L + 1);
-    if ((st = dlmkl_check_memory((size_t)(L + 1) * (markov ? 4 : 1) * sizeof(double), what)))
-        goto done;
-    dlmkl_profile *prof = dlmkl_profile_alloc((int)L);
-    if (!prof) {
-        st = DLMKL_ENOMEM;
-        goto done;
-    }
-    double *h = prof->h;
-    const double lv = log2((double)V);
-    h[0] = 0.0;
-    if (copy) {
-        /* h(m) = log2 V, m >= 1 */
-        for (long m = 1; m <= L; m++)
-            h[m] = lv;
-    } else if (parity) {
-        /* any m < L coordinates are uniform; all L carry L−1 free symbols */
-        for (long m = 1; m <= L; m++)
-            h[m] = (double)(m < L ? m : L - 1) * lv;
-    } else if (product) {
-        /* h(m) = m·H(q), q = (p, (1−p)/(V−1), ..., (1−p)/(V−1)):
-         * H(q) = −p log2 p − (1−p) log2((1−p)/(V−1)) */
-        double r = (1.0 - p) / (double)(V - 1);
-        double H1 = (p > 0.0 ? -p * log2(p) : 0.0) + (r > 0.0 ? -(1.0 - p) * log2(r) : 0.0);
-        for (long m = 1; m <= L; m++)
-            h[m] = (double)m * H1;
-    } else if (mds) {
-        /* h(m) = min(m, k)·log2 q */
-        for (long m = 1; m <= L; m++)
-            h[m] = (double)(m < k ? m : k) * lv;
-    } else if (perm) {
-        /* h(m) = log2 n!/(n−m)! = Σ_{j=0}^{m−1} log2(n − j) */
-        for (long m = 1; m <= L; m++)
-            h[m] = h[m - 1] + log2((double)(n - m + 1));
-    } else if ((st = cf_markov(L, stay, h))) {
-        dlmkl_profile_free(prof);
-        goto done;
-    }
-    *out = prof;
-done:
+    if (st)
+        return dlmkl_error_prefix(st, "%s (closed form)", fam);
+    st = f->closed_form(fam, &kv, out);
     dlmkl_kv_clear(&kv);
     return st;
 }

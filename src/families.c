@@ -16,6 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "dlmkl/dist.h"
+#include "family.h"
 #include "internal.h"
 
 /* Largest alphabet a family accepts. Keeps V-sized arrays and int arithmetic on symbols safe; the
@@ -95,14 +96,6 @@ static int get_seed(dlmkl_kv *kv, const char *fam, uint64_t *seed)
 }
 
 /* Is key present? (does not mark it used) */
-static int has_key(const dlmkl_kv *kv, const char *key)
-{
-    for (int i = 0; i < kv->n; i++)
-        if (strcmp(kv->key[i], key) == 0)
-            return 1;
-    return 0;
-}
-
 /* dlmkl_dist_alloc with the family's name in front of its message. */
 static int alloc_table(const char *fam, long L, long V, dlmkl_dist **d)
 {
@@ -309,7 +302,7 @@ static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     int st;
     if ((st = lv_keys(fam, kv, &L, &V)))
         return st;
-    const int hp = has_key(kv, "p"), hs = has_key(kv, "seed");
+    const int hp = dlmkl_kv_has(kv, "p"), hs = dlmkl_kv_has(kv, "seed");
     if (!hp && !hs && (st = dlmkl_kv_check_unused(kv, fam, "L, V, p | L, V, seed, alpha")))
         return st; /* a misspelt key is the likelier mistake */
     if (hp == hs)
@@ -321,7 +314,7 @@ static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     if (hp) {
         if ((st = dlmkl_kv_double(kv, fam, "p", 1, 0, &p)) || (st = range_prob(fam, "p", p)))
             return st;
-        if (has_key(kv, "alpha"))
+        if (dlmkl_kv_has(kv, "alpha"))
             return dlmkl_error(DLMKL_EINVAL, "%s: alpha= applies only to the seed= form", fam);
     } else {
         if ((st = get_seed(kv, fam, &seed)) || (st = dlmkl_kv_double(kv, fam, "alpha", 0, 1.0, &alpha)) ||
@@ -463,7 +456,7 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     int st;
     if ((st = lv_keys(fam, kv, &L, &V)))
         return st;
-    const int hst = has_key(kv, "stay"), htr = has_key(kv, "trans"), hse = has_key(kv, "seed");
+    const int hst = dlmkl_kv_has(kv, "stay"), htr = dlmkl_kv_has(kv, "trans"), hse = dlmkl_kv_has(kv, "seed");
     if (hst + htr + hse == 0 &&
         (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
         return st; /* a misspelt key is the likelier mistake */
@@ -472,7 +465,7 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
                            "%s: give exactly one of stay= (binary chain), trans= (a V×V matrix) or seed= (random "
                            "matrix), e.g. markov:L=8,V=2,stay=0.9",
                            fam);
-    if (!htr && has_key(kv, "init"))
+    if (!htr && dlmkl_kv_has(kv, "init"))
         return dlmkl_error(DLMKL_EINVAL, "%s: init= applies only to the trans= form", fam);
     if (hst && V != 2)
         return dlmkl_error(DLMKL_EINVAL, "%s: stay= is the binary chain, so V must be 2 (got V = %ld); for V > 2 give "
@@ -1023,79 +1016,196 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* dispatch                                                                                     */
+/* shapes: L and V read from a spec's keys before it is built (the sweep's planning)              */
 
-typedef int (*builder)(const char *fam, dlmkl_kv *kv, dlmkl_dist **out);
-static const struct {
-    const char *name;
-    builder build;
-} families[] = {
-    {"product", build_product}, {"markov", build_markov}, {"ising", build_ising},     {"ising2d", build_ising2d},
-    {"cw", build_cw},           {"copy", build_copy},     {"parity", build_parity},   {"mixprod", build_mixprod},
-    {"perm", build_perm},       {"random", build_random}, {"mds", build_mds},         {"rs", build_mds},
+/* L=.. and V=.. (V defaults to 2, the families' default alphabet) */
+static void shape_LV(const char *args, long *L, long *V)
+{
+    *L = dlmkl_kv_peek_long(args, "L");
+    *V = dlmkl_kv_peek_long(args, "V");
+    if (*V < 0)
+        *V = 2;
+}
+
+/* rows=..,cols=..: L = rows·cols, V = 2 */
+static void shape_ising2d(const char *args, long *L, long *V)
+{
+    long r = dlmkl_kv_peek_long(args, "rows"), c = dlmkl_kv_peek_long(args, "cols");
+    *L = r >= 1 && c >= 1 && r <= DLMKL_MAX_L && c <= DLMKL_MAX_L ? r * c : -1;
+    *V = 2;
+}
+
+/* perm:n=..: L = V = n */
+static void shape_perm(const char *args, long *L, long *V)
+{
+    *L = *V = dlmkl_kv_peek_long(args, "n");
+}
+
+/* mds:q=..,n=..,k=..: L = n, V = q */
+static void shape_mds(const char *args, long *L, long *V)
+{
+    *L = dlmkl_kv_peek_long(args, "n");
+    *V = dlmkl_kv_peek_long(args, "q");
+}
+
+/* table:PATH: the file says, not the spec */
+static void shape_unknown(const char *args, long *L, long *V)
+{
+    (void)args;
+    *L = *V = -1;
+}
+
+/* mixture:W1*{SPEC1}+...: all components share L and V; read them from the first */
+static void shape_mixture(const char *args, long *L, long *V)
+{
+    *L = *V = -1;
+    const char *open = strchr(args, '{');
+    if (!open || mixture_depth >= MIXTURE_MAX_DEPTH)
+        return;
+    int depth = 1;
+    const char *q = open + 1;
+    for (; *q && depth; q++)
+        depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+    if (depth)
+        return;
+    char *inner = strndup(open + 1, (size_t)(q - 1 - (open + 1)));
+    if (!inner)
+        return;
+    mixture_depth++;
+    dlmkl_family_shape(inner, L, V);
+    mixture_depth--;
+    free(inner);
+}
+
+/* table:PATH */
+static int build_table(const char *fam, const char *args, int normalize, dlmkl_dist **out)
+{
+    (void)fam;
+    if (!*args)
+        return dlmkl_error(DLMKL_EINVAL, "spec 'table:' needs a file path: table:PATH");
+    return dlmkl_dist_read_table(args, normalize, out);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the table of families                                                                       */
+
+/* help lines of each family, in the table's order (dlmkl_dist_spec_help() joins them) */
+#define HELP_TABLE                                                                                                     \
+    "  table:PATH                  text file: '#' comment lines, a line 'L V', then V^L probabilities,\n"              \
+    "                              one per line; finite, >= 0, summing to 1 within 1e-9 unless --normalize\n"
+#define HELP_PRODUCT                                                                                                   \
+    "  product:L=..,V=..,p=..      i.i.d. sites, P(x=0) = p, P(x=v) = (1-p)/(V-1) for v >= 1\n"                        \
+    "  product:L=..,V=..,seed=..[,alpha=1]\n"                                                                          \
+    "                              independent sites, site i's marginal ~ Dirichlet(alpha) (i = 1..L)\n"
+#define HELP_MARKOV                                                                                                    \
+    "  markov:L=..,V=2,stay=..     binary chain, X_1 uniform, P(X_{i+1} = X_i) = stay\n"                               \
+    "  markov:L=..,V=..,trans=P11/P12/.../PVV[,init=..]\n"                                                             \
+    "                              chain with the V x V transition matrix P (row-major, '/'-separated,\n"              \
+    "                              rows sum to 1 within 1e-9); init = u1/.../uV, uniform (default) or\n"               \
+    "                              stationary (the unique law with pi P = pi)\n"                                       \
+    "  markov:L=..,V=..,seed=..[,conc=1]\n"                                                                            \
+    "                              chain with init and each row of P ~ Dirichlet(conc)\n"
+#define HELP_ISING                                                                                                     \
+    "  ising:L=..,J=..[,h=0]       open chain of spins s_i = 2x_i - 1 (V = 2),\n"                                      \
+    "                              p ~ exp(J sum_i s_i s_{i+1} + h sum_i s_i); |J|, |h| <= 1e6\n"
+#define HELP_ISING2D                                                                                                   \
+    "  ising2d:rows=..,cols=..,J=..[,h=0]\n"                                                                           \
+    "                              the same on the open rows x cols grid, L = rows*cols, site (r,c)\n"                 \
+    "                              is coordinate r*cols + c (row-major)\n"
+#define HELP_CW "  cw:L=..,J=..[,h=0]          Curie-Weiss: p ~ exp((J/L) sum_{i<j} s_i s_j + h sum_i s_i)\n"
+#define HELP_COPY "  copy:L=..,V=..              uniform over the V constant strings (TC = (L-1) log V, DTC = log V)\n"
+#define HELP_PARITY "  parity:L=..[,V=m]           uniform over strings with sum_i x_i = 0 mod m (V = m, default 2)\n"
+#define HELP_MIXTURE                                                                                                   \
+    "  mixture:W1*{SPEC1}+W2*{SPEC2}+...\n"                                                                            \
+    "                              weighted mixture of any specs (nestable); weights > 0, divided by\n"                \
+    "                              their sum; all components need the same L and V\n"
+#define HELP_MIXPROD                                                                                                   \
+    "  mixprod:L=..,V=..,m=..,seed=..[,alpha=1]\n"                                                                     \
+    "                              mixture of m product laws: weights ~ Dirichlet(1), each site\n"                     \
+    "                              marginal ~ Dirichlet(alpha); DTC <= log m\n"
+#define HELP_PERM                                                                                                      \
+    "  perm:n=..                   uniform random permutation of [n] (V = L = n),\n"                                   \
+    "                              h(m) = log n!/(n-m)!\n"
+#define HELP_RANDOM                                                                                                    \
+    "  random:L=..,V=..,seed=..[,alpha=1]\n"                                                                           \
+    "                              the whole table ~ Dirichlet(alpha) on V^L points\n"
+#define HELP_MDS                                                                                                       \
+    "  mds:q=..,n=..,k=..          (alias rs:) uniform over the Reed-Solomon code over F_q (q prime):\n"               \
+    "                              evaluations at 0..n-1 of the polynomials of degree < k,\n"                          \
+    "                              1 <= k <= n <= q; V = q, L = n; h(m) = min(m,k) log q\n"
+
+/* name, alias, help, build_kv, build_args, shape, closed_form. A new family: one record here. */
+static const dlmkl_family families[] = {
+    {"table", NULL, HELP_TABLE, NULL, build_table, shape_unknown, NULL},
+    {"product", NULL, HELP_PRODUCT, build_product, NULL, shape_LV, dlmkl_cf_product},
+    {"markov", NULL, HELP_MARKOV, build_markov, NULL, shape_LV, dlmkl_cf_markov},
+    {"ising", NULL, HELP_ISING, build_ising, NULL, shape_LV, NULL},
+    {"ising2d", NULL, HELP_ISING2D, build_ising2d, NULL, shape_ising2d, NULL},
+    {"cw", NULL, HELP_CW, build_cw, NULL, shape_LV, NULL},
+    {"copy", NULL, HELP_COPY, build_copy, NULL, shape_LV, dlmkl_cf_copy},
+    {"parity", NULL, HELP_PARITY, build_parity, NULL, shape_LV, dlmkl_cf_parity},
+    {"mixture", NULL, HELP_MIXTURE, NULL, build_mixture, shape_mixture, NULL},
+    {"mixprod", NULL, HELP_MIXPROD, build_mixprod, NULL, shape_LV, NULL},
+    {"perm", NULL, HELP_PERM, build_perm, NULL, shape_perm, dlmkl_cf_perm},
+    {"random", NULL, HELP_RANDOM, build_random, NULL, shape_LV, NULL},
+    {"mds", "rs", HELP_MDS, build_mds, NULL, shape_mds, dlmkl_cf_mds},
 };
+#define NFAMILIES (sizeof families / sizeof families[0])
+
+const dlmkl_family *dlmkl_family_at(size_t i)
+{
+    return i < NFAMILIES ? &families[i] : NULL;
+}
+
+const dlmkl_family *dlmkl_family_find(const char *name, size_t nlen)
+{
+    for (size_t i = 0; i < NFAMILIES; i++) {
+        const dlmkl_family *f = &families[i];
+        if ((strlen(f->name) == nlen && strncmp(f->name, name, nlen) == 0) ||
+            (f->alias && strlen(f->alias) == nlen && strncmp(f->alias, name, nlen) == 0))
+            return f;
+    }
+    return NULL;
+}
+
+void dlmkl_family_shape(const char *spec, long *L, long *V)
+{
+    const char *colon = strchr(spec, ':');
+    const dlmkl_family *f = colon ? dlmkl_family_find(spec, (size_t)(colon - spec)) : NULL;
+    if (f)
+        f->shape(colon + 1, L, V);
+    else /* not a family: read L= and V= anyway, so that building it reports the unknown family */
+        shape_LV(colon ? colon + 1 : "", L, V);
+}
 
 int dlmkl_family_build(const char *family, const char *args, int normalize, dlmkl_dist **out)
 {
     *out = NULL;
-    if (strcmp(family, "mixture") == 0)
-        return build_mixture(family, args, normalize, out);
-    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
-        if (strcmp(family, families[i].name) != 0)
-            continue;
-        dlmkl_kv kv;
-        int st = dlmkl_kv_parse(args, &kv);
-        if (st != DLMKL_OK) {
-            char msg[DLMKL_ERRMSG_MAX];
-            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-            return dlmkl_error(st, "%s: %s", family, msg);
-        }
-        st = families[i].build(family, &kv, out);
-        dlmkl_kv_clear(&kv);
-        return st;
+    const dlmkl_family *f = dlmkl_family_find(family, strlen(family));
+    if (!f) {
+        char names[256];
+        size_t n = 0;
+        for (size_t i = 0; i < NFAMILIES && n < sizeof names; i++)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s%s%s", i ? ", " : "", families[i].name,
+                                  families[i].alias ? "/" : "", families[i].alias ? families[i].alias : "");
+        return dlmkl_error(DLMKL_EINVAL, "unknown distribution family '%s' (families: %s; see 'dlmkl --help')", family,
+                           names);
     }
-    return dlmkl_error(DLMKL_EINVAL,
-                       "unknown distribution family '%s' (families: table, product, markov, ising, ising2d, cw, copy, "
-                       "parity, mixture, mixprod, perm, random, mds/rs; see 'dlmkl --help')",
-                       family);
+    if (f->build_args)
+        return f->build_args(family, args, normalize, out);
+    dlmkl_kv kv;
+    int st = dlmkl_kv_parse(args, &kv);
+    if (st != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", family);
+    st = f->build_kv(family, &kv, out);
+    dlmkl_kv_clear(&kv);
+    return st;
 }
 
 const char *dlmkl_dist_spec_help(void)
 {
     return "Distribution specs (FAMILY:key=value,...; a law p on [V]^L, x_1 the most significant digit;\n"
            "V defaults to 2 where it is a key; seeds are 1..4294967295 and drive GSL's mt19937, so a\n"
-           "seed gives the same table on every machine):\n"
-           "  table:PATH                  text file: '#' comment lines, a line 'L V', then V^L probabilities,\n"
-           "                              one per line; finite, >= 0, summing to 1 within 1e-9 unless --normalize\n"
-           "  product:L=..,V=..,p=..      i.i.d. sites, P(x=0) = p, P(x=v) = (1-p)/(V-1) for v >= 1\n"
-           "  product:L=..,V=..,seed=..[,alpha=1]\n"
-           "                              independent sites, site i's marginal ~ Dirichlet(alpha) (i = 1..L)\n"
-           "  markov:L=..,V=2,stay=..     binary chain, X_1 uniform, P(X_{i+1} = X_i) = stay\n"
-           "  markov:L=..,V=..,trans=P11/P12/.../PVV[,init=..]\n"
-           "                              chain with the V x V transition matrix P (row-major, '/'-separated,\n"
-           "                              rows sum to 1 within 1e-9); init = u1/.../uV, uniform (default) or\n"
-           "                              stationary (the unique law with pi P = pi)\n"
-           "  markov:L=..,V=..,seed=..[,conc=1]\n"
-           "                              chain with init and each row of P ~ Dirichlet(conc)\n"
-           "  ising:L=..,J=..[,h=0]       open chain of spins s_i = 2x_i - 1 (V = 2),\n"
-           "                              p ~ exp(J sum_i s_i s_{i+1} + h sum_i s_i); |J|, |h| <= 1e6\n"
-           "  ising2d:rows=..,cols=..,J=..[,h=0]\n"
-           "                              the same on the open rows x cols grid, L = rows*cols, site (r,c)\n"
-           "                              is coordinate r*cols + c (row-major)\n"
-           "  cw:L=..,J=..[,h=0]          Curie-Weiss: p ~ exp((J/L) sum_{i<j} s_i s_j + h sum_i s_i)\n"
-           "  copy:L=..,V=..              uniform over the V constant strings (TC = (L-1) log V, DTC = log V)\n"
-           "  parity:L=..[,V=m]           uniform over strings with sum_i x_i = 0 mod m (V = m, default 2)\n"
-           "  mixture:W1*{SPEC1}+W2*{SPEC2}+...\n"
-           "                              weighted mixture of any specs (nestable); weights > 0, divided by\n"
-           "                              their sum; all components need the same L and V\n"
-           "  mixprod:L=..,V=..,m=..,seed=..[,alpha=1]\n"
-           "                              mixture of m product laws: weights ~ Dirichlet(1), each site\n"
-           "                              marginal ~ Dirichlet(alpha); DTC <= log m\n"
-           "  perm:n=..                   uniform random permutation of [n] (V = L = n),\n"
-           "                              h(m) = log n!/(n-m)!\n"
-           "  random:L=..,V=..,seed=..[,alpha=1]\n"
-           "                              the whole table ~ Dirichlet(alpha) on V^L points\n"
-           "  mds:q=..,n=..,k=..          (alias rs:) uniform over the Reed-Solomon code over F_q (q prime):\n"
-           "                              evaluations at 0..n-1 of the polynomials of degree < k,\n"
-           "                              1 <= k <= n <= q; V = q, L = n; h(m) = min(m,k) log q\n";
+           "seed gives the same table on every machine):\n" HELP_TABLE HELP_PRODUCT HELP_MARKOV HELP_ISING
+               HELP_ISING2D HELP_CW HELP_COPY HELP_PARITY HELP_MIXTURE HELP_MIXPROD HELP_PERM HELP_RANDOM HELP_MDS;
 }

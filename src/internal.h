@@ -11,8 +11,8 @@
  *  Free with gsl_rng_free. */
 gsl_rng *dlmkl_rng_alloc(unsigned long seed);
 
-/*! Build the law of a non-table family (families.c). args is the text after "family:".
- *  DLMKL_EINVAL with "unknown distribution family" if family is not one of them. */
+/*! Build the law of a family of the table in families.c (table: files included). args is the text
+ *  after "family:". DLMKL_EINVAL with "unknown distribution family" if family is not one of them. */
 int dlmkl_family_build(const char *family, const char *args, int normalize, dlmkl_dist **out);
 
 /*! Cost of revealing s tokens when m are revealed, random positions (Chen, Cong & Li, Thm 16):

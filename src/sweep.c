@@ -13,6 +13,7 @@
 
 #include "dlmkl/io.h"
 #include "dlmkl/sweep.h"
+#include "family.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* the grid */
@@ -146,28 +147,6 @@ static char *substitute(const char *tmpl, const dlmkl_sweep_var *vars, int nvars
     return out;
 }
 
-/* integer value of item `key=` of a spec's key=value list (after the family's ':'), or -1 */
-static long spec_int_key(const char *spec, const char *key)
-{
-    const char *c = strchr(spec, ':');
-    if (!c)
-        return -1;
-    size_t n = strlen(key);
-    for (const char *p = c + 1; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
-        while (*p == ' ')
-            p++;
-        if (strncmp(p, key, n) == 0 && p[n] == '=') {
-            char *end;
-            errno = 0;
-            long v = strtol(p + n + 1, &end, 10);
-            if (end != p + n + 1 && (*end == ',' || *end == 0) && !errno)
-                return v;
-            return -1;
-        }
-    }
-    return -1;
-}
-
 static int plan_add_dist(builder *b, dlmkl_sweep_dist **out)
 {
     dlmkl_sweep_plan *p = b->p;
@@ -263,11 +242,12 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
             free(spec);
             return dlmkl_error(DLMKL_EINVAL, "%s: L = '%s' must be an integer >= 1", w, lv->value);
         }
-    } else {
-        L = spec_int_key(spec, "L");
-        if (L < 0)
-            L = spec_int_key(spec, "n"); /* mds:q=..,n=..,k=.. and perm:n=.. have L = n */
     }
+    /* what the spec's own keys say (the family table's shape of each family) */
+    long spec_L, spec_V;
+    dlmkl_family_shape(spec, &spec_L, &spec_V);
+    if (!lv)
+        L = spec_L;
     if (L < 1) {
         where(w, sizeof w, cfg, sec, NULL);
         st = dlmkl_error(DLMKL_EINVAL, "%s: cannot tell L for '%s' (L = %ld); add a key 'L = ...' to the section "
@@ -276,13 +256,7 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
         return st;
     }
     if (V < 0)
-        V = spec_int_key(spec, "V");
-    if (V < 0)
-        V = spec_int_key(spec, "q");
-    if (V < 0 && strncmp(spec, "perm:", 5) == 0)
-        V = spec_int_key(spec, "n");
-    if (V < 0 && strncmp(spec, "table:", 6) != 0)
-        V = 2; /* the families' default alphabet (a built table reports its own V) */
+        V = spec_V;
 
     dlmkl_sweep_dist *dd = NULL;
     if ((st = plan_add_dist(b, &dd))) {

@@ -48,29 +48,6 @@ int dlmkl_dist_write_table(const dlmkl_dist *d, const char *path);
 /*! Multi-line help text describing every family and key. */
 const char *dlmkl_dist_spec_help(void);
 
-/* ---- families (src/families.c); each fills a table already validated to sum to 1 ---- */
-
-/* Parsed `key=value` list of a spec. Values are kept as strings. */
-typedef struct dlmkl_kv {
-    int n;
-    char *key[64];
-    char *val[64];
-    int used[64];
-} dlmkl_kv;
-
-/*! Split "k1=v1,k2=v2" into kv (values may not contain ','); DLMKL_EINVAL on a malformed item. */
-int dlmkl_kv_parse(const char *s, dlmkl_kv *kv);
-void dlmkl_kv_clear(dlmkl_kv *kv);
-/*! Typed getters: DLMKL_OK and *out set if present and well formed; if absent, *out = def when
- *  required == 0, or an error naming the key and family when required != 0. */
-int dlmkl_kv_int(dlmkl_kv *kv, const char *family, const char *key, int required, long def, long *out);
-int dlmkl_kv_double(dlmkl_kv *kv, const char *family, const char *key, int required, double def, double *out);
-int dlmkl_kv_u64(dlmkl_kv *kv, const char *family, const char *key, int required, uint64_t def, uint64_t *out);
-/*! String value or NULL if absent (marks it used). */
-const char *dlmkl_kv_str(dlmkl_kv *kv, const char *key);
-/*! Error naming the first key that no getter asked for (typos), listing the family's keys. */
-int dlmkl_kv_check_unused(const dlmkl_kv *kv, const char *family, const char *allowed);
-
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,49 @@
+/* family.h: the table of distribution families (internal). One record per family: its name and
+ * alias, its help text, its builder, how to read L and V from its spec without building it, and its
+ * closed-form entropy profile if it has one. A new family is one record at the end of families.c
+ * (and, for a closed form, one function in closed_form.c). */
+#ifndef DLMKL_FAMILY_H
+#define DLMKL_FAMILY_H
+
+#include <stddef.h>
+
+#include "dlmkl/dist.h"
+#include "dlmkl/profile.h"
+#include "spec_kv.h"
+
+typedef struct dlmkl_family {
+    const char *name;
+    const char *alias; /* a second name for the same family, or NULL */
+    const char *help;  /* its lines of dlmkl_dist_spec_help() */
+    /* builder of a family written as key=value items: kv parsed (errors prefixed with the family),
+     * unknown keys the builder's own business. NULL when build_args is used. */
+    int (*build_kv)(const char *fam, dlmkl_kv *kv, dlmkl_dist **out);
+    /* builder of a family that reads its text itself (table:PATH, mixture:...), or NULL */
+    int (*build_args)(const char *fam, const char *args, int normalize, dlmkl_dist **out);
+    /* L and V read from the text after "family:" without building: each set to its value, or to -1
+     * when the spec does not say (a table: file). Never fails and never sets an error. */
+    void (*shape)(const char *args, long *L, long *V);
+    /* closed-form entropy profile (closed_form.c) from the parsed keys, or NULL if none */
+    int (*closed_form)(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+} dlmkl_family;
+
+/*! The record whose name or alias is the nlen bytes at name, or NULL. O(number of families). */
+const dlmkl_family *dlmkl_family_find(const char *name, size_t nlen);
+
+/*! The i-th record (i = 0, 1, ...) in the table's order, NULL past the end. O(1). */
+const dlmkl_family *dlmkl_family_at(size_t i);
+
+/*! L and V of a spec "family:args" from its keys, without building it (see dlmkl_family.shape):
+ *  -1 each for a value the spec does not give. A spec of no family is read as L=..,V=.. (V = 2 by
+ *  default) so that the caller goes on to build it and report the unknown family. O(|spec|). */
+void dlmkl_family_shape(const char *spec, long *L, long *V);
+
+/* closed forms (closed_form.c), one per family that has one; keys as the family's builder */
+int dlmkl_cf_copy(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_parity(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_product(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_mds(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_perm(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_markov(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+
+#endif
