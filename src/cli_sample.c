@@ -83,11 +83,13 @@ int cmd_sample(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         switch (c) {
-        case OPT_HELP:
+        case OPT_HELP: {
             char own[256];
             printf("%s                       (%s)\n%s\n%s\n%s\n%s", sample_help,
-                   dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
+                   dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest, cli_common_help,
+                   dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
             return 0;
+        }
         case 'd':
             dist_spec = optarg;
             break;

@@ -59,11 +59,12 @@ int cmd_worst(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         switch (c) {
-        case OPT_HELP:
+        case OPT_HELP: {
             char own[256];
             printf("%s%s%s\n%s\n%s", worst_help, dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own),
                    worst_help_rest, cli_common_help, dlmkl_schedule_spec_help());
             return 0;
+        }
         case OPT_SCHEDULE:
             if (nsched == MAXN)
                 return cli_fail("worst", "too many --schedule (at most %d)", MAXN);
