@@ -26,8 +26,10 @@ static const char *const kl_help =
     "                       profile spec (see below) for L far beyond enumeration. kl_expected only,\n"
     "                       random positions only.\n"
     "  --schedule SCHED     repeatable; see the schedule list below\n"
-    "  --K K[,K...]         iteration budgets, repeatable; required except for schedules that imply K\n"
-    "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:), which give one row each\n"
+    "  --K K[,K...]         iteration budgets, repeatable; required except for schedules that imply K\n";
+/* ... "(sizes:, ...)": the schedules that imply K, from the type table ... */
+static const char *const kl_help_rest =
+    ", which give one row each\n"
     "  --positions P        random (default), l2r, stride[:D]; repeatable or comma-separated\n"
     "  --output-law MODE    kl_output: auto (default) computes it when the forward pass needs at most\n"
     "                       2e8 transition terms (about K (1+2V)^L for random sizes; see README) and its\n"
@@ -43,6 +45,13 @@ static const char *const kl_help =
     "  every law, sup K kl_expected/TC and sup K kl_expected/DTC, attained by an MDS code of dimension d_tc,\n"
     "  d_dtc (random positions; see 'dlmkl worst --help'); ln_L = ln L. kl_expected is never printed above\n"
     "  TC, nor kl_output above kl_expected, by rounding.\n";
+
+/* The spec forms that fix their own K ("sizes:, chen-tc:zeta=, ..."), from the schedule type table. */
+static const char *own_K_list(void)
+{
+    static char buf[256];
+    return dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, buf, sizeof buf);
+}
 
 /* a usage error: the message, exit status 2 */
 #define USAGE(...) (cli_fail(__VA_ARGS__), 2)
@@ -98,7 +107,7 @@ int cmd_kl(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s\n%s\n%s\n%s\n%s", kl_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help(),
+            printf("%s                       (%s)%s\n%s\n%s\n%s\n%s", kl_help, own_K_list(), kl_help_rest, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help(),
                    dlmkl_closed_form_help());
             return 0;
         case 'd':
@@ -156,7 +165,7 @@ int cmd_kl(int argc, char **argv)
         npos = 1;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
-            return cli_fail_usage("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
+            return cli_fail_usage("kl", "schedule '%s' needs --K (only %s imply it)", sched[i], own_K_list());
 
     /* inputs: the profile is computed once per call */
     dlmkl_dist *d = NULL;

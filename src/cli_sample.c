@@ -22,8 +22,9 @@ static const char *const sample_help =
     "Options:\n"
     "  --dist SPEC          the distribution (enumerated exactly; the oracle needs (V+1)^L doubles)\n"
     "  --schedule SCHED     the size schedule (list below)\n"
-    "  --K K                the iteration budget; required except for schedules that imply it\n"
-    "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:)\n"
+    "  --K K                the iteration budget; required except for schedules that imply it\n";
+/* ... "(sizes:, ...)": the schedules that imply K, from the type table ... */
+static const char *const sample_help_rest =
     "  --n N                number of draws (>= 1)\n"
     "  --seed S             seed of the GSL mt19937 generator (1 .. 2^64-1; 0 is refused because GSL\n"
     "                       treats it as 4357); the same arguments and seed give the same draws on any\n"
@@ -82,9 +83,13 @@ int cmd_sample(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         switch (c) {
-        case OPT_HELP:
-            printf("%s\n%s\n%s\n%s", sample_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
+        case OPT_HELP: {
+            char own[256];
+            printf("%s                       (%s)\n%s\n%s\n%s\n%s", sample_help,
+                   dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest, cli_common_help,
+                   dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
             return 0;
+        }
         case 'd':
             dist_spec = optarg;
             break;
@@ -151,8 +156,8 @@ int cmd_sample(int argc, char **argv)
     if (cli_load_dist("sample", dist_spec, co.normalize, &d))
         return 1;
     const int L = d->L;
-    if (strncmp(sched_spec, "optimal", 7) == 0) {
-        /* only `optimal` needs the profile */
+    if (dlmkl_schedule_spec_flags(sched_spec) & DLMKL_SCHED_FLAG_NEEDS_PROFILE) {
+        /* only schedules built from the profile (`optimal`) need it */
         prof = dlmkl_profile_alloc(L);
         st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }

@@ -21,7 +21,10 @@ static const char *const worst_help =
     "  --schedule SCHED  repeatable; any schedule of 'dlmkl kl' except optimal (which depends on p)\n"
     "  --L N[,N...]      lengths: integers or ranges (a..b[:step], pow2:a..b, 2^i..2^j)\n"
     "  --K K[,K...]      budgets: integer expressions or ranges that may use L, e.g. 16, L/4, L/2;\n"
-    "                    required except for schedules that imply K (sizes:, chen-*:zeta=, law:)\n"
+    "                    required except for schedules that imply K (";
+/* ... "sizes:, ...": the schedules that imply K, from the type table ... */
+static const char *const worst_help_rest =
+    ")\n"
     "Columns: schedule,L,K,steps,worst_tc,d_tc,worst_dtc,d_dtc,ln_L\n"
     "  K is the budget; steps the iterations the schedule takes (a K-targeted chen-tc may take fewer);\n"
     "  ln_L = ln L, so worst_tc/ln_L reads off the log factor of an O~(TC/K) claim.\n"
@@ -56,9 +59,12 @@ int cmd_worst(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         switch (c) {
-        case OPT_HELP:
-            printf("%s\n%s\n%s", worst_help, cli_common_help, dlmkl_schedule_spec_help());
+        case OPT_HELP: {
+            char own[256];
+            printf("%s%s%s\n%s\n%s", worst_help, dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own),
+                   worst_help_rest, cli_common_help, dlmkl_schedule_spec_help());
             return 0;
+        }
         case OPT_SCHEDULE:
             if (nsched == MAXN)
                 return cli_fail("worst", "too many --schedule (at most %d)", MAXN);
@@ -79,8 +85,8 @@ int cmd_worst(int argc, char **argv)
     if (nsched == 0 || !Ltext)
         return cli_fail("worst", "give --schedule SCHED and --L N (see 'dlmkl worst --help')");
     for (int i = 0; i < nsched; i++) {
-        if (strcmp(sched[i], "optimal") == 0)
-            return cli_fail("worst", "schedule 'optimal' depends on the law; its worst case over laws is not defined");
+        if (dlmkl_schedule_spec_flags(sched[i]) & DLMKL_SCHED_FLAG_NEEDS_PROFILE)
+            return cli_fail("worst", "schedule '%s' depends on the law; its worst case over laws is not defined", sched[i]);
         if (!dlmkl_schedule_implies_K(sched[i]) && !Ktext)
             return cli_fail("worst", "schedule '%s' needs --K", sched[i]);
     }

@@ -261,5 +261,5 @@ void dlmkl_bounds_compute(const dlmkl_profile *prof, const dlmkl_schedule *s, dl
     }
     /* Chen, Cong & Li Thm 9: ζ = 1 + ⌈TĈ/ε⌉ gives kl_expected <= ε, i.e. ε = TC/(ζ − 1) (DTC for the mirror). */
     if (s->chen && s->zeta > 1.0)
-        b->chen = (s->chen == 1 ? tc : dtc) / (s->zeta - 1.0);
+        b->chen = (s->chen == DLMKL_CHEN_TC ? tc : dtc) / (s->zeta - 1.0);
 }

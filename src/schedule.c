@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -99,13 +100,6 @@ int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl
     return DLMKL_OK;
 }
 
-int dlmkl_schedule_implies_K(const char *spec)
-{
-    return strncmp(spec, "sizes:", 6) == 0 || strncmp(spec, "law:", 4) == 0 || strncmp(spec, "chen-tc:", 8) == 0 ||
-           strncmp(spec, "chen-dtc:", 9) == 0 || strncmp(spec, "iid:pi=", 7) == 0 ||
-           (strncmp(spec, "twin:", 5) == 0 && dlmkl_schedule_implies_K(spec + 5));
-}
-
 int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, const char *who)
 {
     if (!d || !s)
@@ -122,9 +116,11 @@ int dlmkl_schedule_is_fixed(const dlmkl_schedule *s) { return s->kind == DLMKL_S
 
 /* ---- revealed-fraction families α ---- */
 
+typedef enum { ALPHA_LINEAR, ALPHA_COSINE, ALPHA_POLY } alpha_kind;
+
 typedef struct alpha_fn {
-    int kind; /* 0 linear, 1 cosine, 2 poly */
-    double a;
+    alpha_kind kind;
+    double a; /* ALPHA_POLY: the exponent */
 } alpha_fn;
 
 static double alpha_eval(const alpha_fn *f, double t)
@@ -134,13 +130,14 @@ static double alpha_eval(const alpha_fn *f, double t)
     if (t >= 1)
         return 1;
     switch (f->kind) {
-    case 1:
+    case ALPHA_COSINE:
         return 1.0 - cos(M_PI * t / 2.0);
-    case 2:
+    case ALPHA_POLY:
         return pow(t, f->a);
-    default:
-        return t;
+    case ALPHA_LINEAR:
+        break;
     }
+    return t;
 }
 
 /* π_k = α(k/K) − α((k−1)/K) without cancellation: cosine as the product
@@ -149,13 +146,14 @@ static long double alpha_increment(const alpha_fn *f, int k, int K)
 {
     const long double t = (long double)k / K, u = (long double)(k - 1) / K;
     switch (f->kind) {
-    case 1:
+    case ALPHA_COSINE:
         return 2.0L * sinl(M_PI * (t + u) / 4.0L) * sinl(M_PI / (4.0L * K));
-    case 2:
+    case ALPHA_POLY:
         return k == 1 ? powl(t, f->a) : powl(u, f->a) * expm1l(f->a * log1pl(1.0L / (k - 1)));
-    default:
-        return 1.0L / K;
+    case ALPHA_LINEAR:
+        break;
     }
+    return 1.0L / K;
 }
 
 /* Parse "linear", "cosine", "poly:a=2" (or "poly:2"). */
@@ -163,11 +161,11 @@ static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
 {
     f->a = 1;
     if (strcmp(spec, "linear") == 0) {
-        f->kind = 0;
+        f->kind = ALPHA_LINEAR;
         return DLMKL_OK;
     }
     if (strcmp(spec, "cosine") == 0) {
-        f->kind = 1;
+        f->kind = ALPHA_COSINE;
         return DLMKL_OK;
     }
     if (strncmp(spec, "poly:", 5) == 0) {
@@ -179,7 +177,7 @@ static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
         double a = strtod(v, &end);
         if (end == v || *end || errno || !isfinite(a) || a <= 0)
             return dlmkl_error(DLMKL_EINVAL, "%s: '%s' needs an exponent a > 0, e.g. poly:a=2", ctx, spec);
-        f->kind = 2;
+        f->kind = ALPHA_POLY;
         f->a = a;
         return DLMKL_OK;
     }
@@ -190,11 +188,12 @@ static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
 
 /* ---- deterministic size rules ---- */
 
-static int require_K(int K, int L, const char *name, int deterministic)
+/* K must be given (>= 1); with k_le_l (every iteration reveals at least one token) also K <= L. */
+static int require_K(int K, int L, const char *name, int k_le_l)
 {
     if (K < 1)
         return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs the number of iterations: give --K K with K >= 1", name);
-    if (deterministic && K > L)
+    if (k_le_l && K > L)
         return dlmkl_error(DLMKL_EINVAL,
                            "schedule '%s' is deterministic and reveals at least one token per iteration, so K = %d "
                            "cannot exceed L = %d; use K <= L or a randomized schedule (iid:..., random-tc, ...)",
@@ -271,7 +270,7 @@ int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
  * every ζ at L <= 400 and at larger L in tests/test_schedule.c, against the full scan), so a binary
  * search over [1, K] finds it with O(log K) counts of O(ζ log L) each (the scan was O(K·L): hours at
  * L = 2^20, K = L/4). ζ = 1 (one step) always fits. */
-static int chen_zeta_for_K(int L, int K, double *zeta)
+int dlmkl_chen_zeta_for_K(int L, int K, double *zeta)
 {
     if (K >= L) {
         *zeta = L + 1.0;
@@ -628,8 +627,8 @@ static int parse_kv_double(const char *text, const char *key, double *out, int *
     return DLMKL_OK;
 }
 
-/* A Chen schedule (chen = 1 TC, 2 DTC) with its sizes, named "chen-tc:zeta=Z", for iteration budget. */
-static int make_chen(const char *head, int L, double zeta, int chen, const int *sizes, int n, int budget,
+/* A Chen schedule with its sizes, named "chen-tc:zeta=Z", for iteration budget. */
+static int make_chen(const char *head, int L, double zeta, dlmkl_chen_kind chen, const int *sizes, int n, int budget,
                      dlmkl_schedule **out)
 {
     char name[64];
@@ -876,76 +875,93 @@ static int make_twin(const char *arg, int L, int K, const dlmkl_profile *prof, d
     return st;
 }
 
-int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
+/* ---- builders, one per record of the type table ----
+ * Each checks its inputs in the order the spec parser always has, so that a bad spec gets the same
+ * message as before: first the budget K where the kind needs one, then the argument. */
+
+static int build_sizes(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
 {
-    *out = NULL;
-    if (L < 1)
-        return dlmkl_error(DLMKL_EINVAL, "schedule '%s': L = %d must be >= 1", spec, L);
-    if (K <= 0)
-        K = -1; /* not given */
-    const char *colon = strchr(spec, ':');
-    size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
-    char head[32];
-    if (nlen >= sizeof head)
-        return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (see 'dlmkl kl --help')", spec);
-    memcpy(head, spec, nlen);
-    head[nlen] = '\0';
-    const char *arg = colon ? colon + 1 : NULL;
-    int st;
-    char name[256];
-    int *buf = NULL;
-
-    if (strcmp(head, "sizes") == 0) {
-        if (!arg || !*arg)
-            return dlmkl_error(DLMKL_EINVAL, "sizes: give the sizes, e.g. sizes:4,3,1");
-        int n = 1;
-        for (const char *p = arg; *p; p++)
-            n += *p == ',';
-        buf = malloc((size_t)n * sizeof *buf);
-        if (!buf)
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        const char *p = arg;
-        for (int i = 0; i < n; i++) {
-            char *end;
-            errno = 0;
-            long v = strtol(p, &end, 10);
-            if (end == p || (*end && *end != ',') || errno || v < 0 || v > L) {
-                free(buf);
-                return dlmkl_error(DLMKL_EINVAL, "sizes: '%s' must be a comma-separated list of integers in 0..L", arg);
-            }
-            buf[i] = (int)v;
-            p = *end ? end + 1 : end;
-        }
-        if (K > 0 && K != n) {
+    const char *arg = rq->arg;
+    const int L = rq->L, K = rq->K;
+    if (!arg || !*arg)
+        return dlmkl_error(DLMKL_EINVAL, "sizes: give the sizes, e.g. sizes:4,3,1");
+    int n = 1;
+    for (const char *p = arg; *p; p++)
+        n += *p == ',';
+    int *buf = malloc((size_t)n * sizeof *buf);
+    if (!buf)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    const char *p = arg;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || errno || v < 0 || v > L) {
             free(buf);
-            return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but --K is %d (sizes: implies K; omit --K)", n, K);
+            return dlmkl_error(DLMKL_EINVAL, "sizes: '%s' must be a comma-separated list of integers in 0..L", arg);
         }
-        st = dlmkl_schedule_fixed(L, buf, n, spec, out);
+        buf[i] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (K > 0 && K != n) {
         free(buf);
-        return st;
+        return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but --K is %d (sizes: implies K; omit --K)", n, K);
     }
+    int st = dlmkl_schedule_fixed(L, buf, n, rq->spec, out);
+    free(buf);
+    return st;
+}
 
-    if (strcmp(head, "iid") == 0 && arg && strncmp(arg, "pi=", 3) == 0)
-        return iid_from_weights(spec, arg + 3, L, K, out);
-    if (strcmp(head, "mix") == 0)
-        return make_mix(spec, arg, L, K, prof, out);
-    if (strcmp(head, "law") == 0) {
-        if (!arg || !*arg)
-            return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
-        st = law_read(arg, L, K, out);
-        if (st == DLMKL_OK) {
-            free((*out)->name);
-            (*out)->name = strdup(spec);
-        }
+/* balanced: s_k = ⌊L/K⌋ + [k <= L mod K] (1-based k). */
+static int build_balanced(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const int L = rq->L, K = rq->K;
+    int st = require_K(K, L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
         return st;
+    if (rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", rq->type->name);
+    int *buf = malloc((size_t)K * sizeof *buf);
+    if (!buf)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    for (int k = 0; k < K; k++)
+        buf[k] = L / K + (k < L % K ? 1 : 0);
+    st = dlmkl_schedule_fixed(L, buf, K, "balanced", out);
+    free(buf);
+    return st;
+}
+
+/* linear, cosine, poly:a=A: the rounded revealed fractions α(k/K). */
+static int build_alpha(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const int L = rq->L, K = rq->K;
+    int st = require_K(K, L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
+        return st;
+    if (!(rq->type->flags & DLMKL_SCHED_FLAG_TAKES_ARG) && rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", rq->type->name);
+    int *buf = malloc((size_t)K * sizeof *buf);
+    if (!buf)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    alpha_fn f;
+    if ((st = alpha_parse(rq->spec, &f, "schedule")) == DLMKL_OK) {
+        sizes_from_fractions(&f, NULL, L, K, buf);
+        st = dlmkl_schedule_fixed(L, buf, K, rq->spec, out);
     }
-    /* every other schedule needs K */
-    int deterministic = strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 ||
-                        strcmp(head, "poly") == 0 || strcmp(head, "optimal") == 0 || strcmp(head, "composition") == 0;
-    int chen = strcmp(head, "chen-tc") == 0 ? 1 : strcmp(head, "chen-dtc") == 0 ? 2 : 0;
-    if (chen && arg && *arg) { /* "chen-tc:" (empty) is "chen-tc": parse_kv_double sets no zeta then */
-        /* explicit ζ: K is implied by the schedule */
-        double zeta;
+    free(buf);
+    return st;
+}
+
+/* chen-tc, chen-dtc: with zeta=Z the schedule of that ζ (K implied); without, the largest integer ζ
+ * whose schedule fits in the budget K. */
+static int build_chen(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const char *head = rq->type->name, *arg = rq->arg;
+    const int L = rq->L, K = rq->K;
+    const dlmkl_chen_kind chen = strcmp(head, "chen-dtc") == 0 ? DLMKL_CHEN_DTC : DLMKL_CHEN_TC;
+    int st, n, *buf;
+    double zeta;
+    if (arg && *arg) { /* "chen-tc:" (empty) is "chen-tc": parse_kv_double sets no zeta then */
         int found;
         if ((st = parse_kv_double(arg, "zeta", &zeta, &found)) != DLMKL_OK) {
             char msg[DLMKL_ERRMSG_MAX];
@@ -956,8 +972,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
             return dlmkl_error(DLMKL_EINVAL, "%s: zeta = %g must be >= 1", head, zeta);
         if (!(buf = malloc((size_t)L * sizeof *buf)))
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        int n;
-        dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
+        dlmkl_chen_sizes(L, zeta, chen == DLMKL_CHEN_DTC, buf, &n);
         if (K > 0 && n > K) {
             free(buf);
             return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than --K %d; use a smaller zeta or %s without zeta (zeta picked from K)",
@@ -967,159 +982,389 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
         free(buf);
         return st;
     }
-    if ((st = require_K(K, L, spec, deterministic || chen)) != DLMKL_OK)
+    if ((st = require_K(K, L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L)) != DLMKL_OK)
         return st;
+    if (!(buf = malloc((size_t)L * sizeof *buf)))
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    dlmkl_chen_zeta_for_K(L, K, &zeta);
+    dlmkl_chen_sizes(L, zeta, chen == DLMKL_CHEN_DTC, buf, &n);
+    st = make_chen(head, L, zeta, chen, buf, n, K, out);
+    free(buf);
+    return st;
+}
 
-    if (chen) {
-        double zeta;
-        int n;
-        if (!(buf = malloc((size_t)L * sizeof *buf)))
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        chen_zeta_for_K(L, K, &zeta);
-        dlmkl_chen_sizes(L, zeta, chen == 2, buf, &n);
-        st = make_chen(head, L, zeta, chen, buf, n, K, out);
-        free(buf);
+static int build_optimal(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const int L = rq->L, K = rq->K;
+    const dlmkl_profile *prof = rq->prof;
+    int st = require_K(K, L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
         return st;
+    if (rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' takes no parameters");
+    if (!prof)
+        return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' needs the distribution's profile");
+    if (prof->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "optimal: profile length %d differs from L = %d", prof->L, L);
+    int *buf = malloc((size_t)K * sizeof *buf);
+    if (!buf)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    int n;
+    double cost;
+    if ((st = dlmkl_optimal_sizes(prof, K, buf, &n, &cost)) == DLMKL_OK) {
+        st = dlmkl_schedule_fixed(L, buf, n, "optimal", out);
+        if (st == DLMKL_OK)
+            (*out)->budget = K;
     }
-    if (strcmp(head, "balanced") == 0 || strcmp(head, "linear") == 0 || strcmp(head, "cosine") == 0 || strcmp(head, "poly") == 0) {
-        if (strcmp(head, "poly") != 0 && arg)
-            return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", head);
-        if (!(buf = malloc((size_t)K * sizeof *buf)))
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        if (strcmp(head, "balanced") == 0) {
-            for (int k = 0; k < K; k++)
-                buf[k] = L / K + (k < L % K ? 1 : 0);
-            snprintf(name, sizeof name, "balanced");
-        } else {
-            alpha_fn f;
-            if ((st = alpha_parse(spec, &f, "schedule")) != DLMKL_OK) {
-                free(buf);
-                return st;
-            }
-            sizes_from_fractions(&f, NULL, L, K, buf);
-            snprintf(name, sizeof name, "%s", spec);
-        }
-        st = dlmkl_schedule_fixed(L, buf, K, name, out);
-        free(buf);
+    free(buf);
+    return st;
+}
+
+static int build_mix(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    return make_mix(rq->spec, rq->arg, rq->L, rq->K, rq->prof, out);
+}
+
+static int build_twin(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    int st = require_K(rq->K, rq->L, rq->spec, 0); /* the twin's own K <= L check follows the build */
+    if (st != DLMKL_OK)
         return st;
-    }
-    if (strcmp(head, "optimal") == 0) {
-        if (arg)
-            return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' takes no parameters");
-        if (!prof)
-            return dlmkl_error(DLMKL_EINVAL, "schedule 'optimal' needs the distribution's profile");
-        if (prof->L != L)
-            return dlmkl_error(DLMKL_EINVAL, "optimal: profile length %d differs from L = %d", prof->L, L);
-        if (!(buf = malloc((size_t)K * sizeof *buf)))
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        int n;
-        double cost;
-        if ((st = dlmkl_optimal_sizes(prof, K, buf, &n, &cost)) == DLMKL_OK) {
-            st = dlmkl_schedule_fixed(L, buf, n, "optimal", out);
-            if (st == DLMKL_OK)
-                (*out)->budget = K;
-        }
-        free(buf);
+    return make_twin(rq->arg, rq->L, rq->K, rq->prof, out);
+}
+
+/* iid:ALPHA (π_k = α(k/K) − α((k−1)/K)), iid:pi=W1/../WK (K implied), random-tc / random-dtc
+ * (π_k ∝ ρ^(∓k)). */
+static int build_iid(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const char *head = rq->type->name, *arg = rq->arg, *spec = rq->spec;
+    const int L = rq->L, K = rq->K;
+    const int is_iid = strcmp(head, "iid") == 0;
+    if (is_iid && arg && strncmp(arg, "pi=", 3) == 0)
+        return iid_from_weights(spec, arg + 3, L, K, out);
+    int st = require_K(K, L, spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
         return st;
-    }
-    if (strcmp(head, "composition") == 0) {
-        if (arg)
-            return dlmkl_error(DLMKL_EINVAL, "schedule 'composition' takes no parameters");
-        *out = sched_new(DLMKL_SCHED_COMPOSITION, L, K, "composition");
-        return *out ? DLMKL_OK : DLMKL_ENOMEM;
-    }
-    if (strcmp(head, "iid") == 0 || strcmp(head, "random-tc") == 0 || strcmp(head, "random-dtc") == 0) {
-        dlmkl_schedule *s;
-        if (strcmp(head, "iid") == 0) {
-            alpha_fn f;
-            if (!arg)
-                return dlmkl_error(DLMKL_EINVAL, "iid: give the revealed-fraction family, e.g. iid:linear, iid:cosine, iid:poly:a=2");
-            if ((st = alpha_parse(arg, &f, "iid")) != DLMKL_OK)
-                return st;
-            if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
-                return DLMKL_ENOMEM;
-            for (int k = 1; k <= K; k++)
-                s->pi_ld[k - 1] = alpha_increment(&f, k, K);
-        } else {
-            double rho = pow((double)L, 1.0 / K);
-            int found;
-            if ((st = parse_kv_double(arg, "rho", &rho, &found)) != DLMKL_OK) {
-                char msg[DLMKL_ERRMSG_MAX];
-                snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-                return dlmkl_error(st, "%s: %s (write %s or %s:rho=R with R > 0)", head, msg, head, head);
-            }
-            if (!(rho > 0))
-                return dlmkl_error(DLMKL_EINVAL, "%s: rho = %g must be > 0", head, rho);
-            int grow = strcmp(head, "random-dtc") == 0;
-            if (found)
-                snprintf(name, sizeof name, "%s:rho=%g", head, rho);
-            else
-                snprintf(name, sizeof name, "%s", head);
-            if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
-                return DLMKL_ENOMEM;
-            /* π_k ∝ ρ^(∓k), in log space relative to the largest term (k = 1 or k = K, by the sign of
-             * the exponent), so that every ρ > 0 gives weights in (0, 1]; ln ρ = ln(L)/K by default */
-            const long double lrho = found ? logl(rho) : logl((long double)L) / K;
-            const long double lr = grow ? lrho : -lrho; /* π_k ∝ exp((k−1)·lr) */
-            const long double top = lr > 0 ? (K - 1) * lr : 0.0L;
-            for (int k = 1; k <= K; k++)
-                s->pi_ld[k - 1] = expl((k - 1) * lr - top);
-        }
-        if ((st = iid_normalise(s)) != DLMKL_OK) {
-            dlmkl_schedule_free(s);
+    dlmkl_schedule *s;
+    if (is_iid) {
+        alpha_fn f;
+        if (!arg)
+            return dlmkl_error(DLMKL_EINVAL, "iid: give the revealed-fraction family, e.g. iid:linear, iid:cosine, iid:poly:a=2");
+        if ((st = alpha_parse(arg, &f, "iid")) != DLMKL_OK)
             return st;
-        }
-        *out = s;
-        return DLMKL_OK;
-    }
-    if (strcmp(head, "powerlaw") == 0) {
-        double a;
-        int found;
-        if ((st = parse_kv_double(arg, "a", &a, &found)) != DLMKL_OK || !found || !(a >= 0) || a > 1e6) {
-            if (st == DLMKL_OK)
-                st = dlmkl_error(DLMKL_EINVAL, "powerlaw: give the exponent, powerlaw:a=A with 0 <= A <= 1e6 "
-                                 "(a = 0: uniform fraction of the masked tokens, a = 1: log-uniform)");
-            return st;
-        }
-        if ((st = require_K(K, L, spec, 0)) != DLMKL_OK)
-            return st;
-        snprintf(name, sizeof name, "powerlaw:a=%g", a);
-        if (!(*out = sched_new(DLMKL_SCHED_POWER, L, K, name)))
+        if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
             return DLMKL_ENOMEM;
-        (*out)->power_a = a;
-        return DLMKL_OK;
-    }
-    if (strcmp(head, "twin") == 0)
-        return make_twin(arg, L, K, prof, out);
-    if (strncmp(head, "minimax-", 8) == 0) {
-        dlmkl_minimax_target target;
-        if (strcmp(head + 8, "tc") == 0)
-            target = DLMKL_MINIMAX_TC;
-        else if (strcmp(head + 8, "dtc") == 0)
-            target = DLMKL_MINIMAX_DTC;
-        else if (strcmp(head + 8, "both") == 0)
-            target = DLMKL_MINIMAX_BOTH;
-        else
-            return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (minimax-tc, minimax-dtc, minimax-both)", spec);
-        if (arg)
-            return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", head);
-        if ((st = require_K(K, L, spec, 1)) != DLMKL_OK)
-            return st;
-        double worst;
-        if ((st = dlmkl_minimax_law(L, K, target, out, &worst, NULL)) != DLMKL_OK)
-            return st;
-        free((*out)->name);
-        if (!((*out)->name = strdup(head))) {
-            dlmkl_schedule_free(*out);
-            *out = NULL;
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        for (int k = 1; k <= K; k++)
+            s->pi_ld[k - 1] = alpha_increment(&f, k, K);
+    } else {
+        double rho = pow((double)L, 1.0 / K);
+        int found;
+        char name[256];
+        if ((st = parse_kv_double(arg, "rho", &rho, &found)) != DLMKL_OK) {
+            char msg[DLMKL_ERRMSG_MAX];
+            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+            return dlmkl_error(st, "%s: %s (write %s or %s:rho=R with R > 0)", head, msg, head, head);
         }
-        return DLMKL_OK;
+        if (!(rho > 0))
+            return dlmkl_error(DLMKL_EINVAL, "%s: rho = %g must be > 0", head, rho);
+        const int grow = strcmp(head, "random-dtc") == 0;
+        if (found)
+            snprintf(name, sizeof name, "%s:rho=%g", head, rho);
+        else
+            snprintf(name, sizeof name, "%s", head);
+        if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
+            return DLMKL_ENOMEM;
+        /* π_k ∝ ρ^(∓k), in log space relative to the largest term (k = 1 or k = K, by the sign of
+         * the exponent), so that every ρ > 0 gives weights in (0, 1]; ln ρ = ln(L)/K by default */
+        const long double lrho = found ? logl(rho) : logl((long double)L) / K;
+        const long double lr = grow ? lrho : -lrho; /* π_k ∝ exp((k−1)·lr) */
+        const long double top = lr > 0 ? (K - 1) * lr : 0.0L;
+        for (int k = 1; k <= K; k++)
+            s->pi_ld[k - 1] = expl((k - 1) * lr - top);
     }
-    return dlmkl_error(DLMKL_EINVAL,
-                       "unknown schedule '%s' (twin:SCHED, sizes:.., balanced, linear, cosine, poly:a=.., chen-tc[:zeta=..], "
-                       "chen-dtc[:zeta=..], optimal, iid:ALPHA, random-tc[:rho=..], random-dtc[:rho=..], composition, "
-                       "law:PATH; see 'dlmkl kl --help')", spec);
+    if ((st = iid_normalise(s)) != DLMKL_OK) {
+        dlmkl_schedule_free(s);
+        return st;
+    }
+    *out = s;
+    return DLMKL_OK;
+}
+
+static int build_powerlaw(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const int L = rq->L, K = rq->K;
+    int st = require_K(K, L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
+        return st;
+    double a;
+    int found;
+    if ((st = parse_kv_double(rq->arg, "a", &a, &found)) != DLMKL_OK || !found || !(a >= 0) || a > 1e6) {
+        if (st == DLMKL_OK)
+            st = dlmkl_error(DLMKL_EINVAL, "powerlaw: give the exponent, powerlaw:a=A with 0 <= A <= 1e6 "
+                             "(a = 0: uniform fraction of the masked tokens, a = 1: log-uniform)");
+        return st;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "powerlaw:a=%g", a);
+    if (!(*out = sched_new(DLMKL_SCHED_POWER, L, K, name)))
+        return DLMKL_ENOMEM;
+    (*out)->power_a = a;
+    return DLMKL_OK;
+}
+
+static int build_composition(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    int st = require_K(rq->K, rq->L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L);
+    if (st != DLMKL_OK)
+        return st;
+    if (rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "schedule 'composition' takes no parameters");
+    *out = sched_new(DLMKL_SCHED_COMPOSITION, rq->L, rq->K, "composition");
+    return *out ? DLMKL_OK : DLMKL_ENOMEM;
+}
+
+/* minimax-tc, minimax-dtc, minimax-both: the LP of minimax.c. */
+static int build_minimax(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    const char *head = rq->type->name;
+    const dlmkl_minimax_target target = strcmp(head, "minimax-tc") == 0    ? DLMKL_MINIMAX_TC
+                                        : strcmp(head, "minimax-dtc") == 0 ? DLMKL_MINIMAX_DTC
+                                                                           : DLMKL_MINIMAX_BOTH;
+    int st = require_K(rq->K, rq->L, rq->spec, 0);
+    if (st != DLMKL_OK)
+        return st;
+    if (rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' takes no parameters", head);
+    if ((st = require_K(rq->K, rq->L, rq->spec, rq->type->flags & DLMKL_SCHED_FLAG_K_LE_L)) != DLMKL_OK)
+        return st;
+    double worst;
+    if ((st = dlmkl_minimax_law(rq->L, rq->K, target, out, &worst, NULL)) != DLMKL_OK)
+        return st;
+    free((*out)->name);
+    if (!((*out)->name = strdup(head))) {
+        dlmkl_schedule_free(*out);
+        *out = NULL;
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    return DLMKL_OK;
+}
+
+static int build_law(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
+{
+    if (!rq->arg || !*rq->arg)
+        return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
+    int st = law_read(rq->arg, rq->L, rq->K, out);
+    if (st == DLMKL_OK) {
+        free((*out)->name);
+        (*out)->name = strdup(rq->spec);
+    }
+    return st;
+}
+
+/* ---- the type table ---- */
+
+#define F_PROFILE DLMKL_SCHED_FLAG_NEEDS_PROFILE
+#define F_K_LE_L DLMKL_SCHED_FLAG_K_LE_L
+#define F_ARG DLMKL_SCHED_FLAG_TAKES_ARG
+#define F_NEEDS_ARG (DLMKL_SCHED_FLAG_TAKES_ARG | DLMKL_SCHED_FLAG_NEEDS_ARG)
+#define F_FIXED DLMKL_SCHED_FLAG_FIXED_SIZES
+#define F_OWN_K DLMKL_SCHED_FLAG_OWN_K
+
+static const char SEC_FIXED[] = " deterministic (K <= L; every iteration reveals >= 1 token):\n";
+static const char SEC_RANDOM[] = " randomized:\n";
+
+static const char HELP_ALPHA[] =
+    "  linear | cosine | poly:a=A\n"
+    "                      revealed fraction alpha(k/K): t, 1 - cos(pi t/2) (MaskGIT), t^A; rounded as\n"
+    "                      N_k = clamp(round(L alpha(k/K)), N_{k-1} + 1, L - (K - k)), s_k = N_k - N_{k-1}\n";
+static const char HELP_MINIMAX[] =
+    "  minimax-tc | minimax-dtc | minimax-both\n"
+    "                      the agnostic size law (step law depending on (k, m)) minimising the worst case\n"
+    "                      over every law of K kl_expected/TC, /DTC, or /min(TC, DTC): an exact linear\n"
+    "                      program (GLPK), for K (L+1)(L+2)/2 <= 40000 (L up to about 64)\n";
+
+static const dlmkl_schedule_type type_sizes = {
+    "sizes", F_FIXED | F_NEEDS_ARG | F_OWN_K, "", "sizes:", "sizes:..", "sizes:4,3,1", NULL, build_sizes, SEC_FIXED,
+    "  sizes:s1,s2,...     explicit sizes (K implied)\n"};
+static const dlmkl_schedule_type type_balanced = {
+    "balanced", F_FIXED | F_K_LE_L, NULL, NULL, "balanced", "balanced", "balanced", build_balanced, SEC_FIXED,
+    "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n"};
+static const dlmkl_schedule_type type_linear = {
+    "linear", F_FIXED | F_K_LE_L, NULL, NULL, "linear", "linear", "linear", build_alpha, SEC_FIXED, HELP_ALPHA};
+static const dlmkl_schedule_type type_cosine = {
+    "cosine", F_FIXED | F_K_LE_L, NULL, NULL, "cosine", "cosine", "cosine", build_alpha, SEC_FIXED, HELP_ALPHA};
+static const dlmkl_schedule_type type_poly = {
+    "poly", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "poly:a=..", "poly:a=2", "poly:a=2", build_alpha, SEC_FIXED,
+    HELP_ALPHA};
+static const dlmkl_schedule_type type_chen_tc = {
+    "chen-tc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-tc:zeta=", "chen-tc[:zeta=..]", "chen-tc:zeta=2", "chen-tc", build_chen,
+    SEC_FIXED,
+    "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
+    "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n"};
+static const dlmkl_schedule_type type_chen_dtc = {
+    "chen-dtc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-dtc:zeta=", "chen-dtc[:zeta=..]", "chen-dtc", "chen-dtc", build_chen,
+    SEC_FIXED,
+    "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
+    "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"};
+static const dlmkl_schedule_type type_optimal = {
+    "optimal", F_FIXED | F_K_LE_L | F_PROFILE, NULL, NULL, "optimal", "optimal", "optimal", build_optimal, SEC_FIXED,
+    "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
+    "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"};
+static const dlmkl_schedule_type type_mix = {
+    "mix", F_NEEDS_ARG, NULL, NULL, "mix:W*{SCHED}+..", "mix:1*{random-tc}+3*{balanced}", NULL, build_mix, SEC_FIXED,
+    "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
+    "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
+    "                      KL to the mixture of the output laws\n"};
+static const dlmkl_schedule_type type_twin = {
+    "twin", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "twin:SCHED", "twin:random-tc", NULL, build_twin, SEC_FIXED,
+    "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
+    "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"};
+static const dlmkl_schedule_type type_iid = {
+    "iid", F_NEEDS_ARG | F_OWN_K, "pi=", "iid:pi=", "iid:ALPHA", "iid:cosine", "iid:linear iid:cosine iid:poly:a=2", build_iid,
+    SEC_RANDOM,
+    "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
+    "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
+    "                      multinomial and iterations that reveal nothing still count\n"
+    "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n"};
+static const dlmkl_schedule_type type_powerlaw = {
+    "powerlaw", F_NEEDS_ARG, NULL, NULL, "powerlaw:a=..", "powerlaw:a=1", NULL, build_powerlaw, SEC_RANDOM,
+    "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
+    "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
+    "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n"};
+static const dlmkl_schedule_type type_random_tc = {
+    "random-tc", F_ARG, NULL, NULL, "random-tc[:rho=..]", "random-tc:rho=3", "random-tc", build_iid, SEC_RANDOM,
+    "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"};
+static const dlmkl_schedule_type type_random_dtc = {
+    "random-dtc", F_ARG, NULL, NULL, "random-dtc[:rho=..]", "random-dtc", "random-dtc", build_iid, SEC_RANDOM,
+    "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"};
+static const dlmkl_schedule_type type_composition = {
+    "composition", F_K_LE_L, NULL, NULL, "composition", "composition", "composition", build_composition, SEC_RANDOM,
+    "  composition         uniform over the compositions of L into K positive parts\n"};
+static const dlmkl_schedule_type type_minimax_tc = {
+    "minimax-tc", F_K_LE_L, NULL, NULL, "minimax-tc", "minimax-tc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
+static const dlmkl_schedule_type type_minimax_dtc = {
+    "minimax-dtc", F_K_LE_L, NULL, NULL, "minimax-dtc", "minimax-dtc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
+static const dlmkl_schedule_type type_minimax_both = {
+    "minimax-both", F_K_LE_L, NULL, NULL, "minimax-both", "minimax-both", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
+static const dlmkl_schedule_type type_law = {
+    "law", F_NEEDS_ARG | F_OWN_K, "", "law:", "law:PATH", "law:PATH", NULL, build_law, SEC_RANDOM,
+    "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
+    "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"};
+
+/* The table, in help order. A new schedule kind: a builder above, one record, one line here. */
+static const dlmkl_schedule_type *const schedule_types[] = {
+    &type_sizes,    &type_balanced,  &type_linear,     &type_cosine,      &type_poly,
+    &type_chen_tc,  &type_chen_dtc,  &type_optimal,    &type_mix,         &type_twin,
+    &type_iid,      &type_powerlaw,  &type_random_tc,  &type_random_dtc,  &type_composition,
+    &type_minimax_tc, &type_minimax_dtc, &type_minimax_both, &type_law};
+#define N_SCHEDULE_TYPES ((int)(sizeof schedule_types / sizeof schedule_types[0]))
+
+int dlmkl_schedule_type_count(void) { return N_SCHEDULE_TYPES; }
+
+const dlmkl_schedule_type *dlmkl_schedule_type_at(int i)
+{
+    return i >= 0 && i < N_SCHEDULE_TYPES ? schedule_types[i] : NULL;
+}
+
+const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec)
+{
+    if (!spec)
+        return NULL;
+    const size_t n = strcspn(spec, ":");
+    for (int i = 0; i < N_SCHEDULE_TYPES; i++)
+        if (strncmp(schedule_types[i]->name, spec, n) == 0 && schedule_types[i]->name[n] == '\0')
+            return schedule_types[i];
+    return NULL;
+}
+
+unsigned dlmkl_schedule_spec_flags(const char *spec)
+{
+    const dlmkl_schedule_type *t = dlmkl_schedule_type_find(spec);
+    if (!t)
+        return 0;
+    unsigned f = t->flags & ~(unsigned)DLMKL_SCHED_FLAG_OWN_K;
+    const char *colon = strchr(spec, ':');
+    if ((t->flags & DLMKL_SCHED_FLAG_OWN_K) && colon && strncmp(colon + 1, t->own_K_arg, strlen(t->own_K_arg)) == 0)
+        f |= DLMKL_SCHED_FLAG_OWN_K;
+    if (t == &type_twin && colon) /* the twin has the iterations of what it twins, and its needs */
+        f |= dlmkl_schedule_spec_flags(colon + 1) & (DLMKL_SCHED_FLAG_OWN_K | DLMKL_SCHED_FLAG_NEEDS_PROFILE);
+    return f;
+}
+
+int dlmkl_schedule_implies_K(const char *spec)
+{
+    return (dlmkl_schedule_spec_flags(spec) & DLMKL_SCHED_FLAG_OWN_K) != 0;
+}
+
+const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len)
+{
+    size_t pos = 0;
+    if (len)
+        buf[0] = '\0';
+    for (int i = 0; i < N_SCHEDULE_TYPES && pos < len; i++) {
+        if ((schedule_types[i]->flags & with) != with)
+            continue;
+        int w = snprintf(buf + pos, len - pos, "%s%s", pos ? ", " : "",
+                         with & DLMKL_SCHED_FLAG_OWN_K ? schedule_types[i]->own_K_form : schedule_types[i]->usage);
+        if (w < 0)
+            break;
+        pos += (size_t)w;
+    }
+    return buf;
+}
+
+int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof, dlmkl_schedule **out)
+{
+    *out = NULL;
+    if (L < 1)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s': L = %d must be >= 1", spec, L);
+    const dlmkl_schedule_type *t = dlmkl_schedule_type_find(spec);
+    if (!t) {
+        char names[1024];
+        return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (%s; see 'dlmkl kl --help')", spec,
+                           dlmkl_schedule_type_list(0, names, sizeof names));
+    }
+    const char *colon = strchr(spec, ':');
+    const dlmkl_schedule_request rq = {spec, colon ? colon + 1 : NULL, L, K <= 0 ? -1 : K, prof, t};
+    return t->build(&rq, out);
+}
+
+/* ---- help ---- */
+
+static const char SPEC_HELP_HEAD[] = "Schedules (--schedule; the law of the sizes s_1..s_K, sum s_k = L):\n";
+static const char SPEC_HELP_POSITIONS[] =
+    "Positions (--positions): random (uniform among masked, the theory's setting), l2r (left to right),\n"
+    "  stride[:D] (dilated: residues mod D in turn, 0,D,2D,..,1,1+D,..; D = K by default)\n";
+
+static char spec_help_text[8192];
+static once_flag spec_help_once = ONCE_FLAG_INIT;
+
+/* The heading, then each record's paragraph (once per shared paragraph) under its group heading. */
+static void spec_help_build(void)
+{
+    size_t pos = 0, len = sizeof spec_help_text;
+    const char *section = NULL, *help = NULL;
+#define PUT(text)                                                                                                      \
+    do {                                                                                                               \
+        int w_ = snprintf(spec_help_text + pos, len - pos, "%s", (text));                                              \
+        pos = w_ < 0 || (size_t)w_ >= len - pos ? len - 1 : pos + (size_t)w_;                                          \
+    } while (0)
+    PUT(SPEC_HELP_HEAD);
+    for (int i = 0; i < N_SCHEDULE_TYPES; i++) {
+        const dlmkl_schedule_type *t = schedule_types[i];
+        if (t->section != section)
+            PUT(section = t->section);
+        if (t->help != help)
+            PUT(help = t->help);
+    }
+    PUT(SPEC_HELP_POSITIONS);
+#undef PUT
+}
+
+const char *dlmkl_schedule_spec_help(void)
+{
+    call_once(&spec_help_once, spec_help_build);
+    return spec_help_text;
 }
 
 /* ---- step laws ---- */
@@ -1245,47 +1490,6 @@ const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size
         pos += (size_t)w;
     }
     return buf;
-}
-
-const char *dlmkl_schedule_spec_help(void)
-{
-    return "Schedules (--schedule; the law of the sizes s_1..s_K, sum s_k = L):\n"
-           " deterministic (K <= L; every iteration reveals >= 1 token):\n"
-           "  sizes:s1,s2,...     explicit sizes (K implied)\n"
-           "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n"
-           "  linear | cosine | poly:a=A\n"
-           "                      revealed fraction alpha(k/K): t, 1 - cos(pi t/2) (MaskGIT), t^A; rounded as\n"
-           "                      N_k = clamp(round(L alpha(k/K)), N_{k-1} + 1, L - (K - k)), s_k = N_k - N_{k-1}\n"
-           "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
-           "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n"
-           "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
-           "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"
-           "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
-           "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"
-           "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
-           "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
-           "                      KL to the mixture of the output laws\n"
-           "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
-           "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"
-           " randomized:\n"
-           "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
-           "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
-           "                      multinomial and iterations that reveal nothing still count\n"
-           "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n"
-           "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
-           "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
-           "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n"
-           "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"
-           "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"
-           "  composition         uniform over the compositions of L into K positive parts\n"
-           "  minimax-tc | minimax-dtc | minimax-both\n"
-           "                      the agnostic size law (step law depending on (k, m)) minimising the worst case\n"
-           "                      over every law of K kl_expected/TC, /DTC, or /min(TC, DTC): an exact linear\n"
-           "                      program (GLPK), for K (L+1)(L+2)/2 <= 40000 (L up to about 64)\n"
-           "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
-           "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"
-           "Positions (--positions): random (uniform among masked, the theory's setting), l2r (left to right),\n"
-           "  stride[:D] (dilated: residues mod D in turn, 0,D,2D,..,1,1+D,..; D = K by default)\n";
 }
 
 /* ---- position policies ---- */

@@ -17,6 +17,13 @@ typedef enum {
     DLMKL_SCHED_MIX = 5          /* one of several schedules, drawn once per run with given weights */
 } dlmkl_schedule_kind;
 
+/* Which Chen, Cong & Li (2026) schedule a FIXED schedule is (their Thm 9 bound applies to it). */
+typedef enum {
+    DLMKL_CHEN_NONE = 0, /* not a Chen schedule */
+    DLMKL_CHEN_TC = 1,   /* chen-tc: sizes shrinking geometrically, then singles */
+    DLMKL_CHEN_DTC = 2   /* chen-dtc: the mirror image, singles first */
+} dlmkl_chen_kind;
+
 /* One row of a size law: P(s_k = s | m_k = m) = prob. */
 typedef struct dlmkl_law_entry {
     int s;
@@ -45,8 +52,66 @@ typedef struct dlmkl_schedule {
     int ncomp;                     /* MIX: the components (none of them a MIX) and their weights, */
     struct dlmkl_schedule **comp;  /* summing to 1; K is the largest component K */
     double *comp_w;
-    int chen;           /* 0: not a Chen schedule, 1: chen-tc, 2: chen-dtc */
+    dlmkl_chen_kind chen; /* DLMKL_CHEN_NONE unless built by chen-tc / chen-dtc */
 } dlmkl_schedule;
+
+/* ---- the schedule type table ----
+ * One record per schedule kind, in the manner of GSL's gsl_rng_type: the spec head it answers to
+ * ("chen-tc" in "chen-tc:zeta=4"), what the kind needs and guarantees (flags), the function that
+ * builds it, and its paragraph of help. dlmkl_schedule_from_spec looks the head up and calls the
+ * builder; messages, the help text, the benchmark and the tests loop over the table. */
+
+/* Flags of a schedule type (bits). */
+enum {
+    DLMKL_SCHED_FLAG_NEEDS_PROFILE = 1 << 0, /* built from the distribution's entropy profile */
+    DLMKL_SCHED_FLAG_K_LE_L = 1 << 1,        /* every iteration reveals >= 1 token, so K <= L */
+    DLMKL_SCHED_FLAG_TAKES_ARG = 1 << 2,     /* accepts HEAD:ARG */
+    DLMKL_SCHED_FLAG_NEEDS_ARG = 1 << 3,     /* HEAD alone is an error */
+    DLMKL_SCHED_FLAG_FIXED_SIZES = 1 << 4,   /* builds a FIXED schedule (sizes known in advance) */
+    DLMKL_SCHED_FLAG_OWN_K = 1 << 5          /* with an argument starting with own_K_arg, the spec fixes
+                                                its own number of iterations (no K need be given) */
+};
+
+struct dlmkl_schedule_type;
+
+/* What a builder gets: the spec split at its first ':' and the sizes asked for. */
+typedef struct dlmkl_schedule_request {
+    const char *spec;                        /* the whole spec, e.g. "random-tc:rho=3" */
+    const char *arg;                         /* after the first ':' ("rho=3"), NULL without ':' */
+    int L;                                   /* tokens, >= 1 */
+    int K;                                   /* the budget K, or -1 when not given */
+    const dlmkl_profile *prof;               /* the entropy profile, or NULL */
+    const struct dlmkl_schedule_type *type;  /* the record being built */
+} dlmkl_schedule_request;
+
+/* A builder: on success *out is a new schedule; on failure a status and the library's last error. */
+typedef int (*dlmkl_schedule_builder)(const dlmkl_schedule_request *rq, dlmkl_schedule **out);
+
+typedef struct dlmkl_schedule_type {
+    const char *name;      /* the spec head, e.g. "chen-tc" */
+    unsigned flags;        /* DLMKL_SCHED_FLAG_* */
+    const char *own_K_arg; /* OWN_K: the argument prefix that fixes K ("" any argument), else NULL */
+    const char *own_K_form; /* OWN_K: the form listed in hints, e.g. "chen-tc:zeta=", else NULL */
+    const char *usage;     /* the short form listed in messages, e.g. "chen-tc[:zeta=..]" */
+    const char *example;   /* a valid spec for L = 8 with K = 4 (or its own K); "law:" takes a path */
+    const char *bench;     /* space-separated specs timed by `dlmkl bench` at L = 4096, K = 256, or NULL */
+    dlmkl_schedule_builder build;
+    const char *section;   /* help: the heading of the group the paragraph belongs to */
+    const char *help;      /* help: the paragraph (records sharing one paragraph share the pointer) */
+} dlmkl_schedule_type;
+
+/*! The record whose name is spec's head (the text before the first ':'), or NULL. O(types). */
+const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec);
+/*! The number of records, and record i (0 <= i < count; NULL outside), in help order. O(1). */
+int dlmkl_schedule_type_count(void);
+const dlmkl_schedule_type *dlmkl_schedule_type_at(int i);
+/*! The flags of a spec: its record's flags, with OWN_K only when the argument starts with the
+ *  record's own_K_arg; twin:SPEC also takes OWN_K and NEEDS_PROFILE from SPEC. 0 for an unknown head.
+ *  O(length of spec). */
+unsigned dlmkl_schedule_spec_flags(const char *spec);
+/*! The usage forms (own_K_form when `with` includes OWN_K) of every record whose flags include all
+ *  of `with`, joined by ", " into buf (truncated to len). O(types). */
+const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len);
 
 /*! Build a schedule from a spec for L tokens and budget K (K <= 0: not given; implied by sizes:).
  *  prof is needed only by `optimal` (may be NULL otherwise). Grammar: dlmkl_schedule_spec_help().
@@ -57,8 +122,9 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
 void dlmkl_schedule_free(dlmkl_schedule *s);
 const char *dlmkl_schedule_spec_help(void);
 
-/*! 1 if the spec fixes its own number of iterations (sizes:..., chen-tc:zeta=..., chen-dtc:zeta=...,
- *  law:PATH, iid:pi=..., twin: of one of these), so that no K need be given. */
+/*! 1 if the spec fixes its own number of iterations (DLMKL_SCHED_FLAG_OWN_K of
+ *  dlmkl_schedule_spec_flags: sizes:..., chen-tc:..., chen-dtc:..., law:PATH, iid:pi=..., twin: of one
+ *  of these), so that no K need be given. */
 int dlmkl_schedule_implies_K(const char *spec);
 
 /*! Deterministic schedule from explicit sizes (copied). Checks sum = L and every size >= 0. */
@@ -83,6 +149,11 @@ const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size
  *  schedule. sizes must hold L ints, or be NULL to count the steps only (O(ζ log L)); *K gets the
  *  number of steps. O(L). */
 int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K);
+
+/*! The largest integer zeta in [1, L+1] whose Chen schedule takes at most K iterations (K >= 1; K >= L
+ *  gives L+1, all singles), by binary search over the step count, nondecreasing in zeta:
+ *  O(log K) counts of O(zeta log L) each. */
+int dlmkl_chen_zeta_for_K(int L, int K, double *zeta);
 
 /*! Optimal deterministic sizes for budget K (Chen et al. Thm 4): minimise
  *  Σ_k Σ_{j=1}^{s_k} (Z_{m_k+j} − Z_{m_k+1}) over compositions of L into at most K parts.
