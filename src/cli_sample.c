@@ -25,7 +25,7 @@ static const char *const sample_help =
     "  --K K                the iteration budget; required except for schedules that imply it\n"
     "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:)\n"
     "  --n N                number of draws (>= 1)\n"
-    "  --seed S             seed of the GSL mt19937 generator (1 .. 2^64-1; 0 is refused because GSL\n"
+    "  --seed S             seed of the GSL mt19937 generator (1 .. 2^32-1; 0 is refused because GSL\n"
     "                       treats it as 4357); the same arguments and seed give the same draws on any\n"
     "                       machine and for any --threads (the simulation is serial)\n"
     "  --positions P        random (default), l2r, stride[:D]\n"
@@ -51,10 +51,11 @@ static int parse_seed(const char *s, unsigned long *out)
     char *end;
     errno = 0;
     if (*s == '-' || *s == '+')
-        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+        return cli_fail("sample", "--seed '%s' must be an integer from %lu to %lu", s, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     unsigned long v = strtoul(s, &end, 10);
-    if (end == s || *end || errno)
-        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+    if (end == s || *end || errno || v > DLMKL_SEED_MAX)
+        return cli_fail("sample", "--seed '%s' must be an integer from %lu to %lu (GSL's mt19937 keeps 32 bits of "
+                        "the seed)", s, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     if (v == 0)
         return cli_fail("sample", "--seed 0 is refused: GSL's mt19937 treats seed 0 as 4357; give a seed >= 1");
     *out = v;
@@ -118,7 +119,7 @@ int cmd_sample(int argc, char **argv)
             break;
         case OPT_OUTPUT_LAW:
             if (dlmkl_output_law_parse(optarg, &mode) != DLMKL_OK)
-                return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+                return cli_fail_lib("sample", dlmkl_last_status()), 2;
             break;
         default:
             return cli_usage("sample");
@@ -138,7 +139,7 @@ int cmd_sample(int argc, char **argv)
         return cli_fail("sample", "schedule '%s' needs --K K (the number of iterations)", sched_spec), 2;
     dlmkl_positions pos;
     if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK)
-        return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+        return cli_fail_lib("sample", dlmkl_last_status()), 2;
 
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
@@ -154,7 +155,7 @@ int cmd_sample(int argc, char **argv)
     if (strncmp(sched_spec, "optimal", 7) == 0) {
         /* only `optimal` needs the profile */
         prof = dlmkl_profile_alloc(L);
-        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
     }
     if (st == DLMKL_OK)
         st = dlmkl_schedule_from_spec(sched_spec, L, (int)K, prof, &s);
