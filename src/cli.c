@@ -44,10 +44,21 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     return 1;
 }
 
+const char *cli_hint(int status)
+{
+    switch (status) {
+    case DLMKL_ETOOBIG:
+        return " (the memory cap is set with --max-memory)";
+    case DLMKL_ESUM:
+        return " (--normalize divides a table: file by its sum)";
+    default:
+        return "";
+    }
+}
+
 int cli_fail_lib(const char *cmd, int status)
 {
-    (void)status;
-    return cli_fail(cmd, "%s", dlmkl_last_error());
+    return cli_fail(cmd, "%s%s", dlmkl_last_error(), cli_hint(status));
 }
 
 int cli_usage(const char *cmd)
@@ -190,7 +201,7 @@ int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist *
 {
     int st = dlmkl_dist_from_spec(spec, normalize, d);
     if (st != DLMKL_OK)
-        return cli_fail(cmd, "%s", dlmkl_last_error());
+        return cli_fail_lib(cmd, dlmkl_last_status());
     return 0;
 }
 
@@ -243,7 +254,7 @@ int cmd_info(int argc, char **argv)
             return 1;
         }
         dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-        int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
+        int st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
         if (st != DLMKL_OK) {
             dlmkl_profile_free(prof), dlmkl_dist_free(d), free(vals), free(LV);
             return cli_fail_lib("info", st);
@@ -317,7 +328,7 @@ int cmd_profile(int argc, char **argv)
     if (cli_load_dist("profile", spec, co.normalize, &d))
         return 1;
     dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-    int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
+    int st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
     dlmkl_dist_free(d);
     if (st != DLMKL_OK) {
         dlmkl_profile_free(prof);

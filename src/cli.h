@@ -42,6 +42,9 @@ void cli_common_init(cli_common *co);
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "dlmkl CMD: <library message>"; returns the exit status for a library status. */
 int cli_fail_lib(const char *cmd, int status);
+/* The command-line hint for a library status (which flag changes the outcome), "" if none; the
+ * library's messages never name flags. */
+const char *cli_hint(int status);
 /* Exit status for an unknown option / usage error, pointing at --help. */
 int cli_usage(const char *cmd);
 /* Print "dlmkl CMD: message (see 'dlmkl CMD --help')"; returns 2, the exit status of a usage error

@@ -109,7 +109,7 @@ static int bench_profile(bench_ctx *b, int full)
             snprintf(spec, sizeof spec, "random:L=%d,V=%d,seed=1", L, V);
             dlmkl_dist *d;
             if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
-                return cli_fail("bench", "%s", dlmkl_last_error());
+                return cli_fail_lib("bench", dlmkl_last_status());
             dlmkl_profile *prof = dlmkl_profile_alloc(L);
             double t = now();
             int st = dlmkl_profile_compute(d, prof);
@@ -181,7 +181,7 @@ static int bench_kl_output(bench_ctx *b, int full)
         snprintf(spec, sizeof spec, "random:L=%d,V=2,seed=1", L);
         dlmkl_dist *d;
         if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
-            return cli_fail("bench", "%s", dlmkl_last_error());
+            return cli_fail_lib("bench", dlmkl_last_status());
         dlmkl_profile *prof = dlmkl_profile_alloc(L);
         dlmkl_profile_compute(d, prof);
         for (int i = 0; i < (L <= 14 ? 2 : 1); i++) { /* iid at L = 15 would take minutes */

@@ -131,7 +131,7 @@ int cmd_kl(int argc, char **argv)
             break;
         case OPT_OUTPUT_LAW:
             if (dlmkl_output_law_parse(optarg, &mode) != DLMKL_OK)
-                return USAGE("kl", "%s", dlmkl_last_error());
+                return (cli_fail_lib("kl", dlmkl_last_status()), 2);
             break;
         case OPT_SEED: {
             long v;
@@ -160,7 +160,7 @@ int cmd_kl(int argc, char **argv)
     dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
     for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
-            return USAGE("kl", "%s", dlmkl_last_error());
+            return (cli_fail_lib("kl", dlmkl_last_status()), 2);
     if (npos == 0)
         npos = 1;
     for (int i = 0; i < nsched; i++)
@@ -175,7 +175,7 @@ int cmd_kl(int argc, char **argv)
         if (cli_load_dist("kl", dist_spec, co.normalize, &d))
             return 1;
         prof = dlmkl_profile_alloc(d->L);
-        st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
+        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
     } else {
         st = load_profile(profile_arg, co.unit, &prof);
     }
@@ -209,7 +209,9 @@ int cmd_kl(int argc, char **argv)
         st = dlmkl_out_open(co.output, &out);
     if (st == DLMKL_OK) {
         const double sc = dlmkl_profile_scale(prof);
-        fprintf(out.f, "dist,L,V,unit,%s,seed\n", dlmkl_kl_row_columns());
+        fputs("dist,L,V,unit,", out.f);
+        dlmkl_kl_row_write_header(out.f);
+        fputs(",seed\n", out.f);
         for (int i = 0; i < nrows; i++) {
             dlmkl_put_str(out.f, dist_spec ? dist_spec : profile_arg);
             fprintf(out.f, ",%d,", prof->L);

@@ -26,7 +26,7 @@ static const char *const sample_help =
 /* ... "(sizes:, ...)": the schedules that imply K, from the type table ... */
 static const char *const sample_help_rest =
     "  --n N                number of draws (>= 1)\n"
-    "  --seed S             seed of the GSL mt19937 generator (1 .. 2^64-1; 0 is refused because GSL\n"
+    "  --seed S             seed of the GSL mt19937 generator (1 .. 2^32-1; 0 is refused because GSL\n"
     "                       treats it as 4357); the same arguments and seed give the same draws on any\n"
     "                       machine and for any --threads (the simulation is serial)\n"
     "  --positions P        random (default), l2r, stride[:D]\n"
@@ -52,10 +52,11 @@ static int parse_seed(const char *s, unsigned long *out)
     char *end;
     errno = 0;
     if (*s == '-' || *s == '+')
-        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+        return cli_fail("sample", "--seed '%s' must be an integer from %lu to %lu", s, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     unsigned long v = strtoul(s, &end, 10);
-    if (end == s || *end || errno)
-        return cli_fail("sample", "--seed '%s' must be an integer from 1 to %lu", s, (unsigned long)-1);
+    if (end == s || *end || errno || v > DLMKL_SEED_MAX)
+        return cli_fail("sample", "--seed '%s' must be an integer from %lu to %lu (GSL's mt19937 keeps 32 bits of "
+                        "the seed)", s, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     if (v == 0)
         return cli_fail("sample", "--seed 0 is refused: GSL's mt19937 treats seed 0 as 4357; give a seed >= 1");
     *out = v;
@@ -123,7 +124,7 @@ int cmd_sample(int argc, char **argv)
             break;
         case OPT_OUTPUT_LAW:
             if (dlmkl_output_law_parse(optarg, &mode) != DLMKL_OK)
-                return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+                return cli_fail_lib("sample", dlmkl_last_status()), 2;
             break;
         default:
             return cli_usage("sample");
@@ -143,7 +144,7 @@ int cmd_sample(int argc, char **argv)
         return cli_fail("sample", "schedule '%s' needs --K K (the number of iterations)", sched_spec), 2;
     dlmkl_positions pos;
     if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK)
-        return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+        return cli_fail_lib("sample", dlmkl_last_status()), 2;
 
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
@@ -159,7 +160,7 @@ int cmd_sample(int argc, char **argv)
     if (dlmkl_schedule_spec_flags(sched_spec) & DLMKL_SCHED_FLAG_NEEDS_PROFILE) {
         /* only schedules built from the profile (`optimal`) need it */
         prof = dlmkl_profile_alloc(L);
-        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
     }
     if (st == DLMKL_OK)
         st = dlmkl_schedule_from_spec(sched_spec, L, (int)K, prof, &s);

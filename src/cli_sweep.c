@@ -133,7 +133,7 @@ typedef struct {
 static int lib_fail(int st, int flag_form)
 {
     int r = cli_fail_lib("sweep", st);
-    return flag_form && st == DLMKL_EINVAL ? 2 : r;
+    return flag_form && (st == DLMKL_EINVAL || st == DLMKL_ESUM) ? 2 : r;
 }
 
 static int bad_value(const char *what, const char *v)
@@ -368,7 +368,7 @@ int cmd_sweep(int argc, char **argv)
     if (pc.shown)
         fputc('\n', stderr);
     if (st) {
-        int r = cli_fail("sweep", "%s%s", dlmkl_last_error(),
+        int r = cli_fail("sweep", "%s%s%s", dlmkl_last_error(), cli_hint(st),
                          stats.rows_computed || stats.rows_skipped
                              ? " (rows done so far are kept in the .csv.partial file; fix the cause and rerun with --resume)"
                              : "");

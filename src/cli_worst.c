@@ -37,7 +37,7 @@ static int expand(const char *cmd, const char *opt, const char *text, const char
     char what[64];
     snprintf(what, sizeof what, "%s", opt);
     if (dlmkl_sweep_list_expand(text, DLMKL_LIST_INTEGERS, &var, Lval ? 1 : 0, what, out) != DLMKL_OK)
-        return cli_fail(cmd, "%s", dlmkl_last_error());
+        return cli_fail_lib(cmd, dlmkl_last_status());
     return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "family.h"
 
 /* Longest profile (dlmkl_profile_alloc's own limit). */
-#define CF_MAX_L 100000000L
+#define CF_MAX_L DLMKL_PROFILE_MAX_L
 
 /* Budget of inner-loop terms for the O(L^2) Markov formula (~1 ns each: 1-2 s); above it the call
  * fails with DLMKL_ECOST rather than running for minutes. */
@@ -136,7 +136,7 @@ static int cf_alloc(const char *fam, long L, long V, int work, dlmkl_profile **p
     if ((st = dlmkl_check_memory((size_t)(L + 1) * (size_t)work * sizeof(double), what)))
         return st;
     if (!(*prof = dlmkl_profile_alloc((int)L)))
-        return DLMKL_ENOMEM;
+        return dlmkl_last_status();
     (*prof)->h[0] = 0.0;
     return DLMKL_OK;
 }

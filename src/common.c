@@ -19,9 +19,11 @@
 #include "version.h"
 
 static _Thread_local char errmsg[DLMKL_ERRMSG_MAX];
+static _Thread_local int errstatus;
 
 int dlmkl_error(int status, const char *fmt, ...)
 {
+    errstatus = status;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(errmsg, sizeof errmsg, fmt, ap);
@@ -30,6 +32,8 @@ int dlmkl_error(int status, const char *fmt, ...)
 }
 
 const char *dlmkl_last_error(void) { return errmsg; }
+
+int dlmkl_last_status(void) { return errstatus; }
 
 int dlmkl_gsl_status(int gsl_status, const char *what)
 {
@@ -300,7 +304,8 @@ size_t dlmkl_max_memory(void)
 
 void dlmkl_set_max_memory(size_t bytes) { max_memory = bytes; }
 
-const char *dlmkl_format_bytes(double bytes, char *buf, size_t len)
+/* a byte count for humans ("1.50 GiB") into buf */
+static const char *format_bytes(double bytes, char *buf, size_t len)
 {
     static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     int u = 0;
@@ -319,9 +324,9 @@ int dlmkl_check_memory(size_t bytes, const char *what)
         char need[32], have[32];
         return dlmkl_error(DLMKL_ETOOBIG,
                            "%s needs %s, above the memory cap of %s; use a smaller L or V, or raise "
-                           "the cap with --max-memory if the machine has the memory",
-                           what, dlmkl_format_bytes((double)bytes, need, sizeof need),
-                           dlmkl_format_bytes((double)cap, have, sizeof have));
+                           "the cap if the machine has the memory",
+                           what, format_bytes((double)bytes, need, sizeof need),
+                           format_bytes((double)cap, have, sizeof have));
     }
     return DLMKL_OK;
 }
@@ -337,7 +342,7 @@ int dlmkl_pow_checked(int V, int L, uint64_t *n)
         if (__builtin_mul_overflow(r, (uint64_t)V, &r))
             return dlmkl_error(DLMKL_ETOOBIG,
                                "V^L = %d^%d overflows 64 bits; no table of that size can be "
-                               "enumerated: use a smaller L or V (or a closed-form --profile)",
+                               "enumerated: use a smaller L or V (or a closed-form profile)",
                                V, L);
     }
     *n = r;

@@ -86,9 +86,8 @@ int dlmkl_dist_validate(dlmkl_dist *d, int normalize)
         return DLMKL_OK;
     }
     if (fabs(sum - 1.0) > DLMKL_SUM_TOL)
-        return dlmkl_error(DLMKL_EINVAL,
-                           "the probabilities sum to %.17g, not 1 (tolerance %g); fix the table or pass "
-                           "--normalize to divide by the sum", sum, DLMKL_SUM_TOL);
+        return dlmkl_error(DLMKL_ESUM, "the probabilities sum to %.17g, not 1 (tolerance %g); fix the table or "
+                           "divide it by the sum", sum, DLMKL_SUM_TOL);
     /* accepted within the tolerance: remove the residue, so that a point mass summing to 1 - 8e-10
      * has entropy 0, not 1e-9. A residue at the level of the rounding of the sum itself (a table
      * written with %.17g by this library) is left alone, so that tables round-trip exactly. */
@@ -161,7 +160,7 @@ int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
     else if (st == DLMKL_OK && (st = read_header(ln.s, &L, &V)) != DLMKL_OK)
         st = dlmkl_error_prefix(st, "line %ld", ln.lineno);
     if (st == DLMKL_OK && !(d = dlmkl_dist_alloc((int)L, (int)V)))
-        st = strncmp(dlmkl_last_error(), "out of memory", 13) == 0 ? DLMKL_ENOMEM : DLMKL_ETOOBIG;
+        st = dlmkl_last_status();
     uint64_t i = 0;
     while (st == DLMKL_OK && (st = next_line(f, &ln, &got)) == DLMKL_OK && got) {
         double v;

@@ -29,11 +29,6 @@
  * cannot change the table. */
 #define ISING_COUPLING_MAX 1e6
 
-/* mt19937 seeds: GSL uses the low 32 bits and maps 0 to its default seed 4357, so only
- * 1..2^32-1 give one distinct stream per seed. */
-#define SEED_MIN 1ULL
-#define SEED_MAX 4294967295ULL
-
 /* Largest V of the trans= form: the matrix is typed inline (V^2 entries), and init=stationary's
  * reachability pass costs O(V^3). */
 #define STATIONARY_V_MAX 512
@@ -87,11 +82,11 @@ static int get_seed(dlmkl_kv *kv, const char *fam, uint64_t *seed)
     int st = dlmkl_kv_u64(kv, fam, "seed", 1, 0, seed);
     if (st)
         return st;
-    if (*seed < SEED_MIN || *seed > SEED_MAX)
+    if (*seed < DLMKL_SEED_MIN || *seed > DLMKL_SEED_MAX)
         return dlmkl_error(DLMKL_EINVAL,
-                           "%s: seed = %llu is out of range; need 1 <= seed <= 4294967295 (GSL's mt19937 uses 32 "
+                           "%s: seed = %llu is out of range; need %lu <= seed <= %lu (GSL's mt19937 uses 32 "
                            "bits of the seed and maps 0 to its default seed)",
-                           fam, (unsigned long long)*seed);
+                           fam, (unsigned long long)*seed, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     return DLMKL_OK;
 }
 
@@ -102,10 +97,7 @@ static int alloc_table(const char *fam, long L, long V, dlmkl_dist **d)
     *d = dlmkl_dist_alloc((int)L, (int)V);
     if (*d)
         return DLMKL_OK;
-    char msg[DLMKL_ERRMSG_MAX];
-    snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-    int st = strncmp(msg, "out of memory", 13) == 0 ? DLMKL_ENOMEM : DLMKL_ETOOBIG;
-    return dlmkl_error(st, "%s: %s", fam, msg);
+    return dlmkl_error_prefix(dlmkl_last_status(), "%s", fam);
 }
 
 /* Parameter arrays (matrices, per-site marginals) count against the memory cap too. On failure
@@ -982,9 +974,7 @@ static int build_mixture_body(const char *fam, const char *args, int normalize, 
     for (size_t c = 0; c < nc; c++) {
         dlmkl_dist *comp;
         if ((st = dlmkl_dist_from_spec(spec[c], normalize, &comp))) {
-            char msg[DLMKL_ERRMSG_MAX];
-            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
-            st = dlmkl_error(st, "%s component %zu ('%.60s'): %s", fam, c + 1, spec[c], msg);
+            st = dlmkl_error_prefix(st, "%s component %zu ('%.60s')", fam, c + 1, spec[c]);
             goto done;
         }
         if (!d) {

@@ -311,7 +311,8 @@ void dlmkl_out_abort(dlmkl_out *o)
     out_clear(o);
 }
 
-const char *dlmkl_fmt(double x, char *buf, size_t len)
+/* the CSV cell of dlmkl_put into buf */
+static const char *fmt_cell(double x, char *buf, size_t len)
 {
     if (isnan(x))
         buf[0] = '\0';
@@ -325,7 +326,7 @@ const char *dlmkl_fmt(double x, char *buf, size_t len)
 void dlmkl_put(FILE *f, double x)
 {
     char buf[40];
-    fputs(dlmkl_fmt(x, buf, sizeof buf), f);
+    fputs(fmt_cell(x, buf, sizeof buf), f);
 }
 
 void dlmkl_put_str(FILE *f, const char *s)

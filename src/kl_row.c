@@ -78,7 +78,7 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
         }
         free(O);
     } else if (!d) {
-        st = dlmkl_error(DLMKL_EINVAL, "positions '%s' need the distribution itself (--dist), not only its profile",
+        st = dlmkl_error(DLMKL_EINVAL, "positions '%s' need the distribution itself (its table), not only its profile",
                          row->positions);
     } else {
         int *order = malloc((size_t)L * sizeof *order);
@@ -94,7 +94,7 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
         int take = 0;
         if (!d) {
             if (mode == DLMKL_OUTPUT_LAW_ALWAYS)
-                st = dlmkl_error(DLMKL_EINVAL, "kl_output needs the distribution itself (--dist), not only its profile");
+                st = dlmkl_error(DLMKL_EINVAL, "kl_output needs the distribution itself (its table), not only its profile");
         } else if (mode == DLMKL_OUTPUT_LAW_ALWAYS) {
             take = 1;
         } else {
@@ -120,41 +120,152 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
     return st;
 }
 
-const char *dlmkl_kl_row_columns(void)
+/* ---- the columns: one record per CSV cell, name and writer; u the unit factor, sc the profile's
+ * scale (for the rounding residue of non-negative quantities) ---- */
+
+typedef void (*cell_writer)(FILE *f, const dlmkl_kl_row *row, double u, double sc);
+
+/* a quantity that is non-negative in exact arithmetic, in the output unit, rounding residue cleared */
+static void put_quantity(FILE *f, double v, double u, double sc)
 {
-    return "schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,bound_tc_over_K,"
-           "bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L";
+    dlmkl_put(f, isnan(v) || isinf(v) ? v : u * dlmkl_nonneg(v, sc));
 }
 
-/* ",RATIO,D" or ",," where the worst case does not apply */
-static void put_worst(FILE *f, double ratio, int d)
+#define QUANTITY_CELL(fn, field)                                                                                       \
+    static void fn(FILE *f, const dlmkl_kl_row *row, double u, double sc) { put_quantity(f, row->field, u, sc); }
+QUANTITY_CELL(cell_kl_expected, kl_expected)
+QUANTITY_CELL(cell_kl_output, kl_output)
+QUANTITY_CELL(cell_TC, TC)
+QUANTITY_CELL(cell_DTC, DTC)
+QUANTITY_CELL(cell_H, H)
+QUANTITY_CELL(cell_Z_L, Z_L)
+QUANTITY_CELL(cell_bound_tc_over_K, bounds.tc_over_K)
+QUANTITY_CELL(cell_bound_dtc_over_K, bounds.dtc_over_K)
+QUANTITY_CELL(cell_bound_li_cai, bounds.li_cai)
+QUANTITY_CELL(cell_bound_zl, bounds.zl)
+QUANTITY_CELL(cell_bound_chen, bounds.chen)
+
+static void cell_schedule(FILE *f, const dlmkl_kl_row *row, double u, double sc)
 {
-    fputc(',', f);
-    dlmkl_put(f, ratio);
-    if (isnan(ratio))
-        fputc(',', f);
-    else
-        fprintf(f, ",%d", d);
+    (void)u, (void)sc;
+    dlmkl_put_str(f, row->schedule);
+}
+
+static void cell_positions(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    fputs(row->positions, f);
+}
+
+static void cell_K(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    fprintf(f, "%d", row->K);
+}
+
+static void cell_steps(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    fprintf(f, "%d", row->steps);
+}
+
+static void cell_sizes(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    fputs(row->sizes, f);
+}
+
+/* zeta and ln L: no unit */
+static void cell_zeta(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->zeta);
+}
+
+static void cell_ln_L(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->ln_L);
+}
+
+/* the worst case: ratios without unit; the dimension empty where the ratio does not apply */
+static void cell_worst_tc(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->worst_tc);
+}
+
+static void cell_d_tc(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    if (!isnan(row->worst_tc))
+        fprintf(f, "%d", row->d_tc);
+}
+
+static void cell_worst_dtc(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->worst_dtc);
+}
+
+static void cell_d_dtc(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    if (!isnan(row->worst_dtc))
+        fprintf(f, "%d", row->d_dtc);
+}
+
+static const struct {
+    const char *name;
+    cell_writer write;
+} columns[] = {
+    {"schedule", cell_schedule},
+    {"positions", cell_positions},
+    {"K", cell_K},
+    {"steps", cell_steps},
+    {"sizes", cell_sizes},
+    {"kl_expected", cell_kl_expected},
+    {"kl_output", cell_kl_output},
+    {"TC", cell_TC},
+    {"DTC", cell_DTC},
+    {"H", cell_H},
+    {"Z_L", cell_Z_L},
+    {"bound_tc_over_K", cell_bound_tc_over_K},
+    {"bound_dtc_over_K", cell_bound_dtc_over_K},
+    {"bound_li_cai", cell_bound_li_cai},
+    {"bound_zl", cell_bound_zl},
+    {"bound_chen", cell_bound_chen},
+    {"zeta", cell_zeta},
+    {"worst_tc", cell_worst_tc},
+    {"d_tc", cell_d_tc},
+    {"worst_dtc", cell_worst_dtc},
+    {"d_dtc", cell_d_dtc},
+    {"ln_L", cell_ln_L},
+};
+#define NCOLUMNS ((int)(sizeof columns / sizeof columns[0]))
+
+int dlmkl_kl_row_ncolumns(void)
+{
+    return NCOLUMNS;
+}
+
+const char *dlmkl_kl_row_column(int i)
+{
+    return i >= 0 && i < NCOLUMNS ? columns[i].name : NULL;
+}
+
+void dlmkl_kl_row_write_header(FILE *f)
+{
+    for (int i = 0; i < NCOLUMNS; i++)
+        fprintf(f, "%s%s", i ? "," : "", columns[i].name);
 }
 
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
 {
     const double u = dlmkl_unit_factor(unit);
-    dlmkl_put_str(f, row->schedule);
-    fprintf(f, ",%s,%d,%d,%s", row->positions, row->K, row->steps, row->sizes);
-    const double v[] = {row->kl_expected, row->kl_output, row->TC, row->DTC, row->H, row->Z_L,
-                        row->bounds.tc_over_K, row->bounds.dtc_over_K, row->bounds.li_cai, row->bounds.zl,
-                        row->bounds.chen};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        fputc(',', f);
-        /* every one of these is non-negative in exact arithmetic: clear rounding residue */
-        dlmkl_put(f, isnan(v[i]) || isinf(v[i]) ? v[i] : u * dlmkl_nonneg(v[i], scale));
+    for (int i = 0; i < NCOLUMNS; i++) {
+        if (i)
+            fputc(',', f);
+        columns[i].write(f, row, u, scale);
     }
-    fputc(',', f);
-    dlmkl_put(f, row->zeta);
-    /* the worst case: ratios without unit; empty where it does not apply */
-    put_worst(f, row->worst_tc, row->d_tc);
-    put_worst(f, row->worst_dtc, row->d_dtc);
-    fputc(',', f);
-    dlmkl_put(f, row->ln_L);
 }

@@ -12,7 +12,8 @@
 #include "dlmkl/common.h"
 #include "dlmkl/minimax.h"
 
-const char *dlmkl_minimax_target_name(dlmkl_minimax_target target)
+/* "tc", "dtc", "both" */
+static const char *target_name(dlmkl_minimax_target target)
 {
     switch (target) {
     case DLMKL_MINIMAX_TC:
@@ -440,7 +441,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
             }
         dlmkl_schedule *sc = calloc(1, sizeof *sc);
         char name[32];
-        snprintf(name, sizeof name, "minimax-%s", dlmkl_minimax_target_name(target));
+        snprintf(name, sizeof name, "minimax-%s", target_name(target));
         if (sc) {
             sc->kind = DLMKL_SCHED_LAW;
             sc->L = L;

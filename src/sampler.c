@@ -315,6 +315,9 @@ int dlmkl_sampler_draw(dlmkl_sampler *smp, gsl_rng *r, int *x, uint64_t *idx)
 
 int dlmkl_sampler_counts(dlmkl_sampler *smp, unsigned long seed, uint64_t n, uint64_t *counts)
 {
+    if (seed < DLMKL_SEED_MIN || seed > DLMKL_SEED_MAX)
+        return dlmkl_error(DLMKL_EINVAL, "seed = %lu is out of range; need %lu <= seed <= %lu (GSL's mt19937 keeps "
+                           "32 bits of the seed and maps 0 to its default seed)", seed, DLMKL_SEED_MIN, DLMKL_SEED_MAX);
     gsl_rng *r = dlmkl_rng_alloc(seed); /* NULL when out of memory, never GSL's handler */
     if (!r)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the random number generator");

@@ -656,7 +656,7 @@ START_TEST(test_memory_cap)
     /* 2^20 doubles = 8 MiB above a 1 MiB cap: ETOOBIG naming the size needed and the cap */
     dlmkl_set_max_memory((size_t)1 << 20);
     expect_fail("random:L=20,V=2,seed=1", 0, DLMKL_ETOOBIG, "needs 8.00 MiB, above the memory cap of 1.00 MiB");
-    expect_fail("copy:L=20,V=2", 0, DLMKL_ETOOBIG, "--max-memory");
+    expect_fail("copy:L=20,V=2", 0, DLMKL_ETOOBIG, "raise the cap");
     expect_fail("mixture:1*{copy:L=20}+1*{parity:L=20}", 0, DLMKL_ETOOBIG, "needs 8.00 MiB");
     /* just under the cap works */
     dlmkl_dist *d = tu_dist("copy:L=17,V=2"); /* 1 MiB */
@@ -737,7 +737,7 @@ START_TEST(test_table_files)
     table_fail("nan.txt", "1 2\nnan\n0.5\n", 0, DLMKL_EINVAL, "not finite");
     table_fail("inf.txt", "1 2\ninf\n0.5\n", 1, DLMKL_EINVAL, "not finite");
     table_fail("neg.txt", "1 2\n-0.5\n1.5\n", 0, DLMKL_EINVAL, "negative");
-    table_fail("sum.txt", "# comment\n1 3\n0.2\n0.2\n0.2\n", 0, DLMKL_EINVAL, "--normalize");
+    table_fail("sum.txt", "# comment\n1 3\n0.2\n0.2\n0.2\n", 0, DLMKL_ESUM, "divide it by the sum");
     table_fail("zero.txt", "1 2\n0\n0\n", 1, DLMKL_EINVAL, "cannot be normalised");
     table_fail("hdr.txt", "2\n0.5\n0.5\n", 0, DLMKL_EINVAL, "expected 'L V'");
     table_fail("word.txt", "1 2\n0.5\nhalf\n", 0, DLMKL_EINVAL, "not a number");

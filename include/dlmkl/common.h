@@ -18,7 +18,8 @@ enum {
     DLMKL_ENOMEM = 2,   /* malloc failed */
     DLMKL_ETOOBIG = 3,  /* would exceed the memory cap, or V^L overflows 64 bits */
     DLMKL_EIO = 4,      /* cannot read or write a file */
-    DLMKL_ECOST = 5     /* a computation asked for was above its cost budget */
+    DLMKL_ECOST = 5,    /* a computation asked for was above its cost budget */
+    DLMKL_ESUM = 6      /* a table's probabilities do not sum to 1 (dividing by the sum would accept it) */
 };
 
 /* GSL. GSL's default error handler aborts the process. The library validates every argument before it
@@ -32,6 +33,13 @@ enum {
  *  any other (domain, range, invalid argument, ...) → DLMKL_EINVAL. */
 int dlmkl_gsl_status(int gsl_status, const char *what);
 
+/* Seeds of the library's random draws (GSL's mt19937, seeded with gsl_rng_set): GSL keeps the low
+ * 32 bits of a seed and maps 0 to its default seed 4357, so exactly DLMKL_SEED_MIN..DLMKL_SEED_MAX
+ * give one distinct stream each; every seed the library or the program takes is checked against
+ * this range. */
+#define DLMKL_SEED_MIN 1UL
+#define DLMKL_SEED_MAX 4294967295UL
+
 /* Longest message kept by dlmkl_set_error. */
 #define DLMKL_ERRMSG_MAX 1024
 
@@ -41,6 +49,10 @@ int dlmkl_error(int status, const char *fmt, ...) __attribute__((format(printf, 
 
 /*! The message of the last failure in this thread ("" if none). */
 const char *dlmkl_last_error(void);
+
+/*! The status of the last failure in this thread (the status given to dlmkl_error or
+ *  dlmkl_error_prefix; DLMKL_OK if none): for functions that return a pointer, NULL on failure. */
+int dlmkl_last_status(void);
 
 /*! Memory cap in bytes for any single table or workspace the library allocates.
  *  Default: half of the machine's physical memory. */
@@ -54,10 +66,9 @@ int dlmkl_check_memory(size_t bytes, const char *what);
 /*! n = V^L with overflow check (DLMKL_ETOOBIG with a message on overflow). O(L). */
 int dlmkl_pow_checked(int V, int L, uint64_t *n);
 
-/*! Format a byte count for humans ("1.50 GiB") into buf. */
-const char *dlmkl_format_bytes(double bytes, char *buf, size_t len);
 
-/*! Prefix the current error message: "<prefix>: <message>" (printf-style prefix). Returns status. */
+/*! Prefix the current error message with context: "<prefix>: <message>" (printf-style prefix; the
+ *  one way the library adds context to an error). Records and returns status. */
 int dlmkl_error_prefix(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- strict readers for text inputs (tables, CSV files, specs) ---- */

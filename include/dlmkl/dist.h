@@ -30,7 +30,8 @@ void dlmkl_dist_free(dlmkl_dist *d);
 /*! Set d->spec to a copy of spec. */
 int dlmkl_dist_set_spec(dlmkl_dist *d, const char *spec);
 
-/*! Check every entry is finite and >= 0 and sum p = 1 within DLMKL_SUM_TOL; with normalize != 0
+/*! Check every entry is finite and >= 0 (else DLMKL_EINVAL) and sum p = 1 within DLMKL_SUM_TOL (else
+ *  DLMKL_ESUM); with normalize != 0
  *  divide by the sum instead (the sum must still be positive and finite). O(V^L). */
 #define DLMKL_SUM_TOL 1e-9
 int dlmkl_dist_validate(dlmkl_dist *d, int normalize);

@@ -47,9 +47,8 @@ void dlmkl_temp_cleanup(void);
  *  (async-signal-safe; errno kept). */
 void dlmkl_temp_cleanup_and_reraise(int sig);
 
-/*! A CSV cell for a double: "%.17g" (round-trips), "inf"/"-inf", empty for NaN (not applicable). */
-const char *dlmkl_fmt(double x, char *buf, size_t len);
-/*! Print dlmkl_fmt(x) to f. */
+/*! Print a CSV cell for a double to f: "%.17g" (round-trips), "inf"/"-inf", empty for NaN (not
+ *  applicable). */
 void dlmkl_put(FILE *f, double x);
 /*! Print s as a CSV field, quoted (with "" for ") if it holds , " or a newline. */
 void dlmkl_put_str(FILE *f, const char *s);

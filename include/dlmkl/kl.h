@@ -92,10 +92,14 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
                          const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_row *row);
 void dlmkl_kl_row_clear(dlmkl_kl_row *row);
 
-/*! The CSV column names written by dlmkl_kl_row_write, comma-separated, no newline:
+/*! The CSV columns written by dlmkl_kl_row_write (one table in kl_row.c, name and writer each):
  *  schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,bound_tc_over_K,
- *  bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L */
-const char *dlmkl_kl_row_columns(void);
+ *  bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,d_dtc,ln_L.
+ *  Their number; the name of column i (0-based), NULL out of range; the names comma-separated to f,
+ *  no newline. O(1), O(1), O(columns). */
+int dlmkl_kl_row_ncolumns(void);
+const char *dlmkl_kl_row_column(int i);
+void dlmkl_kl_row_write_header(FILE *f);
 /*! Write the row's cells in that order (no leading comma, no newline), quantities converted to unit. */
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale);
 

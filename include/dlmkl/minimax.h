@@ -88,8 +88,6 @@ int dlmkl_minimax_worst(const dlmkl_schedule *s, dlmkl_minimax_target target, do
  *  is exact. sizes must hold K ints; *nsteps gets the parts used. O(K·L^2 + L^3). */
 int dlmkl_minimax_fixed(int L, int K, dlmkl_minimax_target target, int *sizes, int *nsteps, double *worst);
 
-/*! "tc", "dtc", "both". */
-const char *dlmkl_minimax_target_name(dlmkl_minimax_target target);
 
 #ifdef __cplusplus
 }

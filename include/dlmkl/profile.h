@@ -61,6 +61,10 @@ size_t dlmkl_subset_work_bytes(const dlmkl_dist *d);
 
 /* ---- closed-form profiles (src/closed_form.c), for L far beyond enumeration ---- */
 
+/* Longest profile: h(0..L) with L <= DLMKL_PROFILE_MAX_L (dlmkl_profile_alloc, profile files,
+ * closed forms). */
+#define DLMKL_PROFILE_MAX_L 100000000L
+
 /*! h(m) in closed form for a spec naming a family with a known profile: copy, parity (mod V),
  *  product (i.i.d. p), mds (Reed–Solomon/MDS: h(m) = min(m,k)·log2 q), perm (h(m) = log2 n!/(n−m)!),
  *  markov (binary symmetric stationary chain). Grammar as the distribution families; see

@@ -75,8 +75,8 @@ double dlmkl_sampler_bytes(const dlmkl_dist *d);
  *  x receives L values in [0, V); *idx (if not NULL) the table index. O(K + L·V) per draw. */
 int dlmkl_sampler_draw(dlmkl_sampler *smp, gsl_rng *r, int *x, uint64_t *idx);
 
-/*! n draws from a gsl_rng_mt19937 seeded with seed (gsl_rng_set(r, seed); note that GSL treats
- *  seed 0 as 4357), added to counts[0..V^L) by table index. Serial, so the counts depend only on
+/*! n draws from a gsl_rng_mt19937 seeded with seed (gsl_rng_set(r, seed); DLMKL_EINVAL unless
+ *  DLMKL_SEED_MIN <= seed <= DLMKL_SEED_MAX, since GSL keeps 32 bits and treats 0 as 4357), added to counts[0..V^L) by table index. Serial, so the counts depend only on
  *  (p, schedule, policy, seed, n), never on the thread count. */
 int dlmkl_sampler_counts(dlmkl_sampler *smp, unsigned long seed, uint64_t n, uint64_t *counts);
 

@@ -1,0 +1,114 @@
+/* sweep_internal.h: declarations shared by the stages of the sweep (not part of the public API):
+ * sweep_grid.c (lists, ranges, integer expressions), sweep_ini.c (the config file), sweep_plan.c
+ * (expansion into grid points and rows), sweep_journal.c (CSV rows, keys, resume) and sweep.c (the
+ * run loop). */
+#ifndef DLMKL_SWEEP_INTERNAL_H
+#define DLMKL_SWEEP_INTERNAL_H
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/sweep.h"
+
+/* Largest number of values one list may expand to: a guard against a range typo such as
+ * 1..10^9 filling memory; far above any useful grid. */
+#define SWEEP_MAX_LIST 1000000
+
+/* Longest config line accepted (libinih's line buffer). */
+#define SWEEP_MAX_LINE 65536
+
+/* Largest config file read (it is also checked against the memory cap). */
+#define SWEEP_MAX_CONFIG ((size_t)64 << 20)
+
+/* Deepest nesting of an integer expression (parentheses, unary signs, exponents): keeps the
+ * recursive-descent parser's stack bounded. */
+#define SWEEP_MAX_DEPTH 64
+
+/* ---- small string helpers (grid and config) ---- */
+
+static inline char *xstrndup(const char *s, size_t n)
+{
+    char *r = malloc(n + 1);
+    if (r) {
+        memcpy(r, s, n);
+        r[n] = 0;
+    }
+    return r;
+}
+
+static inline char *trim_dup(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+static inline int is_ident_start(int c) { return isalpha(c) || c == '_'; }
+static inline int is_ident_char(int c) { return isalnum(c) || c == '_'; }
+
+static inline int is_ident(const char *s)
+{
+    if (!is_ident_start((unsigned char)*s))
+        return 0;
+    for (s++; *s; s++)
+        if (!is_ident_char((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* ---- the journal (sweep_journal.c) ---- */
+
+/*! 1 if name is a CSV column a placeholder may not take (every fixed column of the sweep's CSV but
+ *  L, V and seed, which placeholders fill), else 0. O(columns). */
+int dlmkl_sweep_column_reserved(const char *name);
+
+/* grid-point key -> row index, open addressing (FNV-1a) */
+typedef struct {
+    char **keys;
+    long *idx;
+    size_t mask;
+} dlmkl_journal_keymap;
+
+/*! An empty map sized for n keys (twice n slots, a power of two). 0, or -1 when out of memory. O(n). */
+int dlmkl_journal_keymap_init(dlmkl_journal_keymap *m, long n);
+/*! Insert key (the map takes it) -> i; the index already stored under an equal key (key freed),
+ *  else -1. O(1) expected. */
+long dlmkl_journal_keymap_put(dlmkl_journal_keymap *m, char *key, long i);
+void dlmkl_journal_keymap_free(dlmkl_journal_keymap *m);
+
+/*! The key of plan row r: its key columns' texts, each followed by \x1f (malloc'd, NULL when out of
+ *  memory). O(length of the key). */
+char *dlmkl_journal_row_key(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r);
+
+/*! Plan row r computed (x, from profile prof; V the table's alphabet, 0 if none) as one CSV line with
+ *  its '\n' (malloc'd, NULL when out of memory). O(number of columns). */
+char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, int V,
+                               const dlmkl_profile *prof, const dlmkl_kl_row *x);
+
+/*! The settings outside row r's key columns that change its cells, as text into buf (see the
+ *  definition for the list). O(length). */
+void dlmkl_journal_row_settings(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, char *buf,
+                                size_t len);
+
+/*! FNV-1a (64 bits) over settings, '\n' and the len bytes of line. O(length). */
+uint64_t dlmkl_journal_row_checksum(const char *settings, const char *line, size_t len);
+
+/*! Load the still-valid rows of an earlier journal (journal != 0) or finished CSV into lines[];
+ *  see the definition. O(file size). */
+int dlmkl_journal_load_rows(const char *path, const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
+                            const dlmkl_journal_keymap *map, const char *header, int journal, const uint64_t *sums,
+                            long nsums, char **lines, long *loaded, size_t *good_len, int *exists);
+
+/*! The checksums of NAME.csv.sums (none if missing or malformed). O(file size). */
+int dlmkl_journal_load_sums(const char *path, uint64_t **sums, long *n);
+
+/*! Open the journal: continue an earlier one after its first good bytes (keep != 0) or start one
+ *  with the header, registered for removal (*slot) until its first row is written. O(1). */
+int dlmkl_journal_open(const char *path, const char *header, int keep, size_t good, FILE **journal, int *slot);
+
+#endif

@@ -1,0 +1,406 @@
+/* sweep_plan.c: a sweep's plan: the config expanded into grid points (one distribution spec with
+ * its L, V, seed and placeholder values each) and rows (schedule, positions, K), every schedule
+ * built once while planning so that bad specs fail before any computation. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/schedule.h"
+#include "family.h"
+#include "sweep_internal.h"
+
+void dlmkl_sweep_plan_free(dlmkl_sweep_plan *plan)
+{
+    if (!plan)
+        return;
+    for (int i = 0; i < plan->ndists; i++) {
+        dlmkl_sweep_dist *d = &plan->dists[i];
+        free(d->spec);
+        free(d->family);
+        free(d->seed);
+        if (d->param)
+            for (int j = 0; j < plan->nparams; j++)
+                free(d->param[j]);
+        free(d->param);
+    }
+    for (long r = 0; r < plan->nrows; r++)
+        free(plan->rows[r].schedule), free(plan->rows[r].positions);
+    for (int j = 0; j < plan->nparams; j++)
+        free(plan->param_names[j]);
+    free(plan->param_names);
+    free(plan->dists);
+    free(plan->rows);
+    free(plan);
+}
+
+/* growable arrays of the plan */
+typedef struct {
+    dlmkl_sweep_plan *p;
+    int capd;
+    long capr;
+    const dlmkl_sweep_config *cfg;
+} builder;
+
+/* Replace {name} by values; extra (L, K) are given as name/value pairs too. */
+static char *substitute(const char *tmpl, const dlmkl_sweep_var *vars, int nvars)
+{
+    size_t cap = strlen(tmpl) + 64, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    for (const char *p = tmpl; *p;) {
+        const char *val = NULL;
+        size_t skip = 1;
+        if (*p == '{') {
+            const char *q = strchr(p, '}');
+            if (q)
+                for (int i = nvars - 1; i >= 0 && !val; i--)
+                    if (strlen(vars[i].name) == (size_t)(q - p - 1) && strncmp(vars[i].name, p + 1, (size_t)(q - p - 1)) == 0)
+                        val = vars[i].value, skip = (size_t)(q - p + 1);
+        }
+        size_t add = val ? strlen(val) : 1;
+        if (n + add + 1 > cap) {
+            cap = (n + add + 1) * 2;
+            char *no = realloc(out, cap);
+            if (!no) {
+                free(out);
+                return NULL;
+            }
+            out = no;
+        }
+        memcpy(out + n, val ? val : p, add);
+        n += add;
+        p += skip;
+    }
+    out[n] = 0;
+    return out;
+}
+
+static int plan_add_dist(builder *b, dlmkl_sweep_dist **out)
+{
+    dlmkl_sweep_plan *p = b->p;
+    if (p->ndists == b->capd) {
+        b->capd = b->capd ? 2 * b->capd : 16;
+        dlmkl_sweep_dist *nd = realloc(p->dists, (size_t)b->capd * sizeof *nd);
+        if (!nd)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        p->dists = nd;
+    }
+    *out = &p->dists[p->ndists++];
+    memset(*out, 0, sizeof **out);
+    return DLMKL_OK;
+}
+
+static int plan_add_row(builder *b, int dist, int K, int implied, const char *sched, const char *pos)
+{
+    dlmkl_sweep_plan *p = b->p;
+    if (p->nrows == b->capr) {
+        b->capr = b->capr ? 2 * b->capr : 64;
+        dlmkl_sweep_row *nr = realloc(p->rows, (size_t)b->capr * sizeof *nr);
+        if (!nr)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        p->rows = nr;
+    }
+    dlmkl_sweep_row *r = &p->rows[p->nrows];
+    r->dist = dist;
+    r->K = K;
+    r->implied_K = implied;
+    r->schedule = strdup(sched);
+    r->positions = strdup(pos);
+    if (!r->schedule || !r->positions) {
+        free(r->schedule), free(r->positions);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    p->nrows++;
+    return DLMKL_OK;
+}
+
+static int param_column(const dlmkl_sweep_plan *p, const char *name)
+{
+    for (int j = 0; j < p->nparams; j++)
+        if (strcmp(p->param_names[j], name) == 0)
+            return j;
+    return -1;
+}
+
+static int is_own_column(const char *name)
+{
+    return strcmp(name, "L") == 0 || strcmp(name, "V") == 0 || strcmp(name, "seed") == 0;
+}
+
+static void where(char *buf, size_t len, const dlmkl_sweep_config *cfg, const dlmkl_sweep_section *sec,
+                  const dlmkl_sweep_kv *kv)
+{
+    const char *file = cfg->path ? cfg->path : "<command line>";
+    if (kv && kv->line > 0)
+        snprintf(buf, len, "%s line %d, [dist %s] key %s", file, kv->line, sec->name, kv->key);
+    else
+        snprintf(buf, len, "%s, [dist %s]%s%s", file, sec->name, kv ? " key " : "", kv ? kv->key : "");
+}
+
+/* the leaf of the placeholder odometer: one distribution and its rows */
+static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvars, int *sched_ok)
+{
+    const dlmkl_sweep_config *cfg = b->cfg;
+    const dlmkl_sweep_section *sec = &cfg->sec[si];
+    dlmkl_sweep_plan *p = b->p;
+    char w[768], msg[DLMKL_ERRMSG_MAX];
+    int st;
+    char *spec = substitute(sec->tmpl, vars, nvars);
+    if (!spec)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    /* L: the L key, else the spec's L= item */
+    long L = -1, V = -1;
+    const dlmkl_sweep_var *lv = NULL;
+    for (int i = 0; i < nvars; i++) {
+        if (strcmp(vars[i].name, "L") == 0)
+            lv = &vars[i];
+        if (strcmp(vars[i].name, "V") == 0) {
+            char *end;
+            long v = strtol(vars[i].value, &end, 10);
+            if (end != vars[i].value && !*end)
+                V = v;
+        }
+    }
+    if (lv) {
+        char *end;
+        errno = 0;
+        L = strtol(lv->value, &end, 10);
+        if (end == lv->value || *end || errno || L < 1) {
+            where(w, sizeof w, cfg, sec, &sec->params[lv - vars]); /* vars follow the params' order */
+            free(spec);
+            return dlmkl_error(DLMKL_EINVAL, "%s: L = '%s' must be an integer >= 1", w, lv->value);
+        }
+    }
+    /* what the spec's own keys say (the family table's shape of each family) */
+    long spec_L, spec_V;
+    dlmkl_family_shape(spec, &spec_L, &spec_V);
+    if (!lv)
+        L = spec_L;
+    if (L < 1) {
+        where(w, sizeof w, cfg, sec, NULL);
+        st = dlmkl_error(DLMKL_EINVAL, "%s: cannot tell L for '%s' (L = %ld); add a key 'L = ...' to the section "
+                         "or an item L=.. to the spec", w, spec, L);
+        free(spec);
+        return st;
+    }
+    if (V < 0)
+        V = spec_V;
+
+    dlmkl_sweep_dist *dd = NULL;
+    if ((st = plan_add_dist(b, &dd))) {
+        free(spec);
+        return st;
+    }
+    int di = p->ndists - 1;
+    dd->section = si;
+    dd->spec = spec;
+    const char *colon = strchr(spec, ':');
+    dd->family = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
+    dd->L = (int)L;
+    dd->V = V > 0 ? (int)V : 0;
+    dd->param = calloc((size_t)(p->nparams ? p->nparams : 1), sizeof *dd->param);
+    if (!dd->family || !dd->param)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    for (int i = 0; i < nvars; i++) {
+        if (strcmp(vars[i].name, "seed") == 0) {
+            free(dd->seed);
+            dd->seed = strdup(vars[i].value);
+        }
+        int c = param_column(p, vars[i].name);
+        if (c >= 0) {
+            free(dd->param[c]);
+            dd->param[c] = strdup(vars[i].value);
+        }
+    }
+    if (!dd->seed) {
+        /* a seed written into the spec itself (random:...,seed=3) is reported too */
+        const char *c = strchr(spec, ':');
+        for (const char *q = c; q; q = strchr(q + 1, ',')) {
+            if (strncmp(q + 1, "seed=", 5) == 0) {
+                size_t n = strcspn(q + 6, ",");
+                dd->seed = strndup(q + 6, n);
+                break;
+            }
+        }
+    }
+    dd->first_row = p->nrows;
+    if (L > DLMKL_MAX_L && !sec->closed_form) {
+        where(w, sizeof w, cfg, sec, NULL);
+        return dlmkl_error(DLMKL_EINVAL, "%s: L = %ld is beyond exact enumeration (L <= %d); use 'profile =' with "
+                           "a closed form for long sequences", w, L, DLMKL_MAX_L);
+    }
+
+    /* K, schedules, positions (may refer to L, V and the placeholders) */
+    dlmkl_sweep_var *kv = malloc((size_t)(nvars + 3) * sizeof *kv);
+    if (!kv)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    char Ls[32], Vs[32], Ks[32];
+    snprintf(Ls, sizeof Ls, "%ld", L);
+    snprintf(Vs, sizeof Vs, "%ld", V);
+    memcpy(kv, vars, (size_t)nvars * sizeof *kv);
+    int nkv = nvars;
+    kv[nkv++] = (dlmkl_sweep_var){"L", Ls};
+    if (V > 0)
+        kv[nkv++] = (dlmkl_sweep_var){"V", Vs};
+    dlmkl_sweep_list Kl = {0, NULL}, Sl = {0, NULL}, Pl = {0, NULL};
+    where(w, sizeof w, cfg, sec, &sec->K);
+    st = dlmkl_sweep_list_expand(sec->K.value, DLMKL_LIST_INTEGERS, kv, nkv, w, &Kl);
+    if (!st) {
+        where(w, sizeof w, cfg, sec, &sec->schedules);
+        st = dlmkl_sweep_list_expand(sec->schedules.value, DLMKL_LIST_TEXT, kv, nkv, w, &Sl);
+    }
+    if (!st) {
+        where(w, sizeof w, cfg, sec, &sec->positions);
+        st = dlmkl_sweep_list_expand(sec->positions.value, DLMKL_LIST_TEXT, kv, nkv, w, &Pl);
+    }
+    /* positions: parse once, check against closed forms */
+    for (int j = 0; !st && j < Pl.n; j++) {
+        dlmkl_positions pos;
+        where(w, sizeof w, cfg, sec, &sec->positions);
+        if ((st = dlmkl_positions_parse(Pl.v[j], &pos))) {
+            st = dlmkl_error_prefix(st, "%s", w);
+        } else if (sec->closed_form && pos.kind != DLMKL_POS_RANDOM) {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: positions '%s' need a distribution table; a closed-form profile "
+                             "supports only random positions (set positions = random in this section)", w, Pl.v[j]);
+        }
+    }
+    for (int ki = 0; !st && ki < Kl.n; ki++) {
+        long K = strtol(Kl.v[ki], NULL, 10);
+        if (K < 1 || K > 100000000) {
+            where(w, sizeof w, cfg, sec, &sec->K);
+            st = dlmkl_error(DLMKL_EINVAL, "%s: K = %ld is out of range (K >= 1)", w, K);
+            break;
+        }
+        snprintf(Ks, sizeof Ks, "%ld", K);
+        kv[nkv] = (dlmkl_sweep_var){"K", Ks};
+        for (int sj = 0; !st && sj < Sl.n; sj++) {
+            char *sched = substitute(Sl.v[sj], kv, nkv + 1);
+            if (!sched) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                break;
+            }
+            /* a schedule that fixes its own K gives its rows once, at the first K of the list */
+            int implied = dlmkl_schedule_implies_K(sched);
+            if (implied && ki > 0) {
+                free(sched);
+                continue;
+            }
+            /* build the schedule now so that bad specs fail before any computation; `optimal`
+             * needs the profile and is built at run time: `balanced` (deterministic, K <= L, as
+             * optimal) stands in for it here */
+            int feasible = 1, rowK = (int)K;
+            {
+                dlmkl_schedule *s = NULL;
+                const char *probe = strcmp(sched, "optimal") == 0 ? "balanced" : sched;
+                int sst = dlmkl_schedule_from_spec(probe, (int)L, implied ? 0 : (int)K, NULL, &s);
+                if (sst == DLMKL_OK && implied)
+                    rowK = s->budget;
+                dlmkl_schedule_free(s);
+                if (sst != DLMKL_OK) {
+                    if (sec->infeasible == DLMKL_INFEASIBLE_SKIP && sst == DLMKL_EINVAL) {
+                        feasible = 0;
+                        p->ninfeasible += Pl.n;
+                    } else {
+                        if (probe != sched)
+                            snprintf(msg, sizeof msg, "'optimal' is deterministic and reveals at least one token "
+                                     "per iteration, so K cannot exceed L");
+                        else
+                            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+                        where(w, sizeof w, cfg, sec, &sec->schedules);
+                        st = dlmkl_error(sst, "%s: schedule '%s' for L = %ld, K = %ld (dist %s): %s%s", w, sched, L,
+                                         K, spec, msg,
+                                         sec->infeasible == DLMKL_INFEASIBLE_ERROR
+                                             ? " (set 'infeasible = skip' to leave such grid points out)"
+                                             : "");
+                    }
+                }
+            }
+            if (feasible)
+                sched_ok[sj] = 1;
+            for (int pj = 0; !st && feasible && pj < Pl.n; pj++)
+                st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj]);
+            free(sched);
+        }
+    }
+    dd = &p->dists[di];
+    dd->nrows = p->nrows - dd->first_row;
+    dlmkl_sweep_list_clear(&Kl), dlmkl_sweep_list_clear(&Sl), dlmkl_sweep_list_clear(&Pl);
+    free(kv);
+    return st;
+}
+
+/* the odometer over the section's placeholders, first declared outermost */
+static int expand_level(builder *b, int si, int level, dlmkl_sweep_var *vars, int *sched_ok)
+{
+    const dlmkl_sweep_section *sec = &b->cfg->sec[si];
+    if (level == sec->nparams)
+        return expand_leaf(b, si, vars, level, sched_ok);
+    const dlmkl_sweep_kv *pk = &sec->params[level];
+    char w[768];
+    where(w, sizeof w, b->cfg, sec, pk);
+    dlmkl_sweep_list l;
+    int kind = strcmp(pk->key, "L") == 0 ? DLMKL_LIST_INTEGERS : DLMKL_LIST_VALUES;
+    int st = dlmkl_sweep_list_expand(pk->value, kind, vars, level, w, &l);
+    for (int i = 0; !st && i < l.n; i++) {
+        vars[level].name = pk->key;
+        vars[level].value = l.v[i];
+        st = expand_level(b, si, level + 1, vars, sched_ok);
+    }
+    dlmkl_sweep_list_clear(&l);
+    return st;
+}
+
+int dlmkl_sweep_plan_build(const dlmkl_sweep_config *cfg, dlmkl_sweep_plan **out)
+{
+    *out = NULL;
+    dlmkl_sweep_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    builder b = {p, 0, 0, cfg};
+    int st = DLMKL_OK;
+    /* parameter columns: union over sections, order of first appearance */
+    int maxp = 0;
+    for (int s = 0; s < cfg->nsections; s++)
+        maxp += cfg->sec[s].nparams;
+    p->param_names = calloc((size_t)(maxp ? maxp : 1), sizeof *p->param_names);
+    if (!p->param_names) {
+        free(p);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    for (int s = 0; s < cfg->nsections; s++)
+        for (int j = 0; j < cfg->sec[s].nparams; j++) {
+            const char *k = cfg->sec[s].params[j].key;
+            if (!is_own_column(k) && param_column(p, k) < 0)
+                p->param_names[p->nparams++] = strdup(k);
+        }
+    for (int s = 0; s < cfg->nsections && !st; s++) {
+        const dlmkl_sweep_section *sec = &cfg->sec[s];
+        dlmkl_sweep_var *vars = calloc((size_t)sec->nparams + 1, sizeof *vars);
+        dlmkl_sweep_list sl;
+        char w[768];
+        where(w, sizeof w, cfg, sec, &sec->schedules);
+        st = dlmkl_sweep_list_expand(sec->schedules.value, DLMKL_LIST_TEXT, NULL, 0, w, &sl);
+        int *sched_ok = st ? NULL : calloc((size_t)sl.n + 1, sizeof *sched_ok);
+        if (!st && (!vars || !sched_ok))
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        if (!st)
+            st = expand_level(&b, s, 0, vars, sched_ok);
+        for (int j = 0; !st && j < sl.n; j++)
+            if (!sched_ok[j] && sec->infeasible == DLMKL_INFEASIBLE_SKIP) {
+                /* never feasible: report the error it gives at the first grid point */
+                st = dlmkl_error(DLMKL_EINVAL, "%s: schedule '%s' cannot be built for any (L, K) of the grid; "
+                                 "check its spelling ('dlmkl --help' lists schedule specs)", w, sl.v[j]);
+            }
+        dlmkl_sweep_list_clear(&sl);
+        free(sched_ok);
+        free(vars);
+    }
+    if (st) {
+        dlmkl_sweep_plan_free(p);
+        return st;
+    }
+    *out = p;
+    return DLMKL_OK;
+}

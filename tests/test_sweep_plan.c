@@ -1,0 +1,96 @@
+/* test_sweep_plan.c: planning a sweep. The number of rows against the product of the list sizes
+ * counted here; L and V of each grid point read from the spec's own keys through the family table
+ * (copy L=, ising2d rows·cols, mds n and q, perm n) against the table each spec builds; schedules
+ * that fix their own K give their rows once. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlmkl/dist.h"
+#include "dlmkl/sweep.h"
+#include "testutil.h"
+
+static dlmkl_sweep_plan *plan_of(const char *text, dlmkl_sweep_config **cfg)
+{
+    int st = dlmkl_sweep_config_parse(text, "test.ini", 0, cfg);
+    ck_assert_msg(st == DLMKL_OK, "config: %s", dlmkl_last_error());
+    dlmkl_sweep_plan *p = NULL;
+    st = dlmkl_sweep_plan_build(*cfg, &p);
+    ck_assert_msg(st == DLMKL_OK, "plan: %s", dlmkl_last_error());
+    return p;
+}
+
+START_TEST(test_shapes_from_family_table)
+{
+    const char *text = "[sweep]\n"
+                       "name = t\n"
+                       "K = 1..3\n"
+                       "schedules = balanced\n"
+                       "positions = random, l2r\n"
+                       "[dist copy]\n"
+                       "spec = copy:L={L},V=3\n"
+                       "L = 3, 4\n"
+                       "[dist grid]\n"
+                       "spec = ising2d:rows=2,cols={c},J=0.4\n"
+                       "c = 2, 3\n"
+                       "[dist code]\n"
+                       "spec = mds:q=5,n={n},k=2\n"
+                       "n = 3, 4\n"
+                       "[dist perm]\n"
+                       "spec = perm:n=3\n";
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *p = plan_of(text, &cfg);
+    /* 2 + 2 + 2 + 1 grid points, each 3 K values x 1 schedule x 2 position policies */
+    ck_assert_int_eq(p->ndists, 7);
+    ck_assert_int_eq(p->nrows, 7 * 3 * 2);
+    for (int i = 0; i < p->ndists; i++) {
+        const dlmkl_sweep_dist *dd = &p->dists[i];
+        dlmkl_dist *d = tu_dist(dd->spec);
+        ck_assert_msg(dd->L == d->L && dd->V == d->V, "%s: planned L = %d, V = %d; built L = %d, V = %d", dd->spec,
+                      dd->L, dd->V, d->L, d->V);
+        ck_assert_int_eq(dd->nrows, 3 * 2);
+        for (long r = dd->first_row; r < dd->first_row + dd->nrows; r++)
+            ck_assert_int_eq(p->rows[r].dist, i);
+        dlmkl_dist_free(d);
+    }
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+}
+END_TEST
+
+/* rows = Σ over grid points of |K| · |schedules| · |positions|, a K-fixing schedule once per point */
+START_TEST(test_row_count)
+{
+    for (int nK = 1; nK <= 4; nK++)
+        for (int nL = 1; nL <= 3; nL++) {
+            char text[1024];
+            snprintf(text, sizeof text,
+                     "[sweep]\nname = t\npositions = random\n"
+                     "[dist c]\nspec = copy:L={L}\nL = 6..%d\nK = 1..%d\nschedules = balanced, \"sizes:2,2,2\"\n"
+                     "infeasible = skip\n",
+                     5 + nL, nK);
+            dlmkl_sweep_config *cfg;
+            dlmkl_sweep_plan *p = plan_of(text, &cfg);
+            long want = 0;
+            for (int L = 6; L <= 5 + nL; L++)
+                want += nK + (L == 6 ? 1 : 0); /* sizes:2,2,2 sums to 6: only L = 6 can take it */
+            ck_assert_msg(p->nrows == want, "nK = %d nL = %d: %ld rows, reference %ld", nK, nL, p->nrows, want);
+            /* the fixed sizes are tried once per L (at its first K) and skipped for L = 7.. */
+            ck_assert_msg(p->ninfeasible == nL - 1, "nK = %d nL = %d: %ld infeasible, reference %d", nK, nL,
+                          p->ninfeasible, nL - 1);
+            dlmkl_sweep_plan_free(p);
+            dlmkl_sweep_config_free(cfg);
+        }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sweep_plan");
+    TCase *tc = tcase_create("sweep_plan");
+    tcase_add_test(tc, test_shapes_from_family_table);
+    tcase_add_test(tc, test_row_count);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
