@@ -700,87 +700,226 @@ static const char HELP_MINIMAX[] =
     "                      over every law of K kl_expected/TC, /DTC, or /min(TC, DTC): an exact linear\n"
     "                      program (GLPK), for K (L+1)(L+2)/2 <= 40000 (L up to about 64)\n";
 
-static const dlmkl_schedule_type type_sizes = {
-    "sizes", F_FIXED | F_NEEDS_ARG | F_OWN_K, "", "sizes:", "sizes:..", "sizes:4,3,1", NULL, build_sizes, SEC_FIXED,
-    "  sizes:s1,s2,...     explicit sizes (K implied)\n"};
-static const dlmkl_schedule_type type_balanced = {
-    "balanced", F_FIXED | F_K_LE_L, NULL, NULL, "balanced", "balanced", "balanced", build_balanced, SEC_FIXED,
-    "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n"};
-static const dlmkl_schedule_type type_linear = {
-    "linear", F_FIXED | F_K_LE_L, NULL, NULL, "linear", "linear", "linear", build_alpha, SEC_FIXED, HELP_ALPHA};
-static const dlmkl_schedule_type type_cosine = {
-    "cosine", F_FIXED | F_K_LE_L, NULL, NULL, "cosine", "cosine", "cosine", build_alpha, SEC_FIXED, HELP_ALPHA};
-static const dlmkl_schedule_type type_poly = {
-    "poly", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "poly:a=..", "poly:a=2", "poly:a=2", build_alpha, SEC_FIXED,
-    HELP_ALPHA};
-static const dlmkl_schedule_type type_chen_tc = {
-    "chen-tc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-tc:zeta=", "chen-tc[:zeta=..]", "chen-tc:zeta=2", "chen-tc", build_chen,
-    SEC_FIXED,
-    "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
-    "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n"};
-static const dlmkl_schedule_type type_chen_dtc = {
-    "chen-dtc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-dtc:zeta=", "chen-dtc[:zeta=..]", "chen-dtc", "chen-dtc", build_chen,
-    SEC_FIXED,
-    "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
-    "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"};
-static const dlmkl_schedule_type type_optimal = {
-    "optimal", F_FIXED | F_K_LE_L | F_PROFILE, NULL, NULL, "optimal", "optimal", "optimal", build_optimal, SEC_FIXED,
-    "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
-    "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"};
-static const dlmkl_schedule_type type_mix = {
-    "mix", F_NEEDS_ARG, NULL, NULL, "mix:W*{SCHED}+..", "mix:1*{random-tc}+3*{iid:cosine}", NULL, build_mix, SEC_FIXED,
-    "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
-    "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
-    "                      KL to the mixture of the output laws\n"};
-static const dlmkl_schedule_type type_twin = {
-    "twin", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "twin:SCHED", "twin:random-tc", NULL, build_twin, SEC_FIXED,
-    "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
-    "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"};
-static const dlmkl_schedule_type type_iid = {
-    "iid", F_NEEDS_ARG | F_OWN_K, "pi=", "iid:pi=", "iid:ALPHA", "iid:cosine", "iid:linear iid:cosine iid:poly:a=2", build_iid,
-    SEC_RANDOM,
-    "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
-    "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
-    "                      multinomial and iterations that reveal nothing still count\n"
-    "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n"};
-static const dlmkl_schedule_type type_powerlaw = {
-    "powerlaw", F_NEEDS_ARG, NULL, NULL, "powerlaw:a=..", "powerlaw:a=1", NULL, build_powerlaw, SEC_RANDOM,
-    "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
-    "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
-    "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n"};
-static const dlmkl_schedule_type type_random_tc = {
-    "random-tc", F_ARG, NULL, NULL, "random-tc[:rho=..]", "random-tc:rho=3", "random-tc", build_iid, SEC_RANDOM,
-    "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"};
-static const dlmkl_schedule_type type_random_dtc = {
-    "random-dtc", F_ARG, NULL, NULL, "random-dtc[:rho=..]", "random-dtc", "random-dtc", build_iid, SEC_RANDOM,
-    "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"};
-static const dlmkl_schedule_type type_composition = {
-    "composition", F_K_LE_L, NULL, NULL, "composition", "composition", "composition", build_composition, SEC_RANDOM,
-    "  composition         uniform over the compositions of L into K positive parts\n"};
-static const dlmkl_schedule_type type_minimax_tc = {
-    "minimax-tc", F_K_LE_L, NULL, NULL, "minimax-tc", "minimax-tc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_minimax_dtc = {
-    "minimax-dtc", F_K_LE_L, NULL, NULL, "minimax-dtc", "minimax-dtc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_minimax_both = {
-    "minimax-both", F_K_LE_L, NULL, NULL, "minimax-both", "minimax-both", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_law = {
-    "law", F_NEEDS_ARG | F_OWN_K, "", "law:", "law:PATH", "law:PATH", NULL, build_law, SEC_RANDOM,
-    "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
-    "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"};
-
-/* The table, in help order. A new schedule kind: a builder above, one record, one line here. */
-static const dlmkl_schedule_type *const schedule_types[] = {
-    &type_sizes,    &type_balanced,  &type_linear,     &type_cosine,      &type_poly,
-    &type_chen_tc,  &type_chen_dtc,  &type_optimal,    &type_mix,         &type_twin,
-    &type_iid,      &type_powerlaw,  &type_random_tc,  &type_random_dtc,  &type_composition,
-    &type_minimax_tc, &type_minimax_dtc, &type_minimax_both, &type_law};
+/* The table, in help order. A new schedule kind is a builder above and one record here:
+ *   name        the spec head;  flags  DLMKL_SCHED_FLAG_*;
+ *   own_K_arg   with OWN_K, the argument prefix that makes the spec fix its K ("" any argument),
+ *   own_K_form  and the form named in hints ("chen-tc:zeta=");
+ *   usage       the short form listed in messages;  example  a valid spec at L = 8, K = 4;
+ *   bench       the specs `dlmkl bench` times at L = 4096, K = 256 (NULL: none);
+ *   build       the builder;  section, help  its group heading and paragraph in the help text. */
+static const dlmkl_schedule_type schedule_types[] = {
+    {
+        .name = "sizes",
+        .flags = F_FIXED | F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "sizes:",
+        .usage = "sizes:..",
+        .example = "sizes:4,3,1",
+        .build = build_sizes,
+        .section = SEC_FIXED,
+        .help = "  sizes:s1,s2,...     explicit sizes (K implied)\n",
+    },
+    {
+        .name = "balanced",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "balanced",
+        .example = "balanced",
+        .bench = "balanced",
+        .build = build_balanced,
+        .section = SEC_FIXED,
+        .help = "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n",
+    },
+    {
+        .name = "linear",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "linear",
+        .example = "linear",
+        .bench = "linear",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "cosine",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "cosine",
+        .example = "cosine",
+        .bench = "cosine",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "poly",
+        .flags = F_FIXED | F_K_LE_L | F_NEEDS_ARG,
+        .usage = "poly:a=..",
+        .example = "poly:a=2",
+        .bench = "poly:a=2",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "chen-tc",
+        .flags = F_FIXED | F_K_LE_L | F_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "chen-tc:zeta=",
+        .usage = "chen-tc[:zeta=..]",
+        .example = "chen-tc:zeta=2",
+        .bench = "chen-tc",
+        .build = build_chen,
+        .section = SEC_FIXED,
+        .help = "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
+            "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n",
+    },
+    {
+        .name = "chen-dtc",
+        .flags = F_FIXED | F_K_LE_L | F_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "chen-dtc:zeta=",
+        .usage = "chen-dtc[:zeta=..]",
+        .example = "chen-dtc",
+        .bench = "chen-dtc",
+        .build = build_chen,
+        .section = SEC_FIXED,
+        .help = "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
+            "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n",
+    },
+    {
+        .name = "optimal",
+        .flags = F_FIXED | F_K_LE_L | F_PROFILE,
+        .usage = "optimal",
+        .example = "optimal",
+        .bench = "optimal",
+        .build = build_optimal,
+        .section = SEC_FIXED,
+        .help = "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
+            "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n",
+    },
+    {
+        .name = "mix",
+        .flags = F_NEEDS_ARG,
+        .usage = "mix:W*{SCHED}+..",
+        .example = "mix:1*{random-tc}+3*{iid:cosine}",
+        .build = build_mix,
+        .section = SEC_FIXED,
+        .help = "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
+            "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
+            "                      KL to the mixture of the output laws\n",
+    },
+    {
+        .name = "twin",
+        .flags = F_FIXED | F_K_LE_L | F_NEEDS_ARG,
+        .usage = "twin:SCHED",
+        .example = "twin:random-tc",
+        .build = build_twin,
+        .section = SEC_FIXED,
+        .help = "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
+            "                      cumulative counts, rounded by the rule of linear/cosine/poly\n",
+    },
+    {
+        .name = "iid",
+        .flags = F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "pi=",
+        .own_K_form = "iid:pi=",
+        .usage = "iid:ALPHA",
+        .example = "iid:cosine",
+        .bench = "iid:linear iid:cosine iid:poly:a=2",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
+            "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
+            "                      multinomial and iterations that reveal nothing still count\n"
+            "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n",
+    },
+    {
+        .name = "powerlaw",
+        .flags = F_NEEDS_ARG,
+        .usage = "powerlaw:a=..",
+        .example = "powerlaw:a=1",
+        .build = build_powerlaw,
+        .section = SEC_RANDOM,
+        .help = "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
+            "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
+            "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n",
+    },
+    {
+        .name = "random-tc",
+        .flags = F_ARG,
+        .usage = "random-tc[:rho=..]",
+        .example = "random-tc:rho=3",
+        .bench = "random-tc",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n",
+    },
+    {
+        .name = "random-dtc",
+        .flags = F_ARG,
+        .usage = "random-dtc[:rho=..]",
+        .example = "random-dtc",
+        .bench = "random-dtc",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n",
+    },
+    {
+        .name = "composition",
+        .flags = F_K_LE_L,
+        .usage = "composition",
+        .example = "composition",
+        .bench = "composition",
+        .build = build_composition,
+        .section = SEC_RANDOM,
+        .help = "  composition         uniform over the compositions of L into K positive parts\n",
+    },
+    {
+        .name = "minimax-tc",
+        .flags = F_K_LE_L,
+        .usage = "minimax-tc",
+        .example = "minimax-tc",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "minimax-dtc",
+        .flags = F_K_LE_L,
+        .usage = "minimax-dtc",
+        .example = "minimax-dtc",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "minimax-both",
+        .flags = F_K_LE_L,
+        .usage = "minimax-both",
+        .example = "minimax-both",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "law",
+        .flags = F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "law:",
+        .usage = "law:PATH",
+        .example = "law:PATH",
+        .build = build_law,
+        .section = SEC_RANDOM,
+        .help = "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
+            "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n",
+    },
+};
 #define N_SCHEDULE_TYPES ((int)(sizeof schedule_types / sizeof schedule_types[0]))
 
 int dlmkl_schedule_type_count(void) { return N_SCHEDULE_TYPES; }
 
 const dlmkl_schedule_type *dlmkl_schedule_type_at(int i)
 {
-    return i >= 0 && i < N_SCHEDULE_TYPES ? schedule_types[i] : NULL;
+    return i >= 0 && i < N_SCHEDULE_TYPES ? &schedule_types[i] : NULL;
 }
 
 const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec)
@@ -789,8 +928,8 @@ const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec)
         return NULL;
     const size_t n = strcspn(spec, ":");
     for (int i = 0; i < N_SCHEDULE_TYPES; i++)
-        if (strncmp(schedule_types[i]->name, spec, n) == 0 && schedule_types[i]->name[n] == '\0')
-            return schedule_types[i];
+        if (strncmp(schedule_types[i].name, spec, n) == 0 && schedule_types[i].name[n] == '\0')
+            return &schedule_types[i];
     return NULL;
 }
 
@@ -803,7 +942,7 @@ unsigned dlmkl_schedule_spec_flags(const char *spec)
     const char *colon = strchr(spec, ':');
     if ((t->flags & DLMKL_SCHED_FLAG_OWN_K) && colon && strncmp(colon + 1, t->own_K_arg, strlen(t->own_K_arg)) == 0)
         f |= DLMKL_SCHED_FLAG_OWN_K;
-    if (t == &type_twin && colon) /* the twin has the iterations of what it twins, and its needs */
+    if (t->build == build_twin && colon) /* the twin has the iterations of what it twins, and its needs */
         f |= dlmkl_schedule_spec_flags(colon + 1) & (DLMKL_SCHED_FLAG_OWN_K | DLMKL_SCHED_FLAG_NEEDS_PROFILE);
     return f;
 }
@@ -819,10 +958,10 @@ const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len)
     if (len)
         buf[0] = '\0';
     for (int i = 0; i < N_SCHEDULE_TYPES && pos < len; i++) {
-        if ((schedule_types[i]->flags & with) != with)
+        if ((schedule_types[i].flags & with) != with)
             continue;
         int w = snprintf(buf + pos, len - pos, "%s%s", pos ? ", " : "",
-                         with & DLMKL_SCHED_FLAG_OWN_K ? schedule_types[i]->own_K_form : schedule_types[i]->usage);
+                         with & DLMKL_SCHED_FLAG_OWN_K ? schedule_types[i].own_K_form : schedule_types[i].usage);
         if (w < 0)
             break;
         pos += (size_t)w;
@@ -868,7 +1007,7 @@ static void spec_help_build(void)
     } while (0)
     PUT(SPEC_HELP_HEAD);
     for (int i = 0; i < N_SCHEDULE_TYPES; i++) {
-        const dlmkl_schedule_type *t = schedule_types[i];
+        const dlmkl_schedule_type *t = &schedule_types[i];
         if (t->section != section)
             PUT(section = t->section);
         if (t->help != help)

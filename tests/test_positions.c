@@ -68,12 +68,35 @@ START_TEST(test_orders)
 }
 END_TEST
 
+/* the orders of a few small cases, written out */
+START_TEST(test_orders_written_out)
+{
+    dlmkl_positions pos;
+    int order[16];
+    ck_assert_int_eq(dlmkl_positions_parse("stride:3", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 8, 2, order);
+    static const int want[] = {0, 3, 6, 1, 4, 7, 2, 5};
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(order[i], want[i]);
+    ck_assert_int_eq(dlmkl_positions_parse("stride", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 6, 2, order); /* default stride = K = 2 */
+    static const int want2[] = {0, 2, 4, 1, 3, 5};
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(order[i], want2[i]);
+    ck_assert_int_eq(dlmkl_positions_parse("l2r", &pos), DLMKL_OK);
+    dlmkl_positions_order(&pos, 5, 2, order);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(order[i], i);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("positions");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_parse_and_names);
     tcase_add_test(tc, test_orders);
+    tcase_add_test(tc, test_orders_written_out);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

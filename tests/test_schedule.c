@@ -248,27 +248,6 @@ START_TEST(test_step_laws_sum_to_one)
 }
 END_TEST
 
-START_TEST(test_positions)
-{
-    dlmkl_positions pos;
-    int order[16];
-    ck_assert_int_eq(dlmkl_positions_parse("stride:3", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 8, 2, order);
-    static const int want[] = {0, 3, 6, 1, 4, 7, 2, 5};
-    for (int i = 0; i < 8; i++)
-        ck_assert_int_eq(order[i], want[i]);
-    ck_assert_int_eq(dlmkl_positions_parse("stride", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 6, 2, order); /* default stride = K = 2 */
-    static const int want2[] = {0, 2, 4, 1, 3, 5};
-    for (int i = 0; i < 6; i++)
-        ck_assert_int_eq(order[i], want2[i]);
-    ck_assert_int_eq(dlmkl_positions_parse("l2r", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 5, 2, order);
-    for (int i = 0; i < 5; i++)
-        ck_assert_int_eq(order[i], i);
-}
-END_TEST
-
 START_TEST(test_chen_zeta_binary_search)
 {
     /* the K-targeted ζ (binary search, relying on n(ζ) nondecreasing) equals the full scan over
@@ -399,7 +378,6 @@ int main(void)
     tcase_add_test(tc, test_optimal_divide_and_conquer);
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_step_laws_sum_to_one);
-    tcase_add_test(tc, test_positions);
     tcase_add_test(tc, test_chen_zeta_binary_search);
     tcase_add_test(tc, test_type_table);
     suite_add_tcase(s, tc);

@@ -118,7 +118,8 @@ const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len);
 
 /*! Build a schedule from a spec for L tokens and budget K (K <= 0: not given; implied by sizes:).
  *  prof is needed only by `optimal` (may be NULL otherwise). Grammar: dlmkl_schedule_spec_help().
- *  Errors: sizes not summing to L, K > L for deterministic schedules, K < 1, rho <= 0, bad law
+ *  Looks the head up in the type table and calls its builder. Errors: an unknown head (the message
+ *  lists every name), sizes not summing to L, K > L for K_LE_L kinds, K < 1, rho <= 0, bad law
  *  files (rows not summing to 1, mass left at the last step). */
 int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof,
                              dlmkl_schedule **out);
