@@ -1,18 +1,11 @@
-/* schedule.c: unmasking schedules — the law of the sizes (s_1..s_K), Σ s_k = L — built from spec
- * strings, and the position policies. Formulas:
- *   revealed fraction α(t), t = k/K:  linear α = t;  cosine (MaskGIT) α = 1 − cos(πt/2);  poly α = t^a.
- *   deterministic rounding: N_0 = 0, N_k = clamp(round(L·α(k/K)), N_{k−1} + 1, L − (K − k)), s_k = N_k − N_{k−1}
- *     (round = nearest, halves up): every iteration reveals at least one token when K <= L.
+/* schedule.c: unmasking schedules — the law of the sizes (s_1..s_K), Σ s_k = L — the object, its
+ * step laws, and the schedule type table that builds one from a spec string (size rules: sizes.c;
+ * law files: law_file.c; position policies: positions.c). Formulas:
  *   i.i.d. reveal times: token i reveals at iteration k with prob. π_k; π_k = α(k/K) − α((k−1)/K), or
  *     π_k ∝ ρ^(−k) (random-tc), π_k ∝ ρ^k (random-dtc), ρ = L^(1/K) by default. Given m_k,
  *     s_k ~ Binomial(L − m_k, π_k / Σ_{j>=k} π_j).
- *   Chen, Cong & Li (2026) App. D, TC schedule with ζ: N_0 = 0, N_i = N_{i−1} + ⌊(L − N_{i−1})/ζ⌋ for
- *     i <= λ = ⌊log(L−ζ+1)/log(1/(1−1/ζ))⌋ + 2, then singles; zero sizes dropped; ζ >= L+1: all singles.
- *     The DTC schedule N'_i = ⌈N'_{i−1}(1 − 1/ζ)⌉ = N'_{i−1} − ⌊N'_{i−1}/ζ⌋ removes the same amounts, so its
- *     sizes are the TC sizes in reverse order (singles first, then sizes growing geometrically).
  *   composition: uniform over the C(L−1, K−1) compositions of L into K positive parts; given m_k,
  *     P(s_k = s) = C(L−m_k−s−1, K−k−1) / C(L−m_k−1, K−k)  (1-based k < K), s_K = L − m_K. */
-#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -25,13 +18,15 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "dlmkl/law_file.h"
 #include "dlmkl/minimax.h"
 #include "dlmkl/schedule.h"
 #include "internal.h"
+#include "schedule_internal.h"
 
 /* ---- allocation ---- */
 
-static dlmkl_schedule *sched_new(dlmkl_schedule_kind kind, int L, int K, const char *name)
+dlmkl_schedule *dlmkl_schedule_new(dlmkl_schedule_kind kind, int L, int K, const char *name)
 {
     if (K > 0 && dlmkl_check_memory((size_t)K * (2 * sizeof(double) + sizeof(long double)),
                                      "the per-iteration arrays of a schedule") != DLMKL_OK)
@@ -92,7 +87,7 @@ int dlmkl_schedule_fixed(int L, const int *sizes, int K, const char *name, dlmkl
     }
     if (sum != L)
         return dlmkl_error(DLMKL_EINVAL, "the sizes sum to %ld but must sum to L = %d (every token revealed exactly once)", sum, L);
-    dlmkl_schedule *s = sched_new(DLMKL_SCHED_FIXED, L, K, name);
+    dlmkl_schedule *s = dlmkl_schedule_new(DLMKL_SCHED_FIXED, L, K, name);
     if (!s)
         return DLMKL_ENOMEM;
     memcpy(s->sizes, sizes, (size_t)K * sizeof *sizes);
@@ -114,79 +109,7 @@ int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, cons
 
 int dlmkl_schedule_is_fixed(const dlmkl_schedule *s) { return s->kind == DLMKL_SCHED_FIXED; }
 
-/* ---- revealed-fraction families α ---- */
-
-typedef enum { ALPHA_LINEAR, ALPHA_COSINE, ALPHA_POLY } alpha_kind;
-
-typedef struct alpha_fn {
-    alpha_kind kind;
-    double a; /* ALPHA_POLY: the exponent */
-} alpha_fn;
-
-static double alpha_eval(const alpha_fn *f, double t)
-{
-    if (t <= 0)
-        return 0;
-    if (t >= 1)
-        return 1;
-    switch (f->kind) {
-    case ALPHA_COSINE:
-        return 1.0 - cos(M_PI * t / 2.0);
-    case ALPHA_POLY:
-        return pow(t, f->a);
-    case ALPHA_LINEAR:
-        break;
-    }
-    return t;
-}
-
-/* π_k = α(k/K) − α((k−1)/K) without cancellation: cosine as the product
- * cos(πu/2) − cos(πt/2) = 2 sin(π(t+u)/4) sin(π(t−u)/4), poly as u^a·expm1(a·log1p(1/(k−1))). */
-static long double alpha_increment(const alpha_fn *f, int k, int K)
-{
-    const long double t = (long double)k / K, u = (long double)(k - 1) / K;
-    switch (f->kind) {
-    case ALPHA_COSINE:
-        return 2.0L * sinl(M_PI * (t + u) / 4.0L) * sinl(M_PI / (4.0L * K));
-    case ALPHA_POLY:
-        return k == 1 ? powl(t, f->a) : powl(u, f->a) * expm1l(f->a * log1pl(1.0L / (k - 1)));
-    case ALPHA_LINEAR:
-        break;
-    }
-    return 1.0L / K;
-}
-
-/* Parse "linear", "cosine", "poly:a=2" (or "poly:2"). */
-static int alpha_parse(const char *spec, alpha_fn *f, const char *ctx)
-{
-    f->a = 1;
-    if (strcmp(spec, "linear") == 0) {
-        f->kind = ALPHA_LINEAR;
-        return DLMKL_OK;
-    }
-    if (strcmp(spec, "cosine") == 0) {
-        f->kind = ALPHA_COSINE;
-        return DLMKL_OK;
-    }
-    if (strncmp(spec, "poly:", 5) == 0) {
-        const char *v = spec + 5;
-        if (strncmp(v, "a=", 2) == 0)
-            v += 2;
-        char *end;
-        errno = 0;
-        double a = strtod(v, &end);
-        if (end == v || *end || errno || !isfinite(a) || a <= 0)
-            return dlmkl_error(DLMKL_EINVAL, "%s: '%s' needs an exponent a > 0, e.g. poly:a=2", ctx, spec);
-        f->kind = ALPHA_POLY;
-        f->a = a;
-        return DLMKL_OK;
-    }
-    if (strcmp(spec, "poly") == 0)
-        return dlmkl_error(DLMKL_EINVAL, "%s: poly needs an exponent, e.g. poly:a=2", ctx);
-    return dlmkl_error(DLMKL_EINVAL, "%s: unknown revealed-fraction family '%s' (linear, cosine, poly:a=..)", ctx, spec);
-}
-
-/* ---- deterministic size rules ---- */
+/* ---- the budget check shared by the builders ---- */
 
 /* K must be given (>= 1); with k_le_l (every iteration reveals at least one token) also K <= L. */
 static int require_K(int K, int L, const char *name, int k_le_l)
@@ -198,411 +121,6 @@ static int require_K(int K, int L, const char *name, int k_le_l)
                            "schedule '%s' is deterministic and reveals at least one token per iteration, so K = %d "
                            "cannot exceed L = %d; use K <= L or a randomized schedule (iid:..., random-tc, ...)",
                            name, K, L);
-    return DLMKL_OK;
-}
-
-/* N_k = clamp(round(L·frac(k)), N_{k−1} + 1, L − (K − k)), N_K = L; frac(k) for k = 1..K is either
- * α(k/K) (f given) or fr[k−1]. */
-static void sizes_from_fractions(const alpha_fn *f, const double *fr, int L, int K, int *sizes)
-{
-    int prev = 0;
-    for (int k = 1; k <= K; k++) {
-        double target = floor((double)L * (f ? alpha_eval(f, (double)k / K) : fr[k - 1]) + 0.5);
-        int N = target < 0 ? 0 : target > L ? L : (int)target;
-        if (N < prev + 1)
-            N = prev + 1;
-        if (N > L - (K - k))
-            N = L - (K - k);
-        if (k == K)
-            N = L;
-        sizes[k - 1] = N - prev;
-        prev = N;
-    }
-}
-
-int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K)
-{
-    *K = 0; /* set on every path: some callers rely on zeta >= 1 and do not check the status */
-    if (!(zeta >= 1.0) || !isfinite(zeta))
-        return dlmkl_error(DLMKL_EINVAL, "Chen schedule: zeta = %g must be a finite number >= 1", zeta);
-    int n = 0;
-    if (zeta >= L + 1.0) {
-        for (int i = 0; i < L && sizes; i++)
-            sizes[n++] = 1;
-        n = L;
-    } else {
-        /* λ = ⌊log(L−ζ+1) / log(1/(1−1/ζ))⌋ + 2; for ζ = 1 the denominator is +∞ and λ = 2. */
-        double den = zeta > 1.0 ? -log1p(-1.0 / zeta) : INFINITY;
-        double lam_d = floor(log((double)L - zeta + 1.0) / den) + 2.0;
-        long lambda = lam_d < 0 ? 0 : lam_d > L + 2.0 ? L + 2 : (long)lam_d;
-        int N = 0;
-        for (long i = 1; i <= lambda && N < L; i++) {
-            int step = (int)floor((double)(L - N) / zeta);
-            if (step == 0)
-                break; /* L − N < ζ: every later step of the first phase is 0 as well */
-            if (sizes)
-                sizes[n] = step;
-            n++;
-            N += step;
-        }
-        if (!sizes) { /* counting only: the singles that finish */
-            *K = n + (L - N);
-            return DLMKL_OK;
-        }
-        while (N < L) {
-            sizes[n++] = 1;
-            N++;
-        }
-    }
-    if (dtc && sizes)
-        for (int i = 0; i < n / 2; i++) {
-            int t = sizes[i];
-            sizes[i] = sizes[n - 1 - i];
-            sizes[n - 1 - i] = t;
-        }
-    *K = n;
-    return DLMKL_OK;
-}
-
-/* The largest integer ζ in [1, L+1] whose Chen schedule takes at most K iterations. Each step reveals
- * at most max(1, L/ζ) tokens, so the schedule takes at least min(L, ζ) steps: for K < L no ζ > K fits;
- * for K >= L, ζ = L+1 (all singles) fits. The number of steps n(ζ) is nondecreasing in ζ (checked for
- * every ζ at L <= 400 and at larger L in tests/test_schedule.c, against the full scan), so a binary
- * search over [1, K] finds it with O(log K) counts of O(ζ log L) each (the scan was O(K·L): hours at
- * L = 2^20, K = L/4). ζ = 1 (one step) always fits. */
-int dlmkl_chen_zeta_for_K(int L, int K, double *zeta)
-{
-    if (K >= L) {
-        *zeta = L + 1.0;
-        return DLMKL_OK;
-    }
-    int lo = 1, hi = K; /* n(lo) <= K; find the largest such */
-    while (lo < hi) {
-        int mid = lo + (hi - lo + 1) / 2, n;
-        dlmkl_chen_sizes(L, mid, 0, NULL, &n);
-        if (n <= K)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    *zeta = lo;
-    return DLMKL_OK;
-}
-
-/* ---- optimal deterministic sizes ---- */
-
-/* min over m in [lo, hi] of F_{k−1}(m) + c(m, m2 − m), the first minimiser in *arg (−1 if the range
- * is empty or every candidate is infinite). */
-static double best_split(const double *h, const double *Fp, int lo, int hi, int m2, int *arg)
-{
-    double best = INFINITY;
-    *arg = -1;
-    for (int m = lo; m <= hi; m++) {
-        double v = Fp[m] + dlmkl_step_cost(h, m, m2 - m);
-        if (v < best) {
-            best = v;
-            *arg = m;
-        }
-    }
-    return best;
-}
-
-static int optimal_alloc(int L, int K, double **F, int **arg)
-{
-    size_t cells = (size_t)(K + 1) * (size_t)(L + 1);
-    if (dlmkl_check_memory(cells * (sizeof(double) + sizeof(int)), "the optimal-schedule DP") != DLMKL_OK)
-        return DLMKL_ETOOBIG;
-    *F = malloc(cells * sizeof **F);
-    *arg = malloc(cells * sizeof **arg);
-    if (!*F || !*arg) {
-        free(*F), free(*arg);
-        return dlmkl_error(DLMKL_ENOMEM, "out of memory for the optimal-schedule DP");
-    }
-    return DLMKL_OK;
-}
-
-/* Backtrack: F[k][m] = min cost of revealing m tokens in k steps (each >= 1); argument of the min in arg. */
-static void optimal_backtrack(const double *F, const int *arg, int L, int K, int *sizes, int *nsteps, double *cost)
-{
-    /* splitting a step never costs more (c(a,b) − c(a,x) − c(x,b) = (b−x)(Z_{x+1} − Z_{a+1}) >= 0), so
-     * K steps are optimal; take the smallest k <= K attaining the minimum to be safe with rounding. */
-    int bestk = K;
-    for (int k = 1; k <= K; k++)
-        if (F[(size_t)k * (L + 1) + L] < F[(size_t)bestk * (L + 1) + L])
-            bestk = k;
-    *cost = F[(size_t)bestk * (L + 1) + L];
-    int m = L;
-    for (int k = bestk; k >= 1; k--) {
-        int prev = arg[(size_t)k * (L + 1) + m];
-        sizes[k - 1] = m - prev;
-        m = prev;
-    }
-    *nsteps = bestk;
-}
-
-static int optimal_check(const dlmkl_profile *prof, int K)
-{
-    if (K < 1 || K > prof->L)
-        return dlmkl_error(DLMKL_EINVAL, "optimal: K = %d must be between 1 and L = %d", K, prof->L);
-    return DLMKL_OK;
-}
-
-int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
-{
-    const int L = prof->L;
-    int st = optimal_check(prof, K);
-    double *F;
-    int *arg;
-    if (st || (st = optimal_alloc(L, K, &F, &arg)))
-        return st;
-    const double *h = prof->h;
-    for (int m = 0; m <= L; m++)
-        F[m] = m == 0 ? 0.0 : INFINITY;
-    for (int k = 1; k <= K; k++) {
-        double *Fk = F + (size_t)k * (L + 1), *Fp = Fk - (L + 1);
-        int *ak = arg + (size_t)k * (L + 1);
-        Fk[0] = INFINITY;
-        ak[0] = 0;
-        for (int m2 = 1; m2 <= L; m2++)
-            Fk[m2] = best_split(h, Fp, k - 1, m2 - 1, m2, &ak[m2]);
-    }
-    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
-    free(F), free(arg);
-    return DLMKL_OK;
-}
-
-/* Divide and conquer over one DP layer: opt(m2) is nondecreasing in m2 because the step costs
- * satisfy the quadrangle inequality (Z nondecreasing), so F_k on [lo,hi] needs only candidates
- * in [olo, ohi]. O(L log L) per layer. */
-static void dc_layer(const double *h, const double *Fp, double *Fk, int *ak, int k, int lo, int hi, int olo, int ohi)
-{
-    if (lo > hi)
-        return;
-    int mid = lo + (hi - lo) / 2, bm;
-    Fk[mid] = best_split(h, Fp, olo > k - 1 ? olo : k - 1, ohi < mid - 1 ? ohi : mid - 1, mid, &bm);
-    if (bm < 0)
-        bm = olo;
-    ak[mid] = bm;
-    dc_layer(h, Fp, Fk, ak, k, lo, mid - 1, olo, bm);
-    dc_layer(h, Fp, Fk, ak, k, mid + 1, hi, bm, ohi);
-}
-
-int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
-{
-    const int L = prof->L;
-    if ((double)K * L * L / 2.0 <= DLMKL_OPTIMAL_EXACT_WORK)
-        return dlmkl_optimal_sizes_exact(prof, K, sizes, nsteps, cost);
-    return dlmkl_optimal_sizes_dc(prof, K, sizes, nsteps, cost);
-}
-
-int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
-{
-    const int L = prof->L;
-    int st = optimal_check(prof, K);
-    if (st)
-        return st;
-    double *F;
-    int *arg;
-    if ((st = optimal_alloc(L, K, &F, &arg)))
-        return st;
-    for (int m = 0; m <= L; m++)
-        F[m] = m == 0 ? 0.0 : INFINITY;
-    for (int k = 1; k <= K; k++) {
-        double *Fk = F + (size_t)k * (L + 1), *Fp = Fk - (L + 1);
-        int *ak = arg + (size_t)k * (L + 1);
-        for (int m = 0; m < k; m++) {
-            Fk[m] = INFINITY;
-            ak[m] = 0;
-        }
-        dc_layer(prof->h, Fp, Fk, ak, k, k, L, k - 1, L - 1);
-    }
-    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
-    free(F), free(arg);
-    return DLMKL_OK;
-}
-
-/* ---- law files ---- */
-
-/* Longest line of a law file, and the largest iteration index k it may name. */
-#define LAW_MAX_LINE (1 << 20)
-#define LAW_MAX_K 1000000000L
-
-/* Read a CSV (RFC 4180: quoted fields, empty fields, CRLF, a byte-order mark) with a header naming
- * columns k,m,s,prob (any order, others ignored, e.g. pandas' index column); k is 1-based. Every
- * number is read strictly and range-checked before any cast; the row tables count against the
- * memory cap before they are allocated. */
-static int law_read(const char *path, int L, int Kgiven, dlmkl_schedule **out)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return dlmkl_error(DLMKL_EIO, "law file '%s': cannot open: %s", path, strerror(errno));
-    int col[4] = {-1, -1, -1, -1}; /* k, m, s, prob */
-    static const char *names[4] = {"k", "m", "s", "prob"};
-    dlmkl_line ln = {0};
-    dlmkl_csv_row row = {0};
-    int got, st = dlmkl_read_line(f, &ln, LAW_MAX_LINE, &got);
-    if (st == DLMKL_OK && !got)
-        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' is empty; it needs a header k,m,s,prob", path);
-    if (st == DLMKL_OK && (st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK)
-        st = dlmkl_error_prefix(st, "law file '%s' line 1 (the header)", path);
-    for (int c = 0; c < 4 && st == DLMKL_OK; c++)
-        if ((col[c] = dlmkl_csv_find(&row, names[c])) < 0)
-            st = dlmkl_error(DLMKL_EINVAL, "law file '%s': header lacks column '%s' (need k,m,s,prob)", path, names[c]);
-    size_t cap = 0, n = 0;
-    int (*kms)[3] = NULL;
-    double *pr = NULL;
-    int K = 0;
-    while (st == DLMKL_OK && (st = dlmkl_read_line(f, &ln, LAW_MAX_LINE, &got)) == DLMKL_OK && got) {
-        if (strspn(ln.s, " \t") == ln.len)
-            continue; /* blank line */
-        const long lineno = ln.lineno;
-        if ((st = dlmkl_csv_split(ln.s, &row)) != DLMKL_OK) {
-            st = dlmkl_error_prefix(st, "law file '%s' line %ld", path, lineno);
-            break;
-        }
-        double v[4];
-        const double hi[4] = {(double)LAW_MAX_K, (double)L, (double)L, 1.0}, lo[4] = {1, 0, 0, 0};
-        for (int j = 0; j < 4 && st == DLMKL_OK; j++) {
-            if (col[j] >= row.n)
-                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s is missing (%d fields)", path,
-                                 lineno, names[j], row.n);
-            else if (dlmkl_read_double(row.field[col[j]], (size_t)-1, lo[j], hi[j], &v[j]))
-                st = dlmkl_error_prefix(DLMKL_EINVAL, "law file '%s' line %ld, column %s%s", path, lineno, names[j],
-                                        j == 1 || j == 2 ? " (0 <= m, s <= L)" : "");
-            else if (j < 3 && v[j] != floor(v[j]))
-                st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: column %s = %.17g is not an integer", path,
-                                 lineno, names[j], v[j]);
-        }
-        if (st)
-            break;
-        int k = (int)v[0], m = (int)v[1], s = (int)v[2]; /* all range-checked above */
-        if (s > L - m) {
-            st = dlmkl_error(DLMKL_EINVAL, "law file '%s' line %ld: (k,m,s) = (%d,%d,%d) out of range (k >= 1, 0 <= m <= L = %d, 0 <= s <= L - m)",
-                             path, lineno, k, m, s, L);
-            break;
-        }
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 1024;
-            if ((st = dlmkl_check_memory(nc * (sizeof *kms + sizeof *pr), "the rows of the law file")) != DLMKL_OK)
-                break;
-            void *a = realloc(kms, nc * sizeof *kms);
-            if (a)
-                kms = a;
-            void *b = realloc(pr, nc * sizeof *pr);
-            if (b)
-                pr = b;
-            if (!a || !b) {
-                st = dlmkl_error(DLMKL_ENOMEM, "out of memory reading '%s'", path);
-                break;
-            }
-            cap = nc;
-        }
-        kms[n][0] = k, kms[n][1] = m, kms[n][2] = s;
-        pr[n] = v[3];
-        n++;
-        if (k > K)
-            K = k;
-    }
-    dlmkl_line_free(&ln);
-    dlmkl_csv_row_free(&row);
-    if (st == DLMKL_OK && n > 0) {
-        /* the (k, m) row index: K·(L+1) + 1 offsets, and as many for the fill pass */
-        size_t nr = (size_t)K * ((size_t)L + 1) + 1;
-        if (nr > SIZE_MAX / (2 * sizeof(int64_t)))
-            st = dlmkl_error(DLMKL_ETOOBIG, "law file '%s': K = %d iterations do not fit in memory", path, K);
-        else if (dlmkl_check_memory(nr * 2 * sizeof(int64_t) + n * sizeof(dlmkl_law_entry), "the law's rows") != DLMKL_OK)
-            st = dlmkl_error_prefix(DLMKL_ETOOBIG, "law file '%s' (K = %d, L = %d)", path, K, L);
-    }
-    fclose(f);
-    if (st == DLMKL_OK && n == 0)
-        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' has no rows", path);
-    if (st == DLMKL_OK && Kgiven > 0 && Kgiven != K)
-        st = dlmkl_error(DLMKL_EINVAL, "law file '%s' defines iterations 1..%d but K is %d", path, K, Kgiven);
-    dlmkl_schedule *sc = NULL;
-    if (st == DLMKL_OK && !(sc = sched_new(DLMKL_SCHED_LAW, L, K, "law")))
-        st = DLMKL_ENOMEM;
-    size_t nrows = (size_t)K * (size_t)(L + 1);
-    if (st == DLMKL_OK) {
-        sc->row_start = calloc(nrows + 1, sizeof *sc->row_start);
-        sc->law = malloc((n ? n : 1) * sizeof *sc->law);
-        if (!sc->row_start || !sc->law)
-            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    }
-    if (st == DLMKL_OK) {
-        /* counting sort by row, then by s within a row */
-        for (size_t i = 0; i < n; i++)
-            sc->row_start[(size_t)(kms[i][0] - 1) * (L + 1) + (size_t)kms[i][1] + 1]++;
-        for (size_t r = 0; r < nrows; r++)
-            sc->row_start[r + 1] += sc->row_start[r];
-        int64_t *fill = malloc((nrows + 1) * sizeof *fill);
-        if (!fill)
-            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        else {
-            memcpy(fill, sc->row_start, (nrows + 1) * sizeof *fill);
-            for (size_t i = 0; i < n; i++) {
-                size_t r = (size_t)(kms[i][0] - 1) * (L + 1) + (size_t)kms[i][1];
-                sc->law[fill[r]++] = (dlmkl_law_entry){kms[i][2], pr[i]};
-            }
-            free(fill);
-        }
-        for (size_t r = 0; st == DLMKL_OK && r < nrows; r++) {
-            int64_t a = sc->row_start[r], b = sc->row_start[r + 1];
-            if (a == b)
-                continue;
-            int k = (int)(r / (size_t)(L + 1)) + 1, m = (int)(r % (size_t)(L + 1));
-            /* insertion sort by s (rows are short) and reject duplicates */
-            for (int64_t i = a + 1; i < b; i++)
-                for (int64_t j = i; j > a && sc->law[j - 1].s > sc->law[j].s; j--) {
-                    dlmkl_law_entry t = sc->law[j];
-                    sc->law[j] = sc->law[j - 1];
-                    sc->law[j - 1] = t;
-                }
-            double sum = 0;
-            for (int64_t i = a; i < b; i++) {
-                if (i > a && sc->law[i].s == sc->law[i - 1].s)
-                    st = dlmkl_error(DLMKL_EINVAL, "law file '%s': row (k=%d, m=%d) lists s = %d twice", path, k, m, sc->law[i].s);
-                sum += sc->law[i].prob;
-            }
-            if (st == DLMKL_OK && fabs(sum - 1.0) > DLMKL_SUM_TOL)
-                st = dlmkl_error(DLMKL_EINVAL, "law file '%s': P(s_%d = s | m_%d = %d) sums to %.17g over s, not 1", path, k, k, m, sum);
-            if (st == DLMKL_OK && k == K)
-                for (int64_t i = a; i < b; i++)
-                    if (sc->law[i].s != L - m && sc->law[i].prob > 0)
-                        st = dlmkl_error(DLMKL_EINVAL,
-                                         "law file '%s': at the last iteration k = %d with m = %d revealed, s = %d leaves tokens "
-                                         "masked; the last iteration must reveal all L - m = %d remaining",
-                                         path, k, m, sc->law[i].s, L - m);
-        }
-    }
-    /* every state reachable from (k=1, m=0) with positive probability must have a row */
-    if (st == DLMKL_OK) {
-        char *reach = calloc((size_t)(L + 1), 1), *next = calloc((size_t)(L + 1), 1);
-        if (!reach || !next)
-            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        else
-            reach[0] = 1;
-        for (int k = 1; st == DLMKL_OK && k <= K; k++) {
-            memset(next, 0, (size_t)(L + 1));
-            for (int m = 0; m <= L && st == DLMKL_OK; m++) {
-                if (!reach[m])
-                    continue;
-                size_t r = (size_t)(k - 1) * (L + 1) + (size_t)m;
-                if (sc->row_start[r] == sc->row_start[r + 1])
-                    st = dlmkl_error(DLMKL_EINVAL, "law file '%s' has no row for k = %d, m = %d, a state the law reaches", path, k, m);
-                for (int64_t i = sc->row_start[r]; i < sc->row_start[r + 1]; i++)
-                    if (sc->law[i].prob > 0)
-                        next[m + sc->law[i].s] = 1;
-            }
-            memcpy(reach, next, (size_t)(L + 1));
-        }
-        free(reach), free(next);
-    }
-    free(kms), free(pr);
-    if (st != DLMKL_OK) {
-        dlmkl_schedule_free(sc);
-        return st;
-    }
-    *out = sc;
     return DLMKL_OK;
 }
 
@@ -674,7 +192,7 @@ static int iid_from_weights(const char *spec, const char *list, int L, int K, dl
                            DLMKL_MAX_K_WEIGHTS);
     if (K > 0 && K != n)
         return dlmkl_error(DLMKL_EINVAL, "iid:pi= lists %d weights but the budget K is %d (the weights imply K)", n, K);
-    dlmkl_schedule *s = sched_new(DLMKL_SCHED_IID, L, n, spec);
+    dlmkl_schedule *s = dlmkl_schedule_new(DLMKL_SCHED_IID, L, n, spec);
     if (!s)
         return DLMKL_ENOMEM;
     const char *p = list;
@@ -762,7 +280,7 @@ static int make_mix(const char *spec, const char *arg, int L, int K, const dlmkl
     if (!arg || !*arg)
         return dlmkl_error(DLMKL_EINVAL, "mix: give the components, mix:W1*{SCHED1}+W2*{SCHED2}+..., e.g. "
                            "mix:0.5*{random-tc}+0.5*{random-dtc}");
-    dlmkl_schedule *s = sched_new(DLMKL_SCHED_MIX, L, 0, spec);
+    dlmkl_schedule *s = dlmkl_schedule_new(DLMKL_SCHED_MIX, L, 0, spec);
     if (!s)
         return DLMKL_ENOMEM;
     int st = DLMKL_OK, cap = 0;
@@ -865,7 +383,7 @@ static int make_twin(const char *arg, int L, int K, const dlmkl_profile *prof, d
     if (!fr || !sizes || !name)
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     if (st == DLMKL_OK && (st = expected_fractions(in, fr)) == DLMKL_OK) {
-        sizes_from_fractions(NULL, fr, L, in->K, sizes);
+        dlmkl_sizes_from_fractions(NULL, fr, L, in->K, sizes);
         sprintf(name, "twin:%s", in->name);
         if ((st = dlmkl_schedule_fixed(L, sizes, in->K, name, out)) == DLMKL_OK)
             (*out)->budget = in->budget;
@@ -924,9 +442,8 @@ static int build_balanced(const dlmkl_schedule_request *rq, dlmkl_schedule **out
     int *buf = malloc((size_t)K * sizeof *buf);
     if (!buf)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    for (int k = 0; k < K; k++)
-        buf[k] = L / K + (k < L % K ? 1 : 0);
-    st = dlmkl_schedule_fixed(L, buf, K, "balanced", out);
+    if ((st = dlmkl_balanced_sizes(L, K, buf)) == DLMKL_OK)
+        st = dlmkl_schedule_fixed(L, buf, K, "balanced", out);
     free(buf);
     return st;
 }
@@ -943,9 +460,9 @@ static int build_alpha(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
     int *buf = malloc((size_t)K * sizeof *buf);
     if (!buf)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    alpha_fn f;
-    if ((st = alpha_parse(rq->spec, &f, "schedule")) == DLMKL_OK) {
-        sizes_from_fractions(&f, NULL, L, K, buf);
+    dlmkl_alpha f;
+    if ((st = dlmkl_alpha_parse(rq->spec, &f, "schedule")) == DLMKL_OK) {
+        dlmkl_sizes_from_fractions(&f, NULL, L, K, buf);
         st = dlmkl_schedule_fixed(L, buf, K, rq->spec, out);
     }
     free(buf);
@@ -1047,15 +564,15 @@ static int build_iid(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
         return st;
     dlmkl_schedule *s;
     if (is_iid) {
-        alpha_fn f;
+        dlmkl_alpha f;
         if (!arg)
             return dlmkl_error(DLMKL_EINVAL, "iid: give the revealed-fraction family, e.g. iid:linear, iid:cosine, iid:poly:a=2");
-        if ((st = alpha_parse(arg, &f, "iid")) != DLMKL_OK)
+        if ((st = dlmkl_alpha_parse(arg, &f, "iid")) != DLMKL_OK)
             return st;
-        if (!(s = sched_new(DLMKL_SCHED_IID, L, K, spec)))
+        if (!(s = dlmkl_schedule_new(DLMKL_SCHED_IID, L, K, spec)))
             return DLMKL_ENOMEM;
         for (int k = 1; k <= K; k++)
-            s->pi_ld[k - 1] = alpha_increment(&f, k, K);
+            s->pi_ld[k - 1] = dlmkl_alpha_increment(&f, k, K);
     } else {
         double rho = pow((double)L, 1.0 / K);
         int found;
@@ -1072,7 +589,7 @@ static int build_iid(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
             snprintf(name, sizeof name, "%s:rho=%g", head, rho);
         else
             snprintf(name, sizeof name, "%s", head);
-        if (!(s = sched_new(DLMKL_SCHED_IID, L, K, name)))
+        if (!(s = dlmkl_schedule_new(DLMKL_SCHED_IID, L, K, name)))
             return DLMKL_ENOMEM;
         /* π_k ∝ ρ^(∓k), in log space relative to the largest term (k = 1 or k = K, by the sign of
          * the exponent), so that every ρ > 0 gives weights in (0, 1]; ln ρ = ln(L)/K by default */
@@ -1106,7 +623,7 @@ static int build_powerlaw(const dlmkl_schedule_request *rq, dlmkl_schedule **out
     }
     char name[256];
     snprintf(name, sizeof name, "powerlaw:a=%g", a);
-    if (!(*out = sched_new(DLMKL_SCHED_POWER, L, K, name)))
+    if (!(*out = dlmkl_schedule_new(DLMKL_SCHED_POWER, L, K, name)))
         return DLMKL_ENOMEM;
     (*out)->power_a = a;
     return DLMKL_OK;
@@ -1119,7 +636,7 @@ static int build_composition(const dlmkl_schedule_request *rq, dlmkl_schedule **
         return st;
     if (rq->arg)
         return dlmkl_error(DLMKL_EINVAL, "schedule 'composition' takes no parameters");
-    *out = sched_new(DLMKL_SCHED_COMPOSITION, rq->L, rq->K, "composition");
+    *out = dlmkl_schedule_new(DLMKL_SCHED_COMPOSITION, rq->L, rq->K, "composition");
     return *out ? DLMKL_OK : DLMKL_ENOMEM;
 }
 
@@ -1153,7 +670,7 @@ static int build_law(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
 {
     if (!rq->arg || !*rq->arg)
         return dlmkl_error(DLMKL_EINVAL, "law: give a CSV file, law:PATH, with columns k,m,s,prob");
-    int st = law_read(rq->arg, rq->L, rq->K, out);
+    int st = dlmkl_law_file_read(rq->arg, rq->L, rq->K, out);
     if (st == DLMKL_OK) {
         free((*out)->name);
         (*out)->name = strdup(rq->spec);
@@ -1183,87 +700,226 @@ static const char HELP_MINIMAX[] =
     "                      over every law of K kl_expected/TC, /DTC, or /min(TC, DTC): an exact linear\n"
     "                      program (GLPK), for K (L+1)(L+2)/2 <= 40000 (L up to about 64)\n";
 
-static const dlmkl_schedule_type type_sizes = {
-    "sizes", F_FIXED | F_NEEDS_ARG | F_OWN_K, "", "sizes:", "sizes:..", "sizes:4,3,1", NULL, build_sizes, SEC_FIXED,
-    "  sizes:s1,s2,...     explicit sizes (K implied)\n"};
-static const dlmkl_schedule_type type_balanced = {
-    "balanced", F_FIXED | F_K_LE_L, NULL, NULL, "balanced", "balanced", "balanced", build_balanced, SEC_FIXED,
-    "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n"};
-static const dlmkl_schedule_type type_linear = {
-    "linear", F_FIXED | F_K_LE_L, NULL, NULL, "linear", "linear", "linear", build_alpha, SEC_FIXED, HELP_ALPHA};
-static const dlmkl_schedule_type type_cosine = {
-    "cosine", F_FIXED | F_K_LE_L, NULL, NULL, "cosine", "cosine", "cosine", build_alpha, SEC_FIXED, HELP_ALPHA};
-static const dlmkl_schedule_type type_poly = {
-    "poly", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "poly:a=..", "poly:a=2", "poly:a=2", build_alpha, SEC_FIXED,
-    HELP_ALPHA};
-static const dlmkl_schedule_type type_chen_tc = {
-    "chen-tc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-tc:zeta=", "chen-tc[:zeta=..]", "chen-tc:zeta=2", "chen-tc", build_chen,
-    SEC_FIXED,
-    "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
-    "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n"};
-static const dlmkl_schedule_type type_chen_dtc = {
-    "chen-dtc", F_FIXED | F_K_LE_L | F_ARG | F_OWN_K, "", "chen-dtc:zeta=", "chen-dtc[:zeta=..]", "chen-dtc", "chen-dtc", build_chen,
-    SEC_FIXED,
-    "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
-    "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n"};
-static const dlmkl_schedule_type type_optimal = {
-    "optimal", F_FIXED | F_K_LE_L | F_PROFILE, NULL, NULL, "optimal", "optimal", "optimal", build_optimal, SEC_FIXED,
-    "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
-    "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n"};
-static const dlmkl_schedule_type type_mix = {
-    "mix", F_NEEDS_ARG, NULL, NULL, "mix:W*{SCHED}+..", "mix:1*{random-tc}+3*{balanced}", NULL, build_mix, SEC_FIXED,
-    "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
-    "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
-    "                      KL to the mixture of the output laws\n"};
-static const dlmkl_schedule_type type_twin = {
-    "twin", F_FIXED | F_K_LE_L | F_NEEDS_ARG, NULL, NULL, "twin:SCHED", "twin:random-tc", NULL, build_twin, SEC_FIXED,
-    "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
-    "                      cumulative counts, rounded by the rule of linear/cosine/poly\n"};
-static const dlmkl_schedule_type type_iid = {
-    "iid", F_NEEDS_ARG | F_OWN_K, "pi=", "iid:pi=", "iid:ALPHA", "iid:cosine", "iid:linear iid:cosine iid:poly:a=2", build_iid,
-    SEC_RANDOM,
-    "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
-    "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
-    "                      multinomial and iterations that reveal nothing still count\n"
-    "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n"};
-static const dlmkl_schedule_type type_powerlaw = {
-    "powerlaw", F_NEEDS_ARG, NULL, NULL, "powerlaw:a=..", "powerlaw:a=1", NULL, build_powerlaw, SEC_RANDOM,
-    "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
-    "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
-    "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n"};
-static const dlmkl_schedule_type type_random_tc = {
-    "random-tc", F_ARG, NULL, NULL, "random-tc[:rho=..]", "random-tc:rho=3", "random-tc", build_iid, SEC_RANDOM,
-    "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n"};
-static const dlmkl_schedule_type type_random_dtc = {
-    "random-dtc", F_ARG, NULL, NULL, "random-dtc[:rho=..]", "random-dtc", "random-dtc", build_iid, SEC_RANDOM,
-    "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n"};
-static const dlmkl_schedule_type type_composition = {
-    "composition", F_K_LE_L, NULL, NULL, "composition", "composition", "composition", build_composition, SEC_RANDOM,
-    "  composition         uniform over the compositions of L into K positive parts\n"};
-static const dlmkl_schedule_type type_minimax_tc = {
-    "minimax-tc", F_K_LE_L, NULL, NULL, "minimax-tc", "minimax-tc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_minimax_dtc = {
-    "minimax-dtc", F_K_LE_L, NULL, NULL, "minimax-dtc", "minimax-dtc", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_minimax_both = {
-    "minimax-both", F_K_LE_L, NULL, NULL, "minimax-both", "minimax-both", NULL, build_minimax, SEC_RANDOM, HELP_MINIMAX};
-static const dlmkl_schedule_type type_law = {
-    "law", F_NEEDS_ARG | F_OWN_K, "", "law:", "law:PATH", "law:PATH", NULL, build_law, SEC_RANDOM,
-    "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
-    "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n"};
-
-/* The table, in help order. A new schedule kind: a builder above, one record, one line here. */
-static const dlmkl_schedule_type *const schedule_types[] = {
-    &type_sizes,    &type_balanced,  &type_linear,     &type_cosine,      &type_poly,
-    &type_chen_tc,  &type_chen_dtc,  &type_optimal,    &type_mix,         &type_twin,
-    &type_iid,      &type_powerlaw,  &type_random_tc,  &type_random_dtc,  &type_composition,
-    &type_minimax_tc, &type_minimax_dtc, &type_minimax_both, &type_law};
+/* The table, in help order. A new schedule kind is a builder above and one record here:
+ *   name        the spec head;  flags  DLMKL_SCHED_FLAG_*;
+ *   own_K_arg   with OWN_K, the argument prefix that makes the spec fix its K ("" any argument),
+ *   own_K_form  and the form named in hints ("chen-tc:zeta=");
+ *   usage       the short form listed in messages;  example  a valid spec at L = 8, K = 4;
+ *   bench       the specs `dlmkl bench` times at L = 4096, K = 256 (NULL: none);
+ *   build       the builder;  section, help  its group heading and paragraph in the help text. */
+static const dlmkl_schedule_type schedule_types[] = {
+    {
+        .name = "sizes",
+        .flags = F_FIXED | F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "sizes:",
+        .usage = "sizes:..",
+        .example = "sizes:4,3,1",
+        .build = build_sizes,
+        .section = SEC_FIXED,
+        .help = "  sizes:s1,s2,...     explicit sizes (K implied)\n",
+    },
+    {
+        .name = "balanced",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "balanced",
+        .example = "balanced",
+        .bench = "balanced",
+        .build = build_balanced,
+        .section = SEC_FIXED,
+        .help = "  balanced            sizes differ by at most one, larger first: s_k = floor(L/K) + [k <= L mod K]\n",
+    },
+    {
+        .name = "linear",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "linear",
+        .example = "linear",
+        .bench = "linear",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "cosine",
+        .flags = F_FIXED | F_K_LE_L,
+        .usage = "cosine",
+        .example = "cosine",
+        .bench = "cosine",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "poly",
+        .flags = F_FIXED | F_K_LE_L | F_NEEDS_ARG,
+        .usage = "poly:a=..",
+        .example = "poly:a=2",
+        .bench = "poly:a=2",
+        .build = build_alpha,
+        .section = SEC_FIXED,
+        .help = HELP_ALPHA,
+    },
+    {
+        .name = "chen-tc",
+        .flags = F_FIXED | F_K_LE_L | F_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "chen-tc:zeta=",
+        .usage = "chen-tc[:zeta=..]",
+        .example = "chen-tc:zeta=2",
+        .bench = "chen-tc",
+        .build = build_chen,
+        .section = SEC_FIXED,
+        .help = "  chen-tc:zeta=Z      Chen, Cong & Li (2026) TC schedule: N_i = N_{i-1} + floor((L - N_{i-1})/Z) for\n"
+            "                      i <= lambda = floor(log(L-Z+1)/log(1/(1-1/Z))) + 2, then singles (K implied)\n",
+    },
+    {
+        .name = "chen-dtc",
+        .flags = F_FIXED | F_K_LE_L | F_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "chen-dtc:zeta=",
+        .usage = "chen-dtc[:zeta=..]",
+        .example = "chen-dtc",
+        .bench = "chen-dtc",
+        .build = build_chen,
+        .section = SEC_FIXED,
+        .help = "  chen-dtc:zeta=Z     its mirror image: the same sizes in reverse (singles first, then growing)\n"
+            "  chen-tc | chen-dtc  with --K: the largest integer zeta whose schedule fits in K iterations\n",
+    },
+    {
+        .name = "optimal",
+        .flags = F_FIXED | F_K_LE_L | F_PROFILE,
+        .usage = "optimal",
+        .example = "optimal",
+        .bench = "optimal",
+        .build = build_optimal,
+        .section = SEC_FIXED,
+        .help = "  optimal             the best deterministic sizes for budget K given the distribution (exact DP over\n"
+            "                      the profile, Chen et al. Thm 4); needs --dist or --profile\n",
+    },
+    {
+        .name = "mix",
+        .flags = F_NEEDS_ARG,
+        .usage = "mix:W*{SCHED}+..",
+        .example = "mix:1*{random-tc}+3*{iid:cosine}",
+        .build = build_mix,
+        .section = SEC_FIXED,
+        .help = "  mix:W1*{S1}+W2*{S2}+...  one schedule drawn once per run, S_i with probability W_i/sum W (no\n"
+            "                      nested mix:); kl_expected and the worst case are the weighted ones, kl_output the\n"
+            "                      KL to the mixture of the output laws\n",
+    },
+    {
+        .name = "twin",
+        .flags = F_FIXED | F_K_LE_L | F_NEEDS_ARG,
+        .usage = "twin:SCHED",
+        .example = "twin:random-tc",
+        .build = build_twin,
+        .section = SEC_FIXED,
+        .help = "  twin:SCHED          the deterministic twin of SCHED: its number of iterations and its expected\n"
+            "                      cumulative counts, rounded by the rule of linear/cosine/poly\n",
+    },
+    {
+        .name = "iid",
+        .flags = F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "pi=",
+        .own_K_form = "iid:pi=",
+        .usage = "iid:ALPHA",
+        .example = "iid:cosine",
+        .bench = "iid:linear iid:cosine iid:poly:a=2",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  iid:ALPHA           each token reveals at iteration k with prob pi_k = alpha(k/K) - alpha((k-1)/K),\n"
+            "                      ALPHA = linear | cosine | poly:a=A (the masked-diffusion sampler); sizes are\n"
+            "                      multinomial and iterations that reveal nothing still count\n"
+            "  iid:pi=W1/W2/../WK  i.i.d. reveal with pi_k proportional to the weights given (K implied)\n",
+    },
+    {
+        .name = "powerlaw",
+        .flags = F_NEEDS_ARG,
+        .usage = "powerlaw:a=..",
+        .example = "powerlaw:a=1",
+        .build = build_powerlaw,
+        .section = SEC_RANDOM,
+        .help = "  powerlaw:a=A        sizes drawn independently each iteration, P(s) proportional to s^-A on 1..(masked\n"
+            "                      count), the last iteration revealing the rest (A = 0: a uniform fraction of the\n"
+            "                      masked tokens; A = 1: log-uniform); exact by the (k, m) DP, O(K L^2)\n",
+    },
+    {
+        .name = "random-tc",
+        .flags = F_ARG,
+        .usage = "random-tc[:rho=..]",
+        .example = "random-tc:rho=3",
+        .bench = "random-tc",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  random-tc[:rho=R]   i.i.d. reveal with pi_k proportional to R^-k (sizes shrinking), R = L^(1/K) default\n",
+    },
+    {
+        .name = "random-dtc",
+        .flags = F_ARG,
+        .usage = "random-dtc[:rho=..]",
+        .example = "random-dtc",
+        .bench = "random-dtc",
+        .build = build_iid,
+        .section = SEC_RANDOM,
+        .help = "  random-dtc[:rho=R]  i.i.d. reveal with pi_k proportional to R^k (sizes growing)\n",
+    },
+    {
+        .name = "composition",
+        .flags = F_K_LE_L,
+        .usage = "composition",
+        .example = "composition",
+        .bench = "composition",
+        .build = build_composition,
+        .section = SEC_RANDOM,
+        .help = "  composition         uniform over the compositions of L into K positive parts\n",
+    },
+    {
+        .name = "minimax-tc",
+        .flags = F_K_LE_L,
+        .usage = "minimax-tc",
+        .example = "minimax-tc",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "minimax-dtc",
+        .flags = F_K_LE_L,
+        .usage = "minimax-dtc",
+        .example = "minimax-dtc",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "minimax-both",
+        .flags = F_K_LE_L,
+        .usage = "minimax-both",
+        .example = "minimax-both",
+        .build = build_minimax,
+        .section = SEC_RANDOM,
+        .help = HELP_MINIMAX,
+    },
+    {
+        .name = "law",
+        .flags = F_NEEDS_ARG | F_OWN_K,
+        .own_K_arg = "",
+        .own_K_form = "law:",
+        .usage = "law:PATH",
+        .example = "law:PATH",
+        .build = build_law,
+        .section = SEC_RANDOM,
+        .help = "  law:PATH            CSV with columns k,m,s,prob: P(s_k = s | m_k = m), k = 1..K (K implied); each\n"
+            "                      (k,m) row sums to 1, the last iteration reveals all, reachable states need rows\n",
+    },
+};
 #define N_SCHEDULE_TYPES ((int)(sizeof schedule_types / sizeof schedule_types[0]))
 
 int dlmkl_schedule_type_count(void) { return N_SCHEDULE_TYPES; }
 
 const dlmkl_schedule_type *dlmkl_schedule_type_at(int i)
 {
-    return i >= 0 && i < N_SCHEDULE_TYPES ? schedule_types[i] : NULL;
+    return i >= 0 && i < N_SCHEDULE_TYPES ? &schedule_types[i] : NULL;
 }
 
 const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec)
@@ -1272,8 +928,8 @@ const dlmkl_schedule_type *dlmkl_schedule_type_find(const char *spec)
         return NULL;
     const size_t n = strcspn(spec, ":");
     for (int i = 0; i < N_SCHEDULE_TYPES; i++)
-        if (strncmp(schedule_types[i]->name, spec, n) == 0 && schedule_types[i]->name[n] == '\0')
-            return schedule_types[i];
+        if (strncmp(schedule_types[i].name, spec, n) == 0 && schedule_types[i].name[n] == '\0')
+            return &schedule_types[i];
     return NULL;
 }
 
@@ -1286,7 +942,7 @@ unsigned dlmkl_schedule_spec_flags(const char *spec)
     const char *colon = strchr(spec, ':');
     if ((t->flags & DLMKL_SCHED_FLAG_OWN_K) && colon && strncmp(colon + 1, t->own_K_arg, strlen(t->own_K_arg)) == 0)
         f |= DLMKL_SCHED_FLAG_OWN_K;
-    if (t == &type_twin && colon) /* the twin has the iterations of what it twins, and its needs */
+    if (t->build == build_twin && colon) /* the twin has the iterations of what it twins, and its needs */
         f |= dlmkl_schedule_spec_flags(colon + 1) & (DLMKL_SCHED_FLAG_OWN_K | DLMKL_SCHED_FLAG_NEEDS_PROFILE);
     return f;
 }
@@ -1302,10 +958,10 @@ const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len)
     if (len)
         buf[0] = '\0';
     for (int i = 0; i < N_SCHEDULE_TYPES && pos < len; i++) {
-        if ((schedule_types[i]->flags & with) != with)
+        if ((schedule_types[i].flags & with) != with)
             continue;
         int w = snprintf(buf + pos, len - pos, "%s%s", pos ? ", " : "",
-                         with & DLMKL_SCHED_FLAG_OWN_K ? schedule_types[i]->own_K_form : schedule_types[i]->usage);
+                         with & DLMKL_SCHED_FLAG_OWN_K ? schedule_types[i].own_K_form : schedule_types[i].usage);
         if (w < 0)
             break;
         pos += (size_t)w;
@@ -1351,7 +1007,7 @@ static void spec_help_build(void)
     } while (0)
     PUT(SPEC_HELP_HEAD);
     for (int i = 0; i < N_SCHEDULE_TYPES; i++) {
-        const dlmkl_schedule_type *t = schedule_types[i];
+        const dlmkl_schedule_type *t = &schedule_types[i];
         if (t->section != section)
             PUT(section = t->section);
         if (t->help != help)
@@ -1490,76 +1146,4 @@ const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size
         pos += (size_t)w;
     }
     return buf;
-}
-
-/* ---- position policies ---- */
-
-int dlmkl_positions_parse(const char *spec, dlmkl_positions *pos)
-{
-    pos->stride = 0;
-    if (strcmp(spec, "random") == 0) {
-        pos->kind = DLMKL_POS_RANDOM;
-        return DLMKL_OK;
-    }
-    if (strcmp(spec, "l2r") == 0) {
-        pos->kind = DLMKL_POS_L2R;
-        return DLMKL_OK;
-    }
-    if (strcmp(spec, "stride") == 0 || strncmp(spec, "stride:", 7) == 0) {
-        pos->kind = DLMKL_POS_STRIDE;
-        if (spec[6] == ':') {
-            char *end;
-            errno = 0;
-            long d = strtol(spec + 7, &end, 10);
-            if (end == spec + 7 || *end || errno || d < 1 || d > 1 << 30)
-                return dlmkl_error(DLMKL_EINVAL, "positions '%s': the stride must be an integer >= 1, e.g. stride:4", spec);
-            pos->stride = (int)d;
-        }
-        return DLMKL_OK;
-    }
-    return dlmkl_error(DLMKL_EINVAL, "unknown position policy '%s' (random, l2r, stride, stride:D)", spec);
-}
-
-static int stride_of(const dlmkl_positions *pos, int L, int K)
-{
-    int d = pos->stride > 0 ? pos->stride : K;
-    if (d < 1)
-        d = 1;
-    if (d > L)
-        d = L;
-    return d;
-}
-
-const char *dlmkl_positions_name(const dlmkl_positions *pos, int K, char *buf, size_t len)
-{
-    switch (pos->kind) {
-    case DLMKL_POS_L2R:
-        snprintf(buf, len, "l2r");
-        break;
-    case DLMKL_POS_STRIDE:
-        if (pos->stride > 0)
-            snprintf(buf, len, "stride:%d", pos->stride);
-        else
-            snprintf(buf, len, "stride:%d", K > 0 ? K : 1);
-        break;
-    default:
-        snprintf(buf, len, "random");
-    }
-    return buf;
-}
-
-int dlmkl_positions_order(const dlmkl_positions *pos, int L, int K, int *order)
-{
-    if (pos->kind == DLMKL_POS_RANDOM)
-        return dlmkl_error(DLMKL_EINVAL, "random positions have no fixed order");
-    if (pos->kind == DLMKL_POS_L2R) {
-        for (int i = 0; i < L; i++)
-            order[i] = i;
-        return DLMKL_OK;
-    }
-    int d = stride_of(pos, L, K), n = 0;
-    for (int r = 0; r < d; r++)
-        for (int i = r; i < L; i += d)
-            order[n++] = i;
-    return DLMKL_OK;
 }

@@ -248,27 +248,6 @@ START_TEST(test_step_laws_sum_to_one)
 }
 END_TEST
 
-START_TEST(test_positions)
-{
-    dlmkl_positions pos;
-    int order[16];
-    ck_assert_int_eq(dlmkl_positions_parse("stride:3", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 8, 2, order);
-    static const int want[] = {0, 3, 6, 1, 4, 7, 2, 5};
-    for (int i = 0; i < 8; i++)
-        ck_assert_int_eq(order[i], want[i]);
-    ck_assert_int_eq(dlmkl_positions_parse("stride", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 6, 2, order); /* default stride = K = 2 */
-    static const int want2[] = {0, 2, 4, 1, 3, 5};
-    for (int i = 0; i < 6; i++)
-        ck_assert_int_eq(order[i], want2[i]);
-    ck_assert_int_eq(dlmkl_positions_parse("l2r", &pos), DLMKL_OK);
-    dlmkl_positions_order(&pos, 5, 2, order);
-    for (int i = 0; i < 5; i++)
-        ck_assert_int_eq(order[i], i);
-}
-END_TEST
-
 START_TEST(test_chen_zeta_binary_search)
 {
     /* the K-targeted ζ (binary search, relying on n(ζ) nondecreasing) equals the full scan over
@@ -304,6 +283,90 @@ START_TEST(test_chen_zeta_binary_search)
 }
 END_TEST
 
+/* Every record of the type table: found by its name, help and usage non-empty, and its flags true of
+ * what its example builds (L = 8, K = 4 unless the example fixes its own K). */
+START_TEST(test_type_table)
+{
+    const int L = 8, n = dlmkl_schedule_type_count();
+    ck_assert_int_gt(n, 0);
+    ck_assert(dlmkl_schedule_type_at(-1) == NULL && dlmkl_schedule_type_at(n) == NULL);
+    ck_assert(dlmkl_schedule_type_find("nosuch") == NULL && dlmkl_schedule_type_find("") == NULL);
+    dlmkl_dist *d = tu_dist("copy:L=8");
+    dlmkl_profile *prof = tu_profile(d);
+    char *lawpath = write_tmp("k,m,s,prob\n1,0,3,1\n2,3,5,1\n");
+    char spec[256];
+    dlmkl_schedule *s;
+    for (int i = 0; i < n; i++) {
+        const dlmkl_schedule_type *t = dlmkl_schedule_type_at(i);
+        const unsigned f = t->flags;
+        ck_assert_msg(dlmkl_schedule_type_find(t->name) == t, "'%s' not found by its name", t->name);
+        snprintf(spec, sizeof spec, "%s:x", t->name);
+        ck_assert_msg(dlmkl_schedule_type_find(spec) == t, "'%s' not found as the head of '%s'", t->name, spec);
+        ck_assert_msg(t->help && *t->help && strstr(dlmkl_schedule_spec_help(), t->help), "'%s': help missing", t->name);
+        ck_assert_msg(t->usage && strncmp(t->usage, t->name, strlen(t->name)) == 0, "'%s': usage '%s'", t->name, t->usage);
+        ck_assert_msg(t->build && t->example, "'%s': no builder or example", t->name);
+        ck_assert_msg(!(f & DLMKL_SCHED_FLAG_NEEDS_ARG) || (f & DLMKL_SCHED_FLAG_TAKES_ARG), "'%s': flags", t->name);
+        ck_assert_msg(!(f & DLMKL_SCHED_FLAG_OWN_K) == !t->own_K_arg && !t->own_K_arg == !t->own_K_form,
+                      "'%s': OWN_K without its argument prefix and form", t->name);
+        if (strcmp(t->name, "law") == 0)
+            snprintf(spec, sizeof spec, "law:%s", lawpath);
+        else
+            snprintf(spec, sizeof spec, "%s", t->example);
+        ck_assert_msg(dlmkl_schedule_type_find(spec) == t, "'%s': example '%s' has another head", t->name, spec);
+        const unsigned sf = dlmkl_schedule_spec_flags(spec);
+        const int own = (sf & DLMKL_SCHED_FLAG_OWN_K) != 0, K = own ? -1 : 4;
+        ck_assert_int_eq(own, dlmkl_schedule_implies_K(spec));
+        int st = dlmkl_schedule_from_spec(spec, L, K, prof, &s);
+        ck_assert_msg(st == DLMKL_OK, "'%s' example '%s' failed: %s", t->name, spec, dlmkl_last_error());
+        if (f & DLMKL_SCHED_FLAG_FIXED_SIZES)
+            ck_assert_msg(s->kind == DLMKL_SCHED_FIXED, "'%s': FIXED_SIZES but kind %d", t->name, s->kind);
+        else
+            ck_assert_msg(s->kind != DLMKL_SCHED_FIXED, "'%s': not FIXED_SIZES but fixed", t->name);
+        if (f & DLMKL_SCHED_FLAG_K_LE_L)
+            ck_assert_msg(s->K <= L, "'%s': K_LE_L but K = %d > L", t->name, s->K);
+        if (!own)
+            ck_assert_msg(s->budget == 4, "'%s': budget %d, asked 4", t->name, s->budget);
+        dlmkl_schedule_free(s);
+        if (!own) {
+            /* without K it fails; with K = L + 1 exactly when every iteration must reveal a token */
+            ck_assert_msg(dlmkl_schedule_from_spec(spec, L, -1, prof, &s) == DLMKL_EINVAL, "'%s' without K", spec);
+            st = dlmkl_schedule_from_spec(spec, L, L + 1, prof, &s);
+            ck_assert_msg((st == DLMKL_OK) == !(f & DLMKL_SCHED_FLAG_K_LE_L), "'%s' K = L + 1: status %d", spec, st);
+            if (st == DLMKL_OK)
+                dlmkl_schedule_free(s);
+            /* the profile: needed exactly by NEEDS_PROFILE */
+            st = dlmkl_schedule_from_spec(spec, L, 4, NULL, &s);
+            ck_assert_msg((st == DLMKL_OK) == !(f & DLMKL_SCHED_FLAG_NEEDS_PROFILE), "'%s' without profile: %d", spec, st);
+            if (st == DLMKL_OK)
+                dlmkl_schedule_free(s);
+        }
+        /* the bare name: refused exactly when an argument is needed (K given) */
+        st = dlmkl_schedule_from_spec(t->name, L, 4, prof, &s);
+        ck_assert_msg((st == DLMKL_OK) == !(f & DLMKL_SCHED_FLAG_NEEDS_ARG), "'%s' bare: status %d", t->name, st);
+        if (st == DLMKL_OK)
+            dlmkl_schedule_free(s);
+        if (!(f & DLMKL_SCHED_FLAG_TAKES_ARG)) {
+            snprintf(spec, sizeof spec, "%s:x", t->name);
+            ck_assert_msg(dlmkl_schedule_from_spec(spec, L, 4, prof, &s) == DLMKL_EINVAL, "'%s' took an argument", spec);
+        }
+        /* an unknown schedule's message lists every name */
+        ck_assert_int_eq(dlmkl_schedule_from_spec("nosuch", L, 4, prof, &s), DLMKL_EINVAL);
+        ck_assert_msg(strstr(dlmkl_last_error(), t->usage) != NULL, "unknown-schedule message lacks '%s'", t->usage);
+    }
+    /* twin: takes its iterations and needs from what it twins */
+    ck_assert(dlmkl_schedule_spec_flags("twin:sizes:3,5") & DLMKL_SCHED_FLAG_OWN_K);
+    ck_assert(dlmkl_schedule_spec_flags("twin:optimal") & DLMKL_SCHED_FLAG_NEEDS_PROFILE);
+    ck_assert(!(dlmkl_schedule_spec_flags("twin:random-tc") & DLMKL_SCHED_FLAG_OWN_K));
+    ck_assert(!(dlmkl_schedule_spec_flags("iid:linear") & DLMKL_SCHED_FLAG_OWN_K));
+    ck_assert(dlmkl_schedule_spec_flags("iid:pi=1/2") & DLMKL_SCHED_FLAG_OWN_K);
+    ck_assert(!(dlmkl_schedule_spec_flags("sizes") & DLMKL_SCHED_FLAG_OWN_K));
+    ck_assert_int_eq(dlmkl_schedule_spec_flags("nosuch:x"), 0);
+    unlink(lawpath);
+    dlmkl_profile_free(prof);
+    dlmkl_dist_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("schedule");
@@ -315,8 +378,8 @@ int main(void)
     tcase_add_test(tc, test_optimal_divide_and_conquer);
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_step_laws_sum_to_one);
-    tcase_add_test(tc, test_positions);
     tcase_add_test(tc, test_chen_zeta_binary_search);
+    tcase_add_test(tc, test_type_table);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

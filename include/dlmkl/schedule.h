@@ -1,8 +1,11 @@
-/* schedule.h: unmasking schedules (laws of the sizes s_1..s_K) and position policies. */
+/* schedule.h: unmasking schedules (laws of the sizes s_1..s_K), built from specs through the schedule
+ * type table. Size rules: sizes.h; position policies: positions.h; law files: law_file.h. */
 #ifndef DLMKL_SCHEDULE_H
 #define DLMKL_SCHEDULE_H
 
+#include "dlmkl/positions.h"
 #include "dlmkl/profile.h"
+#include "dlmkl/sizes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,7 +118,8 @@ const char *dlmkl_schedule_type_list(unsigned with, char *buf, size_t len);
 
 /*! Build a schedule from a spec for L tokens and budget K (K <= 0: not given; implied by sizes:).
  *  prof is needed only by `optimal` (may be NULL otherwise). Grammar: dlmkl_schedule_spec_help().
- *  Errors: sizes not summing to L, K > L for deterministic schedules, K < 1, rho <= 0, bad law
+ *  Looks the head up in the type table and calls its builder. Errors: an unknown head (the message
+ *  lists every name), sizes not summing to L, K > L for K_LE_L kinds, K < 1, rho <= 0, bad law
  *  files (rows not summing to 1, mass left at the last step). */
 int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile *prof,
                              dlmkl_schedule **out);
@@ -144,48 +148,6 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s);
 
 /*! "4-3-1" for FIXED, "" otherwise, into buf. */
 const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size_t len);
-
-/*! The Chen, Cong & Li (2026) TC schedule sizes for zeta (App. D); dtc != 0 gives the mirror DTC
- *  schedule. sizes must hold L ints, or be NULL to count the steps only (O(ζ log L)); *K gets the
- *  number of steps. O(L). */
-int dlmkl_chen_sizes(int L, double zeta, int dtc, int *sizes, int *K);
-
-/*! The largest integer zeta in [1, L+1] whose Chen schedule takes at most K iterations (K >= 1; K >= L
- *  gives L+1, all singles), by binary search over the step count, nondecreasing in zeta:
- *  O(log K) counts of O(zeta log L) each. */
-int dlmkl_chen_zeta_for_K(int L, int K, double *zeta);
-
-/*! Optimal deterministic sizes for budget K (Chen et al. Thm 4): minimise
- *  Σ_k Σ_{j=1}^{s_k} (Z_{m_k+j} − Z_{m_k+1}) over compositions of L into at most K parts.
- *  Exact O(K·L^2) DP when K·L^2 <= DLMKL_OPTIMAL_EXACT_WORK, else O(K·L·log L) divide and conquer
- *  (exact because Z is nondecreasing, Han's inequality, so segment costs satisfy the quadrangle
- *  inequality). sizes must hold K ints; *nsteps gets the parts used; *cost the minimum (bits). */
-#define DLMKL_OPTIMAL_EXACT_WORK 200000000.0
-int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
-/*! The exact O(K·L^2) DP, always (for tests). */
-int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
-/*! The O(K·L·log L) divide-and-conquer DP, always (for tests). */
-int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost);
-
-/* ---- position policies ---- */
-typedef enum {
-    DLMKL_POS_RANDOM = 0,  /* uniform among the still-masked positions (the theory's setting) */
-    DLMKL_POS_L2R = 1,     /* left to right: order 0,1,...,L−1 */
-    DLMKL_POS_STRIDE = 2   /* dilated: residues mod d in turn: 0,d,2d,..,1,1+d,.. (d = stride) */
-} dlmkl_positions_kind;
-
-typedef struct dlmkl_positions {
-    dlmkl_positions_kind kind;
-    int stride;            /* STRIDE: d (0 = default: K) */
-} dlmkl_positions;
-
-/*! Parse "random", "l2r", "stride" or "stride:D". */
-int dlmkl_positions_parse(const char *spec, dlmkl_positions *pos);
-/*! Canonical name into buf ("random", "l2r", "stride:4"). */
-const char *dlmkl_positions_name(const dlmkl_positions *pos, int K, char *buf, size_t len);
-/*! For ordered policies, the reveal order (a permutation of 0..L−1): tokens are revealed in this
- *  order, s_1 at a time, then s_2, .... K is used for the default stride. */
-int dlmkl_positions_order(const dlmkl_positions *pos, int L, int K, int *order);
 
 #ifdef __cplusplus
 }
