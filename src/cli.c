@@ -10,6 +10,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "dlmkl/host.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/schedule.h"
 
@@ -230,53 +231,29 @@ int cmd_info(int argc, char **argv)
     if (nspecs == 0)
         return cli_fail_usage("info", "missing --dist SPEC");
 
-    /* compute everything before opening the output, so a failure leaves no file */
-    double (*vals)[5] = calloc((size_t)nspecs, sizeof *vals);
-    int (*LV)[2] = calloc((size_t)nspecs, sizeof *LV);
-    if (!vals || !LV)
+    /* compute everything before opening the output, so a failure leaves no file; the rows are the
+     * library's host text (host.h), the very text a host such as the Python package reads */
+    char **rowtext = calloc((size_t)nspecs, sizeof *rowtext);
+    if (!rowtext)
         return cli_fail("info", "out of memory");
-    const double f = dlmkl_unit_factor(co.unit);
-    for (int i = 0; i < nspecs; i++) {
-        dlmkl_dist *d;
-        if (cli_load_dist("info", specs[i], co.normalize, &d)) {
-            free(vals), free(LV);
-            return 1;
+    int st = DLMKL_OK;
+    for (int i = 0; i < nspecs && st == DLMKL_OK; i++) {
+        dlmkl_host *h;
+        if ((st = dlmkl_host_from_spec(specs[i], co.normalize, &h)) == DLMKL_OK) {
+            st = dlmkl_host_info_csv(h, co.unit, 0, &rowtext[i]);
+            dlmkl_host_free(h);
         }
-        dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-        int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
-        if (st != DLMKL_OK) {
-            dlmkl_profile_free(prof), dlmkl_dist_free(d), free(vals), free(LV);
-            return cli_fail_lib("info", st);
-        }
-        double sc = dlmkl_profile_scale(prof);
-        double tc = dlmkl_nonneg(dlmkl_profile_tc(prof), sc), dtc = dlmkl_nonneg(dlmkl_profile_dtc(prof), sc);
-        vals[i][0] = f * dlmkl_nonneg(dlmkl_profile_H(prof), sc);
-        vals[i][1] = f * tc;
-        vals[i][2] = f * dtc;
-        vals[i][3] = f * (tc + dtc);
-        vals[i][4] = f * dlmkl_nonneg(dlmkl_profile_Z(prof, d->L), sc);
-        LV[i][0] = d->L, LV[i][1] = d->V;
-        dlmkl_profile_free(prof);
-        dlmkl_dist_free(d);
     }
     dlmkl_out out;
-    int st = dlmkl_out_open(co.output, &out);
-    if (st != DLMKL_OK) {
-        free(vals), free(LV);
-        return cli_fail_lib("info", st);
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
+        for (int i = 0; i < nspecs; i++)
+            fputs(rowtext[i], out.f);
+        st = dlmkl_out_commit(&out);
     }
-    fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
-    for (int i = 0; i < nspecs; i++) {
-        dlmkl_put_str(out.f, specs[i]);
-        fprintf(out.f, ",%d,%d,%s", LV[i][0], LV[i][1], dlmkl_unit_name(co.unit));
-        for (int k = 0; k < 5; k++) {
-            fputc(',', out.f);
-            dlmkl_put(out.f, vals[i][k]);
-        }
-        fputc('\n', out.f);
-    }
-    free(vals), free(LV);
-    st = dlmkl_out_commit(&out);
+    for (int i = 0; i < nspecs; i++)
+        dlmkl_host_text_free(rowtext[i]);
+    free(rowtext);
     return st == DLMKL_OK ? 0 : cli_fail_lib("info", st);
 }
 
@@ -313,33 +290,19 @@ int cmd_profile(int argc, char **argv)
         return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
     if (!spec)
         return cli_fail_usage("profile", "missing --dist SPEC");
-    dlmkl_dist *d;
-    if (cli_load_dist("profile", spec, co.normalize, &d))
-        return 1;
-    dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-    int st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
-    dlmkl_dist_free(d);
-    if (st != DLMKL_OK) {
-        dlmkl_profile_free(prof);
-        return cli_fail_lib("profile", st);
+    dlmkl_host *h;
+    char *csv = NULL;
+    int st = dlmkl_host_from_spec(spec, co.normalize, &h);
+    if (st == DLMKL_OK) {
+        st = dlmkl_host_profile_csv(h, co.unit, &csv);
+        dlmkl_host_free(h);
     }
     dlmkl_out out;
-    if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK) {
-        dlmkl_profile_free(prof);
-        return cli_fail_lib("profile", st);
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs(csv, out.f);
+        st = dlmkl_out_commit(&out);
     }
-    const double f = dlmkl_unit_factor(co.unit), sc = dlmkl_profile_scale(prof);
-    fputs("m,h,Z,unit\n", out.f);
-    for (int m = 0; m <= prof->L; m++) {
-        fprintf(out.f, "%d,", m);
-        dlmkl_put(out.f, f * dlmkl_nonneg(prof->h[m], sc));
-        fputc(',', out.f);
-        if (m > 0)
-            dlmkl_put(out.f, f * dlmkl_nonneg(dlmkl_profile_Z(prof, m), sc));
-        fprintf(out.f, ",%s\n", dlmkl_unit_name(co.unit));
-    }
-    dlmkl_profile_free(prof);
-    st = dlmkl_out_commit(&out);
+    dlmkl_host_text_free(csv);
     return st == DLMKL_OK ? 0 : cli_fail_lib("profile", st);
 }
 

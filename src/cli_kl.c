@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dlmkl/host.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/schedule.h"
 
@@ -63,17 +64,6 @@ static int add_items(const char *cmd, const char *opt, char *s, char **list, int
             return 0;
         tok = comma + 1;
     }
-}
-
-/* A --profile argument: an existing file is read as CSV, anything else as a closed-form spec. */
-static int load_profile(const char *arg, dlmkl_unit unit, dlmkl_profile **prof)
-{
-    struct stat sb;
-    if (stat(arg, &sb) == 0)
-        return dlmkl_profile_read_csv(arg, unit, prof);
-    if (!strchr(arg, ':'))
-        return dlmkl_error(DLMKL_EIO, "--profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...", arg);
-    return dlmkl_profile_closed_form(arg, prof);
 }
 
 int cmd_kl(int argc, char **argv)
@@ -152,70 +142,28 @@ int cmd_kl(int argc, char **argv)
     for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
             return USAGE("kl", "%s", dlmkl_last_error());
-    if (npos == 0)
-        npos = 1;
+    const int npos0 = npos;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail_usage("kl", "schedule '%s' needs --K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= and law: imply it)", sched[i]);
 
-    /* inputs: the profile is computed once per call */
-    dlmkl_dist *d = NULL;
-    dlmkl_profile *prof = NULL;
-    int st;
-    if (dist_spec) {
-        if (cli_load_dist("kl", dist_spec, co.normalize, &d))
-            return 1;
-        prof = dlmkl_profile_alloc(d->L);
-        st = prof ? dlmkl_profile_compute(d, prof) : DLMKL_ENOMEM;
-    } else {
-        st = load_profile(profile_arg, co.unit, &prof);
-    }
-    if (st != DLMKL_OK) {
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail_lib("kl", st);
-    }
-
-    /* compute every row before writing, so that an error leaves no partial file */
-    int maxrows = nsched * (nk > 0 ? nk : 1) * npos, nrows = 0;
-    dlmkl_kl_row *rows = calloc((size_t)maxrows, sizeof *rows);
-    if (!rows) {
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail("kl", "out of memory");
-    }
-    st = DLMKL_OK;
-    for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
-        int implied = dlmkl_schedule_implies_K(sched[i]);
-        /* a schedule that fixes its K gives one row; a --K given with it is checked against it */
-        int nkk = implied && nk == 0 ? 1 : nk;
-        for (int j = 0; j < nkk && st == DLMKL_OK; j++)
-            for (int q = 0; q < npos && st == DLMKL_OK; q++) {
-                int K = implied && nk == 0 ? -1 : (int)Ks[j];
-                st = dlmkl_kl_row_compute(prof, d, sched[i], K, &pos[q], mode, &rows[nrows]);
-                if (st == DLMKL_OK)
-                    nrows++;
-            }
-    }
-    dlmkl_out out;
+    /* the rows are the library's host text (host.h), the very text a host such as the Python
+     * package reads; every row is computed before the output is opened, so an error leaves no file */
+    dlmkl_host *h = NULL;
+    char *csv = NULL;
+    struct stat sb;
+    if (profile_arg && stat(profile_arg, &sb) != 0 && !strchr(profile_arg, ':'))
+        return cli_fail("kl", "--profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...", profile_arg);
+    int st = dist_spec ? dlmkl_host_from_spec(dist_spec, co.normalize, &h) : dlmkl_host_from_profile(profile_arg, co.unit, &h);
     if (st == DLMKL_OK)
-        st = dlmkl_out_open(co.output, &out);
-    if (st == DLMKL_OK) {
-        const double sc = dlmkl_profile_scale(prof);
-        fprintf(out.f, "dist,L,V,unit,%s,seed\n", dlmkl_kl_row_columns());
-        for (int i = 0; i < nrows; i++) {
-            dlmkl_put_str(out.f, dist_spec ? dist_spec : profile_arg);
-            fprintf(out.f, ",%d,", prof->L);
-            if (d)
-                fprintf(out.f, "%d", d->V);
-            fprintf(out.f, ",%s,", dlmkl_unit_name(co.unit));
-            dlmkl_kl_row_write(out.f, &rows[i], co.unit, sc);
-            fprintf(out.f, ",%s\n", seed);
-        }
+        st = dlmkl_host_kl_csv(h, (const char *const *)sched, nsched, Ks, nk, (const char *const *)posstr, npos0,
+                               mode, co.unit, seed, &csv);
+    dlmkl_host_free(h);
+    dlmkl_out out;
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs(csv, out.f);
         st = dlmkl_out_commit(&out);
     }
-    int ret = st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
-    for (int i = 0; i < nrows; i++)
-        dlmkl_kl_row_clear(&rows[i]);
-    free(rows);
-    dlmkl_dist_free(d), dlmkl_profile_free(prof);
-    return ret;
+    dlmkl_host_text_free(csv);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
 }
