@@ -213,18 +213,20 @@ def rss_kib():
 def test_no_leak_over_10k_calls():
     a = np.full((2,) * 5, 1 / 32)
 
-    def work(i):
-        if i % 4 == 0:
-            dlmkl.info("markov:L=5,stay=0.7")
-        elif i % 4 == 1:
-            dlmkl.kl(a, schedule="balanced", K=2, output_law="never")
-        elif i % 4 == 2:
-            dlmkl.profile(dlmkl.Dist(a))
+    def work(i):  # every entry; kl only every 50th call (pandas' read_csv is most of a call's time)
+        if i % 50 == 0:
+            dlmkl.kl(a, schedule=["balanced", "iid:linear"], K=2, threads=1)
+        elif i % 50 == 1:
+            dlmkl.sample(a, schedule="balanced", K=2, n=100, seed=i)
+        elif i % 3 == 0:
+            dlmkl.info("markov:L=5,stay=0.7", threads=1)
+        elif i % 3 == 1:
+            dlmkl.profile(dlmkl.Dist(a), threads=1)
         else:
             with pytest.raises(dlmkl.DlmklError):
                 dlmkl.Dist("markov:L=5,stay=2")
 
-    for i in range(1000):  # warm up allocators and pandas
+    for i in range(1000):  # warm up the allocators and pandas
         work(i)
     before = rss_kib()
     for i in range(10000):
