@@ -62,7 +62,7 @@ _dlmkl()
                  --set --output-law --infeasible" ;;
     worst) opts="--schedule --L --K" ;;
     bench) opts="--suite --full" ;;
-    help) COMPREPLY=($(compgen -W "specs schedules info profile kl sample sweep worst bench" -- "$cur")); return ;;
+    help) COMPREPLY=($(compgen -W "specs schedules config info profile kl sample sweep worst bench" -- "$cur")); return ;;
     *) return ;;
     esac
     if [[ $cur == -* ]]; then

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "dlmkl/host.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/sweep.h"
 #include "dlmkl/schedule.h"
 
 const char *const cli_common_help =
@@ -21,11 +22,15 @@ const char *const cli_common_help =
     "  --normalize           divide a table: file by its sum instead of rejecting it\n"
     "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n"
     "                        of physical memory); larger requests fail with the size they need\n"
-    "  --threads N           OpenMP threads (default OMP_NUM_THREADS); results are bit-identical\n"
-    "                        for any N\n"
+    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per core);\n"
+    "                        results are bit-identical for any N\n"
     "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
     "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
     "memory cap, I/O); a failure leaves no -o FILE behind.\n";
+
+const char *const cli_help_footer =
+    "Distribution and closed-form profile specs: 'dlmkl help specs'; schedules and position\n"
+    "policies: 'dlmkl help schedules'.\n";
 
 void cli_common_init(cli_common *co)
 {
@@ -215,7 +220,7 @@ int cmd_info(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", info_help, cli_common_help, dlmkl_dist_spec_help());
+            printf("%s\n%s\n%s", info_help, cli_common_help, cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -277,7 +282,7 @@ int cmd_profile(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", profile_help, cli_common_help, dlmkl_dist_spec_help());
+            printf("%s\n%s\n%s", profile_help, cli_common_help, cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -320,7 +325,40 @@ static const char *const main_help =
     "  sweep     run a grid of distributions x L x K x schedules from a config file\n"
     "  worst     the worst case of schedules over every law: sup K KL/TC and sup K KL/DTC\n"
     "  bench     benchmarks, CSV\n"
-    "Options: --help, --version\n";
+    "  help      help [specs|schedules|config|COMMAND]: the spec grammars, the sweep config\n"
+    "            format, or a command's help\n"
+    "Options: -h, --help; -V, --version\n";
+
+/* `dlmkl help TOPIC` */
+static int cmd_help(int argc, char **argv, const char *const *names, size_t ncmds)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("%s\n%s\n%s\n%s", main_help, cli_common_help, dlmkl_dist_spec_help(), dlmkl_schedule_spec_help());
+        return 0;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "dlmkl help: one topic at a time (see 'dlmkl help')\n");
+        return 2;
+    }
+    const char *t = argv[1];
+    if (strcmp(t, "specs") == 0) {
+        printf("%s\n%s", dlmkl_dist_spec_help(), dlmkl_closed_form_help());
+        return 0;
+    }
+    if (strcmp(t, "schedules") == 0) {
+        printf("%s", dlmkl_schedule_spec_help());
+        return 0;
+    }
+    if (strcmp(t, "config") == 0) {
+        printf("%s", dlmkl_sweep_config_help());
+        return 0;
+    }
+    for (size_t i = 0; i < ncmds; i++)
+        if (strcmp(t, names[i]) == 0)
+            return -1; /* the caller runs COMMAND --help */
+    fprintf(stderr, "dlmkl help: unknown topic '%s' (topics: specs, schedules, config, or a command)\n", t);
+    return 2;
+}
 
 int main(int argc, char **argv)
 {
@@ -337,17 +375,30 @@ int main(int argc, char **argv)
         fputs(main_help, stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         printf("%s\n%s\n%s\n%s", main_help, cli_common_help, dlmkl_dist_spec_help(), dlmkl_schedule_spec_help());
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "help") == 0) {
+        const char *names[sizeof cmds / sizeof cmds[0]];
+        for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+            names[i] = cmds[i].name;
+        int r = cmd_help(argc - 1, argv + 1, names, sizeof cmds / sizeof cmds[0]);
+        if (r >= 0)
+            return r;
+        for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+            if (strcmp(argv[2], cmds[i].name) == 0) {
+                char *sub[] = {argv[2], "--help", NULL};
+                return cmds[i].fn(2, sub);
+            }
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("dlmkl %s (git %s)\n", dlmkl_version(), dlmkl_git_revision());
         return 0;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst; see dlmkl --help)\n", argv[1]);
+    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst, help; see dlmkl --help)\n", argv[1]);
     return 2;
 }

@@ -28,7 +28,8 @@ static const char *const kl_help =
     "                       random positions only.\n"
     "  --schedule SCHED     repeatable; see the schedule list below\n"
     "  --K K[,K...]         iteration budgets, repeatable; required except for schedules that imply K\n"
-    "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:), which give one row each\n"
+    "                       (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:), which give one row each;\n"
+    "                       ranges as in sweep configs, L the law's length: 1..16, pow2:1..L, L/4\n"
     "  --positions P        random (default), l2r, stride[:D]; repeatable or comma-separated\n"
     "  --output-law MODE    kl_output: auto (default) computes it when the forward pass needs at most\n"
     "                       2e8 transition terms (about K (1+2V)^L for random sizes; see README) and its\n"
@@ -66,6 +67,39 @@ static int add_items(const char *cmd, const char *opt, char *s, char **list, int
     }
 }
 
+/* The budgets of the --K items in order: plain integers as read (Ks[i]), other items expanded in
+ * the sweep grid syntax with L bound. *out is malloc'd. 0, or the exit status after a message. */
+static int expand_K_items(char **kstr, int nk, const long *Ks, int L, long **out, int *nout)
+{
+    long *all = NULL;
+    int n = 0;
+    for (int i = 0; i < nk; i++) {
+        long *v = NULL;
+        int nv = 1;
+        const char *t = kstr[i] + (kstr[i][0] == '-' || kstr[i][0] == '+');
+        const int plain = *t && strspn(t, "0123456789") == strlen(t);
+        if (!plain && dlmkl_host_expand_K(kstr[i], L, "K", &v, &nv) != DLMKL_OK) {
+            free(all);
+            return cli_fail_usage("kl", "--K '%s' is not an integer or a range such as 1..16, pow2:1..L or L/4 (%s)",
+                                  kstr[i], dlmkl_last_error());
+        }
+        long *grown = realloc(all, (size_t)(n + nv) * sizeof *all);
+        if (!grown) {
+            free(all), free(v);
+            return cli_fail("kl", "out of memory");
+        }
+        all = grown;
+        if (plain)
+            all[n++] = Ks[i];
+        else
+            for (int j = 0; j < nv; j++)
+                all[n++] = v[j];
+        dlmkl_host_text_free((char *)v);
+    }
+    *out = all, *nout = n;
+    return 0;
+}
+
 int cmd_kl(int argc, char **argv)
 {
     enum { OPT_PROFILE = CLI_OPT_FIRST_FREE, OPT_SCHEDULE, OPT_K, OPT_POSITIONS, OPT_OUTPUT_LAW, OPT_SEED };
@@ -88,8 +122,7 @@ int cmd_kl(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s\n%s\n%s\n%s\n%s", kl_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help(),
-                   dlmkl_closed_form_help());
+            printf("%s\n%s\n%s", kl_help, cli_common_help, cli_help_footer);
             return 0;
         case 'd':
             dist_spec = optarg;
@@ -134,10 +167,19 @@ int cmd_kl(int argc, char **argv)
     if (profile_arg && mode == DLMKL_OUTPUT_LAW_ALWAYS)
         return cli_fail_usage("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
 
+    /* an item that is a plain integer is read here; ranges and expressions ("1..L", "pow2:1..64",
+     * "L/4", the sweep grid syntax) once L is known */
     long Ks[MAXN];
-    for (int i = 0; i < nk; i++)
-        if (cli_parse_int("kl", "--K", kstr[i], 1, 1000000000L, &Ks[i]))
-            return 2;
+    int ranged = 0;
+    for (int i = 0; i < nk; i++) {
+        const char *t = kstr[i] + (kstr[i][0] == '-' || kstr[i][0] == '+');
+        if (*t && strspn(t, "0123456789") == strlen(t)) {
+            if (cli_parse_int("kl", "--K", kstr[i], 1, 1000000000L, &Ks[i]))
+                return 2;
+        } else {
+            ranged = 1;
+        }
+    }
     dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
     for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
@@ -155,10 +197,21 @@ int cmd_kl(int argc, char **argv)
     if (profile_arg && stat(profile_arg, &sb) != 0 && !strchr(profile_arg, ':'))
         return cli_fail("kl", "--profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...", profile_arg);
     int st = dist_spec ? dlmkl_host_from_spec(dist_spec, co.normalize, &h) : dlmkl_host_from_profile(profile_arg, co.unit, &h);
+    long *Kall = Ks;
+    int nKall = nk;
+    if (st == DLMKL_OK && ranged) {
+        int rc = expand_K_items(kstr, nk, Ks, dlmkl_host_L(h), &Kall, &nKall);
+        if (rc) {
+            dlmkl_host_free(h);
+            return rc;
+        }
+    }
     if (st == DLMKL_OK)
-        st = dlmkl_host_kl_csv(h, (const char *const *)sched, nsched, Ks, nk, (const char *const *)posstr, npos0,
+        st = dlmkl_host_kl_csv(h, (const char *const *)sched, nsched, Kall, nKall, (const char *const *)posstr, npos0,
                                mode, co.unit, seed, &csv);
     dlmkl_host_free(h);
+    if (Kall != Ks)
+        free(Kall);
     dlmkl_out out;
     if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
         fputs(csv, out.f);

@@ -83,7 +83,7 @@ int cmd_sample(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s\n%s\n%s\n%s", sample_help, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
+            printf("%s\n%s\n%s", sample_help, cli_common_help, cli_help_footer);
             return 0;
         case 'd':
             dist_spec = optarg;

@@ -57,7 +57,7 @@ int cmd_worst(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s\n%s\n%s", worst_help, cli_common_help, dlmkl_schedule_spec_help());
+            printf("%s\n%s\n%s", worst_help, cli_common_help, cli_help_footer);
             return 0;
         case OPT_SCHEDULE:
             if (nsched == MAXN)

@@ -1,5 +1,6 @@
 /* host.c: the struct-free entry for hosts — handles over a law and its profile, results as the CSV
  * text of the matching dlmkl subcommand (the program writes this same text). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,33 @@ struct dlmkl_host {
     int borrowed;         /* d->p belongs to the caller */
     dlmkl_profile *prof;  /* computed on first use (or read, for a profile-only handle) */
     char *name;           /* the dist column */
+    int V;                /* the alphabet of a closed-form profile (0: unknown, a profile file) */
 };
+
+/* The alphabet size of a closed-form profile spec: its V= (default 2), q= for mds/rs, n= for perm;
+ * 0 when the spec does not say. Read only for the V column (the spec was parsed by the caller). */
+static int closed_form_V(const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon)
+        return 0;
+    const size_t flen = (size_t)(colon - spec);
+    const char *key = "V";
+    long def = 2;
+    if ((flen == 3 && strncmp(spec, "mds", 3) == 0) || (flen == 2 && strncmp(spec, "rs", 2) == 0))
+        key = "q", def = 0;
+    else if (flen == 4 && strncmp(spec, "perm", 4) == 0)
+        key = "n", def = 0;
+    dlmkl_kv kv;
+    if (dlmkl_kv_parse(colon + 1, &kv) != DLMKL_OK)
+        return 0;
+    long V = def;
+    const char *v = dlmkl_kv_str(&kv, key);
+    if (v && dlmkl_read_long(v, strlen(v), 2, INT_MAX, &V) != DLMKL_OK)
+        V = 0;
+    dlmkl_kv_clear(&kv);
+    return (int)V;
+}
 
 static double wall_now(void)
 {
@@ -132,8 +159,8 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
     else if (!strchr(path_or_spec, ':'))
         st = dlmkl_error(DLMKL_EIO, "profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...",
                          path_or_spec);
-    else
-        st = dlmkl_profile_closed_form(path_or_spec, &h->prof);
+    else if ((st = dlmkl_profile_closed_form(path_or_spec, &h->prof)) == DLMKL_OK)
+        h->V = closed_form_V(path_or_spec);
     if (st != DLMKL_OK) {
         dlmkl_host_free(h);
         return st;
@@ -143,7 +170,7 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
 }
 
 int dlmkl_host_L(const dlmkl_host *h) { return h->d ? h->d->L : h->prof->L; }
-int dlmkl_host_V(const dlmkl_host *h) { return h->d ? h->d->V : 0; }
+int dlmkl_host_V(const dlmkl_host *h) { return h->d ? h->d->V : h->V; }
 
 /* The profile, computed once. */
 static int host_profile(dlmkl_host *h)
@@ -190,8 +217,8 @@ static int text_close(text *t, int st, char **out)
 
 static void put_V(FILE *f, const dlmkl_host *h)
 {
-    if (h->d)
-        fprintf(f, "%d", h->d->V);
+    if (dlmkl_host_V(h) > 0)
+        fprintf(f, "%d", dlmkl_host_V(h));
 }
 
 int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """mkman.py DLMKL VERSION OUT: write the man page dlmkl(1) from the program's own help texts.
 
-The page is `dlmkl --help` followed by `dlmkl COMMAND --help` for every command that the main help
-lists, set verbatim (the help texts are already laid out for a terminal), so the page and the
+The page is `dlmkl --help`, then `dlmkl COMMAND --help` for every command that the main help lists,
+then `dlmkl help specs`, `dlmkl help schedules` and `dlmkl help config`, set verbatim (the help texts are already laid out for a terminal), so the page and the
 program's help cannot drift: the build regenerates the page whenever the program changes."""
 import re
 import subprocess
@@ -60,7 +60,10 @@ def main():
         ".SH COMMANDS",
     ]
     for c in commands:
-        page += [".SS " + c, ".nf", roff(run(exe, c, "--help")), ".fi"]
+        if c != "help":
+            page += [".SS " + c, ".nf", roff(run(exe, c, "--help")), ".fi"]
+    for title, topic in (("SPECS", "specs"), ("SCHEDULES", "schedules"), ("SWEEP CONFIGS", "config")):
+        page += [".SH " + title, ".nf", roff(run(exe, "help", topic)), ".fi"]
     page += [".SH SEE ALSO", "The README of the dlmkl sources; experiments/README.md for sweep configs."]
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(page) + "\n")

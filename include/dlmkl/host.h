@@ -36,7 +36,8 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
 
 void dlmkl_host_free(dlmkl_host *h);
 
-/*! L, and V (0 when unknown: a profile-only handle). O(1). */
+/*! L, and V (for a closed-form profile the spec's alphabet: V=, default 2; q= for mds:/rs:; n= for
+ *  perm:; 0 when unknown: a profile file). O(1). */
 int dlmkl_host_L(const dlmkl_host *h);
 int dlmkl_host_V(const dlmkl_host *h);
 
