@@ -10,7 +10,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "dlmkl/host.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/sweep.h"
 #include "dlmkl/schedule.h"
 
 const char *const cli_common_help =
@@ -20,11 +22,15 @@ const char *const cli_common_help =
     "  --normalize           divide a table: file by its sum instead of rejecting it\n"
     "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n"
     "                        of physical memory); larger requests fail with the size they need\n"
-    "  --threads N           OpenMP threads (default OMP_NUM_THREADS); results are bit-identical\n"
-    "                        for any N\n"
+    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per core);\n"
+    "                        results are bit-identical for any N\n"
     "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
     "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
     "memory cap, I/O); a failure leaves no -o FILE behind.\n";
+
+const char *const cli_help_footer =
+    "Distribution and closed-form profile specs: 'dlmkl help specs'; schedules and position\n"
+    "policies: 'dlmkl help schedules'.\n";
 
 void cli_common_init(cli_common *co)
 {
@@ -225,7 +231,7 @@ int cmd_info(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", info_help, cli_common_help, dlmkl_dist_spec_help());
+            printf("%s\n%s\n%s", info_help, cli_common_help, cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -241,53 +247,29 @@ int cmd_info(int argc, char **argv)
     if (nspecs == 0)
         return cli_fail_usage("info", "missing --dist SPEC");
 
-    /* compute everything before opening the output, so a failure leaves no file */
-    double (*vals)[5] = calloc((size_t)nspecs, sizeof *vals);
-    int (*LV)[2] = calloc((size_t)nspecs, sizeof *LV);
-    if (!vals || !LV)
+    /* compute everything before opening the output, so a failure leaves no file; the rows are the
+     * library's host text (host.h), the very text a host such as the Python package reads */
+    char **rowtext = calloc((size_t)nspecs, sizeof *rowtext);
+    if (!rowtext)
         return cli_fail("info", "out of memory");
-    const double f = dlmkl_unit_factor(co.unit);
-    for (int i = 0; i < nspecs; i++) {
-        dlmkl_dist *d;
-        if (cli_load_dist("info", specs[i], co.normalize, &d)) {
-            free(vals), free(LV);
-            return 1;
+    int st = DLMKL_OK;
+    for (int i = 0; i < nspecs && st == DLMKL_OK; i++) {
+        dlmkl_host *h;
+        if ((st = dlmkl_host_from_spec(specs[i], co.normalize, &h)) == DLMKL_OK) {
+            st = dlmkl_host_info_csv(h, co.unit, 0, &rowtext[i]);
+            dlmkl_host_free(h);
         }
-        dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-        int st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
-        if (st != DLMKL_OK) {
-            dlmkl_profile_free(prof), dlmkl_dist_free(d), free(vals), free(LV);
-            return cli_fail_lib("info", st);
-        }
-        double sc = dlmkl_profile_scale(prof);
-        double tc = dlmkl_nonneg(dlmkl_profile_tc(prof), sc), dtc = dlmkl_nonneg(dlmkl_profile_dtc(prof), sc);
-        vals[i][0] = f * dlmkl_nonneg(dlmkl_profile_H(prof), sc);
-        vals[i][1] = f * tc;
-        vals[i][2] = f * dtc;
-        vals[i][3] = f * (tc + dtc);
-        vals[i][4] = f * dlmkl_nonneg(dlmkl_profile_Z(prof, d->L), sc);
-        LV[i][0] = d->L, LV[i][1] = d->V;
-        dlmkl_profile_free(prof);
-        dlmkl_dist_free(d);
     }
     dlmkl_out out;
-    int st = dlmkl_out_open(co.output, &out);
-    if (st != DLMKL_OK) {
-        free(vals), free(LV);
-        return cli_fail_lib("info", st);
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
+        for (int i = 0; i < nspecs; i++)
+            fputs(rowtext[i], out.f);
+        st = dlmkl_out_commit(&out);
     }
-    fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
-    for (int i = 0; i < nspecs; i++) {
-        dlmkl_put_str(out.f, specs[i]);
-        fprintf(out.f, ",%d,%d,%s", LV[i][0], LV[i][1], dlmkl_unit_name(co.unit));
-        for (int k = 0; k < 5; k++) {
-            fputc(',', out.f);
-            dlmkl_put(out.f, vals[i][k]);
-        }
-        fputc('\n', out.f);
-    }
-    free(vals), free(LV);
-    st = dlmkl_out_commit(&out);
+    for (int i = 0; i < nspecs; i++)
+        dlmkl_host_text_free(rowtext[i]);
+    free(rowtext);
     return st == DLMKL_OK ? 0 : cli_fail_lib("info", st);
 }
 
@@ -311,7 +293,7 @@ int cmd_profile(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", profile_help, cli_common_help, dlmkl_dist_spec_help());
+            printf("%s\n%s\n%s", profile_help, cli_common_help, cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -324,33 +306,19 @@ int cmd_profile(int argc, char **argv)
         return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
     if (!spec)
         return cli_fail_usage("profile", "missing --dist SPEC");
-    dlmkl_dist *d;
-    if (cli_load_dist("profile", spec, co.normalize, &d))
-        return 1;
-    dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
-    int st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
-    dlmkl_dist_free(d);
-    if (st != DLMKL_OK) {
-        dlmkl_profile_free(prof);
-        return cli_fail_lib("profile", st);
+    dlmkl_host *h;
+    char *csv = NULL;
+    int st = dlmkl_host_from_spec(spec, co.normalize, &h);
+    if (st == DLMKL_OK) {
+        st = dlmkl_host_profile_csv(h, co.unit, &csv);
+        dlmkl_host_free(h);
     }
     dlmkl_out out;
-    if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK) {
-        dlmkl_profile_free(prof);
-        return cli_fail_lib("profile", st);
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs(csv, out.f);
+        st = dlmkl_out_commit(&out);
     }
-    const double f = dlmkl_unit_factor(co.unit), sc = dlmkl_profile_scale(prof);
-    fputs("m,h,Z,unit\n", out.f);
-    for (int m = 0; m <= prof->L; m++) {
-        fprintf(out.f, "%d,", m);
-        dlmkl_put(out.f, f * dlmkl_nonneg(prof->h[m], sc));
-        fputc(',', out.f);
-        if (m > 0)
-            dlmkl_put(out.f, f * dlmkl_nonneg(dlmkl_profile_Z(prof, m), sc));
-        fprintf(out.f, ",%s\n", dlmkl_unit_name(co.unit));
-    }
-    dlmkl_profile_free(prof);
-    st = dlmkl_out_commit(&out);
+    dlmkl_host_text_free(csv);
     return st == DLMKL_OK ? 0 : cli_fail_lib("profile", st);
 }
 
@@ -368,7 +336,40 @@ static const char *const main_help =
     "  sweep     run a grid of distributions x L x K x schedules from a config file\n"
     "  worst     the worst case of schedules over every law: sup K KL/TC and sup K KL/DTC\n"
     "  bench     benchmarks, CSV\n"
-    "Options: --help, --version\n";
+    "  help      help [specs|schedules|config|COMMAND]: the spec grammars, the sweep config\n"
+    "            format, or a command's help\n"
+    "Options: -h, --help; -V, --version\n";
+
+/* `dlmkl help TOPIC` */
+static int cmd_help(int argc, char **argv, const char *const *names, size_t ncmds)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("%s\n%s\n%s\n%s", main_help, cli_common_help, dlmkl_dist_spec_help(), dlmkl_schedule_spec_help());
+        return 0;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "dlmkl help: one topic at a time (see 'dlmkl help')\n");
+        return 2;
+    }
+    const char *t = argv[1];
+    if (strcmp(t, "specs") == 0) {
+        printf("%s\n%s", dlmkl_dist_spec_help(), dlmkl_closed_form_help());
+        return 0;
+    }
+    if (strcmp(t, "schedules") == 0) {
+        printf("%s", dlmkl_schedule_spec_help());
+        return 0;
+    }
+    if (strcmp(t, "config") == 0) {
+        printf("%s", dlmkl_sweep_config_help());
+        return 0;
+    }
+    for (size_t i = 0; i < ncmds; i++)
+        if (strcmp(t, names[i]) == 0)
+            return -1; /* the caller runs COMMAND --help */
+    fprintf(stderr, "dlmkl help: unknown topic '%s' (topics: specs, schedules, config, or a command)\n", t);
+    return 2;
+}
 
 int main(int argc, char **argv)
 {
@@ -385,17 +386,30 @@ int main(int argc, char **argv)
         fputs(main_help, stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         printf("%s\n%s\n%s\n%s", main_help, cli_common_help, dlmkl_dist_spec_help(), dlmkl_schedule_spec_help());
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "help") == 0) {
+        const char *names[sizeof cmds / sizeof cmds[0]];
+        for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+            names[i] = cmds[i].name;
+        int r = cmd_help(argc - 1, argv + 1, names, sizeof cmds / sizeof cmds[0]);
+        if (r >= 0)
+            return r;
+        for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+            if (strcmp(argv[2], cmds[i].name) == 0) {
+                char *sub[] = {argv[2], "--help", NULL};
+                return cmds[i].fn(2, sub);
+            }
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("dlmkl %s (git %s)\n", dlmkl_version(), dlmkl_git_revision());
         return 0;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst; see dlmkl --help)\n", argv[1]);
+    fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst, help; see dlmkl --help)\n", argv[1]);
     return 2;
 }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dlmkl/host.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/schedule.h"
 
@@ -29,7 +30,8 @@ static const char *const kl_help =
     "  --K K[,K...]         iteration budgets, repeatable; required except for schedules that imply K\n";
 /* ... "(sizes:, ...)": the schedules that imply K, from the type table ... */
 static const char *const kl_help_rest =
-    ", which give one row each\n"
+    ", which give one row each;\n"
+    "                       ranges as in sweep configs, L the law's length: 1..16, pow2:1..L, L/4\n"
     "  --positions P        random (default), l2r, stride[:D]; repeatable or comma-separated\n"
     "  --output-law MODE    kl_output: auto (default) computes it when the forward pass needs at most\n"
     "                       2e8 transition terms (about K (1+2V)^L for random sizes; see README) and its\n"
@@ -74,15 +76,37 @@ static int add_items(const char *cmd, const char *opt, char *s, char **list, int
     }
 }
 
-/* A --profile argument: an existing file is read as CSV, anything else as a closed-form spec. */
-static int load_profile(const char *arg, dlmkl_unit unit, dlmkl_profile **prof)
+/* The budgets of the --K items in order: plain integers as read (Ks[i]), other items expanded in
+ * the sweep grid syntax with L bound. *out is malloc'd. 0, or the exit status after a message. */
+static int expand_K_items(char **kstr, int nk, const long *Ks, int L, long **out, int *nout)
 {
-    struct stat sb;
-    if (stat(arg, &sb) == 0)
-        return dlmkl_profile_read_csv(arg, unit, prof);
-    if (!strchr(arg, ':'))
-        return dlmkl_error(DLMKL_EIO, "--profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...", arg);
-    return dlmkl_profile_closed_form(arg, prof);
+    long *all = NULL;
+    int n = 0;
+    for (int i = 0; i < nk; i++) {
+        long *v = NULL;
+        int nv = 1;
+        const char *t = kstr[i] + (kstr[i][0] == '-' || kstr[i][0] == '+');
+        const int plain = *t && strspn(t, "0123456789") == strlen(t);
+        if (!plain && dlmkl_host_expand_K(kstr[i], L, "K", &v, &nv) != DLMKL_OK) {
+            free(all);
+            return cli_fail_usage("kl", "--K '%s' is not an integer or a range such as 1..16, pow2:1..L or L/4 (%s)",
+                                  kstr[i], dlmkl_last_error());
+        }
+        long *grown = realloc(all, (size_t)(n + nv) * sizeof *all);
+        if (!grown) {
+            free(all), free(v);
+            return cli_fail("kl", "out of memory");
+        }
+        all = grown;
+        if (plain)
+            all[n++] = Ks[i];
+        else
+            for (int j = 0; j < nv; j++)
+                all[n++] = v[j];
+        dlmkl_host_text_free((char *)v);
+    }
+    *out = all, *nout = n;
+    return 0;
 }
 
 int cmd_kl(int argc, char **argv)
@@ -107,8 +131,8 @@ int cmd_kl(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s                       (%s)%s\n%s\n%s\n%s\n%s", kl_help, own_K_list(), kl_help_rest, cli_common_help, dlmkl_schedule_spec_help(), dlmkl_dist_spec_help(),
-                   dlmkl_closed_form_help());
+            printf("%s                       (%s)%s\n%s\n%s", kl_help, own_K_list(), kl_help_rest, cli_common_help,
+                   cli_help_footer);
             return 0;
         case 'd':
             dist_spec = optarg;
@@ -153,80 +177,56 @@ int cmd_kl(int argc, char **argv)
     if (profile_arg && mode == DLMKL_OUTPUT_LAW_ALWAYS)
         return cli_fail_usage("kl", "--output-law always needs --dist: kl_output is computed from the distribution itself");
 
+    /* an item that is a plain integer is read here; ranges and expressions ("1..L", "pow2:1..64",
+     * "L/4", the sweep grid syntax) once L is known */
     long Ks[MAXN];
-    for (int i = 0; i < nk; i++)
-        if (cli_parse_int("kl", "--K", kstr[i], 1, 1000000000L, &Ks[i]))
-            return 2;
+    int ranged = 0;
+    for (int i = 0; i < nk; i++) {
+        const char *t = kstr[i] + (kstr[i][0] == '-' || kstr[i][0] == '+');
+        if (*t && strspn(t, "0123456789") == strlen(t)) {
+            if (cli_parse_int("kl", "--K", kstr[i], 1, 1000000000L, &Ks[i]))
+                return 2;
+        } else {
+            ranged = 1;
+        }
+    }
     dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
     for (int i = 0; i < npos; i++)
         if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK)
-            return (cli_fail_lib("kl", dlmkl_last_status()), 2);
-    if (npos == 0)
-        npos = 1;
+            return USAGE("kl", "%s", dlmkl_last_error());
+    const int npos0 = npos;
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail_usage("kl", "schedule '%s' needs --K (only %s imply it)", sched[i], own_K_list());
 
-    /* inputs: the profile is computed once per call */
-    dlmkl_dist *d = NULL;
-    dlmkl_profile *prof = NULL;
-    int st;
-    if (dist_spec) {
-        if (cli_load_dist("kl", dist_spec, co.normalize, &d))
-            return 1;
-        prof = dlmkl_profile_alloc(d->L);
-        st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
-    } else {
-        st = load_profile(profile_arg, co.unit, &prof);
-    }
-    if (st != DLMKL_OK) {
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail_lib("kl", st);
-    }
-
-    /* compute every row before writing, so that an error leaves no partial file */
-    int maxrows = nsched * (nk > 0 ? nk : 1) * npos, nrows = 0;
-    dlmkl_kl_row *rows = calloc((size_t)maxrows, sizeof *rows);
-    if (!rows) {
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail("kl", "out of memory");
-    }
-    st = DLMKL_OK;
-    for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
-        int implied = dlmkl_schedule_implies_K(sched[i]);
-        /* a schedule that fixes its K gives one row; a --K given with it is checked against it */
-        int nkk = implied && nk == 0 ? 1 : nk;
-        for (int j = 0; j < nkk && st == DLMKL_OK; j++)
-            for (int q = 0; q < npos && st == DLMKL_OK; q++) {
-                int K = implied && nk == 0 ? -1 : (int)Ks[j];
-                st = dlmkl_kl_row_compute(prof, d, sched[i], K, &pos[q], mode, &rows[nrows]);
-                if (st == DLMKL_OK)
-                    nrows++;
-            }
-    }
-    dlmkl_out out;
-    if (st == DLMKL_OK)
-        st = dlmkl_out_open(co.output, &out);
-    if (st == DLMKL_OK) {
-        const double sc = dlmkl_profile_scale(prof);
-        fputs("dist,L,V,unit,", out.f);
-        dlmkl_kl_row_write_header(out.f);
-        fputs(",seed\n", out.f);
-        for (int i = 0; i < nrows; i++) {
-            dlmkl_put_str(out.f, dist_spec ? dist_spec : profile_arg);
-            fprintf(out.f, ",%d,", prof->L);
-            if (d)
-                fprintf(out.f, "%d", d->V);
-            fprintf(out.f, ",%s,", dlmkl_unit_name(co.unit));
-            dlmkl_kl_row_write(out.f, &rows[i], co.unit, sc);
-            fprintf(out.f, ",%s\n", seed);
+    /* the rows are the library's host text (host.h), the very text a host such as the Python
+     * package reads; every row is computed before the output is opened, so an error leaves no file */
+    dlmkl_host *h = NULL;
+    char *csv = NULL;
+    struct stat sb;
+    if (profile_arg && stat(profile_arg, &sb) != 0 && !strchr(profile_arg, ':'))
+        return cli_fail("kl", "--profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...", profile_arg);
+    int st = dist_spec ? dlmkl_host_from_spec(dist_spec, co.normalize, &h) : dlmkl_host_from_profile(profile_arg, co.unit, &h);
+    long *Kall = Ks;
+    int nKall = nk;
+    if (st == DLMKL_OK && ranged) {
+        int rc = expand_K_items(kstr, nk, Ks, dlmkl_host_L(h), &Kall, &nKall);
+        if (rc) {
+            dlmkl_host_free(h);
+            return rc;
         }
+    }
+    if (st == DLMKL_OK)
+        st = dlmkl_host_kl_csv(h, (const char *const *)sched, nsched, Kall, nKall, (const char *const *)posstr, npos0,
+                               mode, co.unit, seed, &csv);
+    dlmkl_host_free(h);
+    if (Kall != Ks)
+        free(Kall);
+    dlmkl_out out;
+    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        fputs(csv, out.f);
         st = dlmkl_out_commit(&out);
     }
-    int ret = st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
-    for (int i = 0; i < nrows; i++)
-        dlmkl_kl_row_clear(&rows[i]);
-    free(rows);
-    dlmkl_dist_free(d), dlmkl_profile_free(prof);
-    return ret;
+    dlmkl_host_text_free(csv);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
 }

@@ -86,9 +86,9 @@ int cmd_sample(int argc, char **argv)
         switch (c) {
         case OPT_HELP: {
             char own[256];
-            printf("%s                       (%s)\n%s\n%s\n%s\n%s", sample_help,
+            printf("%s                       (%s)\n%s\n%s\n%s", sample_help,
                    dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest, cli_common_help,
-                   dlmkl_schedule_spec_help(), dlmkl_dist_spec_help());
+                   cli_help_footer);
             return 0;
         }
         case 'd':

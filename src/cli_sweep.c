@@ -188,9 +188,9 @@ int cmd_sweep(int argc, char **argv)
             continue;
         switch (c) {
         case OPT_HELP:
-            printf("%s\n%s\n%s\n%s", sweep_help, dlmkl_sweep_config_help(), cli_common_help,
-                   "See experiments/README.md for worked configs; 'dlmkl --help' lists distribution and\n"
-                   "schedule specs.\n");
+            printf("%s\n%s\n%s%s", sweep_help, cli_common_help,
+                   "The config file format: 'dlmkl help config'; worked configs: experiments/README.md.\n",
+                   cli_help_footer);
             return 0;
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_RESUME: resume = 1; break;

@@ -62,7 +62,7 @@ int cmd_worst(int argc, char **argv)
         case OPT_HELP: {
             char own[256];
             printf("%s%s%s\n%s\n%s", worst_help, dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own),
-                   worst_help_rest, cli_common_help, dlmkl_schedule_spec_help());
+                   worst_help_rest, cli_common_help, cli_help_footer);
             return 0;
         }
         case OPT_SCHEDULE:

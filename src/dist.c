@@ -145,24 +145,158 @@ static int read_header(const char *s, long *L, long *V)
     return DLMKL_OK;
 }
 
+/* The long (tidy) form: a CSV header naming x1..xL and p in any order (a column with an empty name,
+ * such as the index pandas writes, is ignored), then one row per string x with its probability;
+ * rows in any order, absent strings have probability 0, V = 1 + the largest symbol (at least 2).
+ * ln holds the header line. The rows are kept (through the memory cap) until V is known. */
+static int read_long_table(FILE *f, dlmkl_line *ln, dlmkl_dist **out)
+{
+    dlmkl_csv_row row = {0};
+    int col[DLMKL_MAX_L + 1], pcol = -1, L = 0, ncols, st;
+    if ((st = dlmkl_csv_split(ln->s, &row)) != DLMKL_OK)
+        return dlmkl_error_prefix(st, "line %ld (the CSV header x1,...,xL,p)", ln->lineno);
+    ncols = row.n;
+    int *role = calloc((size_t)ncols, sizeof *role); /* 0 ignored, 1 + i for x_{i+1}, -1 for p */
+    if (!role) {
+        dlmkl_csv_row_free(&row);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    for (int c = 0; c < ncols && st == DLMKL_OK; c++) {
+        const char *name = row.field[c];
+        while (isspace((unsigned char)*name))
+            name++;
+        long i;
+        size_t nl = strlen(name);
+        while (nl > 0 && isspace((unsigned char)name[nl - 1]))
+            nl--;
+        if (nl == 0)
+            continue;
+        if (nl == 1 && name[0] == 'p') {
+            if (pcol >= 0)
+                st = dlmkl_error(DLMKL_EINVAL, "line %ld: column p appears twice", ln->lineno);
+            pcol = c, role[c] = -1;
+        } else if (name[0] == 'x' && dlmkl_read_long(name + 1, nl - 1, 1, DLMKL_MAX_L, &i) == DLMKL_OK) {
+            for (int c2 = 0; c2 < c && st == DLMKL_OK; c2++)
+                if (role[c2] == (int)i)
+                    st = dlmkl_error(DLMKL_EINVAL, "line %ld: column x%ld appears twice", ln->lineno, i);
+            role[c] = (int)i;
+            if ((int)i > L)
+                L = (int)i;
+        } else {
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld: column '%.*s' is not x1..xL or p (a long-format table has "
+                             "the columns x1,...,xL,p)", ln->lineno, (int)nl, name);
+        }
+    }
+    dlmkl_csv_row_free(&row);
+    int nx = 0;
+    for (int c = 0; c < ncols; c++)
+        nx += role[c] > 0;
+    if (st == DLMKL_OK && (pcol < 0 || L == 0 || nx != L))
+        st = dlmkl_error(DLMKL_EINVAL, "line %ld: a long-format table needs the columns x1,...,xL (each once, none "
+                         "missing) and p", ln->lineno);
+    for (int c = 0; c < ncols; c++)
+        if (role[c] > 0)
+            col[role[c] - 1] = c;
+    /* the rows: L symbols and a probability each */
+    size_t n = 0, cap = 0;
+    int *xs = NULL;
+    double *ps = NULL;
+    long V = 2;
+    int got;
+    while (st == DLMKL_OK && (st = next_line(f, ln, &got)) == DLMKL_OK && got) {
+        if ((st = dlmkl_csv_split(ln->s, &row)) != DLMKL_OK) {
+            st = dlmkl_error_prefix(st, "line %ld", ln->lineno);
+            break;
+        }
+        if (row.n != ncols) {
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld has %d fields, the header %d", ln->lineno, row.n, ncols);
+            break;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 1024;
+            if ((st = dlmkl_check_memory(ncap * ((size_t)L * sizeof *xs + sizeof *ps),
+                                         "the rows of a long-format table")) != DLMKL_OK)
+                break;
+            int *nxs = realloc(xs, ncap * (size_t)L * sizeof *xs);
+            if (nxs)
+                xs = nxs;
+            double *nps = nxs ? realloc(ps, ncap * sizeof *ps) : NULL;
+            if (!nps) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory reading a long-format table");
+                break;
+            }
+            ps = nps, cap = ncap;
+        }
+        for (int i = 0; i < L && st == DLMKL_OK; i++) {
+            long v;
+            const char *s = row.field[col[i]];
+            if (dlmkl_read_long(s, strlen(s), 0, INT_MAX - 1, &v) != DLMKL_OK)
+                st = dlmkl_error_prefix(DLMKL_EINVAL, "line %ld, column x%d (a symbol 0..V-1)", ln->lineno, i + 1);
+            else {
+                xs[n * (size_t)L + (size_t)i] = (int)v;
+                if (v + 1 > V)
+                    V = v + 1;
+            }
+        }
+        const char *s = row.field[pcol];
+        if (st == DLMKL_OK && dlmkl_read_double(s, strlen(s), -INFINITY, INFINITY, &ps[n]) != DLMKL_OK)
+            st = dlmkl_error_prefix(DLMKL_EINVAL, "line %ld, column p", ln->lineno);
+        else if (st == DLMKL_OK && ps[n] < 0.0)
+            st = dlmkl_error(DLMKL_EINVAL, "line %ld: probability %.17g is negative", ln->lineno, ps[n]);
+        if (st == DLMKL_OK)
+            n++;
+    }
+    dlmkl_csv_row_free(&row);
+    free(role);
+    dlmkl_dist *d = NULL;
+    if (st == DLMKL_OK && n == 0)
+        st = dlmkl_error(DLMKL_EINVAL, "a long-format table needs at least one row after its header");
+    if (st == DLMKL_OK && !(d = dlmkl_dist_alloc(L, (int)V)))
+        st = strncmp(dlmkl_last_error(), "out of memory", 13) == 0 ? DLMKL_ENOMEM : DLMKL_ETOOBIG;
+    /* each string once; a NaN marks the cells set so far */
+    for (uint64_t i = 0; st == DLMKL_OK && i < d->n; i++)
+        d->p[i] = NAN;
+    for (size_t r = 0; r < n && st == DLMKL_OK; r++) {
+        uint64_t idx = 0;
+        for (int i = 0; i < L; i++)
+            idx = idx * (uint64_t)V + (uint64_t)xs[r * (size_t)L + (size_t)i];
+        if (!isnan(d->p[idx]))
+            st = dlmkl_error(DLMKL_EINVAL, "data row %zu repeats an earlier row's string x", r + 1);
+        d->p[idx] = ps[r];
+    }
+    for (uint64_t i = 0; st == DLMKL_OK && i < d->n; i++)
+        if (isnan(d->p[i]))
+            d->p[i] = 0.0;
+    free(xs), free(ps);
+    if (st != DLMKL_OK) {
+        dlmkl_dist_free(d);
+        return st;
+    }
+    *out = d;
+    return DLMKL_OK;
+}
+
 int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "r");
+    const int use_stdin = strcmp(path, "-") == 0;
+    FILE *f = use_stdin ? stdin : fopen(path, "r");
     if (!f)
         return dlmkl_error(DLMKL_EIO, "cannot open table file '%s': %s", path, strerror(errno));
     dlmkl_line ln = {0};
     dlmkl_dist *d = NULL;
     long L = 0, V = 0;
-    int got, st = next_line(f, &ln, &got);
+    int got, st = next_line(f, &ln, &got), long_form = 0;
     if (st == DLMKL_OK && !got)
         st = dlmkl_error(DLMKL_EINVAL, "the file is empty; it needs a line 'L V' then V^L probabilities");
+    else if (st == DLMKL_OK && strchr(ln.s, ','))
+        long_form = 1, st = read_long_table(f, &ln, &d);
     else if (st == DLMKL_OK && (st = read_header(ln.s, &L, &V)) != DLMKL_OK)
         st = dlmkl_error_prefix(st, "line %ld", ln.lineno);
-    if (st == DLMKL_OK && !(d = dlmkl_dist_alloc((int)L, (int)V)))
+    if (st == DLMKL_OK && !long_form && !(d = dlmkl_dist_alloc((int)L, (int)V)))
         st = dlmkl_last_status();
-    uint64_t i = 0;
-    while (st == DLMKL_OK && (st = next_line(f, &ln, &got)) == DLMKL_OK && got) {
+    uint64_t i = long_form && d ? d->n : 0;
+    while (st == DLMKL_OK && !long_form && (st = next_line(f, &ln, &got)) == DLMKL_OK && got) {
         double v;
         if (i >= d->n)
             st = dlmkl_error(DLMKL_EINVAL, "more than V^L = %llu probabilities (line %ld)",
@@ -174,7 +308,8 @@ int dlmkl_dist_read_table(const char *path, int normalize, dlmkl_dist **out)
         else
             d->p[i++] = v;
     }
-    fclose(f);
+    if (!use_stdin)
+        fclose(f);
     dlmkl_line_free(&ln);
     if (st == DLMKL_OK && i != d->n)
         st = dlmkl_error(DLMKL_EINVAL, "has %llu probabilities, but 'L V' = '%ld %ld' needs V^L = %llu",
