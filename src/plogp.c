@@ -95,7 +95,8 @@ double dlmkl_plogp(double p) { return plogp_lane(p); }
                 a[k] += plogp_lane(p[i + k]);                                                              \
         if (i < n) {                                                                                       \
             double t[DLMKL_PLOGP_LANES] = {0};                                                             \
-            memcpy(t, p + i, (n - i) * sizeof *t);                                                         \
+            for (size_t k = 0; k < n - i; k++)                                                             \
+                t[k] = p[i + k];                                                                           \
             for (int k = 0; k < DLMKL_PLOGP_LANES; k++)                                                    \
                 a[k] += plogp_lane(t[k]);                                                                  \
         }                                                                                                  \

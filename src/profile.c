@@ -91,14 +91,19 @@ static uint64_t stack_elems(int L, int V, int D)
 /* Threads the profile uses: at most nthreads, and at most as many stacks as fit in one table
  * (V^L doubles), so that table plus workspace stay within 2 tables for any thread count. The
  * result does not depend on it (the units and their order of combination do not). */
-static int capped_threads(int L, int V, int nthreads)
+int dlmkl_profile_threads(int L, int V, int nthreads)
 {
-    uint64_t n = 1;
-    for (int i = 0; i < L; i++)
-        n *= (uint64_t)V;
-    const uint64_t fit = n / stack_elems(L, V, unit_depth(L, V));
     if (nthreads < 1)
         nthreads = 1;
+    if (L < 1 || V < 2 || L > DLMKL_MAX_L)
+        return 1;
+    uint64_t n = 1;
+    for (int i = 0; i < L; i++) {
+        if (n > UINT64_MAX / (uint64_t)V)
+            return nthreads; /* no such table; the stacks' size is moot */
+        n *= (uint64_t)V;
+    }
+    const uint64_t fit = n / stack_elems(L, V, unit_depth(L, V));
     return fit < 1 ? 1 : (fit < (uint64_t)nthreads ? (int)fit : nthreads);
 }
 
@@ -107,7 +112,7 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
     uint64_t n;
     if (dlmkl_pow_checked(V, L, &n) != DLMKL_OK)
         return SIZE_MAX;
-    nthreads = capped_threads(L, V, nthreads);
+    nthreads = dlmkl_profile_threads(L, V, nthreads);
     int D = unit_depth(L, V);
     /* serial phase: one marginal of V^(L−1) for the nodes 0 < |T| < D */
     double serial = D > 1 ? (double)(n / (uint64_t)V) : 0.0;
@@ -120,12 +125,68 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
  * that writes it and the kernel that reads it. A multiple of DLMKL_PLOGP_LANES. */
 #define BLOCK 512
 
+/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B < BLOCK entries, v added in order. The
+ * short rows of small B have their own loops with B and V constant, which the compiler unrolls and
+ * vectorises across rows; the additions are the same. */
+#define SUM_ROWS_FIXED(BC, VC)                                                                             \
+    for (uint64_t i = 0; i < rows; i++)                                                                    \
+        for (int b = 0; b < (BC); b++) {                                                                   \
+            double c = src[i * (VC) * (BC) + (uint64_t)b];                                                 \
+            for (int v = 1; v < (VC); v++)                                                                 \
+                c += src[i * (VC) * (BC) + (uint64_t)v * (BC) + (uint64_t)b];                              \
+            dst[i * (BC) + (uint64_t)b] = c;                                                               \
+        }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
+/* Wider vectors where the CPU has them (the additions, hence the bits, are the same). */
+#define WIDE_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define WIDE_CLONES
+#endif
+
+WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict dst, uint64_t rows, uint64_t B, int V)
+{
+    if (V == 2 && B == 1) {
+        SUM_ROWS_FIXED(1, 2)
+    } else if (V == 2 && B == 2) {
+        SUM_ROWS_FIXED(2, 2)
+    } else if (V == 2 && B == 4) {
+        SUM_ROWS_FIXED(4, 2)
+    } else if (V == 3 && B == 1) {
+        SUM_ROWS_FIXED(1, 3)
+    } else if (V == 3 && B == 3) {
+        SUM_ROWS_FIXED(3, 3)
+    } else if (V == 4 && B == 1) {
+        SUM_ROWS_FIXED(1, 4)
+    } else if (V == 4 && B == 4) {
+        SUM_ROWS_FIXED(4, 4)
+    } else if (B == 1) {
+        for (uint64_t j = 0; j < rows; j++) {
+            double c = src[j * (uint64_t)V];
+            for (int v = 1; v < V; v++)
+                c += src[j * (uint64_t)V + (uint64_t)v];
+            dst[j] = c;
+        }
+    } else {
+        const uint64_t VB = (uint64_t)V * B;
+        for (uint64_t a = 0; a < rows; a++) {
+            const double *restrict s = src + a * VB;
+            double *restrict d = dst + a * B;
+            for (uint64_t b = 0; b < B; b++)
+                d[b] = s[b];
+            for (int v = 1; v < V; v++)
+                for (uint64_t b = 0; b < B; b++)
+                    d[b] += s[(uint64_t)v * B + b];
+        }
+    }
+}
+
 /* child[a][b] = Σ_v parent[a][v][b] (added in the order v = 0, 1, ..., V−1), parent of r
  * coordinates, summing out position pos, and in the same pass H(child) = −Σ c log2 c in bits. The
  * child is produced in blocks of at most BLOCK entries (whole rows of B entries when B < BLOCK,
  * else column blocks of one row) and each block goes through the kernel while it is in cache. The
  * blocks depend only on (r, pos, V), so the sum has the same bits on any machine and thread count. */
-static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
+WIDE_CLONES static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
                       const uint64_t *restrict vpow)
 {
     const uint64_t A = vpow[pos], B = vpow[r - 1 - pos], VB = (uint64_t)V * B;
@@ -149,32 +210,11 @@ static double sum_out(const double *restrict parent, double *restrict child, int
     }
     const uint64_t G = BLOCK / B; /* rows per block */
     for (uint64_t a0 = 0; a0 < A; a0 += G) {
-        const uint64_t a1 = A - a0 < G ? A : a0 + G;
+        const uint64_t rows = A - a0 < G ? A - a0 : G;
         double *restrict dst = child + a0 * B;
         const double *restrict src = parent + a0 * VB;
-        const uint64_t n = (a1 - a0) * B;
-        if (B == 1 && V == 2) {
-            for (uint64_t j = 0; j < n; j++)
-                dst[j] = src[2 * j] + src[2 * j + 1];
-        } else if (B == 1) {
-            for (uint64_t j = 0; j < n; j++) {
-                double c = src[j * (uint64_t)V];
-                for (int v = 1; v < V; v++)
-                    c += src[j * (uint64_t)V + (uint64_t)v];
-                dst[j] = c;
-            }
-        } else {
-            for (uint64_t a = 0; a < a1 - a0; a++) {
-                const double *restrict s = src + a * VB;
-                double *restrict d = dst + a * B;
-                for (uint64_t b = 0; b < B; b++)
-                    d[b] = s[b];
-                for (int v = 1; v < V; v++)
-                    for (uint64_t b = 0; b < B; b++)
-                        d[b] += s[(uint64_t)v * B + b];
-            }
-        }
-        dlmkl_plogp_add(&acc, dst, n);
+        sum_rows(src, dst, rows, B, V);
+        dlmkl_plogp_add(&acc, dst, rows * B);
     }
     return dlmkl_plogp_total(&acc);
 }
@@ -241,7 +281,7 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
     if (prof->L != L)
         return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
     const int D = unit_depth(L, V);
-    const int nthreads = capped_threads(L, V, dlmkl_threads());
+    const int nthreads = dlmkl_profile_threads(L, V, dlmkl_threads());
     uint64_t vpow[DLMKL_MAX_L + 1];
     vpow[0] = 1;
     for (int i = 1; i <= L; i++)
