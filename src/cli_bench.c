@@ -7,12 +7,15 @@
 
 #include "cli.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/plogp.h"
 #include "dlmkl/schedule.h"
 
 static const char *const bench_help =
     "Usage: dlmkl bench [--suite profile|kl-expected|kl-output|all] [--full] [-o FILE] [--threads N]\n"
     "Benchmarks, one CSV row per case:\n"
-    "  log          a bare loop -sum p log2 p over 2^20 doubles: the machine's cost of one entropy term\n"
+    "  log          a bare scalar loop -sum p log2 p (glibc log2) over 2^20 doubles\n"
+    "  limit        the vectorised-log lower bound of the profile: per entry one add and one -p log2 p\n"
+    "               of the library's vector kernel, on a buffer that stays in L1 (best of 20)\n"
     "  profile      dlmkl_profile_compute on random:L=..,V=..,seed=1 tables: V=2 L=12..20 (--full: ..22),\n"
     "               V=3 L=8..14 (..15), V=4 L=6..11 (..12). Work = (1+V)^L marginal entries, one log each.\n"
     "  kl-expected  kl_expected of every built-in schedule from the closed-form profile\n"
@@ -20,9 +23,13 @@ static const char *const bench_help =
     "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14, K=4, balanced and\n"
     "               iid:linear sizes (--full: also L=15 balanced); work = transition terms evaluated\n"
     "Columns: suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,\n"
-    "         ratio_to_log_loop,peak_rss_bytes,table_bytes,workspace_bytes,memory_over_table\n"
+    "         ratio_to_log_loop,ratio_to_limit,cpu_seconds,cpu_ratio_to_limit,peak_rss_bytes,table_bytes,\n"
+    "         workspace_bytes,memory_over_table\n"
     "  work is entries (profile), terms (kl-output) or evaluations (kl-expected); ratio_to_log_loop =\n"
-    "  ns per entry per core / ns per bare log term; peak_rss_bytes is the process's peak so far (cases\n"
+    "  ns per entry per core / ns per scalar log term; ratio_to_limit = ns per entry per core / ns per\n"
+    "  entry of the limit row (both measured in this run); cpu_seconds is the process's CPU time (all\n"
+    "  threads) and cpu_ratio_to_limit the same ratio on CPU times, steadier when other processes load\n"
+    "  the machine; peak_rss_bytes is the process's peak so far (cases\n"
     "  run in increasing size, so it is this case's peak); workspace_bytes is what the computation\n"
     "  allocates besides the table (profile: the per-thread marginal stacks; kl-output: 3 (V+1)^L\n"
     "  doubles) and memory_over_table = (table + workspace) / table.\n";
@@ -31,6 +38,15 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* CPU seconds of the process, all threads: under a loaded machine (other processes sharing the
+ * cores) the ratio of CPU times is steadier than that of wall times. */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -45,6 +61,9 @@ typedef struct bench_ctx {
     FILE *f;
     int threads;
     double log_ns;
+    double limit_ns;
+    double limit_cpu_ns; /* CPU ns per entry of the limit */
+    double cpu;          /* CPU seconds of the row being written, < 0 if not measured */
 } bench_ctx;
 
 static void row(bench_ctx *b, const char *suite, const char *cas, int L, int V, int K, double sec, double work,
@@ -57,8 +76,19 @@ static void row(bench_ctx *b, const char *suite, const char *cas, int L, int V, 
         fprintf(b->f, "%d", K);
     fprintf(b->f, ",%d,%.6f,%.0f,%.6g,%.4g,", b->threads, sec, work, work / sec / b->threads,
             sec * b->threads / work * 1e9);
-    if (b->log_ns > 0 && strcmp(suite, "profile") == 0)
+    const int is_profile = strcmp(suite, "profile") == 0;
+    if (b->log_ns > 0 && is_profile)
         fprintf(b->f, "%.3f", sec * b->threads / work * 1e9 / b->log_ns);
+    fputc(',', b->f);
+    if (b->limit_ns > 0 && (is_profile || strcmp(suite, "limit") == 0))
+        fprintf(b->f, "%.3f", sec * b->threads / work * 1e9 / b->limit_ns);
+    fputc(',', b->f);
+    if (b->cpu >= 0)
+        fprintf(b->f, "%.6f", b->cpu);
+    fputc(',', b->f);
+    if (b->cpu >= 0 && b->limit_cpu_ns > 0 && (is_profile || strcmp(suite, "limit") == 0))
+        fprintf(b->f, "%.3f", b->cpu / work * 1e9 / b->limit_cpu_ns);
+    b->cpu = -1;
     fprintf(b->f, ",%.0f,", peak_rss());
     if (table_bytes > 0)
         fprintf(b->f, "%.0f", table_bytes);
@@ -82,19 +112,59 @@ static int bench_log(bench_ctx *b)
         return cli_fail("bench", "out of memory");
     for (uint64_t i = 0; i < n; i++)
         p[i] = (double)(i % 4093 + 1) / (4093.0 * 4094.0 / 2.0) / (double)(n / 4093 + 1);
-    double best = INFINITY;
+    double best = INFINITY, best_cpu = INFINITY;
     for (int r = 0; r < 20; r++) {
-        double t = now();
-        sink = dlmkl_entropy(p, n);
+        double t = now(), c0 = cpu_now(), h = 0.0;
+        for (uint64_t i = 0; i < n; i++)
+            if (p[i] > 0.0)
+                h -= p[i] * log2(p[i]);
+        sink = h;
         t = now() - t;
+        c0 = cpu_now() - c0;
         if (t < best)
             best = t;
+        if (c0 < best_cpu)
+            best_cpu = c0;
     }
-    free(p);
     b->log_ns = best / (double)n * 1e9;
     int th = b->threads;
     b->threads = 1;
-    row(b, "log", "bare -p log2 p loop (best of 20)", 0, 0, 0, best, (double)n, 0, 0);
+    b->cpu = best_cpu;
+    row(b, "log", "bare scalar -p log2 p loop, glibc log2 (best of 20)", 0, 0, 0, best, (double)n, 0, 0);
+
+    /* The limit: what the profile cannot beat per entry, one add (the sum-out) and one term of the
+     * vector kernel, on 4096-entry blocks that stay in L1; 2^20 entries per repetition. */
+    enum { BLK = 4096 };
+    double *c = malloc(BLK * sizeof *c);
+    if (!c) {
+        free(p);
+        return cli_fail("bench", "out of memory");
+    }
+    best = INFINITY, best_cpu = INFINITY;
+    for (int r = 0; r < 20; r++) {
+        double t = now(), c0 = cpu_now();
+        dlmkl_plogp_acc acc = {{0}};
+        for (uint64_t o = 0; o < n; o += 2 * BLK) {
+            const double *x = p + o, *y = p + o + BLK;
+            for (int i = 0; i < BLK; i++)
+                c[i] = x[i] + y[i];
+            dlmkl_plogp_add(&acc, c, BLK);
+        }
+        sink = dlmkl_plogp_total(&acc);
+        t = now() - t;
+        c0 = cpu_now() - c0;
+        if (t < best)
+            best = t;
+        if (c0 < best_cpu)
+            best_cpu = c0;
+    }
+    free(c);
+    free(p);
+    const double entries = (double)(n / 2);
+    b->limit_ns = best / entries * 1e9;
+    b->limit_cpu_ns = best_cpu / entries * 1e9;
+    b->cpu = best_cpu;
+    row(b, "limit", "one add + vector -p log2 p per entry, in L1 (best of 20)", 0, 0, 0, best, entries, 0, 0);
     b->threads = th;
     return 0;
 }
@@ -111,15 +181,19 @@ static int bench_profile(bench_ctx *b, int full)
             if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
                 return cli_fail_lib("bench", dlmkl_last_status());
             dlmkl_profile *prof = dlmkl_profile_alloc(L);
-            double t = now();
+            double t = now(), c0 = cpu_now();
             int st = dlmkl_profile_compute(d, prof);
             t = now() - t;
+            b->cpu = cpu_now() - c0;
             if (st != DLMKL_OK) {
                 dlmkl_profile_free(prof), dlmkl_dist_free(d);
                 return cli_fail_lib("bench", st);
             }
+            const int th = b->threads;
+            b->threads = dlmkl_profile_threads(L, V, th); /* the threads it used */
             row(b, "profile", spec, L, V, 0, t, pow(1.0 + V, L), (double)d->n * sizeof(double),
-                (double)dlmkl_profile_workspace_bytes(L, V, b->threads));
+                (double)dlmkl_profile_workspace_bytes(L, V, th));
+            b->threads = th;
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
         }
@@ -245,8 +319,9 @@ int cmd_bench(int argc, char **argv)
     int st = dlmkl_out_open(co.output, &out);
     if (st != DLMKL_OK)
         return cli_fail_lib("bench", st);
-    bench_ctx b = {out.f, dlmkl_threads(), 0};
-    fputs("suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,ratio_to_log_loop,peak_rss_bytes,"
+    bench_ctx b = {out.f, dlmkl_threads(), 0, 0, 0, -1};
+    fputs("suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,ratio_to_log_loop,ratio_to_limit,"
+          "cpu_seconds,cpu_ratio_to_limit,peak_rss_bytes,"
           "table_bytes,workspace_bytes,memory_over_table\n",
           out.f);
     int ret = bench_log(&b);

@@ -11,8 +11,12 @@
  * T with |T| = D is a unit owning its subtree {T ∪ U : min U > max T}. D depends only on V (2 for
  * V = 2, 1 otherwise), never on the thread count: each unit accumulates its entropies per level in
  * its own row, rows are added in unit order, so the result is bit-identical for any thread count.
- * Memory: per thread a stack of marginals V^(L−D) + V^(L−D−1) + ... ≤ V^(L−D)·V/(V−1), which for
- * two threads is at most one more table. */
+ * Memory: per thread a stack of marginals V^(L−D) + V^(L−D−1) + ... ≤ V^(L−D)·V/(V−1); the
+ * number of threads is capped so that the stacks together hold at most one more table (2 threads
+ * for V = 2 and 3, 3 for V = 4, more for larger V); the cap does not change the result.
+ *
+ * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
+ * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -23,6 +27,7 @@
 #include <omp.h>
 #endif
 
+#include "dlmkl/plogp.h"
 #include "dlmkl/profile.h"
 
 dlmkl_profile *dlmkl_profile_alloc(int L)
@@ -83,11 +88,31 @@ static uint64_t stack_elems(int L, int V, int D)
     return total;
 }
 
+/* Threads the profile uses: at most nthreads, and at most as many stacks as fit in one table
+ * (V^L doubles), so that table plus workspace stay within 2 tables for any thread count. The
+ * result does not depend on it (the units and their order of combination do not). */
+int dlmkl_profile_threads(int L, int V, int nthreads)
+{
+    if (nthreads < 1)
+        nthreads = 1;
+    if (L < 1 || V < 2 || L > DLMKL_MAX_L)
+        return 1;
+    uint64_t n = 1;
+    for (int i = 0; i < L; i++) {
+        if (n > UINT64_MAX / (uint64_t)V)
+            return nthreads; /* no such table; the stacks' size is moot */
+        n *= (uint64_t)V;
+    }
+    const uint64_t fit = n / stack_elems(L, V, unit_depth(L, V));
+    return fit < 1 ? 1 : (fit < (uint64_t)nthreads ? (int)fit : nthreads);
+}
+
 size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
 {
     uint64_t n;
     if (dlmkl_pow_checked(V, L, &n) != DLMKL_OK)
         return SIZE_MAX;
+    nthreads = dlmkl_profile_threads(L, V, nthreads);
     int D = unit_depth(L, V);
     /* serial phase: one marginal of V^(L−1) for the nodes 0 < |T| < D */
     double serial = D > 1 ? (double)(n / (uint64_t)V) : 0.0;
@@ -96,39 +121,126 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
     return b > (double)SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 
-/* child[a][b] = Σ_v parent[a][v][b], parent of r coordinates, summing out position pos, and in the
- * same pass H(child) = −Σ c log2 c in bits (summed in index order). */
-static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
-                      const uint64_t *restrict vpow)
+/* Marginal entries summed per call of the −p log2 p kernel: a block stays in L1 between the sum-out
+ * that writes it and the kernel that reads it. A multiple of DLMKL_PLOGP_LANES. */
+#define BLOCK 512
+
+/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B < BLOCK entries, v added in order. The
+ * short rows of small B have their own loops with B and V constant, which the compiler unrolls and
+ * vectorises across rows; the additions are the same. */
+#define SUM_ROWS_FIXED(BC, VC)                                                                             \
+    for (uint64_t i = 0; i < rows; i++)                                                                    \
+        for (int b = 0; b < (BC); b++) {                                                                   \
+            double c = src[i * (VC) * (BC) + (uint64_t)b];                                                 \
+            for (int v = 1; v < (VC); v++)                                                                 \
+                c += src[i * (VC) * (BC) + (uint64_t)v * (BC) + (uint64_t)b];                              \
+            dst[i * (BC) + (uint64_t)b] = c;                                                               \
+        }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
+/* Wider vectors where the CPU has them (the additions, hence the bits, are the same). */
+#define WIDE_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define WIDE_CLONES
+#endif
+
+WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict dst, uint64_t rows, uint64_t B, int V)
 {
-    const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
-    double H = 0.0;
-    for (uint64_t a = 0; a < A; a++) {
-        const double *src = parent + a * (uint64_t)V * B;
-        double *dst = child + a * B;
-        for (uint64_t b = 0; b < B; b++) {
-            double c = src[b];
+    if (V == 2 && B == 1) {
+        SUM_ROWS_FIXED(1, 2)
+    } else if (V == 2 && B == 2) {
+        SUM_ROWS_FIXED(2, 2)
+    } else if (V == 2 && B == 4) {
+        SUM_ROWS_FIXED(4, 2)
+    } else if (V == 3 && B == 1) {
+        SUM_ROWS_FIXED(1, 3)
+    } else if (V == 3 && B == 3) {
+        SUM_ROWS_FIXED(3, 3)
+    } else if (V == 4 && B == 1) {
+        SUM_ROWS_FIXED(1, 4)
+    } else if (V == 4 && B == 4) {
+        SUM_ROWS_FIXED(4, 4)
+    } else if (B == 1) {
+        for (uint64_t j = 0; j < rows; j++) {
+            double c = src[j * (uint64_t)V];
             for (int v = 1; v < V; v++)
-                c += src[(uint64_t)v * B + b];
-            dst[b] = c;
-            if (c > 0.0)
-                H -= c * log2(c);
+                c += src[j * (uint64_t)V + (uint64_t)v];
+            dst[j] = c;
+        }
+    } else {
+        const uint64_t VB = (uint64_t)V * B;
+        for (uint64_t a = 0; a < rows; a++) {
+            const double *restrict s = src + a * VB;
+            double *restrict d = dst + a * B;
+            for (uint64_t b = 0; b < B; b++)
+                d[b] = s[b];
+            for (int v = 1; v < V; v++)
+                for (uint64_t b = 0; b < B; b++)
+                    d[b] += s[(uint64_t)v * B + b];
         }
     }
-    return H;
 }
 
-/* Depth-first walk below node T (|T| = nt, max T = t) whose marginal of r coordinates is
- * stack[level]; adds H of every descendant into sums[|S|]. */
-static void walk(double *const *stack, int level, int r, int t, int nt, int L, int V,
-                 const uint64_t *vpow, double *sums)
+/* child[a][b] = Σ_v parent[a][v][b] (added in the order v = 0, 1, ..., V−1), parent of r
+ * coordinates, summing out position pos, and in the same pass H(child) = −Σ c log2 c in bits. The
+ * child is produced in blocks of at most BLOCK entries (whole rows of B entries when B < BLOCK,
+ * else column blocks of one row) and each block goes through the kernel while it is in cache. The
+ * blocks depend only on (r, pos, V), so the sum has the same bits on any machine and thread count. */
+WIDE_CLONES static double sum_out(const double *restrict parent, double *restrict child, int r, int pos, int V,
+                      const uint64_t *restrict vpow)
 {
-    for (int j = t + 1; j < L; j++) {
-        int pos = j - nt; /* all of T lies before j, so j is at this position among S */
-        double H = sum_out(stack[level], stack[level + 1], r, pos, V, vpow);
-        sums[r - 1] += H;
-        if (r - 1 > 0)
-            walk(stack, level + 1, r - 1, j, nt + 1, L, V, vpow, sums);
+    const uint64_t A = vpow[pos], B = vpow[r - 1 - pos], VB = (uint64_t)V * B;
+    dlmkl_plogp_acc acc = {{0}};
+    if (B >= BLOCK) {
+        for (uint64_t a = 0; a < A; a++)
+            for (uint64_t b0 = 0; b0 < B; b0 += BLOCK) {
+                const uint64_t n = B - b0 < BLOCK ? B - b0 : BLOCK;
+                const double *restrict src = parent + a * VB + b0;
+                double *restrict dst = child + a * B + b0;
+                for (uint64_t j = 0; j < n; j++)
+                    dst[j] = src[j];
+                for (int v = 1; v < V; v++) {
+                    const double *restrict sv = src + (uint64_t)v * B;
+                    for (uint64_t j = 0; j < n; j++)
+                        dst[j] += sv[j];
+                }
+                dlmkl_plogp_add(&acc, dst, n);
+            }
+        return dlmkl_plogp_total(&acc);
+    }
+    const uint64_t G = BLOCK / B; /* rows per block */
+    for (uint64_t a0 = 0; a0 < A; a0 += G) {
+        const uint64_t rows = A - a0 < G ? A - a0 : G;
+        double *restrict dst = child + a0 * B;
+        const double *restrict src = parent + a0 * VB;
+        sum_rows(src, dst, rows, B, V);
+        dlmkl_plogp_add(&acc, dst, rows * B);
+    }
+    return dlmkl_plogp_total(&acc);
+}
+
+/* Depth-first walk, in preorder, of the subtree below a unit root T (|T| = D, max T = t) whose
+ * marginal of L−D coordinates is stack[0]; adds H of every node below the root into sums[|S|]. A loop
+ * with an explicit stack of next coordinates (no recursion). */
+static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, double *sums)
+{
+    int next[DLMKL_MAX_L + 2];
+    const int r0 = L - D;
+    int l = 0;
+    next[0] = t + 1;
+    while (l >= 0) {
+        if (next[l] >= L) {
+            l--;
+            continue;
+        }
+        const int j = next[l]++;
+        const int r = r0 - l; /* coordinates of the node at level l */
+        const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
+        sums[r - 1] += sum_out(stack[l], stack[l + 1], r, pos, V, vpow);
+        if (r - 1 > 0) {
+            l++;
+            next[l] = j + 1;
+        }
     }
 }
 
@@ -169,7 +281,7 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
     if (prof->L != L)
         return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
     const int D = unit_depth(L, V);
-    const int nthreads = dlmkl_threads();
+    const int nthreads = dlmkl_profile_threads(L, V, dlmkl_threads());
     uint64_t vpow[DLMKL_MAX_L + 1];
     vpow[0] = 1;
     for (int i = 1; i <= L; i++)
@@ -240,7 +352,7 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
             int r = L - D;
             sums[r] += dlmkl_entropy(stack[0], vpow[r]);
             if (r > 0)
-                walk(stack, 0, r, D == 1 ? ua[k] : ub[k], D, L, V, vpow, sums);
+                walk(stack, D == 1 ? ua[k] : ub[k], D, L, V, vpow, sums);
         }
     }
 

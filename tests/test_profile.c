@@ -41,6 +41,40 @@ START_TEST(test_profile_vs_brute_force)
 }
 END_TEST
 
+START_TEST(test_profile_vs_brute_force_blocks)
+{
+    /* sizes where the sum-out writes column blocks (a row of B >= 512 entries) as well as groups of
+     * short rows, and (V = 2) the pairwise last-coordinate sum: 1e-12 bits against brute force */
+    static const int cases[][2] = {{12, 2}, {8, 3}, {6, 4}, {11, 2}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        unsigned long seed = 2000 + c;
+        dlmkl_dist *d = tu_random_table(L, V, seed, c % 2 ? 0.2 : 1.0);
+        dlmkl_profile *prof = tu_profile(d);
+        double h[64];
+        brute_profile(d, h);
+        for (int m = 0; m <= L; m++)
+            TU_CLOSE(prof->h[m], h[m], 1e-12, "random table L=%d V=%d seed=%lu m=%d", L, V, seed, m);
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_workspace_within_one_table)
+{
+    /* table + workspace <= 2 tables for any thread count */
+    for (int V = 2; V <= 6; V++)
+        for (int L = 1; L <= 12; L++)
+            for (int t = 1; t <= 64; t *= 2) {
+                double table = pow(V, L) * sizeof(double);
+                ck_assert_msg((double)dlmkl_profile_workspace_bytes(L, V, t) <= table,
+                              "workspace %zu > table %.0f bytes at L=%d V=%d threads=%d",
+                              dlmkl_profile_workspace_bytes(L, V, t), table, L, V, t);
+            }
+}
+END_TEST
+
 START_TEST(test_known_values)
 {
     char spec[64];
@@ -122,7 +156,7 @@ END_TEST
 
 START_TEST(test_threads_bit_identical)
 {
-    static const int cases[][2] = {{12, 2}, {7, 3}, {5, 4}};
+    static const int cases[][2] = {{12, 2}, {7, 3}, {5, 4}, {5, 6}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int L = cases[c][0], V = cases[c][1];
         dlmkl_dist *d = tu_random_table(L, V, 5 + c, 0.5);
@@ -147,6 +181,8 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_profile_vs_brute_force);
+    tcase_add_test(tc, test_profile_vs_brute_force_blocks);
+    tcase_add_test(tc, test_workspace_within_one_table);
     tcase_add_test(tc, test_known_values);
     tcase_add_test(tc, test_identities);
     tcase_add_test(tc, test_threads_bit_identical);

@@ -23,6 +23,11 @@ void dlmkl_profile_free(dlmkl_profile *prof);
  *  plus at most about one more table across threads. Bit-identical for any thread count. */
 int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof);
 
+/*! Threads dlmkl_profile_compute uses when nthreads are allowed: at most as many as keep its
+ *  per-thread stacks within one table (V^L doubles), so table + workspace ≤ 2 tables for any
+ *  thread count (2 for V = 2, 3; 3 for V = 4). The result does not depend on it. O(L). */
+int dlmkl_profile_threads(int L, int V, int nthreads);
+
 /*! Bytes of workspace dlmkl_profile_compute will allocate for this table with nthreads. */
 size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads);
 

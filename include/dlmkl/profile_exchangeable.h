@@ -1,0 +1,41 @@
+/* profile_exchangeable.h: exact entropy profiles of exchangeable binary laws without enumeration.
+ *
+ * A law p on {0,1}^L is exchangeable when p(x) depends only on k = Σ x_i; it is then given by the
+ * law of the sum, w_k = P(Σ X_i = k), k = 0..L, with p(x) = w_k / C(L,k). Every sub-vector X_S with
+ * |S| = m has the law of the first m coordinates, so h(m) = H(X_1..X_m) exactly, and that law is
+ * again exchangeable with sum law w^(m). Covered: Curie–Weiss (`cw`), products of one Bernoulli
+ * marginal, and mixtures of i.i.d. Bernoulli laws (finite or beta). */
+#ifndef DLMKL_PROFILE_EXCHANGEABLE_H
+#define DLMKL_PROFILE_EXCHANGEABLE_H
+
+#include "dlmkl/profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest L of the exchangeable routes (the O(L²) work and the log-factorial table). */
+#define DLMKL_EXCH_MAX_L 1000000
+
+/*! The profile of the exchangeable binary law with sum law w[0..L] (finite, ≥ 0, summing to 1
+ *  within DLMKL_SUM_TOL; it is used as given, not renormalised). From m = L down to 1:
+ *      h(m) = Σ_j w^(m)_j (log2 C(m,j) − log2 w^(m)_j),
+ *      w^(m−1)_j = (w^(m)_j (m−j) + w^(m)_{j+1} (j+1)) / m     (X_m summed out),
+ *  log2 C(m,j) from a table of log2 k! accumulated in long double. O(L²) time, O(L) memory.
+ *  DLMKL_EINVAL on bad w (message names the entry), DLMKL_ETOOBIG above the memory cap. */
+int dlmkl_profile_exchangeable(int L, const double *w, dlmkl_profile **out);
+
+/*! Sum law of Curie–Weiss, p(x) ∝ exp(J·B + h·M) with s_i = 2x_i − 1, M = Σ s_i,
+ *  B = (M² − L)/(2L) (as the `cw` family): w_k ∝ C(L,k) exp(J·B + h·M) at M = 2k − L, normalised
+ *  by log-sum-exp. |J|, |h| ≤ 1e6 and finite. w holds L+1 entries. O(L). */
+int dlmkl_exch_sum_law_cw(int L, double J, double h, double *w);
+
+/*! Sum law of the mixture Σ_c weight[c]·Bernoulli(theta[c])^⊗L of ncomp ≥ 1 components (weights
+ *  ≥ 0 summing to 1 within DLMKL_SUM_TOL, theta in [0,1]): w_k = Σ_c weight[c] C(L,k) θ^k (1−θ)^(L−k),
+ *  each term from logarithms. One component is the i.i.d. product. O(L·ncomp). */
+int dlmkl_exch_sum_law_iid_mixture(int L, int ncomp, const double *weight, const double *theta, double *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

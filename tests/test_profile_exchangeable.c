@@ -1,0 +1,187 @@
+/* test_profile_exchangeable.c: profiles of exchangeable binary laws from the law of the sum, against
+ * the enumerated profile of the same law as a full table (L <= 12), and at large L against an
+ * independent route (hypergeometric marginals of the sum in long double) and known closed forms. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlmkl/profile_exchangeable.h"
+#include "testutil.h"
+
+/* The table of the exchangeable law with sum law w: p(x) = w_k / C(L,k), k = popcount. */
+static dlmkl_dist *table_from_sum_law(int L, const double *w)
+{
+    dlmkl_dist *d = dlmkl_dist_alloc(L, 2);
+    ck_assert_msg(d != NULL, "%s", dlmkl_last_error());
+    for (uint64_t idx = 0; idx < d->n; idx++) {
+        int k = __builtin_popcountll(idx);
+        double c = 1.0;
+        for (int i = 0; i < k; i++)
+            c = c * (double)(L - i) / (double)(i + 1);
+        d->p[idx] = w[k] / c;
+    }
+    return d;
+}
+
+START_TEST(test_cw_vs_enumeration)
+{
+    static const double params[][2] = {{0.0, 0.0}, {0.7, 0.2}, {1.5, 0.0}, {-0.8, 0.4}, {3.0, -1.0}};
+    for (int L = 1; L <= 12; L += (L < 4 ? 1 : 4)) {
+        for (size_t c = 0; c < sizeof params / sizeof params[0]; c++) {
+            char spec[96];
+            snprintf(spec, sizeof spec, "cw:L=%d,J=%g,h=%g", L, params[c][0], params[c][1]);
+            dlmkl_dist *d = tu_dist(spec);
+            dlmkl_profile *ref = tu_profile(d), *prof;
+            double w[64];
+            ck_assert_int_eq(dlmkl_exch_sum_law_cw(L, params[c][0], params[c][1], w), DLMKL_OK);
+            ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(prof->h[m], ref->h[m], 1e-12, "%s m=%d", spec, m);
+            dlmkl_profile_free(prof), dlmkl_profile_free(ref), dlmkl_dist_free(d);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_iid_mixture_vs_enumeration)
+{
+    static const double theta[] = {0.1, 0.55, 0.9, 0.0, 1.0};
+    static const double weight[] = {0.3, 0.2, 0.25, 0.15, 0.1};
+    for (int L = 1; L <= 12; L++) {
+        for (int nc = 1; nc <= 5; nc += 2) {
+            double wt[5], s = 0.0;
+            for (int c = 0; c < nc; c++)
+                s += weight[c];
+            for (int c = 0; c < nc; c++)
+                wt[c] = weight[c] / s;
+            double w[64];
+            ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(L, nc, wt, theta, w), DLMKL_OK);
+            dlmkl_dist *d = table_from_sum_law(L, w);
+            /* the table of the mixture by its definition, Σ_c π_c θ^k (1−θ)^(L−k), to check w too */
+            for (uint64_t idx = 0; idx < d->n; idx++) {
+                int k = __builtin_popcountll(idx);
+                double p = 0.0;
+                for (int c = 0; c < nc; c++)
+                    p += wt[c] * pow(theta[c], k) * pow(1.0 - theta[c], L - k);
+                TU_CLOSE(d->p[idx], p, 1e-14, "mixture L=%d components=%d idx=%llu", L, nc, (unsigned long long)idx);
+            }
+            dlmkl_profile *ref = tu_profile(d), *prof;
+            ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(prof->h[m], ref->h[m], 1e-12, "mixture L=%d components=%d m=%d", L, nc, m);
+            dlmkl_profile_free(prof), dlmkl_profile_free(ref), dlmkl_dist_free(d);
+        }
+    }
+}
+END_TEST
+
+/* h(m) by the direct route: the law of the sum of m coordinates is the mixture over k of
+ * hypergeometric laws, P(S_m = j) = Σ_k w_k C(k,j) C(L−k, m−j) / C(L,m), and
+ * h(m) = Σ_j P(S_m = j)(log2 C(m,j) − log2 P(S_m = j)); all in long double with lgammal. */
+static long double lchoose(int n, int k) { return lgammal(n + 1.0L) - lgammal(k + 1.0L) - lgammal(n - k + 1.0L); }
+
+static double direct_h(int L, const double *w, int m)
+{
+    long double H = 0.0L;
+    for (int j = 0; j <= m; j++) {
+        long double q = 0.0L;
+        for (int k = j; k <= L - (m - j); k++)
+            if (w[k] > 0.0)
+                q += (long double)w[k] * expl(lchoose(k, j) + lchoose(L - k, m - j) - lchoose(L, m));
+        if (q > 0.0L)
+            H += q * (lchoose(m, j) - logl(q)) / logl(2.0L);
+    }
+    return (double)H;
+}
+
+START_TEST(test_large_L_vs_direct_route)
+{
+    const int L = 240;
+    double *w = malloc((L + 1) * sizeof *w);
+    static const double cw[][2] = {{1.2, 0.05}, {0.5, 0.0}, {2.0, 0.0}};
+    for (size_t c = 0; c < 3; c++) {
+        ck_assert_int_eq(dlmkl_exch_sum_law_cw(L, cw[c][0], cw[c][1], w), DLMKL_OK);
+        dlmkl_profile *prof;
+        ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+        static const int ms[] = {1, 2, 3, 17, 60, 120, 200, 239, 240};
+        for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+            TU_CLOSE(prof->h[ms[i]], direct_h(L, w, ms[i]), 1e-12 * (1.0 + prof->h[ms[i]]), "cw L=%d J=%g h=%g m=%d", L,
+                     cw[c][0], cw[c][1], ms[i]);
+        dlmkl_profile_free(prof);
+    }
+    /* i.i.d. product: h(m) = m·h2(θ) exactly */
+    const double th = 0.3, h2 = -(th * log2(th) + (1 - th) * log2(1 - th)), one = 1.0;
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(L, 1, &one, &th, w), DLMKL_OK);
+    dlmkl_profile *prof;
+    ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+    for (int m = 0; m <= L; m++)
+        TU_CLOSE(prof->h[m], m * h2, 1e-12 * (1.0 + m), "product L=%d theta=%g m=%d", L, th, m);
+    dlmkl_profile_free(prof);
+    /* two-point mixture of the constant strings = copy: h(m) = 1 bit for every m >= 1 */
+    const double wt[2] = {0.5, 0.5}, tt[2] = {0.0, 1.0};
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(L, 2, wt, tt, w), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+    for (int m = 1; m <= L; m++)
+        TU_CLOSE(prof->h[m], 1.0, 1e-12, "copy as a mixture, m=%d", m);
+    dlmkl_profile_free(prof);
+    free(w);
+}
+END_TEST
+
+START_TEST(test_bad_inputs)
+{
+    dlmkl_profile *prof = (dlmkl_profile *)1;
+    double w[4] = {0.5, 0.6, -0.1, 0.0};
+    ck_assert_int_eq(dlmkl_profile_exchangeable(3, w, &prof), DLMKL_EINVAL);
+    ck_assert_ptr_null(prof);
+    ck_assert_msg(strstr(dlmkl_last_error(), "w[2]") != NULL, "%s", dlmkl_last_error());
+    double w2[3] = {0.5, 0.6, 0.0};
+    ck_assert_int_eq(dlmkl_profile_exchangeable(2, w2, &prof), DLMKL_EINVAL);
+    double w3[3] = {0.5, NAN, 0.5};
+    ck_assert_int_eq(dlmkl_profile_exchangeable(2, w3, &prof), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_exchangeable(0, w3, &prof), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_exch_sum_law_cw(4, INFINITY, 0, w), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_exch_sum_law_cw(4, 0, 2e6, w), DLMKL_EINVAL);
+    const double bad_w[2] = {0.5, 0.4}, th[2] = {0.1, 0.2}, bad_th[2] = {0.1, 1.5};
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(3, 2, bad_w, th, w), DLMKL_EINVAL);
+    const double ok_w[2] = {0.5, 0.5};
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(3, 2, ok_w, bad_th, w), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(3, 0, ok_w, th, w), DLMKL_EINVAL);
+}
+END_TEST
+
+START_TEST(test_speed_report)
+{
+    /* timings for the notes; no assertion on time */
+    static const int Ls[] = {20, 100, 500, 5000};
+    for (size_t i = 0; i < sizeof Ls / sizeof Ls[0]; i++) {
+        const int L = Ls[i];
+        double *w = malloc((L + 1) * sizeof *w);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        dlmkl_profile *prof;
+        ck_assert_int_eq(dlmkl_exch_sum_law_cw(L, 1.1, 0.0, w), DLMKL_OK);
+        ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &prof), DLMKL_OK);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("exchangeable cw:L=%d,J=1.1: %.6f s, H = %.6f bits\n", L,
+               (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), prof->h[L]);
+        dlmkl_profile_free(prof);
+        free(w);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("profile_exchangeable");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_cw_vs_enumeration);
+    tcase_add_test(tc, test_iid_mixture_vs_enumeration);
+    tcase_add_test(tc, test_large_L_vs_direct_route);
+    tcase_add_test(tc, test_bad_inputs);
+    tcase_add_test(tc, test_speed_report);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
