@@ -101,13 +101,13 @@ const char *dlmkl_adaptive_name(const dlmkl_adaptive *pol, char *buf, size_t len
             snprintf(buf, len, "confidence:by=%s", by[pol->by]);
         break;
     case DLMKL_ADAPT_THRESHOLD:
-        snprintf(buf, len, "threshold:tau=%.17g", pol->param);
+        snprintf(buf, len, "threshold:tau=%.15g", pol->param);
         break;
     case DLMKL_ADAPT_EB:
-        snprintf(buf, len, "eb:gamma=%.17g", pol->param);
+        snprintf(buf, len, "eb:gamma=%.15g", pol->param);
         break;
     case DLMKL_ADAPT_ENTSUM:
-        snprintf(buf, len, "entsum:eps=%.17g", pol->param);
+        snprintf(buf, len, "entsum:eps=%.15g", pol->param);
         break;
     }
     return buf;

@@ -65,13 +65,13 @@ const char *dlmkl_predictor_name(const dlmkl_predictor *pred, char *buf, size_t 
     if (!pred || pred->kind == DLMKL_PRED_EXACT)
         snprintf(buf, len, "exact");
     else if (pred->kind == DLMKL_PRED_TEMP)
-        snprintf(buf, len, "temp:%.17g", pred->param);
+        snprintf(buf, len, "temp:%.15g", pred->param);
     else if (pred->kind == DLMKL_PRED_TOPK)
         snprintf(buf, len, "topk:%.0f", pred->param);
     else if (pred->kind == DLMKL_PRED_TOPP)
-        snprintf(buf, len, "topp:%.17g", pred->param);
+        snprintf(buf, len, "topp:%.15g", pred->param);
     else
-        snprintf(buf, len, "mix:%.17g,seed=%llu", pred->param, (unsigned long long)pred->seed);
+        snprintf(buf, len, "mix:%.15g,seed=%llu", pred->param, (unsigned long long)pred->seed);
     return buf;
 }
 
