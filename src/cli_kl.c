@@ -162,6 +162,10 @@ static int adaptive_row(const dlmkl_profile *prof, const dlmkl_dist *d, const ch
     dlmkl_adaptive_name(pol, row->positions, sizeof row->positions);
     row->kl_expected = res.kl_expected;
     row->kl_output = mode == DLMKL_OUTPUT_LAW_NEVER ? NAN : res.kl_output;
+    /* kl_output <= kl_path (data processing): a rounding residue above it is cleared, as kl_row does */
+    const double tol = DLMKL_RESIDUE_REL * dlmkl_profile_scale(prof);
+    if (row->kl_output > res.kl_path && row->kl_output - res.kl_path <= tol)
+        row->kl_output = res.kl_path;
     if (!blind) {
         row->bounds.tc_over_K = row->bounds.dtc_over_K = row->bounds.li_cai = row->bounds.zl = row->bounds.chen = NAN;
         row->worst_tc = row->worst_dtc = row->ln_L = NAN;
