@@ -78,9 +78,9 @@ for c in markov ising mixture; do
     for e in 0.001 0.003 0.01 0.03 0.1 0.3; do pargs+=(--predictor "mix:$e,seed=1"); done
     run "$c" "$prd" --dist "$d" --schedule balanced --K 4 --positions random,confidence --output-law always "${pargs[@]}"
 done
-# tidy tab-separated tables for the figure (commas inside quoted cells first become ';')
+# tidy tab-separated tables for the figure (quotes dropped, commas inside quoted cells become ';')
 unq='{ o = ""; q = 0; for (i = 1; i <= length($0); i++) { ch = substr($0, i, 1)
-      if (ch == "\"") q = !q; else if (ch == "," && q) ch = ";"; o = o ch } $0 = o }'
+      if (ch == "\"") { q = !q; ch = "" } else if (ch == "," && q) ch = ";"; o = o ch } $0 = o }'
 awk -F, "$unq"'
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { k = $(c["case"]) SUBSEP $(c["K"]); p = $(c["positions"])
