@@ -80,5 +80,9 @@ else
     echo "reproduce.sh: gnuplot not found (Debian: apt-get install gnuplot-nox); CSV files only" >&2
 fi
 
+# question 8 (issue 13): value-adaptive positions and predictors, by `dlmkl kl` (about 20 s of CPU)
+echo "q8: value-adaptive positions and predictors (scripts/q8_kl.sh)" >&2
+DLMKL="$dlmkl" "$root/scripts/q8_kl.sh" --out-dir "$out"
+
 echo "reproduce.sh: done in $(( $(date +%s) - start )) s; results in $out:" >&2
-( cd "$out" && ls -1 q*.csv q*.meta.json q*.png q*.svg 2>/dev/null | sed 's/^/  /' ) >&2
+( cd "$out" && ls -1 q*.csv q*.tsv q*.meta.json q*.png q*.svg 2>/dev/null | sed 's/^/  /' ) >&2

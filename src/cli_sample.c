@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dlmkl/adaptive.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/sampler.h"
 #include "dlmkl/schedule.h"
 
 static const char *const sample_help =
     "Usage: dlmkl sample --dist SPEC --schedule SCHED [--K K] --n N --seed S [--positions P]\n"
-    "                    [--format law|samples] [--output-law auto|always|never] [options]\n"
+    "                    [--predictor PR] [--format law|samples] [--output-law auto|always|never] [options]\n"
     "Simulate the parallel unmasking sampler with the exact oracle: K iterations; iteration k reveals\n"
     "s_k still-masked positions (s_k from the schedule; positions uniformly at random, or the next s_k\n"
     "of an order) and draws each revealed token independently from p(x_i | x_B), B the positions revealed\n"
@@ -29,7 +30,13 @@ static const char *const sample_help_rest =
     "  --seed S             seed of the GSL mt19937 generator (1 .. 2^32-1; 0 is refused because GSL\n"
     "                       treats it as 4357); the same arguments and seed give the same draws on any\n"
     "                       machine and for any --threads (the simulation is serial)\n"
-    "  --positions P        random (default), l2r, stride[:D]\n"
+    "  --positions P        random (default), l2r, stride[:D], or value-adaptive: confidence[:by=maxprob|\n"
+    "                       margin|entropy], threshold:tau=T, eb:gamma=G, entsum:eps=E (see 'dlmkl kl\n"
+    "                       --help'; threshold, eb and entsum ignore the schedule's sizes)\n"
+    "  --predictor PR       the sampler draws from an imperfect predictor: exact (default), temp:T, topk:k,\n"
+    "                       topp:P, mix:E,seed=S (with random, l2r or value-adaptive positions). With a\n"
+    "                       value-adaptive policy or a predictor only --format law is available, and\n"
+    "                       q_bar comes from the exact pass of adaptive policies (always computed)\n"
     "  --format F           law (default): CSV x,count,freq,p,q_bar,seed, one row per string x (table\n"
     "                       order, x_1 first) with p(x) > 0 or count > 0; count = draws equal to x,\n"
     "                       freq = count/N, p = p(x), q_bar = the exact law of the output (all randomness\n"
@@ -65,16 +72,17 @@ static int parse_seed(const char *s, unsigned long *out)
 
 int cmd_sample(int argc, char **argv)
 {
-    enum { OPT_SCHEDULE = CLI_OPT_FIRST_FREE, OPT_K, OPT_N, OPT_SEED, OPT_POSITIONS, OPT_FORMAT, OPT_OUTPUT_LAW };
+    enum { OPT_SCHEDULE = CLI_OPT_FIRST_FREE, OPT_K, OPT_N, OPT_SEED, OPT_POSITIONS, OPT_FORMAT, OPT_OUTPUT_LAW, OPT_PREDICTOR };
     static const struct option longopts[] = {
         {"dist", required_argument, 0, 'd'},          {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"K", required_argument, 0, OPT_K},           {"n", required_argument, 0, OPT_N},
         {"seed", required_argument, 0, OPT_SEED},     {"positions", required_argument, 0, OPT_POSITIONS},
         {"format", required_argument, 0, OPT_FORMAT}, {"output-law", required_argument, 0, OPT_OUTPUT_LAW},
+        {"predictor", required_argument, 0, OPT_PREDICTOR},
         CLI_COMMON_LONGOPTS,                          {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
-    const char *dist_spec = NULL, *sched_spec = NULL, *pos_spec = "random", *seed_str = NULL;
+    const char *dist_spec = NULL, *sched_spec = NULL, *pos_spec = "random", *seed_str = NULL, *pred_spec = NULL;
     long K = 0, n = 0;
     int have_n = 0, samples = 0, c;
     dlmkl_output_law_mode mode = DLMKL_OUTPUT_LAW_AUTO;
@@ -114,6 +122,9 @@ int cmd_sample(int argc, char **argv)
         case OPT_POSITIONS:
             pos_spec = optarg;
             break;
+        case OPT_PREDICTOR:
+            pred_spec = optarg;
+            break;
         case OPT_FORMAT:
             if (strcmp(optarg, "law") == 0)
                 samples = 0;
@@ -143,8 +154,20 @@ int cmd_sample(int argc, char **argv)
     if (K == 0 && !dlmkl_schedule_implies_K(sched_spec))
         return cli_fail("sample", "schedule '%s' needs --K K (the number of iterations)", sched_spec), 2;
     dlmkl_positions pos;
-    if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK)
-        return cli_fail_lib("sample", dlmkl_last_status()), 2;
+    dlmkl_adaptive apol;
+    dlmkl_predictor pred = {DLMKL_PRED_EXACT, 0, 0};
+    const int adaptive = pred_spec || dlmkl_adaptive_is_spec(pos_spec);
+    if (pred_spec && dlmkl_predictor_parse(pred_spec, &pred) != DLMKL_OK)
+        return cli_fail("sample", "--predictor: %s", dlmkl_last_error()), 2;
+    if (adaptive) {
+        if (dlmkl_adaptive_parse(pos_spec, &apol) != DLMKL_OK)
+            return cli_fail("sample", "%s", dlmkl_adaptive_is_spec(pos_spec) ? dlmkl_last_error()
+                                      : "--predictor works with --positions random, l2r or a value-adaptive policy"), 2;
+        if (samples)
+            return cli_fail("sample", "--format samples is not available with value-adaptive positions or --predictor; use --format law"), 2;
+    } else if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK) {
+        return cli_fail("sample", "%s", dlmkl_last_error()), 2;
+    }
 
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
@@ -167,7 +190,25 @@ int cmd_sample(int argc, char **argv)
     if (st != DLMKL_OK)
         goto fail;
 
-    if (!samples) {
+    if (adaptive) {
+        /* exact law and draws by adaptive.h, both before the output is opened */
+        char what[96];
+        snprintf(what, sizeof what, "the sample counts and exact law over [V]^L (%llu cells)", (unsigned long long)d->n);
+        if ((st = dlmkl_check_memory(2 * (size_t)d->n * sizeof(double), what)) != DLMKL_OK)
+            goto fail;
+        counts = calloc(d->n, sizeof *counts);
+        qbar = mode == DLMKL_OUTPUT_LAW_NEVER ? NULL : malloc(d->n * sizeof *qbar);
+        if (!counts || (mode != DLMKL_OUTPUT_LAW_NEVER && !qbar)) {
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
+            goto fail;
+        }
+        const dlmkl_schedule *sa = dlmkl_adaptive_self_sized(&apol) ? NULL : s;
+        dlmkl_adaptive_result res;
+        if (qbar && (st = dlmkl_adaptive_eval(d, sa, &apol, &pred, qbar, &res)) != DLMKL_OK)
+            goto fail;
+        if ((st = dlmkl_adaptive_sample(d, sa, &apol, &pred, seed, (uint64_t)n, counts, NULL)) != DLMKL_OK)
+            goto fail;
+    } else if (!samples) {
         char what[96];
         snprintf(what, sizeof what, "the sample counts over [V]^L (%llu cells)", (unsigned long long)d->n);
         if ((st = dlmkl_check_memory((size_t)d->n * sizeof *counts, what)) != DLMKL_OK)
@@ -191,13 +232,13 @@ int cmd_sample(int argc, char **argv)
                 goto fail;
         }
     }
-    if ((st = dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
+    if (!adaptive && (st = dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
         goto fail;
 
     dlmkl_out out;
     if (!samples) {
         /* everything computed before the output is opened: a failure leaves no file */
-        if ((st = dlmkl_sampler_counts(smp, seed, (uint64_t)n, counts)) != DLMKL_OK)
+        if (!adaptive && (st = dlmkl_sampler_counts(smp, seed, (uint64_t)n, counts)) != DLMKL_OK)
             goto fail;
         if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK)
             goto fail;
