@@ -43,7 +43,8 @@ _dlmkl()
             COMPREPLY=($(compgen -W "$scheds" -- "$cur"))
         fi
         return ;;
-    --positions) COMPREPLY=($(compgen -W "random l2r stride stride:" -- "$cur")); return ;;
+    --positions) COMPREPLY=($(compgen -W "random l2r stride stride: confidence confidence:by= threshold:tau= eb:gamma= entsum:eps=" -- "$cur")); return ;;
+    --predictor) COMPREPLY=($(compgen -W "exact temp: topk: topp: mix:" -- "$cur")); return ;;
     --unit) COMPREPLY=($(compgen -W "bits nats" -- "$cur")); return ;;
     --output-law) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "law samples" -- "$cur")); return ;;
@@ -56,13 +57,13 @@ _dlmkl()
     local opts
     case $cmd in
     info|profile) opts="--dist" ;;
-    kl) opts="--dist --profile --schedule --K --positions --output-law --seed" ;;
-    sample) opts="--dist --schedule --K --n --seed --positions --format --output-law" ;;
+    kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed" ;;
+    sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law" ;;
     sweep) opts="--out-dir --resume --quick --dry-run --name --dist --profile --L --K --schedule --positions
                  --set --output-law --infeasible" ;;
     worst) opts="--schedule --L --K" ;;
     bench) opts="--suite --full" ;;
-    help) COMPREPLY=($(compgen -W "specs schedules config info profile kl sample sweep worst bench" -- "$cur")); return ;;
+    help) COMPREPLY=($(compgen -W "specs schedules adaptive config info profile kl sample sweep worst bench" -- "$cur")); return ;;
     *) return ;;
     esac
     if [[ $cur == -* ]]; then

@@ -360,6 +360,10 @@ static int cmd_help(int argc, char **argv, const char *const *names, size_t ncmd
         printf("%s", dlmkl_schedule_spec_help());
         return 0;
     }
+    if (strcmp(t, "adaptive") == 0) {
+        printf("%s", cli_adaptive_help);
+        return 0;
+    }
     if (strcmp(t, "config") == 0) {
         printf("%s", dlmkl_sweep_config_help());
         return 0;
@@ -367,7 +371,7 @@ static int cmd_help(int argc, char **argv, const char *const *names, size_t ncmd
     for (size_t i = 0; i < ncmds; i++)
         if (strcmp(t, names[i]) == 0)
             return -1; /* the caller runs COMMAND --help */
-    fprintf(stderr, "dlmkl help: unknown topic '%s' (topics: specs, schedules, config, or a command)\n", t);
+    fprintf(stderr, "dlmkl help: unknown topic '%s' (topics: specs, schedules, adaptive, config, or a command)\n", t);
     return 2;
 }
 

@@ -31,6 +31,8 @@ enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, CL
 extern const char *const cli_common_help;
 /* The last lines of each subcommand's --help: where the spec grammars are. */
 extern const char *const cli_help_footer;
+/* value-adaptive positions and predictors (cli_kl.c), for `dlmkl help adaptive` */
+extern const char *const cli_adaptive_help;
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);

@@ -371,7 +371,7 @@ int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t 
     uint64_t *counts = NULL;
     gsl_rng *rng = NULL;
     text t = {0};
-    if (strncmp(schedule, "optimal", 7) == 0) /* only `optimal` needs the profile */
+    if (dlmkl_schedule_spec_flags(schedule) & DLMKL_SCHED_FLAG_NEEDS_PROFILE) /* optimal, twin:optimal */
         st = host_profile(h);
     if (st == DLMKL_OK)
         st = dlmkl_schedule_from_spec(schedule, L, (int)K, h->prof, &s);

@@ -287,27 +287,31 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
                 free(sched);
                 continue;
             }
-            /* build the schedule now so that bad specs fail before any computation; `optimal`
-             * needs the profile and is built at run time: `balanced` (deterministic, K <= L, as
-             * optimal) stands in for it here */
+            /* build the schedule now so that bad specs fail before any computation. A schedule
+             * built from the profile (the type table's NEEDS_PROFILE: optimal, twin:optimal) is
+             * built at run time; here only its K <= L rule is checked */
             int feasible = 1, rowK = (int)K;
             {
+                const unsigned flags = dlmkl_schedule_spec_flags(sched);
                 dlmkl_schedule *s = NULL;
-                const char *probe = strcmp(sched, "optimal") == 0 ? "balanced" : sched;
-                int sst = dlmkl_schedule_from_spec(probe, (int)L, implied ? 0 : (int)K, NULL, &s);
-                if (sst == DLMKL_OK && implied)
-                    rowK = s->budget;
-                dlmkl_schedule_free(s);
+                int sst = DLMKL_OK;
+                if (!(flags & DLMKL_SCHED_FLAG_NEEDS_PROFILE)) {
+                    sst = dlmkl_schedule_from_spec(sched, (int)L, implied ? 0 : (int)K, NULL, &s);
+                    if (sst == DLMKL_OK && implied)
+                        rowK = s->budget;
+                    dlmkl_schedule_free(s);
+                    if (sst != DLMKL_OK)
+                        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+                } else if ((flags & DLMKL_SCHED_FLAG_K_LE_L) && !implied && K > L) {
+                    sst = DLMKL_EINVAL;
+                    snprintf(msg, sizeof msg, "'%s' reveals at least one token per iteration, so K cannot exceed L",
+                             sched);
+                }
                 if (sst != DLMKL_OK) {
                     if (sec->infeasible == DLMKL_INFEASIBLE_SKIP && sst == DLMKL_EINVAL) {
                         feasible = 0;
                         p->ninfeasible += Pl.n;
                     } else {
-                        if (probe != sched)
-                            snprintf(msg, sizeof msg, "'optimal' is deterministic and reveals at least one token "
-                                     "per iteration, so K cannot exceed L");
-                        else
-                            snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
                         where(w, sizeof w, cfg, sec, &sec->schedules);
                         st = dlmkl_error(sst, "%s: schedule '%s' for L = %ld, K = %ld (dist %s): %s%s", w, sched, L,
                                          K, spec, msg,

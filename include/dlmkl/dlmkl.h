@@ -3,16 +3,24 @@
 #ifndef DLMKL_DLMKL_H
 #define DLMKL_DLMKL_H
 
+#include "dlmkl/adaptive.h"
 #include "dlmkl/common.h"
 #include "dlmkl/dist.h"
 #include "dlmkl/host.h"
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/law_file.h"
 #include "dlmkl/minimax.h"
 #include "dlmkl/overshoot.h"
+#include "dlmkl/plogp.h"
+#include "dlmkl/positions.h"
+#include "dlmkl/predictor.h"
 #include "dlmkl/profile.h"
+#include "dlmkl/profile_exchangeable.h"
+#include "dlmkl/profile_markov.h"
 #include "dlmkl/sampler.h"
 #include "dlmkl/schedule.h"
+#include "dlmkl/sizes.h"
 #include "dlmkl/sweep.h"
 #include "dlmkl/worst.h"
 
