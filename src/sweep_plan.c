@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dlmkl/schedule.h"
-#include "family.h"
+#include "families.h"
 #include "sweep_internal.h"
 
 void dlmkl_sweep_plan_free(dlmkl_sweep_plan *plan)
