@@ -124,11 +124,6 @@ static int param_column(const dlmkl_sweep_plan *p, const char *name)
     return -1;
 }
 
-static int is_own_column(const char *name)
-{
-    return strcmp(name, "L") == 0 || strcmp(name, "V") == 0 || strcmp(name, "seed") == 0;
-}
-
 static void where(char *buf, size_t len, const dlmkl_sweep_config *cfg, const dlmkl_sweep_section *sec,
                   const dlmkl_sweep_kv *kv)
 {
@@ -372,7 +367,7 @@ int dlmkl_sweep_plan_build(const dlmkl_sweep_config *cfg, dlmkl_sweep_plan **out
     for (int s = 0; s < cfg->nsections; s++)
         for (int j = 0; j < cfg->sec[s].nparams; j++) {
             const char *k = cfg->sec[s].params[j].key;
-            if (!is_own_column(k) && param_column(p, k) < 0)
+            if (!dlmkl_sweep_own_column(k) && param_column(p, k) < 0)
                 p->param_names[p->nparams++] = strdup(k);
         }
     for (int s = 0; s < cfg->nsections && !st; s++) {
