@@ -257,7 +257,12 @@ static int bench_kl_output(bench_ctx *b, int full)
         if (dlmkl_dist_from_spec(spec, 0, &d) != DLMKL_OK)
             return cli_fail_lib("bench", dlmkl_last_status());
         dlmkl_profile *prof = dlmkl_profile_alloc(L);
-        dlmkl_profile_compute(d, prof);
+        int pst = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
+        if (pst != DLMKL_OK) {
+            dlmkl_profile_free(prof);
+            dlmkl_dist_free(d);
+            return cli_fail_lib("bench", pst);
+        }
         for (int i = 0; i < (L <= 14 ? 2 : 1); i++) { /* iid at L = 15 would take minutes */
             dlmkl_schedule *s;
             dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dlmkl/profile.h"
-#include "family.h"
+#include "families.h"
 
 /* Longest profile (dlmkl_profile_alloc's own limit). */
 #define CF_MAX_L DLMKL_PROFILE_MAX_L

@@ -16,7 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "dlmkl/dist.h"
-#include "family.h"
+#include "families.h"
 #include "internal.h"
 
 /* Largest alphabet a family accepts. Keeps V-sized arrays and int arithmetic on symbols safe; the
@@ -1124,21 +1124,22 @@ static int build_table(const char *fam, const char *args, int normalize, dlmkl_d
     "                              evaluations at 0..n-1 of the polynomials of degree < k,\n"                          \
     "                              1 <= k <= n <= q; V = q, L = n; h(m) = min(m,k) log q\n"
 
-/* name, alias, help, build_kv, build_args, shape, closed_form. A new family: one record here. */
+/* name, alias, help, example, build_kv, build_args, shape, closed_form. A new family: one record here. */
 static const dlmkl_family families[] = {
-    {"table", NULL, HELP_TABLE, NULL, build_table, shape_unknown, NULL},
-    {"product", NULL, HELP_PRODUCT, build_product, NULL, shape_LV, dlmkl_cf_product},
-    {"markov", NULL, HELP_MARKOV, build_markov, NULL, shape_LV, dlmkl_cf_markov},
-    {"ising", NULL, HELP_ISING, build_ising, NULL, shape_LV, NULL},
-    {"ising2d", NULL, HELP_ISING2D, build_ising2d, NULL, shape_ising2d, NULL},
-    {"cw", NULL, HELP_CW, build_cw, NULL, shape_LV, NULL},
-    {"copy", NULL, HELP_COPY, build_copy, NULL, shape_LV, dlmkl_cf_copy},
-    {"parity", NULL, HELP_PARITY, build_parity, NULL, shape_LV, dlmkl_cf_parity},
-    {"mixture", NULL, HELP_MIXTURE, NULL, build_mixture, shape_mixture, NULL},
-    {"mixprod", NULL, HELP_MIXPROD, build_mixprod, NULL, shape_LV, NULL},
-    {"perm", NULL, HELP_PERM, build_perm, NULL, shape_perm, dlmkl_cf_perm},
-    {"random", NULL, HELP_RANDOM, build_random, NULL, shape_LV, NULL},
-    {"mds", "rs", HELP_MDS, build_mds, NULL, shape_mds, dlmkl_cf_mds},
+    {"table", NULL, HELP_TABLE, NULL, NULL, build_table, shape_unknown, NULL},
+    {"product", NULL, HELP_PRODUCT, "product:L=5,V=3,p=0.3", build_product, NULL, shape_LV, dlmkl_cf_product},
+    {"markov", NULL, HELP_MARKOV, "markov:L=6,stay=0.8", build_markov, NULL, shape_LV, dlmkl_cf_markov},
+    {"ising", NULL, HELP_ISING, "ising:L=5,J=0.5,h=0.1", build_ising, NULL, shape_LV, NULL},
+    {"ising2d", NULL, HELP_ISING2D, "ising2d:rows=2,cols=3,J=0.4", build_ising2d, NULL, shape_ising2d, NULL},
+    {"cw", NULL, HELP_CW, "cw:L=5,J=0.7", build_cw, NULL, shape_LV, NULL},
+    {"copy", NULL, HELP_COPY, "copy:L=4,V=3", build_copy, NULL, shape_LV, dlmkl_cf_copy},
+    {"parity", NULL, HELP_PARITY, "parity:L=5,V=3", build_parity, NULL, shape_LV, dlmkl_cf_parity},
+    {"mixture", NULL, HELP_MIXTURE, "mixture:1*{copy:L=4,V=3}+2*{parity:L=4,V=3}", NULL, build_mixture, shape_mixture,
+     NULL},
+    {"mixprod", NULL, HELP_MIXPROD, "mixprod:L=4,V=3,m=2,seed=5", build_mixprod, NULL, shape_LV, NULL},
+    {"perm", NULL, HELP_PERM, "perm:n=5", build_perm, NULL, shape_perm, dlmkl_cf_perm},
+    {"random", NULL, HELP_RANDOM, "random:L=4,V=3,seed=7", build_random, NULL, shape_LV, NULL},
+    {"mds", "rs", HELP_MDS, "mds:q=5,n=4,k=2", build_mds, NULL, shape_mds, dlmkl_cf_mds},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

@@ -17,7 +17,7 @@
 #include "dlmkl/sampler.h"
 #include "dlmkl/schedule.h"
 #include "dlmkl/sweep.h"
-#include "family.h"
+#include "families.h"
 
 struct dlmkl_host {
     dlmkl_dist *d;        /* NULL for a profile-only handle */

@@ -256,11 +256,18 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
         st = dlmkl_error(DLMKL_EINVAL, __VA_ARGS__); \
         goto fail;                                 \
     } while (0)
+#define FAIL_NOMEM()                                      \
+    do {                                                  \
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory"); \
+        goto fail;                                        \
+    } while (0)
     cfg->path = path ? strdup(path) : NULL;
     cfg->text = strdup(text);
     cfg->quick = quick != 0;
     cfg->unit = DLMKL_BITS;
     cfg->description = strdup("");
+    if ((path && !cfg->path) || !cfg->text || !cfg->description)
+        FAIL_NOMEM();
 
     /* keys before any section */
     for (int i = 0; i < r.nents; i++)
@@ -272,11 +279,11 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
     int sweep_sec = -1;
     int *dist_of = calloc((size_t)(r.nsecs ? r.nsecs : 1), sizeof *dist_of);
     if (!dist_of)
-        FAIL("out of memory");
+        FAIL_NOMEM();
     cfg->sec = calloc((size_t)(r.nsecs ? r.nsecs : 1), sizeof *cfg->sec);
     if (!cfg->sec) {
         free(dist_of);
-        FAIL("out of memory");
+        FAIL_NOMEM();
     }
     for (int s = 0; s < r.nsecs; s++) {
         const char *h = r.secs[s].header;
@@ -390,7 +397,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
             nkeys += r.ents[i].sec == s;
         sec->params = calloc((size_t)(nkeys ? nkeys : 1), sizeof *sec->params);
         if (!sec->params)
-            FAIL("out of memory");
+            FAIL_NOMEM();
         const raw_entry *spec = lookup(&r, s, "spec", quick), *prof = lookup(&r, s, "profile", quick);
         if (spec && prof)
             FAIL("%s line %d: [dist %s] has both spec (a table, line %d) and profile (a closed form); keep one",
@@ -490,6 +497,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
     }
 #undef LIST_KEY
 #undef FAIL
+#undef FAIL_NOMEM
     raw_free(&r);
     *out = cfg;
     return DLMKL_OK;

@@ -63,6 +63,10 @@ static inline int is_ident(const char *s)
 
 /* ---- the journal (sweep_journal.c) ---- */
 
+/*! 1 if a placeholder called name fills a fixed column of its own (L, V, seed) instead of a
+ *  parameter column, else 0. O(1). */
+int dlmkl_sweep_own_column(const char *name);
+
 /*! 1 if name is a CSV column a placeholder may not take (every fixed column of the sweep's CSV but
  *  L, V and seed, which placeholders fill), else 0. O(columns). */
 int dlmkl_sweep_column_reserved(const char *name);

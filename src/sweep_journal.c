@@ -39,12 +39,14 @@ static int fixed_index(const char *name)
     return -1;
 }
 
+int dlmkl_sweep_own_column(const char *name)
+{
+    return strcmp(name, "L") == 0 || strcmp(name, "V") == 0 || strcmp(name, "seed") == 0;
+}
+
 int dlmkl_sweep_column_reserved(const char *name)
 {
-    /* L, V and seed placeholders fill their own columns */
-    if (strcmp(name, "L") == 0 || strcmp(name, "V") == 0 || strcmp(name, "seed") == 0)
-        return 0;
-    return fixed_index(name) >= 0;
+    return !dlmkl_sweep_own_column(name) && fixed_index(name) >= 0;
 }
 
 #define NFIXED (NPREFIX + dlmkl_kl_row_ncolumns() + NSUFFIX)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dlmkl/schedule.h"
-#include "family.h"
+#include "families.h"
 #include "sweep_internal.h"
 
 void dlmkl_sweep_plan_free(dlmkl_sweep_plan *plan)
@@ -122,11 +122,6 @@ static int param_column(const dlmkl_sweep_plan *p, const char *name)
         if (strcmp(p->param_names[j], name) == 0)
             return j;
     return -1;
-}
-
-static int is_own_column(const char *name)
-{
-    return strcmp(name, "L") == 0 || strcmp(name, "V") == 0 || strcmp(name, "seed") == 0;
 }
 
 static void where(char *buf, size_t len, const dlmkl_sweep_config *cfg, const dlmkl_sweep_section *sec,
@@ -376,7 +371,7 @@ int dlmkl_sweep_plan_build(const dlmkl_sweep_config *cfg, dlmkl_sweep_plan **out
     for (int s = 0; s < cfg->nsections; s++)
         for (int j = 0; j < cfg->sec[s].nparams; j++) {
             const char *k = cfg->sec[s].params[j].key;
-            if (!is_own_column(k) && param_column(p, k) < 0)
+            if (!dlmkl_sweep_own_column(k) && param_column(p, k) < 0)
                 p->param_names[p->nparams++] = strdup(k);
         }
     for (int s = 0; s < cfg->nsections && !st; s++) {

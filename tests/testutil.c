@@ -52,7 +52,7 @@ dlmkl_dist *tu_random_table(int L, int V, unsigned long seed, double alpha)
     gsl_rng_free(r);
     char spec[64];
     snprintf(spec, sizeof spec, "testtable:L=%d,V=%d,seed=%lu", L, V, seed);
-    dlmkl_dist_set_spec(d, spec);
+    ck_assert_int_eq(dlmkl_dist_set_spec(d, spec), DLMKL_OK);
     return d;
 }
 

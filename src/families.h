@@ -1,9 +1,9 @@
-/* family.h: the table of distribution families (internal). One record per family: its name and
+/* families.h: the table of distribution families (internal). One record per family: its name and
  * alias, its help text, its builder, how to read L and V from its spec without building it, and its
  * closed-form entropy profile if it has one. A new family is one record at the end of families.c
  * (and, for a closed form, one function in closed_form.c). */
-#ifndef DLMKL_FAMILY_H
-#define DLMKL_FAMILY_H
+#ifndef DLMKL_FAMILIES_H
+#define DLMKL_FAMILIES_H
 
 #include <stddef.h>
 
@@ -15,6 +15,9 @@ typedef struct dlmkl_family {
     const char *name;
     const char *alias; /* a second name for the same family, or NULL */
     const char *help;  /* its lines of dlmkl_dist_spec_help() */
+    /* a small spec of the family (L <= 6) that builds, or NULL (table: needs a file); the unit tests
+     * check shape, help and closed form of every record on it */
+    const char *example;
     /* builder of a family written as key=value items: kv parsed (errors prefixed with the family),
      * unknown keys the builder's own business. NULL when build_args is used. */
     int (*build_kv)(const char *fam, dlmkl_kv *kv, dlmkl_dist **out);
