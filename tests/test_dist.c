@@ -921,6 +921,78 @@ START_TEST(test_table_hardening)
 }
 END_TEST
 
+/* Long-format tables (x1..xL,p): every permutation of rows and columns, a pandas index column and
+ * absent zero rows give the dense table bit for bit; malformed ones are refused with a message. */
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+START_TEST(test_long_tables)
+{
+    char path[] = "/tmp/dlmkl_test_long_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    dlmkl_dist *d = tu_random_table(3, 3, 77, 0.5);
+    for (uint64_t i = 0; i < d->n; i += 4) /* some zero cells, left out of the long file */
+        d->p[i] = 0;
+    ck_assert_int_eq(dlmkl_dist_validate(d, 1), DLMKL_OK);
+    for (int variant = 0; variant < 3; variant++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(variant == 0 ? "x1,x2,x3,p\n" : variant == 1 ? "p,x3,x1,x2\n" : ",x2,p,x1,x3\n", f);
+        for (uint64_t k = 0; k < d->n; k++) {
+            uint64_t i = variant ? d->n - 1 - k : k; /* rows in reverse order for the later variants */
+            if (d->p[i] == 0)
+                continue;
+            int x1 = (int)(i / 9), x2 = (int)(i / 3 % 3), x3 = (int)(i % 3);
+            if (variant == 0)
+                fprintf(f, "%d,%d,%d,%.17g\n", x1, x2, x3, d->p[i]);
+            else if (variant == 1)
+                fprintf(f, "%.17g,%d,%d,%d\n", d->p[i], x3, x1, x2);
+            else
+                fprintf(f, "%llu,%d,%.17g,%d,%d\n", (unsigned long long)k, x2, d->p[i], x1, x3);
+        }
+        ck_assert_int_eq(fclose(f), 0);
+        dlmkl_dist *e;
+        ck_assert_msg(dlmkl_dist_read_table(path, 0, &e) == DLMKL_OK, "variant %d: %s", variant, dlmkl_last_error());
+        ck_assert_int_eq(e->L, 3);
+        ck_assert_int_eq(e->V, 3);
+        ck_assert_msg(memcmp(e->p, d->p, d->n * sizeof *d->p) == 0, "variant %d: the tables differ", variant);
+        dlmkl_dist_free(e);
+    }
+    static const struct {
+        const char *text, *phrase;
+    } bad[] = {
+        {"x1,x2,p\n0,0,0.5\n0,0,0.5\n", "repeats"},
+        {"x1,x3,p\n0,0,1\n", "x1,...,xL"},
+        {"x1,x1,p\n0,0,1\n", "twice"},
+        {"x1,x2\n0,0\n", "x1,...,xL"},
+        {"x1,y,p\n0,0,1\n", "not x1..xL or p"},
+        {"x1,x2,p\n0,-1,1\n", "x2"},
+        {"x1,x2,p\n0,1,-0.5\n1,1,1.5\n", "negative"},
+        {"x1,x2,p\n0,1\n", "fields"},
+        {"x1,x2,p\n", "at least one row"},
+        {"x1,x2,p\n0,1,0.7\n", "sum"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        ck_assert_int_eq(write_text(path, bad[c].text), 0);
+        dlmkl_dist *e = (dlmkl_dist *)1;
+        ck_assert_msg(dlmkl_dist_read_table(path, 0, &e) != DLMKL_OK, "accepted:\n%s", bad[c].text);
+        ck_assert_ptr_null(e);
+        ck_assert_msg(strstr(dlmkl_last_error(), bad[c].phrase) != NULL, "case %zu: message '%s' lacks '%s'", c,
+                      dlmkl_last_error(), bad[c].phrase);
+    }
+    unlink(path);
+    dlmkl_dist_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dist");
@@ -946,6 +1018,7 @@ int main(void)
     tcase_add_unchecked_fixture(files, setup_tmp, teardown_tmp);
     tcase_add_test(files, test_table_files);
     tcase_add_test(files, test_table_hardening);
+    tcase_add_test(files, test_long_tables);
     suite_add_tcase(s, files);
     return tu_run(s);
 }
