@@ -10,8 +10,8 @@ set datafile separator "\t"
 set datafile missing "NaN"
 set termoption noenhanced
 set grid xtics ytics lc rgb "#dddddd"
-cases = "parity copy markov ising mixture rs"
-col(i) = word("#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b", i)
+cases = "parity copy markov ising mixture rs dirichlet"
+col(i) = word("#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b #7f7f7f", i)
 fp = outdir."/q8_fig_positions.tsv"
 ft = outdir."/q8_fig_threshold.tsv"
 fr = outdir."/q8_fig_predictor.tsv"
@@ -25,8 +25,8 @@ do for [fmt in "png svg"] {
     set ylabel "ratio"
     set logscale y
     set key top right font ",9"
-    plot for [i=1:6] fp using (is($2, word(cases, i))):3 every ::1 with linespoints lc rgb col(i) pt 7 ps 0.7 title word(cases, i)." kl_expected", \
-         for [i=1:6] fp using (is($2, word(cases, i))):6 every ::1 with lines dt 2 lc rgb col(i) notitle, \
+    plot for [i=1:7] fp using (is($2, word(cases, i))):3 every ::1 with linespoints lc rgb col(i) pt 7 ps 0.7 title word(cases, i)." kl_expected", \
+         for [i=1:7] fp using (is($2, word(cases, i))):6 every ::1 with lines dt 2 lc rgb col(i) notitle, \
          1 with lines lc rgb "black" notitle
     set title "self-sized policies: iterations against kl_output"
     set xlabel "expected iterations (sampler)"
@@ -34,9 +34,9 @@ do for [fmt in "png svg"] {
     unset logscale y
     set logscale y
     set key top right font ",9"
-    plot for [i=1:6] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "threshold" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 6 lc rgb col(i) title word(cases, i)." threshold", \
-         for [i=1:6] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "eb" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 4 lc rgb col(i) notitle, \
-         for [i=1:6] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "entsum" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 8 lc rgb col(i) notitle
+    plot for [i=1:7] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "threshold" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 6 lc rgb col(i) title word(cases, i)." threshold", \
+         for [i=1:7] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "eb" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 4 lc rgb col(i) notitle, \
+         for [i=1:7] ft using (strcol(1) eq word(cases, i) && strcol(2) eq "entsum" ? $4 : NaN):($6 > 0 ? $6 : NaN) every ::1 with points pt 8 lc rgb col(i) notitle
     set title "predictor error against factorisation error (temp:T, random positions, L = 8, K = 4)"
     set xlabel "temperature T"
     set ylabel "bits"

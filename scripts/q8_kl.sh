@@ -6,7 +6,8 @@
 # Writes into DIR (default results):
 #   q8_positions.csv  confidence (maxprob, margin, entropy) against random positions at equal K,
 #                     balanced sizes, K = 1..L, on parity, copy, a Markov chain, an Ising chain, a
-#                     mixture (L = 10, V = 2) and a Reed-Solomon code (q = 5, n = 5, k = 2)
+#                     mixture (L = 10, V = 2), a Reed-Solomon code (q = 5, n = 5, k = 2) and a
+#                     Dirichlet(0.3) table (L = 7, V = 3; the three scores differ only for V > 2)
 #   q8_threshold.csv  the self-sized policies (threshold:tau, eb:gamma, entsum:eps) over their
 #                     parameter: expected iterations against kl_expected and kl_output
 #   q8_predictor.csv  imperfect predictors (temp:T, mix:E) at K = L/2 with random and confidence
@@ -36,7 +37,7 @@ mkdir -p "$out"
 export LC_ALL=C
 
 # case name -> distribution spec
-cases=(parity copy markov ising mixture rs)
+cases=(parity copy markov ising mixture rs dirichlet)
 spec() {
     case "$1" in
         parity) echo "parity:L=$L" ;;
@@ -45,10 +46,11 @@ spec() {
         ising) echo "ising:L=$L,J=0.5" ;;
         mixture) echo "mixture:0.5*{markov:L=$L,stay=0.9}+0.5*{product:L=$L,V=2,p=0.2}" ;;
         rs) echo "mds:q=5,n=5,k=2" ;;
+        dirichlet) echo "random:L=7,V=3,seed=1,alpha=0.3" ;;
     esac
 }
 Ks() { local n=$1 s=1 k; for ((k = 2; k <= n; k++)); do s="$s,$k"; done; echo "$s"; }
-nlen() { case "$1" in rs) echo 5 ;; *) echo "$L" ;; esac; }
+nlen() { case "$1" in rs) echo 5 ;; dirichlet) echo 7 ;; *) echo "$L" ;; esac; }
 
 # run NAME ARGS...: dlmkl kl with a leading `case` column; the header once per file
 run() {
