@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "dlmkl/profile.h"
+#include "dlmkl/profile_exchangeable.h"
+#include "dlmkl/profile_markov.h"
 #include "families.h"
 
 /* Longest profile (dlmkl_profile_alloc's own limit). */
@@ -223,23 +225,32 @@ int dlmkl_cf_perm(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
     return DLMKL_OK;
 }
 
-/* markov:L=..,stay=..[,V=2]: the binary symmetric chain (cf_markov) */
+/* markov: stay= (the binary symmetric chain) by its own closed form (cf_markov); trans=[,init=] and
+ * seed=[,conc=] (any V, the builder's keys, read by dlmkl_markov_params) by the pair-marginal route of
+ * profile_markov.h: H(X_S) = H(X_{s_1}) + Σ_t H(X_{s_t} | X_{s_{t-1}}), O(L^2 V^3). */
 int dlmkl_cf_markov(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
 {
     long L = 0, V = 2;
-    double stay = 0.0;
     int st;
+    *out = NULL;
     if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)))
         return st;
-    /* e.g. trans= or seed=: say which keys the closed form takes */
-    if (!dlmkl_kv_has(kv, "stay") &&
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay (only the binary chain has a closed form)")))
+    if (!dlmkl_kv_has(kv, "stay")) {
+        double *P, *init;
+        if ((st = cf_range(fam, "L", L, 1, DLMKL_MARKOV_MAX_L)) || (st = cf_range(fam, "V", V, 2, DLMKL_MARKOV_MAX_V)) ||
+            (st = dlmkl_markov_params(fam, kv, L, V, &P, &init)))
+            return st;
+        st = dlmkl_profile_markov((int)L, (int)V, init, P, 0, out);
+        free(P), free(init);
         return st;
-    if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay")))
+    }
+    double stay = 0.0;
+    if ((st = dlmkl_kv_double(kv, fam, "stay", 1, 0, &stay)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
         return st;
     if (V != 2)
-        return dlmkl_error(DLMKL_EINVAL, "markov (closed form): V = %ld is out of range; the closed form is the binary "
-                                         "chain, V = 2",
+        return dlmkl_error(DLMKL_EINVAL, "markov (closed form): stay= is the binary chain, so V must be 2 (got V = %ld); "
+                                         "for V > 2 give trans= or seed=",
                            V);
     if (!(stay >= 0.0 && stay <= 1.0))
         return dlmkl_error(DLMKL_EINVAL, "markov (closed form): stay = %g is not a probability; need 0 <= stay <= 1",
@@ -250,6 +261,52 @@ int dlmkl_cf_markov(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
         dlmkl_profile_free(*out);
         *out = NULL;
     }
+    return st;
+}
+
+/* The keys of the Ising-type families ising and cw: L, J, h (|J|, |h| <= 1e6, checked by the route). */
+static int ising_keys(const char *fam, dlmkl_kv *kv, long maxL, long *L, double *J, double *h)
+{
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = dlmkl_kv_double(kv, fam, "J", 1, 0, J)) ||
+        (st = dlmkl_kv_double(kv, fam, "h", 0, 0.0, h)) || (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")))
+        return st;
+    return cf_range(fam, "L", *L, 1, maxL);
+}
+
+/* ising:L=..,J=..[,h=0]: the open chain is a (non-stationary) binary Markov chain; its profile by
+ * the pair-marginal route of profile_markov.h, O(L^2). */
+int dlmkl_cf_ising(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L;
+    double J, h;
+    int st;
+    *out = NULL;
+    if ((st = ising_keys(fam, kv, DLMKL_MARKOV_MAX_L, &L, &J, &h)))
+        return st;
+    return dlmkl_profile_ising_chain((int)L, J, h, out);
+}
+
+/* cw:L=..,J=..[,h=0]: Curie-Weiss is exchangeable, h(m) = H(X_1..X_m) from the law of the sum
+ * (profile_exchangeable.h), O(L^2). */
+int dlmkl_cf_cw(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
+{
+    long L;
+    double J, h;
+    int st;
+    *out = NULL;
+    if ((st = ising_keys(fam, kv, DLMKL_EXCH_MAX_L, &L, &J, &h)))
+        return st;
+    char what[96];
+    snprintf(what, sizeof what, "%s (closed form): the law of the sum, %ld values", fam, L + 1);
+    if ((st = dlmkl_check_memory((size_t)(L + 1) * sizeof(double), what)))
+        return st;
+    double *w = malloc((size_t)(L + 1) * sizeof *w);
+    if (!w)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
+    if ((st = dlmkl_exch_sum_law_cw((int)L, J, h, w)) == DLMKL_OK)
+        st = dlmkl_profile_exchangeable((int)L, w, out);
+    free(w);
     return st;
 }
 
@@ -307,5 +364,11 @@ const char *dlmkl_closed_form_help(void)
            "  markov:L=..,stay=..[,V=2]   binary symmetric chain, uniform start: with rho = 2 stay - 1 and\n"
            "                              e_g = (1 - rho^g)/2, h(m) = 1 + sum_g w_m(g) h2(e_g),\n"
            "                              w_m(g) = (L-g) C(L-g-1, m-2) / C(L,m); cost O(L^2) at worst\n"
-           "                              (L ~ 1e4 in well under a second)\n";
+           "                              (L ~ 1e4 in well under a second)\n"
+           "  markov:L=..,V=..,trans=..[,init=..] | markov:L=..,V=..,seed=..[,conc=1]\n"
+           "                              any chain (L <= 1e5): H(X_S) = H(X_s1) + sum_t H(X_st | X_st-1) from\n"
+           "                              pair marginals by transition powers, O(L^2 V^3)\n"
+           "  ising:L=..,J=..[,h=0]       the open chain as the Markov chain it is, O(L^2) (L <= 1e5)\n"
+           "  cw:L=..,J=..[,h=0]          Curie-Weiss is exchangeable: h(m) = H(X_1..X_m) from the law of\n"
+           "                              the sum, O(L^2) (L <= 1e6)\n";
 }

@@ -442,12 +442,13 @@ done:
  * markov:L=..,V=..,trans=..[,init=..]   P row-major '/'-separated, init '/'-list | uniform | stationary;
  * markov:L=..,V=..,seed=..[,conc=1]     init, then rows 0..V−1, each ~ Dirichlet(conc).
  * p(x) = init(x_1) Π_{i>=2} P(x_{i−1}, x_i). */
-static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+/* The keys of markov after L and V (stay= | trans=[,init=] | seed=[,conc=]), read and checked, and the
+ * chain they give: *P_out the V×V transition matrix (row-major), *init_out the law of X_1, both
+ * malloc'd (families.h). Shared by the table builder and the closed form. */
+int dlmkl_markov_params(const char *fam, dlmkl_kv *kv, long L, long V, double **P_out, double **init_out)
 {
-    long L, V;
     int st;
-    if ((st = lv_keys(fam, kv, &L, &V)))
-        return st;
+    *P_out = *init_out = NULL;
     const int hst = dlmkl_kv_has(kv, "stay"), htr = dlmkl_kv_has(kv, "trans"), hse = dlmkl_kv_has(kv, "seed");
     if (hst + htr + hse == 0 &&
         (st = dlmkl_kv_check_unused(kv, fam, "L, V, stay | L, V, trans, init | L, V, seed, conc")))
@@ -489,8 +490,7 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
         return st ? st : dlmkl_error(DLMKL_ETOOBIG, "%s: a %ldx%ld transition matrix does not fit in memory", fam, V, V);
     double *P = alloc_params(fam, (size_t)V * (size_t)V, sizeof *P, "transition matrix", &st);
     double *init = alloc_params(fam, (size_t)V, sizeof *init, "initial law", &st);
-    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "transition matrix", &st);
-    if (!P || !init || !kern)
+    if (!P || !init)
         goto fail;
     if (hst) {
         P[0] = P[3] = stay;
@@ -530,6 +530,23 @@ static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
             dirichlet_draw(r, conc, (uint64_t)V, P + u * V);
         gsl_rng_free(r);
     }
+    *P_out = P, *init_out = init;
+    return DLMKL_OK;
+fail:
+    free(P), free(init);
+    return st;
+}
+
+static int build_markov(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V;
+    double *P, *init;
+    int st;
+    if ((st = lv_keys(fam, kv, &L, &V)) || (st = dlmkl_markov_params(fam, kv, L, V, &P, &init)))
+        return st;
+    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "transition matrix", &st);
+    if (!kern)
+        goto fail;
     for (long i = 0; i < L; i++)
         kern[i] = P;
     dlmkl_dist *d;
@@ -1129,9 +1146,9 @@ static const dlmkl_family families[] = {
     {"table", NULL, HELP_TABLE, NULL, NULL, build_table, shape_unknown, NULL},
     {"product", NULL, HELP_PRODUCT, "product:L=5,V=3,p=0.3", build_product, NULL, shape_LV, dlmkl_cf_product},
     {"markov", NULL, HELP_MARKOV, "markov:L=6,stay=0.8", build_markov, NULL, shape_LV, dlmkl_cf_markov},
-    {"ising", NULL, HELP_ISING, "ising:L=5,J=0.5,h=0.1", build_ising, NULL, shape_LV, NULL},
+    {"ising", NULL, HELP_ISING, "ising:L=5,J=0.5,h=0.1", build_ising, NULL, shape_LV, dlmkl_cf_ising},
     {"ising2d", NULL, HELP_ISING2D, "ising2d:rows=2,cols=3,J=0.4", build_ising2d, NULL, shape_ising2d, NULL},
-    {"cw", NULL, HELP_CW, "cw:L=5,J=0.7", build_cw, NULL, shape_LV, NULL},
+    {"cw", NULL, HELP_CW, "cw:L=5,J=0.7", build_cw, NULL, shape_LV, dlmkl_cf_cw},
     {"copy", NULL, HELP_COPY, "copy:L=4,V=3", build_copy, NULL, shape_LV, dlmkl_cf_copy},
     {"parity", NULL, HELP_PARITY, "parity:L=5,V=3", build_parity, NULL, shape_LV, dlmkl_cf_parity},
     {"mixture", NULL, HELP_MIXTURE, "mixture:1*{copy:L=4,V=3}+2*{parity:L=4,V=3}", NULL, build_mixture, shape_mixture,

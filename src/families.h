@@ -48,5 +48,12 @@ int dlmkl_cf_product(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
 int dlmkl_cf_mds(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
 int dlmkl_cf_perm(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
 int dlmkl_cf_markov(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_ising(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+int dlmkl_cf_cw(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+
+/*! The chain of a markov spec's keys after L and V (stay= | trans=[,init=] | seed=[,conc=]), each
+ *  checked as by the builder: *P the V×V transition matrix (row-major), *init the law of X_1, both
+ *  malloc'd (the caller frees them; NULL on failure). O(V^2) plus the parse. */
+int dlmkl_markov_params(const char *fam, dlmkl_kv *kv, long L, long V, double **P, double **init);
 
 #endif

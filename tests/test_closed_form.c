@@ -69,6 +69,43 @@ START_TEST(test_vs_enumeration)
             vs_enumeration(spec);
         }
     vs_enumeration("markov:L=12,V=2,stay=0.7");
+    /* the pair-marginal route (profile_markov.h) and the law of the sum (profile_exchangeable.h)
+     * reached through the families' own keys */
+    static const char *const structured[] = {
+        "markov:L=9,V=3,seed=4",
+        "markov:L=8,V=3,seed=9,conc=0.3",
+        "markov:L=10,V=2,trans=0.9/0.1/0.3/0.7,init=stationary",
+        "markov:L=7,V=4,trans=0.7/0.1/0.1/0.1/0.2/0.5/0.2/0.1/0.1/0.1/0.1/0.7/0.25/0.25/0.25/0.25,init=0.4/0.3/0.2/0.1",
+        "ising:L=1,J=0.3",
+        "ising:L=10,J=0.5,h=0.2",
+        "ising:L=9,J=-1.3",
+        "cw:L=1,J=0.3",
+        "cw:L=11,J=0.7,h=0.1",
+        "cw:L=10,J=-2",
+    };
+    for (size_t c = 0; c < sizeof structured / sizeof structured[0]; c++)
+        vs_enumeration(structured[c]);
+}
+END_TEST
+
+/* Large L, against values known in closed form: with J = 0 the ising chain and Curie-Weiss are
+ * products of Bernoulli(e^h / (e^h + e^-h)) bits, h(m) = m H1; a chain whose rows are all equal is a
+ * product too. */
+START_TEST(test_structured_large_L)
+{
+    const double hf = 0.3, q = exp(hf) / (exp(hf) + exp(-hf)), H1 = bin_entropy(q);
+    const char *const specs[] = {"ising:L=400,J=0,h=0.3", "cw:L=2000,J=0,h=0.3"};
+    for (int c = 0; c < 2; c++) {
+        dlmkl_profile *p = cf(specs[c]);
+        for (int m = 0; m <= p->L; m += 37)
+            TU_CLOSE(p->h[m], m * H1, 1e-9 * fmax(1.0, m * H1), "%s h(%d)", specs[c], m);
+        dlmkl_profile_free(p);
+    }
+    dlmkl_profile *p = cf("markov:L=300,V=3,trans=0.5/0.3/0.2/0.5/0.3/0.2/0.5/0.3/0.2,init=0.5/0.3/0.2");
+    const double H3 = -(0.5 * log2(0.5) + 0.3 * log2(0.3) + 0.2 * log2(0.2));
+    for (int m = 0; m <= p->L; m += 13)
+        TU_CLOSE(p->h[m], m * H3, 1e-9 * fmax(1.0, m * H3), "markov product h(%d)", m);
+    dlmkl_profile_free(p);
 }
 END_TEST
 
@@ -142,7 +179,7 @@ static void cf_fail(const char *spec, int status, const char *phrase)
 
 START_TEST(test_bad_specs)
 {
-    cf_fail("ising:L=3,J=1", DLMKL_EINVAL, "no closed-form profile for family 'ising'");
+    cf_fail("ising2d:rows=2,cols=2,J=1", DLMKL_EINVAL, "no closed-form profile for family 'ising2d'");
     cf_fail("L=3", DLMKL_EINVAL, "no closed-form profile");
     cf_fail(":L=3", DLMKL_EINVAL, "has no family");
     cf_fail("copy:V=3", DLMKL_EINVAL, "missing required key 'L'");
@@ -158,9 +195,13 @@ START_TEST(test_bad_specs)
     cf_fail("mds:q=5,n=4,k=5", DLMKL_EINVAL, "k = 5 is out of range");
     cf_fail("rs:q=1,n=1,k=1", DLMKL_EINVAL, "q = 1 is out of range");
     cf_fail("perm:n=1", DLMKL_EINVAL, "n = 1 is out of range");
-    cf_fail("markov:L=5,V=3,stay=0.5", DLMKL_EINVAL, "V = 3 is out of range");
+    cf_fail("markov:L=5,V=3,stay=0.5", DLMKL_EINVAL, "V must be 2 (got V = 3)");
     cf_fail("markov:L=5,stay=-0.5", DLMKL_EINVAL, "stay = -0.5 is not a probability");
-    cf_fail("markov:L=5,trans=0.5/0.5/0.5/0.5", DLMKL_EINVAL, "unknown key 'trans'");
+    cf_fail("markov:L=5,trans=0.5/0.6/0.5/0.5", DLMKL_EINVAL, "row 1 of trans (previous symbol 0) sums to");
+    cf_fail("markov:L=5,stay=0.5,seed=3", DLMKL_EINVAL, "unknown key 'seed'");
+    cf_fail("markov:L=100001,V=3,seed=3", DLMKL_EINVAL, "L = 100001 is out of range");
+    cf_fail("ising:L=5,J=2e6", DLMKL_EINVAL, "J");
+    cf_fail("cw:L=5", DLMKL_EINVAL, "missing required key 'J'");
     cf_fail("markov:L=1000000,stay=0.999999999", DLMKL_ECOST, "above the budget");
     dlmkl_set_max_memory((size_t)1 << 20);
     cf_fail("copy:L=1000000", DLMKL_ETOOBIG, "above the memory cap");
@@ -175,7 +216,7 @@ END_TEST
 START_TEST(test_help)
 {
     const char *h = dlmkl_closed_form_help();
-    static const char *needles[] = {"copy:", "parity:", "product:", "mds:", "rs:", "perm:", "markov:", "stay="};
+    static const char *needles[] = {"copy:", "parity:", "product:", "mds:", "rs:", "perm:", "markov:", "stay=", "trans=", "ising:", "cw:"};
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
         ck_assert_msg(strstr(h, needles[i]) != NULL, "closed-form help lacks '%s'", needles[i]);
 }
@@ -188,6 +229,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_vs_enumeration);
     TU_ADD_SLOW_TEST(tc, test_large_L);
+    tcase_add_test(tc, test_structured_large_L);
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_help);
     suite_add_tcase(s, tc);
