@@ -157,6 +157,17 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
 int dlmkl_host_L(const dlmkl_host *h) { return h->d ? h->d->L : h->prof->L; }
 int dlmkl_host_V(const dlmkl_host *h) { return h->d ? h->d->V : h->V; }
 
+int dlmkl_host_table(const dlmkl_host *h, double *out, uint64_t n)
+{
+    if (!h->d)
+        return dlmkl_error(DLMKL_EINVAL, "a profile-only input has no table");
+    if (!out || n != h->d->n)
+        return dlmkl_error(DLMKL_EINVAL, "the table has V^L = %llu entries, not %llu", (unsigned long long)h->d->n,
+                           (unsigned long long)n);
+    memcpy(out, h->d->p, (size_t)n * sizeof *out);
+    return DLMKL_OK;
+}
+
 /* The profile, computed once. */
 static int host_profile(dlmkl_host *h)
 {

@@ -184,6 +184,12 @@ START_TEST(test_borrowed_table)
     }
     ck_assert_msg(!ra && !rb, "different row counts");
     ck_assert_str_eq(field(ta, 1, 0), "mine");
+    /* the table comes back as it was read */
+    double *back = malloc(d->n * sizeof *back);
+    ck_assert_int_eq(dlmkl_host_table(b, back, d->n), DLMKL_OK);
+    ck_assert_int_eq(memcmp(back, d->p, d->n * sizeof *back), 0);
+    ck_assert_int_ne(dlmkl_host_table(b, back, d->n - 1), DLMKL_OK);
+    free(back);
     dlmkl_host_text_free(ta), dlmkl_host_text_free(tb);
     dlmkl_host_free(a), dlmkl_host_free(b);
     /* borrowed, never written: the caller's array is unchanged and still owned by the caller */
@@ -226,6 +232,8 @@ START_TEST(test_profile_only_and_sample)
                      DLMKL_OK);
     ck_assert_str_eq(field(csv, 1, 2), "7");
     ck_assert_str_eq(field(csv, 1, 10), ""); /* no kl_output without a table */
+    double cell;
+    ck_assert_int_ne(dlmkl_host_table(h, &cell, 1), DLMKL_OK);
     dlmkl_host_text_free(csv);
     dlmkl_host_free(h);
     ck_assert_int_ne(dlmkl_host_from_profile("no-such-file", DLMKL_BITS, &h), DLMKL_OK);

@@ -41,6 +41,10 @@ void dlmkl_host_free(dlmkl_host *h);
 int dlmkl_host_L(const dlmkl_host *h);
 int dlmkl_host_V(const dlmkl_host *h);
 
+/*! Copy the table p[V^L] of a handle with a table into out (n doubles, n = V^L). DLMKL_EINVAL for a
+ *  profile-only handle or a wrong n. O(V^L). */
+int dlmkl_host_table(const dlmkl_host *h, double *out, uint64_t n);
+
 /*! Text returned by the functions below (malloc'd); free it with this. */
 void dlmkl_host_text_free(char *text);
 

@@ -12,7 +12,8 @@ Python equals the program's value bit for bit.
     dlmkl.kl(p, schedule="optimal", K=[2, 4])          # p: numpy array of shape (V,)*L
 
 `dist` is a spec string (the grammar of `dlmkl help specs`), a numpy array of shape (V,)*L
-(x_1 the first axis), or a Dist / Profile object (which keeps its entropy profile between calls).
+(x_1 the first axis), a pandas DataFrame in long format (columns x1..xL and p), or a Dist /
+Profile object (which keeps its entropy profile between calls).
 Every function takes `threads=` and `max_memory=` (bytes); the GIL is released while the library
 computes (calls from several Python threads run one at a time). Failures raise DlmklError with the
 library's message.
@@ -97,6 +98,8 @@ class Dist:
                 st = _lib.host_from_spec(spec.encode(), int(bool(normalize)), ctypes.byref(h))
                 _lib.check(st)
             else:
+                if hasattr(source, "columns") and "p" in source.columns:
+                    source = _from_long(source)
                 a = np.ascontiguousarray(source, dtype=np.float64)
                 if a.ndim < 1 or len(set(a.shape)) != 1:
                     raise ValueError(f"a table must have shape (V,)*L, not {a.shape}")
@@ -116,6 +119,16 @@ class Dist:
     def V(self):
         v = _lib.host_V(self._h)
         return v if v > 0 else None
+
+    def table(self):
+        """The law p as a new numpy array of shape (V,)*L (x_1 the first axis)."""
+        V, L = self.V, self.L
+        if V is None:
+            raise ValueError("a profile has no table")
+        out = np.empty((V,) * L)
+        ptr = out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        _lib.check(_lib.host_table(self._h, ptr, out.size))
+        return out
 
     def close(self):
         """Free the library's table and profile (also done when the object is collected)."""
@@ -142,6 +155,25 @@ class Profile(Dist):
         with _Settings(threads, max_memory):
             _lib.check(_lib.host_from_profile(self.name.encode(), _unit(unit), ctypes.byref(h)))
         self._h = h
+
+
+def _from_long(df):
+    """A dense array from a long-format DataFrame with columns x1..xL and p (rows in any order,
+    absent strings 0, V = 1 + the largest symbol): the layout of a long-format table: file."""
+    xs = [c for c in df.columns if isinstance(c, str) and c[:1] == "x" and c[1:].isdigit()]
+    L = len(xs)
+    if L == 0 or sorted(int(c[1:]) for c in xs) != list(range(1, L + 1)):
+        raise ValueError("a long-format table needs the columns x1..xL and p")
+    x = df[[f"x{i}" for i in range(1, L + 1)]].to_numpy()
+    if not np.issubdtype(x.dtype, np.integer) or (x < 0).any():
+        raise ValueError("the symbols x1..xL must be integers >= 0")
+    V = max(2, int(x.max()) + 1)
+    idx = np.ravel_multi_index(tuple(x.T), (V,) * L)
+    if len(np.unique(idx)) != len(idx):
+        raise ValueError("a string x appears in two rows")
+    a = np.zeros(V ** L)
+    a[idx] = df["p"].to_numpy(dtype=np.float64)
+    return a.reshape((V,) * L)
 
 
 def _as_dist(dist, normalize, threads, max_memory):

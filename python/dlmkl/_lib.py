@@ -69,6 +69,7 @@ host_from_profile = _proto("dlmkl_host_from_profile", _int, _str, _int, P(_handl
 host_free = _proto("dlmkl_host_free", None, _handle)
 host_L = _proto("dlmkl_host_L", _int, _handle)
 host_V = _proto("dlmkl_host_V", _int, _handle)
+host_table = _proto("dlmkl_host_table", _int, _handle, P(_dbl), _u64)
 host_text_free = _proto("dlmkl_host_text_free", None, ctypes.c_void_p)
 host_info_csv = _proto("dlmkl_host_info_csv", _int, _handle, _int, _int, P(_text))
 host_profile_csv = _proto("dlmkl_host_profile_csv", _int, _handle, _int, P(_text))

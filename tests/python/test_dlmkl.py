@@ -137,6 +137,30 @@ def test_numpy_equals_table_file(tmp_path, L, V, seed):
     assert np.array_equal(c, 3 * a)
 
 
+def test_table_roundtrip_and_long_format(tmp_path):
+    spec = "ising:L=6,J=0.4,h=0.2"
+    d = dlmkl.Dist(spec)
+    a = d.table()
+    assert a.shape == (2,) * 6 and abs(a.sum() - 1) < 1e-12
+    scheds = ["balanced", "iid:cosine"]
+    cols = lambda df: df[[c for c in df.columns if c != "dist"]]
+    want = cols(dlmkl.kl(spec, schedule=scheds, K=[2, 3], output_law="always"))
+    assert want.equals(cols(dlmkl.kl(a, schedule=scheds, K=[2, 3], output_law="always")))
+    # a long-format DataFrame (rows shuffled, zero rows dropped), in Python and through a CSV file
+    import itertools
+    import pandas as pd
+
+    rows = [dict(x1=x[0], x2=x[1], x3=x[2], x4=x[3], x5=x[4], x6=x[5], p=a[x])
+            for x in itertools.product(range(2), repeat=6) if a[x] > 0]
+    df = pd.DataFrame(rows).sample(frac=1, random_state=3)
+    assert want.equals(cols(dlmkl.kl(df, schedule=scheds, K=[2, 3], output_law="always")))
+    df.to_csv(tmp_path / "long.csv", float_format="%.17g")
+    assert want.equals(cols(dlmkl.kl(f"table:{tmp_path / 'long.csv'}", schedule=scheds, K=[2, 3],
+                                     output_law="always")))
+    with pytest.raises(ValueError):
+        dlmkl.Dist(pd.DataFrame({"x1": [0, 0], "p": [0.5, 0.5]}))
+
+
 def test_sample_and_sweep_equal_cli(tmp_path):
     spec = "markov:L=4,stay=0.8"
     for fmt in ("law", "samples"):
