@@ -413,7 +413,7 @@ int dlmkl_adaptive_eval(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     for (int i = L - 2; i >= 0; i--)
         ps.w.pw[i] = ps.w.pw[i + 1] * (uint64_t)(V + 1);
     ps.wI[N - 1] = 1.0, ps.wS[N - 1] = 1.0;
-    const int layers = selfsz ? L : s->K;
+    const int layers = selfsz ? L : s->nsteps;
     int Aj[DLMKL_MAX_L], dig[DLMKL_MAX_L];
     for (int k = 0; k < layers && st == DLMKL_OK; k++) {
         memset(ps.nI, 0, N * sizeof(double));
@@ -495,7 +495,7 @@ int dlmkl_adaptive_eval(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
             goto done;
         }
         dp[0] = 1.0;
-        for (int k = 0; k < s->K && st == DLMKL_OK; k++) {
+        for (int k = 0; k < s->nsteps && st == DLMKL_OK; k++) {
             memset(dn, 0, L1 * L1 * sizeof *dn);
             for (int m = 0; m <= L && st == DLMKL_OK; m++) {
                 int any = 0;
@@ -612,7 +612,7 @@ int dlmkl_adaptive_sample(const dlmkl_dist *d, const dlmkl_schedule *s, const dl
     w.pw[L - 1] = 1;
     for (int i = L - 2; i >= 0; i--)
         w.pw[i] = w.pw[i + 1] * (uint64_t)(V + 1);
-    const int layers = selfsz ? L : s->K;
+    const int layers = selfsz ? L : s->nsteps;
     int Aj[DLMKL_MAX_L], dig[DLMKL_MAX_L];
     for (uint64_t run = 0; run < n && st == DLMKL_OK; run++) {
         uint64_t y = N - 1;

@@ -134,7 +134,7 @@ int cmd_worst(int argc, char **argv)
                         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 }
                 if (st == DLMKL_OK && (st = dlmkl_worst_compute(s, &rows[n].w)) == DLMKL_OK) {
-                    rows[n].steps = s->K;
+                    rows[n].steps = s->nsteps;
                     if ((rows[n].name = strdup(s->name)) != NULL)
                         n++;
                     else

@@ -24,7 +24,7 @@ static int kl_fixed(const dlmkl_profile *prof, const dlmkl_schedule *s, double *
 {
     double acc = 0;
     int m = 0;
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->nsteps; k++) {
         acc += dlmkl_step_cost(prof->h, m, s->sizes[k]);
         m += s->sizes[k];
     }
@@ -59,7 +59,7 @@ static int dp_expect(const dlmkl_schedule *s, cost_fn cost, const void *ctx, dou
     P[0] = 1.0;
     double acc = 0;
     int st = DLMKL_OK;
-    for (int k = 0; k < s->K && st == DLMKL_OK; k++) {
+    for (int k = 0; k < s->nsteps && st == DLMKL_OK; k++) {
         memset(Q, 0, ((size_t)L + 1) * sizeof *Q);
         for (int m = 0; m <= L && st == DLMKL_OK; m++) {
             if (P[m] == 0.0)
@@ -244,7 +244,7 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
 
 void dlmkl_bounds_compute(const dlmkl_profile *prof, const dlmkl_schedule *s, dlmkl_bounds *b)
 {
-    const int L = prof->L, K = s->budget > 0 ? s->budget : s->K;
+    const int L = prof->L, K = s->budget > 0 ? s->budget : s->nsteps;
     const double sc = dlmkl_profile_scale(prof);
     const double tc = dlmkl_nonneg(dlmkl_profile_tc(prof), sc), dtc = dlmkl_nonneg(dlmkl_profile_dtc(prof), sc);
     b->tc_over_K = tc / K;

@@ -63,7 +63,7 @@
  * 0-based; k = K is the end). O(K·L^2) time, O(K·L) memory. */
 static int reach_compute(const dlmkl_schedule *s, unsigned char **out)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     const size_t L1 = (size_t)L + 1;
     *out = NULL;
     unsigned char *reach = calloc(((size_t)K + 1) * L1, 1);
@@ -145,7 +145,7 @@ double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const 
     }
     /* T = Σ_k Σ_{m ∈ R_k} N_m Σ_{s: P>0} C(L−m, s) V^s */
     double T = 0.0;
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->nsteps; k++) {
         if (step_table(s, k, reach + (size_t)k * L1, law) != DLMKL_OK) {
             free(reach), free(law);
             return NAN;
@@ -267,7 +267,7 @@ static double log_target(int L, int V, int mp, uint64_t t, const int *dig, const
 static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
                         int logsp, double *M, double *wa, double *wb, double **wout, double *terms_out, int *fpx)
 {
-    const int L = d->L, V = d->V, K = s->K, ord = is_ordered(pos);
+    const int L = d->L, V = d->V, K = s->nsteps, ord = is_ordered(pos);
     const size_t L1 = (size_t)L + 1;
     uint64_t N;
     int st = dlmkl_ext_size(L, V, &N);

@@ -41,7 +41,7 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
     if (st != DLMKL_OK)
         return st;
     row->schedule = strdup(s->name);
-    size_t slen = (size_t)s->K * 12 + 1;
+    size_t slen = (size_t)s->nsteps * 12 + 1;
     row->sizes = malloc(slen);
     if (!row->schedule || !row->sizes) {
         dlmkl_schedule_free(s);
@@ -49,9 +49,9 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
     dlmkl_schedule_sizes_string(s, row->sizes, slen);
-    dlmkl_positions_name(pos, s->K, row->positions, sizeof row->positions);
+    dlmkl_positions_name(pos, s->nsteps, row->positions, sizeof row->positions);
     row->K = s->budget;
-    row->steps = s->K;
+    row->steps = s->nsteps;
     row->zeta = s->chen ? s->zeta : NAN;
     row->H = prof->h[L];
     row->TC = dlmkl_profile_tc(prof);
@@ -84,7 +84,7 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
         int *order = malloc((size_t)L * sizeof *order);
         if (!order)
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        else if ((st = dlmkl_positions_order(pos, L, s->K, order)) == DLMKL_OK)
+        else if ((st = dlmkl_positions_order(pos, L, s->nsteps, order)) == DLMKL_OK)
             st = dlmkl_kl_expected_ordered(d, order, s, &row->kl_expected);
         free(order);
     }

@@ -55,7 +55,7 @@ static int check_args(int L, int K, dlmkl_minimax_target target)
 
 int dlmkl_minimax_worst(const dlmkl_schedule *s, dlmkl_minimax_target target, double *worst, int *d_worst)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     int st = check_args(L, 1, target);
     if (st)
         return st;
@@ -445,7 +445,7 @@ int dlmkl_minimax_law(int L, int K, dlmkl_minimax_target target, dlmkl_schedule 
         if (sc) {
             sc->kind = DLMKL_SCHED_LAW;
             sc->L = L;
-            sc->K = K;
+            sc->nsteps = K;
             sc->budget = K;
             sc->name = strdup(name);
             sc->row_start = malloc((nkm + 1) * sizeof *sc->row_start);

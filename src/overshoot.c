@@ -119,14 +119,14 @@ static void binom_fill(int n, long double p, long double pc, int lo, int hi, dou
 static void heads_tails(const dlmkl_schedule *s, long double *F, long double *T)
 {
     long double acc = 0;
-    for (int k = 0; k <= s->K; k++) {
+    for (int k = 0; k <= s->nsteps; k++) {
         F[k] = acc;
-        if (k < s->K)
+        if (k < s->nsteps)
             acc += s->pi_ld[k];
     }
     acc = 0;
-    for (int k = s->K; k >= 0; k--) {
-        if (k < s->K)
+    for (int k = s->nsteps; k >= 0; k--) {
+        if (k < s->nsteps)
             acc += s->pi_ld[k];
         T[k] = acc;
     }
@@ -136,7 +136,7 @@ static void heads_tails(const dlmkl_schedule *s, long double *F, long double *T)
  * the last step (or no mass after it) reveals everything. */
 static void step_q(const dlmkl_schedule *s, const long double *T, int k, long double *q, long double *qc)
 {
-    if (k == s->K - 1 || !(T[k + 1] > 0) || !(T[k] > 0)) {
+    if (k == s->nsteps - 1 || !(T[k + 1] > 0) || !(T[k] > 0)) {
         *q = 1.0L, *qc = 0.0L;
     } else {
         *q = s->pi_ld[k] / T[k], *qc = T[k + 1] / T[k];
@@ -157,7 +157,7 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
         return L;
     case DLMKL_SCHED_LAW:
     case DLMKL_SCHED_POWER:
-        return (double)s->K * (L + 1) * (L + 2) / 2;
+        return (double)s->nsteps * (L + 1) * (L + 2) / 2;
     case DLMKL_SCHED_MIX: {
         double w = 0;
         for (int i = 0; i < s->ncomp; i++)
@@ -169,9 +169,9 @@ double dlmkl_overshoot_cost(const dlmkl_schedule *s)
     }
     /* Σ_k w_m(k)·w_s(k), w_m = 2·9.5 sd of Bin(L, F) + 3, w_s = 2·9.5 sd of Bin(n, q) + q·w_m + 3. */
     double F = 0, T = 1, work = 0;
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->nsteps; k++) {
         double q = T > 0 ? s->pi[k] / T : 1.0;
-        if (k == s->K - 1 || q > 1)
+        if (k == s->nsteps - 1 || q > 1)
             q = 1.0;
         double wm = fmin(L + 1, 2 * WINDOW_SD * sqrt(L * F * (1 - F)) + 3);
         double n = L * T;
@@ -193,7 +193,7 @@ static int check_cost(const dlmkl_schedule *s)
     if (work > DLMKL_OVERSHOOT_MAX_WORK)
         return dlmkl_error(DLMKL_ECOST,
                            "schedule '%s' at L = %d, K = %d: the exact expectation needs about %.3g window cells, "
-                           "above the budget of %.3g; use a smaller L or K", s->name, s->L, s->K, work,
+                           "above the budget of %.3g; use a smaller L or K", s->name, s->L, s->nsteps, work,
                            DLMKL_OVERSHOOT_MAX_WORK);
     return DLMKL_OK;
 }
@@ -213,7 +213,7 @@ static int overshoot_fixed(const dlmkl_schedule *s, double *O)
 {
     const int L = s->L;
     int m = 0;
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->nsteps; k++) {
         int next = m + s->sizes[k];
         for (int d = m + 1; d <= next; d++)
             O[d] = (double)(next - d);
@@ -228,7 +228,7 @@ static int overshoot_fixed(const dlmkl_schedule *s, double *O)
  * a_0 = 1, a_t = a_{t−1}·(L−t−K+1)/(L−t). O(d) = Σ_{t=1}^{L−d} a_t. */
 static int overshoot_composition(const dlmkl_schedule *s, double *O)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     if (K > L)
         return dlmkl_error(DLMKL_EINVAL, "composition: K = %d > L = %d has no composition into positive parts", K, L);
     long double a = 1, acc = 0;
@@ -265,7 +265,7 @@ int dlmkl_overshoot_dp(const dlmkl_schedule *s, double *O)
     }
     memset(O, 0, ((size_t)L + 1) * sizeof *O);
     P[0] = 1.0;
-    for (int k = 0; k < s->K && st == DLMKL_OK; k++) {
+    for (int k = 0; k < s->nsteps && st == DLMKL_OK; k++) {
         memset(Q, 0, ((size_t)L + 1) * sizeof *Q);
         for (int m = 0; m <= L; m++) {
             if (P[m] == 0.0)
@@ -314,7 +314,7 @@ typedef struct iid_scratch {
 DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const long double *F, const long double *T, int k,
                                   iid_scratch *w)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     double *P = w->P, *acc = w->acc;
     if (!(s->pi[k] > 0) && k != K - 1)
         return; /* no token reveals here */
@@ -439,7 +439,7 @@ DLMKL_CLONES static void iid_step(const dlmkl_schedule *s, const long double *F,
 
 static int overshoot_iid(const dlmkl_schedule *s, double *O)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     int st = check_cost(s);
     if (st)
         return st;

@@ -143,7 +143,7 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                           "component (its output law is the weighted mixture of theirs)", s->name);
     if (st0 != DLMKL_OK)
         return st0;
-    const int L = d->L, V = d->V, K = s->K;
+    const int L = d->L, V = d->V, K = s->nsteps;
     uint64_t N;
     int st = dlmkl_ext_size(L, V, &N);
     if (st != DLMKL_OK)

@@ -38,7 +38,7 @@ dlmkl_schedule *dlmkl_schedule_new(dlmkl_schedule_kind kind, int L, int K, const
     }
     s->kind = kind;
     s->L = L;
-    s->K = K;
+    s->nsteps = K;
     s->budget = K;
     s->name = strdup(name);
     if (kind == DLMKL_SCHED_FIXED)
@@ -102,8 +102,8 @@ int dlmkl_schedule_check_dist(const dlmkl_schedule *s, const dlmkl_dist *d, cons
     if (s->L != d->L)
         return dlmkl_error(DLMKL_EINVAL, "%s: the schedule is for L = %d tokens but the distribution has L = %d", who,
                            s->L, d->L);
-    if (s->K < 1)
-        return dlmkl_error(DLMKL_EINVAL, "%s: the schedule has K = %d iterations (need K >= 1)", who, s->K);
+    if (s->nsteps < 1)
+        return dlmkl_error(DLMKL_EINVAL, "%s: the schedule has K = %d iterations (need K >= 1)", who, s->nsteps);
     return DLMKL_OK;
 }
 
@@ -164,16 +164,16 @@ static int make_chen(const char *head, int L, double zeta, dlmkl_chen_kind chen,
 static int iid_normalise(dlmkl_schedule *s)
 {
     long double sum = 0;
-    for (int k = 0; k < s->K; k++)
+    for (int k = 0; k < s->nsteps; k++)
         sum += s->pi_ld[k];
     if (!(sum > 0) || !isfinite((double)sum))
         return dlmkl_error(DLMKL_EINVAL, "schedule '%s': the reveal probabilities do not sum to a positive number", s->name);
-    for (int k = 0; k < s->K; k++) {
+    for (int k = 0; k < s->nsteps; k++) {
         s->pi_ld[k] /= sum;
         s->pi[k] = (double)s->pi_ld[k];
     }
     long double acc = 0;
-    for (int k = s->K - 1; k >= 0; k--)
+    for (int k = s->nsteps - 1; k >= 0; k--)
         s->pi_tail[k] = (double)(acc += s->pi_ld[k]);
     return DLMKL_OK;
 }
@@ -219,7 +219,7 @@ static int iid_from_weights(const char *spec, const char *list, int L, int K, dl
  * cumulative sizes; IID: Σ_{j<=k} π_j; COMPOSITION: (k+1)/K; LAW: forward DP over (k, m), O(K·L^2). */
 static int expected_fractions(const dlmkl_schedule *s, double *fr)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     if (s->kind == DLMKL_SCHED_MIX) { /* Σ_i w_i E_i[m_{k+1}]/L, a component past its K has revealed all */
         for (int k = 0; k < K; k++)
             fr[k] = 0.0;
@@ -230,7 +230,7 @@ static int expected_fractions(const dlmkl_schedule *s, double *fr)
         for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++)
             if ((st = expected_fractions(s->comp[i], fi)) == DLMKL_OK)
                 for (int k = 0; k < K; k++)
-                    fr[k] += s->comp_w[i] * (k < s->comp[i]->K ? fi[k] : 1.0);
+                    fr[k] += s->comp_w[i] * (k < s->comp[i]->nsteps ? fi[k] : 1.0);
         free(fi);
         return st;
     }
@@ -338,8 +338,8 @@ static int make_mix(const char *spec, const char *arg, int L, int K, const dlmkl
         s->comp[s->ncomp] = c;
         s->comp_w[s->ncomp++] = w;
         tot += w;
-        if (c->K > s->K)
-            s->K = c->K;
+        if (c->nsteps > s->nsteps)
+            s->nsteps = c->nsteps;
         p = *q ? q + 1 : q;
     }
     if (st == DLMKL_OK && !(tot > 0 && isfinite((double)tot)))
@@ -350,7 +350,7 @@ static int make_mix(const char *spec, const char *arg, int L, int K, const dlmkl
     }
     for (int i = 0; i < s->ncomp; i++)
         s->comp_w[i] = (double)(s->comp_w[i] / tot);
-    s->budget = K > 0 ? K : s->K;
+    s->budget = K > 0 ? K : s->nsteps;
     *out = s;
     return DLMKL_OK;
 }
@@ -371,21 +371,21 @@ static int make_twin(const char *arg, int L, int K, const dlmkl_profile *prof, d
         snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
         return dlmkl_error(st, "twin: %s", msg);
     }
-    if (in->K > L) {
+    if (in->nsteps > L) {
         st = dlmkl_error(DLMKL_EINVAL, "twin:%s: its deterministic twin reveals at least one token per iteration, so "
-                         "K = %d cannot exceed L = %d", arg, in->K, L);
+                         "K = %d cannot exceed L = %d", arg, in->nsteps, L);
         dlmkl_schedule_free(in);
         return st;
     }
-    double *fr = malloc((size_t)in->K * sizeof *fr);
-    int *sizes = malloc((size_t)in->K * sizeof *sizes);
+    double *fr = malloc((size_t)in->nsteps * sizeof *fr);
+    int *sizes = malloc((size_t)in->nsteps * sizeof *sizes);
     char *name = malloc(strlen(in->name) + 6);
     if (!fr || !sizes || !name)
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     if (st == DLMKL_OK && (st = expected_fractions(in, fr)) == DLMKL_OK) {
-        dlmkl_sizes_from_fractions(NULL, fr, L, in->K, sizes);
+        dlmkl_sizes_from_fractions(NULL, fr, L, in->nsteps, sizes);
         sprintf(name, "twin:%s", in->name);
-        if ((st = dlmkl_schedule_fixed(L, sizes, in->K, name, out)) == DLMKL_OK)
+        if ((st = dlmkl_schedule_fixed(L, sizes, in->nsteps, name, out)) == DLMKL_OK)
             (*out)->budget = in->budget;
     }
     free(fr), free(sizes), free(name);
@@ -1028,8 +1028,8 @@ const char *dlmkl_schedule_spec_help(void)
 int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
 {
     const int L = s->L, n = L - m;
-    if (k < 0 || k >= s->K || m < 0 || m > L)
-        return dlmkl_error(DLMKL_EINVAL, "step law asked for k = %d, m = %d outside 0..%d, 0..%d", k, m, s->K - 1, L);
+    if (k < 0 || k >= s->nsteps || m < 0 || m > L)
+        return dlmkl_error(DLMKL_EINVAL, "step law asked for k = %d, m = %d outside 0..%d, 0..%d", k, m, s->nsteps - 1, L);
     for (int j = 0; j <= n; j++)
         ps[j] = 0.0;
     switch (s->kind) {
@@ -1042,7 +1042,7 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
         /* q = π_k / Σ_{j>=k} π_j, the tail summed from the end once at build time (not 1 − head), so
          * each call is O(L); q = 1 at the last step */
         const double tail = s->pi_tail[k];
-        double q = k == s->K - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
+        double q = k == s->nsteps - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
         if (q > 1)
             q = 1;
         if (!(q >= 0 && q <= 1) || !isfinite(tail)) /* never hand GSL a probability outside [0, 1] or NaN */
@@ -1053,7 +1053,7 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
         return DLMKL_OK;
     }
     case DLMKL_SCHED_COMPOSITION: {
-        int r = s->K - k; /* parts left, this one included */
+        int r = s->nsteps - k; /* parts left, this one included */
         if (n < r || r < 1) /* also keeps gsl_sf_lnchoose's arguments in its domain (n >= m >= 0) */
             return dlmkl_error(DLMKL_EINVAL, "composition: %d tokens cannot fill %d positive parts (state not reachable)", n, r);
         if (r == 1) {
@@ -1078,7 +1078,7 @@ int dlmkl_schedule_step_law(const dlmkl_schedule *s, int k, int m, double *ps)
             ps[0] = 1.0;
             return DLMKL_OK;
         }
-        if (k == s->K - 1) {
+        if (k == s->nsteps - 1) {
             ps[n] = 1.0;
             return DLMKL_OK;
         }
@@ -1106,7 +1106,7 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s)
     int mx = 0;
     switch (s->kind) {
     case DLMKL_SCHED_FIXED:
-        for (int k = 0; k < s->K; k++)
+        for (int k = 0; k < s->nsteps; k++)
             if (s->sizes[k] > mx)
                 mx = s->sizes[k];
         return mx;
@@ -1121,9 +1121,9 @@ int dlmkl_schedule_max_size(const dlmkl_schedule *s)
     case DLMKL_SCHED_POWER: /* the first iteration may reveal all */
         return s->L;
     case DLMKL_SCHED_COMPOSITION:
-        return s->L - s->K + 1;
+        return s->L - s->nsteps + 1;
     case DLMKL_SCHED_LAW:
-        for (int64_t i = 0; i < s->row_start[(size_t)s->K * (s->L + 1)]; i++)
+        for (int64_t i = 0; i < s->row_start[(size_t)s->nsteps * (s->L + 1)]; i++)
             if (s->law[i].prob > 0 && s->law[i].s > mx)
                 mx = s->law[i].s;
         return mx;
@@ -1137,7 +1137,7 @@ const char *dlmkl_schedule_sizes_string(const dlmkl_schedule *s, char *buf, size
     if (s->kind != DLMKL_SCHED_FIXED)
         return buf;
     size_t pos = 0;
-    for (int k = 0; k < s->K && pos < len; k++) {
+    for (int k = 0; k < s->nsteps && pos < len; k++) {
         int w = snprintf(buf + pos, len - pos, k ? "-%d" : "%d", s->sizes[k]);
         if (w < 0 || (size_t)w >= len - pos) {
             buf[pos] = '\0';

@@ -27,7 +27,7 @@ int dlmkl_worst_compute(const dlmkl_schedule *s, dlmkl_worst *w)
     double *O;
     int st = dlmkl_overshoot_alloc(s, &O);
     if (st == DLMKL_OK && (st = dlmkl_overshoot(s, O)) == DLMKL_OK)
-        dlmkl_worst_from_overshoot(s->L, s->budget > 0 ? s->budget : s->K, O, w);
+        dlmkl_worst_from_overshoot(s->L, s->budget > 0 ? s->budget : s->nsteps, O, w);
     free(O);
     return st;
 }

@@ -233,7 +233,7 @@ static void bf_rec(bf *b, int *rev, int k, int its, double wi, double ws)
         bf_reveal(b, rev, k, its, wi, ws, 1.0, A, a, ch, c, Mb);
         return;
     }
-    ck_assert_int_lt(k, b->s->K);
+    ck_assert_int_lt(k, b->s->nsteps);
     double pl[DLMKL_MAX_L + 1];
     ck_assert_int_eq(dlmkl_schedule_step_law(b->s, k, m, pl), DLMKL_OK);
     for (int s = 0; s <= L - m; s++) {

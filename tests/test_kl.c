@@ -160,7 +160,7 @@ START_TEST(test_ordered_vs_subset_entropies)
             int K = si == 0 ? -1 : 3;
             dlmkl_schedule *s = sched(sspecs[si], L, K, prof);
             int order[16];
-            dlmkl_positions_order(&pos, L, s->K, order);
+            dlmkl_positions_order(&pos, L, s->nsteps, order);
             double got;
             ck_assert_int_eq(dlmkl_kl_expected_ordered(d, order, s, &got), DLMKL_OK);
             /* enumerate size sequences (s_1..s_K) with their probabilities */
@@ -168,17 +168,17 @@ START_TEST(test_ordered_vs_subset_entropies)
             int sz[8] = {0};
             double ps[16];
             long total = 1;
-            for (int k = 0; k < s->K; k++)
+            for (int k = 0; k < s->nsteps; k++)
                 total *= L + 1;
             for (long code = 0; code < total; code++) {
                 long c = code;
                 int m = 0;
                 double prob = 1, kl = 0;
-                for (int k = 0; k < s->K; k++) {
+                for (int k = 0; k < s->nsteps; k++) {
                     sz[k] = (int)(c % (L + 1));
                     c /= L + 1;
                 }
-                for (int k = 0; k < s->K && prob > 0; k++) {
+                for (int k = 0; k < s->nsteps && prob > 0; k++) {
                     if (sz[k] > L - m) {
                         prob = 0;
                         break;

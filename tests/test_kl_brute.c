@@ -99,7 +99,7 @@ static double law_prob(const dlmkl_schedule *s, int k, int m, int sz)
 /* P(c) for the sizes cnt (positions uniform) */
 static double path_prob(const dlmkl_schedule *s, const int *c, const int *cnt)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     double P = 1;
     int m = 0;
     switch (s->kind) {
@@ -161,7 +161,7 @@ static double path_prob(const dlmkl_schedule *s, const int *c, const int *cnt)
 static void brute_kl(const dlmkl_dist *d, const brute *b, const dlmkl_schedule *s, const int *order, double *ekl,
                      double *qbar)
 {
-    const int L = d->L, K = s->K;
+    const int L = d->L, K = s->nsteps;
     uint64_t npaths = 1;
     for (int i = 0; i < L; i++)
         npaths *= (uint64_t)K;
@@ -308,7 +308,7 @@ static void check_case(const dlmkl_dist *d, const brute *b, const dlmkl_profile 
     ck_assert_int_eq(dlmkl_positions_parse(posspec, &pos), DLMKL_OK);
     int order[64], *ord = NULL;
     if (pos.kind != DLMKL_POS_RANDOM) {
-        ck_assert_int_eq(dlmkl_positions_order(&pos, d->L, s->K, order), DLMKL_OK);
+        ck_assert_int_eq(dlmkl_positions_order(&pos, d->L, s->nsteps, order), DLMKL_OK);
         ord = order;
     }
     double *qb = malloc(d->n * sizeof *qb), *ql = malloc(d->n * sizeof *ql);

@@ -217,7 +217,7 @@ START_TEST(test_output_below_expected)
                           ko, ke, seed, L, V, K, s->name);
             int order[64];
             dlmkl_positions pos = {DLMKL_POS_STRIDE, 0};
-            ck_assert_int_eq(dlmkl_positions_order(&pos, L, s->K, order), DLMKL_OK);
+            ck_assert_int_eq(dlmkl_positions_order(&pos, L, s->nsteps, order), DLMKL_OK);
             ck_assert_int_eq(dlmkl_kl_expected_ordered(d, order, s, &ke), DLMKL_OK);
             ko = kl_out(d, s, "stride", NULL);
             ck_assert_msg(ko >= -ID_TOL && ko <= ke + ID_TOL, "stride: kl_output %.17g vs kl_expected %.17g, seed %lu %s", ko,
@@ -296,7 +296,7 @@ START_TEST(test_cost_counts_terms)
                 if (s->kind == DLMKL_SCHED_IID && pos.kind == DLMKL_POS_RANDOM) {
                     /* every m and every s has positive probability except at the first step (m = 0)
                      * and the last (s = L − m): (1+V)^L + (K−2)(1+2V)^L + (2V)^L */
-                    double closed = pow(1.0 + V, L) + (s->K - 2) * pow(1.0 + 2 * V, L) + pow(2.0 * V, L);
+                    double closed = pow(1.0 + V, L) + (s->nsteps - 2) * pow(1.0 + 2 * V, L) + pow(2.0 * V, L);
                     ck_assert_msg(cost == closed, "iid cost %.17g, closed form %.17g", cost, closed);
                 }
             }

@@ -25,7 +25,7 @@ static char *write_tmp(const char *text)
 /* A law for L = 4, K = 2: from m = 0 reveal 1 or 3 (prob 0.25, 0.75), then the rest. */
 static void check_law4(dlmkl_schedule *s, const char *what, int has_row22)
 {
-    ck_assert_msg(s->kind == DLMKL_SCHED_LAW && s->L == 4 && s->K == 2, "%s: kind %d L %d K %d", what, s->kind, s->L, s->K);
+    ck_assert_msg(s->kind == DLMKL_SCHED_LAW && s->L == 4 && s->nsteps == 2, "%s: kind %d L %d K %d", what, s->kind, s->L, s->nsteps);
     double ps[5];
     ck_assert_int_eq(dlmkl_schedule_step_law(s, 0, 0, ps), DLMKL_OK);
     const double want0[5] = {0, 0.25, 0, 0.75, 0};

@@ -35,7 +35,7 @@ static double cost_d(int m, int s, int d)
  * the rows: probabilities in [0, 1] summing to 1, sizes in range, the last step revealing all. */
 static double law_worst_here(const dlmkl_schedule *s, int target, double *kld)
 {
-    const int L = s->L, K = s->K;
+    const int L = s->L, K = s->nsteps;
     ck_assert_int_eq(s->kind, DLMKL_SCHED_LAW);
     double P[MAXL + 1] = {0}, Q[MAXL + 1], kl[MAXL + 1] = {0};
     P[0] = 1;
@@ -241,7 +241,7 @@ START_TEST(test_below_random_laws)
                 ck_assert_msg(lp <= worst + 1e-9, "iid law beats the LP: L=%d K=%d t=%d %.17g < %.17g", L, K, t, worst, lp);
 
                 /* a random (k, m)-dependent law, as a LAW schedule built here */
-                dlmkl_schedule sc = {.kind = DLMKL_SCHED_LAW, .L = L, .K = K, .budget = K};
+                dlmkl_schedule sc = {.kind = DLMKL_SCHED_LAW, .L = L, .nsteps = K, .budget = K};
                 int64_t rs[(MAXL + 1) * 16 + 1];
                 dlmkl_law_entry le[(MAXL + 1) * 16 * 2];
                 sc.row_start = rs;

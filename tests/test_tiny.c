@@ -136,7 +136,7 @@ static double check_brute(const dlmkl_dist *d, const char *spec, int K, const ch
     dlmkl_schedule *s = sched(d, spec, K);
     ck_assert_int_eq(s->kind, DLMKL_SCHED_FIXED);
     long double klb;
-    long double *qb = brute_qbar(d, s->sizes, s->K, &klb);
+    long double *qb = brute_qbar(d, s->sizes, s->nsteps, &klb);
     double kl = NAN;
     ck_assert_msg(dlmkl_kl_output(d, s, NULL, &kl, NULL) == DLMKL_OK, "%s", dlmkl_last_error());
     ck_assert_msg(isfinite(kl), "%s: kl_output = %g, expected finite", what, kl);

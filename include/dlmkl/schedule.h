@@ -36,16 +36,16 @@ typedef struct dlmkl_law_entry {
 typedef struct dlmkl_schedule {
     dlmkl_schedule_kind kind;
     int L;              /* tokens */
-    int K;              /* iterations the schedule takes */
-    int budget;         /* the budget K asked for (= K, except for K-targeted schedules that fit in
-                           fewer iterations, e.g. chen-tc with zeta picked from K) */
-    int *sizes;         /* FIXED: K sizes, each >= 0, summing to L */
-    double *pi;         /* IID: K reveal probabilities, sum 1 */
+    int nsteps;         /* the iterations the schedule takes, its steps (the papers' K is the budget) */
+    int budget;         /* the budget K asked for (= nsteps, except for K-targeted schedules that fit
+                           in fewer iterations, e.g. chen-tc with zeta picked from K) */
+    int *sizes;         /* FIXED: nsteps sizes, each >= 0, summing to L */
+    double *pi;         /* IID: nsteps reveal probabilities, sum 1 */
     double *pi_tail;    /* IID: pi_tail[k] = Σ_{j>=k} π_j, summed from the end */
     long double *pi_ld; /* IID: the same π_k in long double, as computed from the spec: with exponents
                            of order L in the binomial laws, the result's conditioning is L times the
                            relative error of π, so the exact routes read these */
-    /* LAW: row (k, m), k = 0..K-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
+    /* LAW: row (k, m), k = 0..nsteps-1, m = 0..L, holds entries law[row_start[r] .. row_start[r+1]),
      * r = k*(L+1) + m, sorted by s; a row with no entries is a state the law never reaches. */
     int64_t *row_start;
     dlmkl_law_entry *law;
@@ -53,7 +53,7 @@ typedef struct dlmkl_schedule {
     double zeta;        /* chen-tc / chen-dtc: the zeta used; 0 otherwise */
     double power_a;     /* POWER: the exponent a >= 0 (0: a uniform fraction of the masked tokens) */
     int ncomp;                     /* MIX: the components (none of them a MIX) and their weights, */
-    struct dlmkl_schedule **comp;  /* summing to 1; K is the largest component K */
+    struct dlmkl_schedule **comp;  /* summing to 1; nsteps is the largest component's */
     double *comp_w;
     dlmkl_chen_kind chen; /* DLMKL_CHEN_NONE unless built by chen-tc / chen-dtc */
 } dlmkl_schedule;

@@ -20,9 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK_MESSAGE(st);
     FUZZ_CHECK((st == DLMKL_OK) == (s != NULL), "status %d", st);
     if (s) {
-        FUZZ_CHECK(s->L == L && s->K >= 1, "L = %d, K = %d", s->L, s->K);
+        FUZZ_CHECK(s->L == L && s->nsteps >= 1, "L = %d, K = %d", s->L, s->nsteps);
         double mass[17] = {1.0}, next[17], ps[17];
-        for (int k = 0; k < s->K; k++) {
+        for (int k = 0; k < s->nsteps; k++) {
             memset(next, 0, sizeof next);
             for (int m = 0; m <= L; m++) {
                 if (mass[m] <= 0.0)
