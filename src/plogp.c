@@ -84,6 +84,15 @@ double dlmkl_log2_det(double x) { return log2_lane(x); }
 
 double dlmkl_plogp(double p) { return plogp_lane(p); }
 
+/* GCC: unroll the 8 lanes, so that a variant it leaves scalar (the baseline) still runs 8
+ * independent chains (measured 14 -> 6 ns per term; AVX2 2.5 -> 2.0). Clang vectorises better
+ * without the hint. The operations, hence the bits, are the same. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define LANES_UNROLLED _Pragma("GCC unroll 8")
+#else
+#define LANES_UNROLLED
+#endif
+
 /* The kernel body: blocks of 8, lane k taking element i + k, then a zero-padded last block. */
 #define PLOGP_BODY                                                                                         \
     {                                                                                                      \
@@ -91,7 +100,7 @@ double dlmkl_plogp(double p) { return plogp_lane(p); }
         memcpy(a, acc->lane, sizeof a);                                                                    \
         size_t i = 0;                                                                                      \
         for (; i + DLMKL_PLOGP_LANES <= n; i += DLMKL_PLOGP_LANES)                                         \
-            for (int k = 0; k < DLMKL_PLOGP_LANES; k++)                                                    \
+            LANES_UNROLLED for (int k = 0; k < DLMKL_PLOGP_LANES; k++)                                     \
                 a[k] += plogp_lane(p[i + k]);                                                              \
         if (i < n) {                                                                                       \
             double t[DLMKL_PLOGP_LANES] = {0};                                                             \
