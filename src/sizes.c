@@ -181,19 +181,27 @@ int dlmkl_chen_zeta_for_K(int L, int K, double *zeta)
 /* ---- optimal deterministic sizes ---- */
 
 /* min over m in [lo, hi] of F_{k−1}(m) + c(m, m2 − m), the first minimiser in *arg (−1 if the range
- * is empty or every candidate is infinite). */
-static double best_split(const double *h, const double *Fp, int lo, int hi, int m2, int *arg)
+ * is empty or every candidate is infinite). Candidates within tol of the best so far are ties and keep
+ * the first (smallest m): compositions of equal cost (MDS codes and uniform products have many) then
+ * give the same sizes whatever the last bits of the profile. */
+static double best_split(const double *h, const double *Fp, int lo, int hi, int m2, double tol, int *arg)
 {
     double best = INFINITY;
     *arg = -1;
     for (int m = lo; m <= hi; m++) {
         double v = Fp[m] + dlmkl_step_cost(h, m, m2 - m);
-        if (v < best) {
+        if (v < best - tol) {
             best = v;
             *arg = m;
         }
     }
     return best;
+}
+
+/* The tie tolerance of the DP: 1e-12 of the profile's scale (its rounding is ~1e-16 of it). */
+static double optimal_tol(const dlmkl_profile *prof)
+{
+    return 1e-12 * (1.0 + fabs(prof->h[prof->L]));
 }
 
 static int optimal_alloc(int L, int K, double **F, int **arg)
@@ -211,13 +219,17 @@ static int optimal_alloc(int L, int K, double **F, int **arg)
 }
 
 /* Backtrack: F[k][m] = min cost of revealing m tokens in k steps (each >= 1); argument of the min in arg. */
-static void optimal_backtrack(const double *F, const int *arg, int L, int K, int *sizes, int *nsteps, double *cost)
+static void optimal_backtrack(const double *F, const int *arg, int L, int K, double tol, int *sizes, int *nsteps,
+                              double *cost)
 {
     /* splitting a step never costs more (c(a,b) − c(a,x) − c(x,b) = (b−x)(Z_{x+1} − Z_{a+1}) >= 0), so
-     * K steps are optimal; take the smallest k <= K attaining the minimum to be safe with rounding. */
-    int bestk = K;
+     * K steps are optimal; take the fewest steps within tol of the minimum (a tie). */
+    double fmin = INFINITY;
     for (int k = 1; k <= K; k++)
-        if (F[(size_t)k * (L + 1) + L] < F[(size_t)bestk * (L + 1) + L])
+        fmin = fmin < F[(size_t)k * (L + 1) + L] ? fmin : F[(size_t)k * (L + 1) + L];
+    int bestk = K;
+    for (int k = K; k >= 1; k--)
+        if (F[(size_t)k * (L + 1) + L] <= fmin + tol)
             bestk = k;
     *cost = F[(size_t)bestk * (L + 1) + L];
     int m = L;
@@ -244,7 +256,7 @@ int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int 
     int *arg;
     if (st || (st = optimal_alloc(L, K, &F, &arg)))
         return st;
-    const double *h = prof->h;
+    const double *h = prof->h, tol = optimal_tol(prof);
     for (int m = 0; m <= L; m++)
         F[m] = m == 0 ? 0.0 : INFINITY;
     for (int k = 1; k <= K; k++) {
@@ -253,9 +265,9 @@ int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int 
         Fk[0] = INFINITY;
         ak[0] = 0;
         for (int m2 = 1; m2 <= L; m2++)
-            Fk[m2] = best_split(h, Fp, k - 1, m2 - 1, m2, &ak[m2]);
+            Fk[m2] = best_split(h, Fp, k - 1, m2 - 1, m2, tol, &ak[m2]);
     }
-    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
+    optimal_backtrack(F, arg, L, K, tol, sizes, nsteps, cost);
     free(F), free(arg);
     return DLMKL_OK;
 }
@@ -263,17 +275,18 @@ int dlmkl_optimal_sizes_exact(const dlmkl_profile *prof, int K, int *sizes, int 
 /* Divide and conquer over one DP layer: opt(m2) is nondecreasing in m2 because the step costs
  * satisfy the quadrangle inequality (Z nondecreasing), so F_k on [lo,hi] needs only candidates
  * in [olo, ohi]. O(L log L) per layer. */
-static void dc_layer(const double *h, const double *Fp, double *Fk, int *ak, int k, int lo, int hi, int olo, int ohi)
+static void dc_layer(const double *h, const double *Fp, double *Fk, int *ak, int k, int lo, int hi, int olo, int ohi,
+                     double tol)
 {
     if (lo > hi)
         return;
     int mid = lo + (hi - lo) / 2, bm;
-    Fk[mid] = best_split(h, Fp, olo > k - 1 ? olo : k - 1, ohi < mid - 1 ? ohi : mid - 1, mid, &bm);
+    Fk[mid] = best_split(h, Fp, olo > k - 1 ? olo : k - 1, ohi < mid - 1 ? ohi : mid - 1, mid, tol, &bm);
     if (bm < 0)
         bm = olo;
     ak[mid] = bm;
-    dc_layer(h, Fp, Fk, ak, k, lo, mid - 1, olo, bm);
-    dc_layer(h, Fp, Fk, ak, k, mid + 1, hi, bm, ohi);
+    dc_layer(h, Fp, Fk, ak, k, lo, mid - 1, olo, bm, tol);
+    dc_layer(h, Fp, Fk, ak, k, mid + 1, hi, bm, ohi, tol);
 }
 
 int dlmkl_optimal_sizes(const dlmkl_profile *prof, int K, int *sizes, int *nsteps, double *cost)
@@ -303,9 +316,9 @@ int dlmkl_optimal_sizes_dc(const dlmkl_profile *prof, int K, int *sizes, int *ns
             Fk[m] = INFINITY;
             ak[m] = 0;
         }
-        dc_layer(prof->h, Fp, Fk, ak, k, k, L, k - 1, L - 1);
+        dc_layer(prof->h, Fp, Fk, ak, k, k, L, k - 1, L - 1, optimal_tol(prof));
     }
-    optimal_backtrack(F, arg, L, K, sizes, nsteps, cost);
+    optimal_backtrack(F, arg, L, K, optimal_tol(prof), sizes, nsteps, cost);
     free(F), free(arg);
     return DLMKL_OK;
 }

@@ -189,9 +189,42 @@ START_TEST(test_optimal_vs_compositions)
 }
 END_TEST
 
+/* Exact ties (an MDS profile h(m) = min(m,k) log q has many equally good compositions) give the same
+ * sizes whatever the last bits of the profile: each h(m) moved by a few ulps, seeded, 200 times. */
+START_TEST(test_optimal_ties_stable)
+{
+    const unsigned seed = 20261202u;
+    srand(seed);
+    const int L = 9;
+    for (int k = 1; k <= L; k++)
+        for (int K = 1; K <= L; K++) {
+            dlmkl_profile *p = dlmkl_profile_alloc(L);
+            for (int m = 0; m <= L; m++)
+                p->h[m] = (m < k ? m : k) * log2(5.0);
+            int ref[16], got[16], n0, n1;
+            double c0, c1;
+            ck_assert_int_eq(dlmkl_optimal_sizes_exact(p, K, ref, &n0, &c0), DLMKL_OK);
+            dlmkl_profile *q = dlmkl_profile_alloc(L);
+            for (int rep = 0; rep < 200; rep++) {
+                for (int m = 0; m <= L; m++)
+                    q->h[m] = m ? p->h[m] * (1.0 + (rand() % 9 - 4) * 0x1p-52) : 0.0;
+                for (int route = 0; route < 2; route++) {
+                    int st = route ? dlmkl_optimal_sizes_dc(q, K, got, &n1, &c1) : dlmkl_optimal_sizes_exact(q, K, got, &n1, &c1);
+                    ck_assert_int_eq(st, DLMKL_OK);
+                    ck_assert_msg(n1 == n0 && memcmp(got, ref, (size_t)n0 * sizeof *ref) == 0,
+                                  "seed %u, mds k = %d, K = %d, rep %d, %s: sizes moved with the last bits of h", seed, k,
+                                  K, rep, route ? "divide and conquer" : "exact DP");
+                    TU_CLOSE(c1, c0, 1e-11, "seed %u, k = %d, K = %d: cost", seed, k, K);
+                }
+            }
+            dlmkl_profile_free(p), dlmkl_profile_free(q);
+        }
+}
+END_TEST
+
 int main(void)
 {
-    Suite *s = suite_create("sizes");
+Suite *s = suite_create("sizes");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_balanced);
@@ -199,6 +232,7 @@ int main(void)
     tcase_add_test(tc, test_chen);
     tcase_add_test(tc, test_chen_zeta_for_K_scan);
     tcase_add_test(tc, test_optimal_vs_compositions);
+    tcase_add_test(tc, test_optimal_ties_stable);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
