@@ -268,16 +268,6 @@ static int choose(const dlmkl_adaptive *pol, aw *w, int s, int *Aj)
     return a;
 }
 
-static double binom(int n, int k)
-{
-    if (k < 0 || k > n)
-        return 0.0;
-    double c = 1.0;
-    for (int j = 1; j <= k; j++)
-        c = c * (double)(n - k + j) / (double)j;
-    return nearbyint(c);
-}
-
 /* ---- the exact pass ---- */
 
 typedef struct pass {
@@ -451,7 +441,7 @@ int dlmkl_adaptive_eval(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                 }
                 /* every sz-subset of the nU masked, weight 1/C(nU, sz) */
                 const int n = ps.w.nU;
-                const double coef = P / binom(n, sz);
+                const double coef = P / dlmkl_choose(n, sz);
                 uint64_t comb = sz == 0 ? 0 : (1ULL << sz) - 1;
                 const uint64_t end = 1ULL << n;
                 while (comb < end) {

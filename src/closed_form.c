@@ -144,12 +144,22 @@ static int cf_alloc(const char *fam, long L, long V, int work, dlmkl_profile **p
 }
 
 /* copy:L=..[,V=2]: h(m) = log2 V, m >= 1 */
+/* The keys of copy and parity (L, V = 2 by default, nothing else), then the profile's array. */
+static int cf_LV(const char *fam, dlmkl_kv *kv, long *L, long *V, dlmkl_profile **out)
+{
+    int st;
+    *L = 0, *V = 2;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, V)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, V")))
+        return st;
+    return cf_alloc(fam, *L, *V, 1, out);
+}
+
 int dlmkl_cf_copy(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
 {
-    long L = 0, V = 2;
+    long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = cf_alloc(fam, L, V, 1, out)))
+    if ((st = cf_LV(fam, kv, &L, &V, out)))
         return st;
     const double lv = log2((double)V);
     for (long m = 1; m <= L; m++)
@@ -160,10 +170,9 @@ int dlmkl_cf_copy(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
 /* parity:L=..[,V=2]: any m < L coordinates are uniform; all L carry L−1 free symbols */
 int dlmkl_cf_parity(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
 {
-    long L = 0, V = 2;
+    long L, V;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, V")) || (st = cf_alloc(fam, L, V, 1, out)))
+    if ((st = cf_LV(fam, kv, &L, &V, out)))
         return st;
     const double lv = log2((double)V);
     for (long m = 1; m <= L; m++)

@@ -2,6 +2,8 @@
 #ifndef DLMKL_INTERNAL_H
 #define DLMKL_INTERNAL_H
 
+#include <math.h>
+
 #include <gsl/gsl_rng.h>
 
 #include "dlmkl/dist.h"
@@ -20,6 +22,18 @@ int dlmkl_family_build(const char *family, const char *args, int normalize, dlmk
 static inline double dlmkl_step_cost(const double *h, int m, int s)
 {
     return s <= 1 ? 0.0 : (double)s * (h[m + 1] - h[m]) - (h[m + s] - h[m]);
+}
+
+/*! C(n, k) as a double, rounded to the nearest integer (exact below 2^53); 0 outside 0 <= k <= n.
+ *  O(k). */
+static inline double dlmkl_choose(int n, int k)
+{
+    if (k < 0 || k > n)
+        return 0.0;
+    double c = 1.0;
+    for (int j = 1; j <= k; j++)
+        c = c * (double)(n - k + j) / (double)j;
+    return nearbyint(c);
 }
 
 #endif

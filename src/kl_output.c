@@ -53,6 +53,7 @@
 
 #include "dlmkl/kl.h"
 #include "dlmkl/sampler.h"
+#include "internal.h"
 
 /* Targets per work unit: units are (revealed set, a chunk of at most this many value vectors), so
  * that one large revealed set (e.g. the full one, V^L targets) is still split among threads. The
@@ -107,16 +108,6 @@ static int step_table(const dlmkl_schedule *s, int k, const unsigned char *reach
 
 static int is_ordered(const dlmkl_positions *pos) { return pos && pos->kind != DLMKL_POS_RANDOM; }
 
-static double binom(int n, int k)
-{
-    if (k < 0 || k > n)
-        return 0.0;
-    double c = 1.0;
-    for (int j = 1; j <= k; j++)
-        c = c * (double)(n - k + j) / (double)j;
-    return nearbyint(c);
-}
-
 double dlmkl_kl_output_bytes(const dlmkl_dist *d)
 {
     return 3.0 * pow((double)d->V + 1.0, (double)d->L) * (double)sizeof(double);
@@ -157,8 +148,8 @@ double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const 
             double inner = 0.0;
             for (int j = 0; j <= L - m; j++)
                 if (ps[j] > 0)
-                    inner += (ord ? 1.0 : binom(L - m, j)) * pow((double)V, (double)j);
-            T += (ord ? 1.0 : binom(L, m)) * pow((double)V, (double)m) * inner;
+                    inner += (ord ? 1.0 : dlmkl_choose(L - m, j)) * pow((double)V, (double)j);
+            T += (ord ? 1.0 : dlmkl_choose(L, m)) * pow((double)V, (double)m) * inner;
         }
     }
     free(reach), free(law);
@@ -298,7 +289,7 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     }
     for (int n = 0; n <= L; n++)
         for (int j = 0; j <= L; j++)
-            cinv[(size_t)n * L1 + (size_t)j] = j <= n ? 1.0 / binom(n, j) : 0.0;
+            cinv[(size_t)n * L1 + (size_t)j] = j <= n ? 1.0 / dlmkl_choose(n, j) : 0.0;
     if (ord) {
         if ((st = dlmkl_positions_order(pos, L, K, order)) != DLMKL_OK) {
             free(cinv), free(lawk), free(order), free(prefix), free(reach);

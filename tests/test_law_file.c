@@ -10,17 +10,6 @@
 #include "dlmkl/law_file.h"
 #include "testutil.h"
 
-static char *write_tmp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/dlmkl_lawfile_XXXXXX");
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
 
 /* A law for L = 4, K = 2: from m = 0 reveal 1 or 3 (prob 0.25, 0.75), then the rest. */
 static void check_law4(dlmkl_schedule *s, const char *what, int has_row22)
@@ -50,7 +39,7 @@ START_TEST(test_good_files)
         "k,m,s,prob\n1,0,1,0.25\n1,0,3,0.75\n1,0,2,0\n2,1,3,1\n2,3,1,1\n2,2,2,1\n", /* zero rows, extra states */
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        char *p = write_tmp(texts[i]);
+        char *p = tu_write_tmp(texts[i]);
         dlmkl_schedule *s = NULL;
         int st = dlmkl_law_file_read(p, 4, 0, &s);
         ck_assert_msg(st == DLMKL_OK, "good file %zu refused: %s", i, dlmkl_last_error());
@@ -90,7 +79,7 @@ START_TEST(test_bad_files)
         {"k,m,s,prob\n1,0,4,\"1\n", "line 2"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *p = write_tmp(bad[i].text);
+        char *p = tu_write_tmp(bad[i].text);
         dlmkl_schedule *s = NULL;
         int st = dlmkl_law_file_read(p, 4, 0, &s);
         ck_assert_msg(st != DLMKL_OK && s == NULL, "bad file %zu ('%s') accepted", i, bad[i].why);

@@ -22,21 +22,26 @@ static void brute_profile(const dlmkl_dist *d, double *h)
     free(cnt);
 }
 
+/* The profile of a random table (Dirichlet(alpha), seeded) against the brute force, to 1e-12 bits. */
+static void vs_brute(int L, int V, unsigned long seed, double alpha)
+{
+    dlmkl_dist *d = tu_random_table(L, V, seed, alpha);
+    dlmkl_profile *prof = tu_profile(d);
+    double h[64];
+    brute_profile(d, h);
+    for (int m = 0; m <= L; m++)
+        TU_CLOSE(prof->h[m], h[m], 1e-12, "random table L=%d V=%d seed=%lu m=%d", L, V, seed, m);
+    dlmkl_profile_free(prof);
+    dlmkl_dist_free(d);
+}
+
 START_TEST(test_profile_vs_brute_force)
 {
     /* random tables over several (L, V); both routes must agree to 1e-12 bits */
     static const int cases[][2] = {{1, 2}, {2, 2}, {3, 3}, {5, 2}, {6, 2}, {4, 3}, {3, 4}, {7, 2}, {2, 5}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int L = cases[c][0], V = cases[c][1];
-        unsigned long seed = 1000 + c;
-        dlmkl_dist *d = tu_random_table(L, V, seed, 0.7);
-        dlmkl_profile *prof = tu_profile(d);
-        double h[64];
-        brute_profile(d, h);
-        for (int m = 0; m <= L; m++)
-            TU_CLOSE(prof->h[m], h[m], 1e-12, "random table L=%d V=%d seed=%lu m=%d", L, V, seed, m);
-        dlmkl_profile_free(prof);
-        dlmkl_dist_free(d);
+        vs_brute(L, V, 1000 + c, 0.7);
     }
 }
 END_TEST
@@ -48,15 +53,7 @@ START_TEST(test_profile_vs_brute_force_blocks)
     static const int cases[][2] = {{12, 2}, {8, 3}, {6, 4}, {11, 2}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int L = cases[c][0], V = cases[c][1];
-        unsigned long seed = 2000 + c;
-        dlmkl_dist *d = tu_random_table(L, V, seed, c % 2 ? 0.2 : 1.0);
-        dlmkl_profile *prof = tu_profile(d);
-        double h[64];
-        brute_profile(d, h);
-        for (int m = 0; m <= L; m++)
-            TU_CLOSE(prof->h[m], h[m], 1e-12, "random table L=%d V=%d seed=%lu m=%d", L, V, seed, m);
-        dlmkl_profile_free(prof);
-        dlmkl_dist_free(d);
+        vs_brute(L, V, 2000 + c, c % 2 ? 0.2 : 1.0);
     }
 }
 END_TEST

@@ -174,17 +174,6 @@ static void expect_error(const char *spec, int L, int K, const char *phrase)
     ck_assert_msg(strstr(dlmkl_last_error(), phrase), "'%s': message '%s' lacks '%s'", spec, dlmkl_last_error(), phrase);
 }
 
-static char *write_tmp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/dlmkl_law_XXXXXX");
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
 
 START_TEST(test_bad_specs)
 {
@@ -201,16 +190,16 @@ START_TEST(test_bad_specs)
     expect_error("chen-tc:zeta=0.5", 8, -1, "zeta");
     expect_error("nonsense", 8, 3, "unknown schedule");
     expect_error("law:/nonexistent/law.csv", 4, -1, "cannot open");
-    char *p = write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.4\n2,2,2,1\n2,1,3,1\n");
+    char *p = tu_write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.4\n2,2,2,1\n2,1,3,1\n");
     char spec[128];
     snprintf(spec, sizeof spec, "law:%s", p);
     expect_error(spec, 4, -1, "sums to");
     unlink(p);
-    p = write_tmp("k,m,s,prob\n1,0,2,1\n2,2,1,1\n");
+    p = tu_write_tmp("k,m,s,prob\n1,0,2,1\n2,2,1,1\n");
     snprintf(spec, sizeof spec, "law:%s", p);
     expect_error(spec, 4, -1, "last iteration");
     unlink(p);
-    p = write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.5\n2,2,2,1\n");
+    p = tu_write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.5\n2,2,2,1\n");
     snprintf(spec, sizeof spec, "law:%s", p);
     expect_error(spec, 4, -1, "no row");
     unlink(p);
@@ -293,7 +282,7 @@ START_TEST(test_type_table)
     ck_assert(dlmkl_schedule_type_find("nosuch") == NULL && dlmkl_schedule_type_find("") == NULL);
     dlmkl_dist *d = tu_dist("copy:L=8");
     dlmkl_profile *prof = tu_profile(d);
-    char *lawpath = write_tmp("k,m,s,prob\n1,0,3,1\n2,3,5,1\n");
+    char *lawpath = tu_write_tmp("k,m,s,prob\n1,0,3,1\n2,3,5,1\n");
     char spec[256];
     dlmkl_schedule *s;
     for (int i = 0; i < n; i++) {

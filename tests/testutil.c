@@ -106,3 +106,16 @@ int tu_run(Suite *s)
     srunner_free(sr);
     return nf == 0 ? 0 : 1;
 }
+
+char *tu_write_tmp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/dlmkl_test_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}

@@ -40,4 +40,8 @@ int tu_run(Suite *s);
     } while (0)
 const char *tu_case(const char *fmt, ...);
 
+/* Write text to a new temporary file (mkstemp under /tmp) and return its path (static buffer, valid
+ * until the next call; the caller removes the file). */
+char *tu_write_tmp(const char *text);
+
 #endif
