@@ -310,6 +310,7 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
         free(pos);
         return oom();
     }
+    dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables of this law, shared by the rows */
     for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
         const int implied = dlmkl_schedule_implies_K(schedules[i]);
         /* a schedule that fixes its K gives one row; a K given with it is checked against it */
@@ -317,11 +318,12 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
         for (int j = 0; j < nkk && st == DLMKL_OK; j++)
             for (int q = 0; q < np && st == DLMKL_OK; q++) {
                 const int k = implied && nK == 0 ? -1 : (int)K[j];
-                st = dlmkl_kl_row_compute(h->prof, h->d, schedules[i], k, &pos[q], mode, &rows[nrows]);
+                st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
                 if (st == DLMKL_OK)
                     nrows++;
             }
     }
+    dlmkl_kl_output_workspace_free(ws);
     text t;
     if (st == DLMKL_OK)
         st = text_open(&t);
@@ -397,10 +399,7 @@ int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t 
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
             goto done;
         }
-        const int take = mode == DLMKL_OUTPUT_LAW_ALWAYS ||
-                         (mode == DLMKL_OUTPUT_LAW_AUTO &&
-                          dlmkl_kl_output_cost(d, s, &pos) <= DLMKL_OUTPUT_LAW_AUTO_TERMS &&
-                          dlmkl_kl_output_bytes(d) <= (double)dlmkl_max_memory());
+        const int take = dlmkl_output_law_take(mode, d, s, &pos);
         if (take) {
             /* the exact law first: its workspace is freed before the sampler's table is built */
             if ((st = dlmkl_check_memory((size_t)d->n * sizeof *qbar, "the exact output law over [V]^L")) != DLMKL_OK)

@@ -113,6 +113,17 @@ double dlmkl_kl_output_bytes(const dlmkl_dist *d)
     return 3.0 * pow((double)d->V + 1.0, (double)d->L) * (double)sizeof(double);
 }
 
+int dlmkl_output_law_take(dlmkl_output_law_mode mode, const dlmkl_dist *d, const dlmkl_schedule *s,
+                          const dlmkl_positions *pos)
+{
+    if (mode == DLMKL_OUTPUT_LAW_ALWAYS)
+        return 1;
+    if (mode != DLMKL_OUTPUT_LAW_AUTO)
+        return 0;
+    return dlmkl_kl_output_cost(d, s, pos) <= DLMKL_OUTPUT_LAW_AUTO_TERMS &&
+           dlmkl_kl_output_bytes(d) <= (double)dlmkl_max_memory();
+}
+
 double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos)
 {
     if (dlmkl_schedule_check_dist(s, d, "kl_output") != DLMKL_OK)
@@ -481,41 +492,95 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     return DLMKL_OK;
 }
 
-/* Allocate M, w_k, w_{k+1}, run the pass (in log space if force_log, or if the plain pass is not
- * trustworthy); q̄ into qbar and log2 q̄ into lqbar (V^L, table order) and KL if asked. */
-static int output_law_mix(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                          int force_log, double *kl, double *qbar, double *lqbar, double *terms);
+/* The workspace: the extended marginal table M of one distribution (built once, L·(V+1)^L) and the
+ * two forward-pass arrays, reused by every kl_output of that distribution. M is kept as P(X_B = x_B)
+ * ('linear') or, after a pass that had to go to log space, as log2 of it ('log'); each pass takes the
+ * form it needs and converts (rebuilding M from the table when going back to linear, so its bits are
+ * those of a fresh build). */
+struct dlmkl_kl_output_workspace {
+    const dlmkl_dist *d;
+    uint64_t N;
+    double *M, *wa, *wb;
+    int M_state; /* 0: not built, 1: linear, 2: log2 */
+};
 
-static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                      int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+dlmkl_kl_output_workspace *dlmkl_kl_output_workspace_alloc(const dlmkl_dist *d)
 {
+    const int L = d->L, V = d->V;
+    uint64_t N;
+    if (dlmkl_ext_size(L, V, &N) != DLMKL_OK)
+        return NULL;
+    if (N > SIZE_MAX / (3 * sizeof(double))) {
+        dlmkl_error(DLMKL_ETOOBIG, "kl_output for L = %d, V = %d needs 3·%d^%d doubles, more than the address space", L,
+                    V, V + 1, L);
+        return NULL;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "kl_output for L = %d, V = %d (3 arrays of (V+1)^L = %llu doubles)", L, V,
+             (unsigned long long)N);
+    if (dlmkl_check_memory(3 * (size_t)N * sizeof(double), what) != DLMKL_OK)
+        return NULL;
+    dlmkl_kl_output_workspace *ws = calloc(1, sizeof *ws);
+    if (ws) {
+        ws->M = malloc(N * sizeof *ws->M), ws->wa = malloc(N * sizeof *ws->wa), ws->wb = malloc(N * sizeof *ws->wb);
+    }
+    if (!ws || !ws->M || !ws->wa || !ws->wb) {
+        dlmkl_kl_output_workspace_free(ws);
+        dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
+        return NULL;
+    }
+    ws->d = d, ws->N = N;
+    return ws;
+}
+
+void dlmkl_kl_output_workspace_free(dlmkl_kl_output_workspace *ws)
+{
+    if (!ws)
+        return;
+    free(ws->M), free(ws->wa), free(ws->wb);
+    free(ws);
+}
+
+/* M in the form asked for (1 linear, 2 log2). */
+static int ws_M(dlmkl_kl_output_workspace *ws, int form)
+{
+    if (ws->M_state == form)
+        return DLMKL_OK;
+    if (form == 1 || ws->M_state == 0) {
+        int st = dlmkl_ext_marginals(ws->d, ws->M);
+        if (st != DLMKL_OK) {
+            ws->M_state = 0;
+            return st;
+        }
+        ws->M_state = 1;
+    }
+    if (form == 2) {
+        for (uint64_t y = 0; y < ws->N; y++)
+            ws->M[y] = ws->M[y] > 0 ? log2(ws->M[y]) : -INFINITY;
+        ws->M_state = 2;
+    }
+    return DLMKL_OK;
+}
+
+/* Run the pass with the workspace's arrays (in log space if force_log, or if the plain pass is not
+ * trustworthy); q̄ into qbar and log2 q̄ into lqbar (V^L, table order) and KL if asked. */
+static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                          int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms);
+
+static int output_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                         int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+{
+    const dlmkl_dist *d = ws->d;
     int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
         return st;
     if (s->kind == DLMKL_SCHED_MIX)
-        return output_law_mix(d, s, pos, prune, force_log, kl, qbar, lqbar, terms);
+        return output_law_mix(ws, s, pos, prune, force_log, kl, qbar, lqbar, terms);
     const int L = d->L, V = d->V;
-    uint64_t N;
-    if ((st = dlmkl_ext_size(L, V, &N)) != DLMKL_OK)
-        return st;
-    if (N > SIZE_MAX / (3 * sizeof(double)))
-        return dlmkl_error(DLMKL_ETOOBIG, "kl_output for L = %d, V = %d needs 3·%d^%d doubles, more than the address space",
-                           L, V, V + 1, L);
-    char what[160];
-    snprintf(what, sizeof what, "kl_output for L = %d, V = %d (3 arrays of (V+1)^L = %llu doubles)", L, V,
-             (unsigned long long)N);
-    if ((st = dlmkl_check_memory(3 * (size_t)N * sizeof(double), what)) != DLMKL_OK)
-        return st;
-    double *M = malloc(N * sizeof *M), *wa = malloc(N * sizeof *wa), *wb = malloc(N * sizeof *wb);
-    if (!M || !wa || !wb) {
-        free(M), free(wa), free(wb);
-        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
-    }
     double *w = NULL;
     int fpx = 0, logsp = 0;
-    st = dlmkl_ext_marginals(d, M);
-    if (st == DLMKL_OK && !force_log)
-        st = forward_pass(d, s, pos, prune, 0, M, wa, wb, &w, terms, &fpx);
+    if (!force_log && (st = ws_M(ws, 1)) == DLMKL_OK)
+        st = forward_pass(d, s, pos, prune, 0, ws->M, ws->wa, ws->wb, &w, terms, &fpx);
     if (st == DLMKL_OK) {
         /* is the plain result trustworthy? (head comment) */
         int redo = force_log || (fpx & KLO_FP_BAD);
@@ -530,9 +595,8 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
         }
         if (redo) {
             logsp = 1;
-            for (uint64_t y = 0; y < N; y++)
-                M[y] = M[y] > 0 ? log2(M[y]) : -INFINITY;
-            st = forward_pass(d, s, pos, prune, 1, M, wa, wb, &w, terms, &fpx);
+            if ((st = ws_M(ws, 2)) == DLMKL_OK)
+                st = forward_pass(d, s, pos, prune, 1, ws->M, ws->wa, ws->wb, &w, terms, &fpx);
         }
     }
     if (st == DLMKL_OK) {
@@ -560,16 +624,32 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
         if (kl)
             *kl = infinite ? INFINITY : acc;
     }
-    free(M), free(wa), free(wb);
     return st;
 }
+
+/* The same with a workspace of its own, for the calls that do not hold one. */
+static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
+                      int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+{
+    int st = dlmkl_schedule_check_dist(s, d, "kl_output");
+    if (st != DLMKL_OK)
+        return st;
+    dlmkl_kl_output_workspace *ws = dlmkl_kl_output_workspace_alloc(d);
+    if (!ws)
+        return dlmkl_last_status();
+    st = output_law_ws(ws, s, pos, prune, force_log, kl, qbar, lqbar, terms);
+    dlmkl_kl_output_workspace_free(ws);
+    return st;
+}
+
 
 /* A mixture of schedules drawn once per run: q̄ = Σ_i w_i q̄_i, each q̄_i from its own forward pass
  * (in log2, so that no component's tiny values underflow), combined by a max-shifted log-sum-exp in
  * component order; then KL(p ‖ q̄) over the table in table order. Memory: two more tables. */
-static int output_law_mix(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                          int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                          int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms)
 {
+    const dlmkl_dist *d = ws->d;
     const uint64_t n = d->n;
     int st = dlmkl_check_memory(2 * (size_t)n * sizeof(double), "the output laws of a mixture's components");
     if (st != DLMKL_OK)
@@ -582,7 +662,7 @@ static int output_law_mix(const dlmkl_dist *d, const dlmkl_schedule *s, const dl
     double tsum = 0;
     for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++) {
         double ti = 0;
-        if ((st = output_law(d, s->comp[i], pos, prune, force_log, NULL, NULL, li, &ti)) != DLMKL_OK)
+        if ((st = output_law_ws(ws, s->comp[i], pos, prune, force_log, NULL, NULL, li, &ti)) != DLMKL_OK)
             break;
         tsum += ti;
         const double lw = log2(s->comp_w[i]);
@@ -624,6 +704,12 @@ int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_po
                     double *qbar)
 {
     return output_law(d, s, pos, qbar == NULL, 0, kl, qbar, NULL, NULL);
+}
+
+int dlmkl_kl_output_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
+                       double *qbar)
+{
+    return output_law_ws(ws, s, pos, qbar == NULL, 0, kl, qbar, NULL, NULL);
 }
 
 int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *qbar,

@@ -32,19 +32,40 @@ int dlmkl_output_law_parse(const char *s, dlmkl_output_law_mode *mode)
 int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
                          const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_row *row)
 {
+    return dlmkl_kl_row_compute_ws(prof, d, schedule_spec, K, pos, mode, NULL, row);
+}
+
+int dlmkl_kl_row_compute_ws(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
+                            const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_output_workspace **ws,
+                            dlmkl_kl_row *row)
+{
+    memset(row, 0, sizeof *row);
+    if (d && d->L != prof->L)
+        return dlmkl_error(DLMKL_EINVAL, "table L = %d and profile L = %d differ", d->L, prof->L);
+    dlmkl_schedule *s;
+    int st = dlmkl_schedule_from_spec(schedule_spec, prof->L, K, prof, &s);
+    if (st != DLMKL_OK)
+        return st;
+    st = dlmkl_kl_row_compute_schedule(prof, d, s, pos, mode, ws, row);
+    dlmkl_schedule_free(s);
+    return st;
+}
+
+int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                  const dlmkl_positions *pos, dlmkl_output_law_mode mode,
+                                  dlmkl_kl_output_workspace **ws, dlmkl_kl_row *row)
+{
     memset(row, 0, sizeof *row);
     const int L = prof->L;
     if (d && d->L != L)
         return dlmkl_error(DLMKL_EINVAL, "table L = %d and profile L = %d differ", d->L, L);
-    dlmkl_schedule *s;
-    int st = dlmkl_schedule_from_spec(schedule_spec, L, K, prof, &s);
-    if (st != DLMKL_OK)
-        return st;
+    if (s->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' is for L = %d, the profile has L = %d", s->name, s->L, L);
+    int st = DLMKL_OK;
     row->schedule = strdup(s->name);
     size_t slen = (size_t)s->nsteps * 12 + 1;
     row->sizes = malloc(slen);
     if (!row->schedule || !row->sizes) {
-        dlmkl_schedule_free(s);
         dlmkl_kl_row_clear(row);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
@@ -95,16 +116,19 @@ int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const c
         if (!d) {
             if (mode == DLMKL_OUTPUT_LAW_ALWAYS)
                 st = dlmkl_error(DLMKL_EINVAL, "kl_output needs the distribution itself (its table), not only its profile");
-        } else if (mode == DLMKL_OUTPUT_LAW_ALWAYS) {
-            take = 1;
         } else {
-            take = dlmkl_kl_output_cost(d, s, pos) <= DLMKL_OUTPUT_LAW_AUTO_TERMS &&
-                   dlmkl_kl_output_bytes(d) <= (double)dlmkl_max_memory();
+            take = dlmkl_output_law_take(mode, d, s, pos);
         }
-        if (take)
+        if (take && ws) {
+            /* the caller's workspace for this distribution, allocated on first use */
+            if (!*ws && !(*ws = dlmkl_kl_output_workspace_alloc(d)))
+                st = dlmkl_last_status();
+            if (st == DLMKL_OK)
+                st = dlmkl_kl_output_ws(*ws, s, pos, &row->kl_output, NULL);
+        } else if (take) {
             st = dlmkl_kl_output(d, s, pos, &row->kl_output, NULL);
+        }
     }
-    dlmkl_schedule_free(s);
     if (st != DLMKL_OK) {
         dlmkl_kl_row_clear(row);
         return st;

@@ -172,6 +172,9 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
     int cached = -1; /* plan distribution whose table and profile d, prof hold */
+    dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables for d, built on first use */
+    dlmkl_schedule *sc = NULL;            /* the last row's schedule, reused by the next row of the */
+    const dlmkl_sweep_row *sc_row = NULL; /* same distribution, schedule and K (another positions) */
     long done_rows = 0;
     double compute_time = 0;
     long computed_in_est = 0;
@@ -195,9 +198,11 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         const dlmkl_sweep_dist *cd = cached >= 0 ? &plan->dists[cached] : NULL;
         if (!cd || strcmp(cd->spec, dd->spec) != 0 ||
             cfg->sec[cd->section].closed_form != cfg->sec[dd->section].closed_form) {
+            dlmkl_kl_output_workspace_free(ws);
+            dlmkl_schedule_free(sc);
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
-            d = NULL, prof = NULL, cached = -1;
+            d = NULL, prof = NULL, cached = -1, ws = NULL, sc = NULL, sc_row = NULL;
             double tp = now_mono();
             st = load_profile(cfg, dd, &d, &prof);
             double tprof = now_mono() - tp;
@@ -219,9 +224,17 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             double tr = now_mono();
             dlmkl_kl_row x;
             memset(&x, 0, sizeof x);
-            if (!(st = dlmkl_positions_parse(row->positions, &pos)))
-                st = dlmkl_kl_row_compute(prof, d, row->schedule, row->implied_K ? 0 : row->K, &pos, sec->output_law,
-                                          &x);
+            /* one schedule per (distribution, schedule, K): rows that differ only in positions share it */
+            if (sc && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
+                        strcmp(sc_row->schedule, row->schedule) == 0)) {
+                dlmkl_schedule_free(sc);
+                sc = NULL, sc_row = NULL;
+            }
+            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc &&
+                !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
+                sc_row = row;
+            if (!st)
+                st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
             if (!st && x.K != row->K)
                 st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
             if (st) {
@@ -264,6 +277,8 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             }
         }
     }
+    dlmkl_kl_output_workspace_free(ws);
+    dlmkl_schedule_free(sc);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d);
     if (st)

@@ -309,6 +309,66 @@ START_TEST(test_cost_counts_terms)
 }
 END_TEST
 
+/* The one auto rule (dlmkl_output_law_take): always / never as asked; auto by the term count (an
+ * i.i.d. schedule at L = 14, V = 2, K = 4 needs 1.2e10 > 2e8 terms) and by the memory cap. */
+/* A workspace reused across schedules and positions gives the values of fresh calls bit for bit,
+ * also around a pass that had to go to log space (a table with subnormal entries: M is turned into
+ * log2 M, and the next plain pass rebuilds it). */
+START_TEST(test_workspace_reuse)
+{
+    for (int tiny = 0; tiny < 2; tiny++) {
+        dlmkl_dist *d = tu_random_table(6, 2, 91 + tiny, 1.0);
+        if (tiny) {
+            d->p[3] = 0x1p-1060, d->p[17] = 0x1p-1070, d->p[40] = 1e-300;
+        }
+        dlmkl_profile *prof = tu_profile(d);
+        dlmkl_kl_output_workspace *ws = dlmkl_kl_output_workspace_alloc(d);
+        ck_assert_ptr_nonnull(ws);
+        static const char *const specs[] = {"balanced", "iid:linear", "cosine", "balanced", "mix:1*{balanced}+2*{iid:cosine}"};
+        for (size_t j = 0; j < sizeof specs / sizeof specs[0]; j++)
+            for (int p = 0; p < 3; p++) {
+                dlmkl_schedule *s = sched(specs[j], 6, 3, prof);
+                dlmkl_positions pos;
+                dlmkl_positions_parse(positions[p], &pos);
+                double a = -1, b = -2;
+                ck_assert_int_eq(dlmkl_kl_output_ws(ws, s, &pos, &a, NULL), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &b, NULL), DLMKL_OK);
+                ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "tiny %d, %s, %s: workspace %.17g, fresh %.17g", tiny,
+                              specs[j], positions[p], a, b);
+                dlmkl_schedule_free(s);
+            }
+        dlmkl_kl_output_workspace_free(ws);
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+    dlmkl_kl_output_workspace_free(NULL);
+}
+END_TEST
+
+START_TEST(test_output_law_take)
+{
+    dlmkl_dist *d = tu_random_table(5, 2, 77, 1.0), *big = tu_random_table(14, 2, 78, 1.0);
+    dlmkl_profile *prof = tu_profile(d);
+    dlmkl_schedule *s = sched("balanced", 5, 3, prof), *sb = NULL;
+    ck_assert_int_eq(dlmkl_schedule_from_spec("iid:linear", 14, 4, NULL, &sb), DLMKL_OK);
+    dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_ALWAYS, big, sb, &pos), 1);
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_NEVER, d, s, &pos), 0);
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_AUTO, d, s, &pos), 1);
+    ck_assert_msg(dlmkl_kl_output_cost(big, sb, &pos) > DLMKL_OUTPUT_LAW_AUTO_TERMS, "case too small");
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_AUTO, big, sb, &pos), 0);
+    const size_t cap = dlmkl_max_memory();
+    dlmkl_set_max_memory((size_t)dlmkl_kl_output_bytes(d) - 1);
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_AUTO, d, s, &pos), 0);
+    dlmkl_set_max_memory((size_t)dlmkl_kl_output_bytes(d));
+    ck_assert_int_eq(dlmkl_output_law_take(DLMKL_OUTPUT_LAW_AUTO, d, s, &pos), 1);
+    dlmkl_set_max_memory(cap);
+    dlmkl_schedule_free(s), dlmkl_schedule_free(sb);
+    dlmkl_profile_free(prof);
+    dlmkl_dist_free(d), dlmkl_dist_free(big);
+}
+END_TEST
+
 START_TEST(test_impossible_states)
 {
     /* copy with a first step of 2: half the mass (V = 2) reaches impossible states; q̄ still sums to
@@ -367,6 +427,8 @@ int main(void)
     TU_ADD_SLOW_TEST(tc, test_output_below_expected);
     TU_ADD_SLOW_TEST(tc, test_threads_bit_identical);
     TU_ADD_SLOW_TEST(tc, test_cost_counts_terms);
+    tcase_add_test(tc, test_output_law_take);
+    tcase_add_test(tc, test_workspace_reuse);
     tcase_add_test(tc, test_impossible_states);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);

@@ -42,6 +42,27 @@ typedef enum { DLMKL_OUTPUT_LAW_AUTO = 0, DLMKL_OUTPUT_LAW_ALWAYS = 1, DLMKL_OUT
 double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos);
 /*! Bytes of memory the kl_output forward pass needs (3 arrays of (V+1)^L doubles). */
 double dlmkl_kl_output_bytes(const dlmkl_dist *d);
+/*! The one `--output-law` rule, for kl rows, sweeps and the sampler's q̄: 1 if kl_output is to be
+ *  computed for d under s and pos — always for ALWAYS; for AUTO when dlmkl_kl_output_cost ≤
+ *  DLMKL_OUTPUT_LAW_AUTO_TERMS and dlmkl_kl_output_bytes fits the memory cap; never for NEVER.
+ *  O(L²·K) (the cost count). */
+int dlmkl_output_law_take(dlmkl_output_law_mode mode, const dlmkl_dist *d, const dlmkl_schedule *s,
+                          const dlmkl_positions *pos);
+
+/* A kl_output workspace: the extended marginal table of one distribution, built once, and the
+ * forward pass's two arrays (3·(V+1)^L doubles in all), reused by every kl_output of that
+ * distribution (the rows of a sweep, several schedules of one `kl` call). Results are bit-identical
+ * to dlmkl_kl_output's. The distribution must outlive the workspace and stay unchanged. */
+typedef struct dlmkl_kl_output_workspace dlmkl_kl_output_workspace;
+/*! Allocate a workspace for d (through the memory cap: 3·(V+1)^L doubles); NULL with the library's
+ *  error set (ETOOBIG, ENOMEM) on failure. The table M is built on first use, L·(V+1)^L. */
+dlmkl_kl_output_workspace *dlmkl_kl_output_workspace_alloc(const dlmkl_dist *d);
+/*! Free a workspace (NULL is fine). O(1). */
+void dlmkl_kl_output_workspace_free(dlmkl_kl_output_workspace *ws);
+/*! dlmkl_kl_output with the workspace of its distribution: the same value, bit for bit, without
+ *  rebuilding M or reallocating. Cost: the forward pass only (see dlmkl_kl_output_cost). */
+int dlmkl_kl_output_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
+                       double *qbar);
 
 /*! kl_output = KL(p ‖ q̄) in bits, q̄ = law of the sampler's output with sizes, positions and
  *  tokens integrated out, by a forward pass over partial states (revealed set B, values x_B).
@@ -90,6 +111,17 @@ typedef struct dlmkl_kl_row {
  *  plus the kl_output pass when taken. */
 int dlmkl_kl_row_compute(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
                          const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_row *row);
+/*! dlmkl_kl_row_compute with a kl_output workspace of d (kl_output.h above): *ws is allocated on the
+ *  first row that computes kl_output and reused by the next rows of the same d (the caller frees it
+ *  with dlmkl_kl_output_workspace_free); ws NULL: none kept. Same values, bit for bit. */
+int dlmkl_kl_row_compute_ws(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
+                            const dlmkl_positions *pos, dlmkl_output_law_mode mode, dlmkl_kl_output_workspace **ws,
+                            dlmkl_kl_row *row);
+/*! The same from a schedule already built for this profile's L (so that one schedule serves the rows
+ *  of several position policies); s is not freed. */
+int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                  const dlmkl_positions *pos, dlmkl_output_law_mode mode,
+                                  dlmkl_kl_output_workspace **ws, dlmkl_kl_row *row);
 void dlmkl_kl_row_clear(dlmkl_kl_row *row);
 
 /*! The CSV columns written by dlmkl_kl_row_write (one table in kl_row.c, name and writer each):

@@ -217,9 +217,7 @@ int cmd_sample(int argc, char **argv)
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
             goto fail;
         }
-        int take = mode == DLMKL_OUTPUT_LAW_ALWAYS ||
-                   (mode == DLMKL_OUTPUT_LAW_AUTO && dlmkl_kl_output_cost(d, s, &pos) <= DLMKL_OUTPUT_LAW_AUTO_TERMS &&
-                    dlmkl_kl_output_bytes(d) <= (double)dlmkl_max_memory());
+        int take = dlmkl_output_law_take(mode, d, s, &pos);
         if (take) {
             /* the exact law first: its workspace is freed before the sampler's table is built */
             if ((st = dlmkl_check_memory((size_t)d->n * sizeof *qbar, "the exact output law over [V]^L")) != DLMKL_OK)
