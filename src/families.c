@@ -497,7 +497,7 @@ int dlmkl_markov_params(const char *fam, dlmkl_kv *kv, long L, long V, double **
         P[1] = P[2] = 1.0 - stay;
         init[0] = init[1] = 0.5;
     } else if (htr) {
-        char shape[64];
+        char shape[96];
         snprintf(shape, sizeof shape, "a %ldx%ld matrix (row-major)", V, V);
         if ((st = parse_list(fam, "trans", ts, V * V, shape, P)))
             goto fail;
@@ -514,7 +514,7 @@ int dlmkl_markov_params(const char *fam, dlmkl_kv *kv, long L, long V, double **
             if ((st = stationary(fam, P, V, init)))
                 goto fail;
         } else {
-            char ishape[64];
+            char ishape[96];
             snprintf(ishape, sizeof ishape, "a law on %ld symbols (or init=uniform|stationary)", V);
             if ((st = parse_list(fam, "init", is, V, ishape, init)) || (st = check_row(fam, "init", init, V)))
                 goto fail;
