@@ -153,8 +153,10 @@ static int read_long_table(FILE *f, dlmkl_line *ln, dlmkl_dist **out)
 {
     dlmkl_csv_row row = {0};
     int col[DLMKL_MAX_L + 1], pcol = -1, L = 0, ncols, st;
-    if ((st = dlmkl_csv_split(ln->s, &row)) != DLMKL_OK)
+    if ((st = dlmkl_csv_split(ln->s, &row)) != DLMKL_OK) {
+        dlmkl_csv_row_free(&row); /* the fields split before the error */
         return dlmkl_error_prefix(st, "line %ld (the CSV header x1,...,xL,p)", ln->lineno);
+    }
     ncols = row.n;
     int *role = calloc((size_t)ncols, sizeof *role); /* 0 ignored, 1 + i for x_{i+1}, -1 for p */
     if (!role) {

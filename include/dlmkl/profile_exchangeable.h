@@ -22,7 +22,8 @@ extern "C" {
  *      h(m) = Σ_j w^(m)_j (log2 C(m,j) − log2 w^(m)_j),
  *      w^(m−1)_j = (w^(m)_j (m−j) + w^(m)_{j+1} (j+1)) / m     (X_m summed out),
  *  log2 C(m,j) from a table of log2 k! accumulated in long double. O(L²) time, O(L) memory.
- *  DLMKL_EINVAL on bad w (message names the entry), DLMKL_ETOOBIG above the memory cap. */
+ *  DLMKL_EINVAL on bad w (message names the entry), DLMKL_ETOOBIG above the memory cap, DLMKL_ECOST
+ *  when L²/2 exceeds 1e10 (about a minute). */
 int dlmkl_profile_exchangeable(int L, const double *w, dlmkl_profile **out);
 
 /*! Sum law of Curie–Weiss, p(x) ∝ exp(J·B + h·M) with s_i = 2x_i − 1, M = Σ s_i,

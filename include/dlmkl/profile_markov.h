@@ -29,7 +29,7 @@ extern "C" {
  *  and init summing to 1 within DLMKL_SUM_TOL. O(L²·V³) time (the transition powers), O(L·V + V²)
  *  memory; the binomial weights C(n,k)/C(L,m) from long double log-factorials. DLMKL_EINVAL on bad
  *  input (the message names the entry), DLMKL_ETOOBIG above the memory cap, DLMKL_ECOST when
- *  L²(V³ + 64)/2 exceeds 1e11 (about a minute). */
+ *  L²(V³ + 64)/2 exceeds 1.5e10 (about a minute). */
 int dlmkl_profile_markov(int L, int V, const double *init, const double *trans, int per_step,
                          dlmkl_profile **out);
 
