@@ -349,8 +349,7 @@ int dlmkl_dist_from_spec(const char *spec, int normalize, dlmkl_dist **out)
     char family[64];
     size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
     if (flen == 0 || flen >= sizeof family)
-        return dlmkl_error(DLMKL_EINVAL, "distribution spec '%s' has no family; write FAMILY:key=value,... "
-                           "(see 'dlmkl --help')", spec);
+        return dlmkl_error(DLMKL_EINVAL, "distribution spec '%s' has no family; write FAMILY:key=value,...", spec);
     memcpy(family, spec, flen);
     family[flen] = '\0';
     const char *args = colon ? colon + 1 : "";

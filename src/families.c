@@ -1196,7 +1196,7 @@ int dlmkl_family_build(const char *family, const char *args, int normalize, dlmk
         for (size_t i = 0; i < NFAMILIES && n < sizeof names; i++)
             n += (size_t)snprintf(names + n, sizeof names - n, "%s%s%s%s", i ? ", " : "", families[i].name,
                                   families[i].alias ? "/" : "", families[i].alias ? families[i].alias : "");
-        return dlmkl_error(DLMKL_EINVAL, "unknown distribution family '%s' (families: %s; see 'dlmkl --help')", family,
+        return dlmkl_error(DLMKL_EINVAL, "unknown distribution family '%s' (families: %s)", family,
                            names);
     }
     if (f->build_args)

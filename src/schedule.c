@@ -977,7 +977,7 @@ int dlmkl_schedule_from_spec(const char *spec, int L, int K, const dlmkl_profile
     const dlmkl_schedule_type *t = dlmkl_schedule_type_find(spec);
     if (!t) {
         char names[1024];
-        return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (%s; see 'dlmkl kl --help')", spec,
+        return dlmkl_error(DLMKL_EINVAL, "unknown schedule '%s' (%s)", spec,
                            dlmkl_schedule_type_list(0, names, sizeof names));
     }
     const char *colon = strchr(spec, ':');

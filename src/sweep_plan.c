@@ -390,7 +390,7 @@ int dlmkl_sweep_plan_build(const dlmkl_sweep_config *cfg, dlmkl_sweep_plan **out
             if (!sched_ok[j] && sec->infeasible == DLMKL_INFEASIBLE_SKIP) {
                 /* never feasible: report the error it gives at the first grid point */
                 st = dlmkl_error(DLMKL_EINVAL, "%s: schedule '%s' cannot be built for any (L, K) of the grid; "
-                                 "check its spelling ('dlmkl --help' lists schedule specs)", w, sl.v[j]);
+                                 "check its spelling", w, sl.v[j]);
             }
         dlmkl_sweep_list_clear(&sl);
         free(sched_ok);
