@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlmkl/dist.h"
 #include "dlmkl/profile.h"
 #include "dlmkl/profile_exchangeable.h"
 #include "dlmkl/profile_markov.h"
@@ -358,6 +359,51 @@ int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
         return dlmkl_error_prefix(st, "%s (closed form)", fam);
     st = f->closed_form(fam, &kv, out);
     dlmkl_kv_clear(&kv);
+    return st;
+}
+
+int dlmkl_profile_auto(const char *spec, int normalize, dlmkl_profile **out, int *V_out,
+                       dlmkl_profile_route *route_out)
+{
+    *out = NULL;
+    if (V_out)
+        *V_out = 0;
+    if (!spec)
+        return dlmkl_error(DLMKL_EINVAL, "no distribution spec given");
+    const char *colon = strchr(spec, ':');
+    size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
+    const dlmkl_family *f = flen ? dlmkl_family_find(spec, flen) : NULL;
+    int st;
+    if (f && f->closed_form) {
+        if ((st = dlmkl_profile_closed_form(spec, out)) != DLMKL_OK)
+            return st;
+        if (V_out) {
+            long L, V;
+            dlmkl_family_shape(spec, &L, &V);
+            *V_out = V > 0 && V <= 1L << 30 ? (int)V : 0;
+        }
+        if (route_out)
+            *route_out = DLMKL_PROFILE_ROUTE_CLOSED_FORM;
+        return DLMKL_OK;
+    }
+    /* no closed form (or an unknown family: dlmkl_dist_from_spec names it) */
+    dlmkl_dist *d = NULL;
+    if ((st = dlmkl_dist_from_spec(spec, normalize, &d)) != DLMKL_OK)
+        return st;
+    dlmkl_profile *prof = dlmkl_profile_alloc(d->L);
+    if (!prof)
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    else
+        st = dlmkl_profile_compute(d, prof);
+    if (st == DLMKL_OK) {
+        *out = prof;
+        if (V_out)
+            *V_out = d->V;
+        if (route_out)
+            *route_out = DLMKL_PROFILE_ROUTE_ENUMERATED;
+    } else
+        dlmkl_profile_free(prof);
+    dlmkl_dist_free(d);
     return st;
 }
 

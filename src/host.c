@@ -139,7 +139,9 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
         return DLMKL_ENOMEM;
     struct stat sb;
     int st;
-    if (stat(path_or_spec, &sb) == 0)
+    if (strncmp(path_or_spec, "auto:", 5) == 0)
+        st = dlmkl_profile_auto(path_or_spec + 5, 0, &h->prof, &h->V, NULL);
+    else if (stat(path_or_spec, &sb) == 0)
         st = dlmkl_profile_read_csv(path_or_spec, unit, &h->prof);
     else if (!strchr(path_or_spec, ':'))
         st = dlmkl_error(DLMKL_EIO, "profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...",

@@ -196,6 +196,20 @@ close "$(printf '%s\n' "$out" | sed -n 2p | after_dist | field 4)" "$lg3" 1e-12 
     fail "--normalize: H of a uniform law on 3 symbols should be log2 3: $out"
 
 # ---------------------------------------------------------------------------------------------
+# kl --profile auto:SPEC: the closed form's row where the family has one (same bytes after the dist
+# column), the enumerated table's kl_expected where it has none
+for pair in "markov:L=40,stay=0.9|--profile markov:L=40,stay=0.9" "cw:L=500,J=0.5|--profile cw:L=500,J=0.5" \
+            "random:L=9,V=2,seed=4|--dist random:L=9,V=2,seed=4" "ising2d:rows=2,cols=4,J=0.3|--dist ising2d:rows=2,cols=4,J=0.3"; do
+    spec=${pair%%|*}
+    # shellcheck disable=SC2086
+    want=$("$DLMKL" kl ${pair#*|} --schedule balanced --schedule random-tc --K 4 2>&1 | tail -n +2 | after_dist | field 1-9)
+    got=$("$DLMKL" kl --profile "auto:$spec" --schedule balanced --schedule random-tc --K 4 2>&1 | tail -n +2 | after_dist | field 1-9)
+    check
+    [ -n "$want" ] && [ "$got" = "$want" ] || fail "kl --profile auto:$spec gives '$got', its route gives '$want'"
+done
+bad "unknown distribution family" kl --profile auto:nosuch:L=3 --schedule balanced --K 2
+
+# ---------------------------------------------------------------------------------------------
 # --help everywhere exits 0 and prints usage; the main help documents every family
 "$DLMKL" --help >"$TMP/help" 2>&1
 rc=$?

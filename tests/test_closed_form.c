@@ -222,6 +222,64 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* dlmkl_profile_auto: the closed form, bit for bit, where the family has one; the enumerated
+ * profile, bit for bit, where it has none; the closed form's own errors, never a silent fallback. */
+START_TEST(test_auto_route)
+{
+    static const struct {
+        const char *spec;
+        dlmkl_profile_route route;
+        int V;
+    } cases[] = {
+        {"markov:L=9,stay=0.8", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 2},
+        {"markov:L=300,V=3,seed=5", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 3},
+        {"copy:L=7,V=3", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 3},
+        {"perm:n=5", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 5},
+        {"cw:L=2000,J=0.7", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 2},
+        {"random:L=8,V=2,seed=3", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
+        {"ising2d:rows=2,cols=3,J=0.4", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
+        {"mixture:0.5*{copy:L=5}+0.5*{product:L=5,p=0.3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *spec = cases[c].spec;
+        dlmkl_profile *a = NULL;
+        int V = -1;
+        dlmkl_profile_route route = 0;
+        int st = dlmkl_profile_auto(spec, 0, &a, &V, &route);
+        ck_assert_msg(st == DLMKL_OK, "auto '%s' failed: %s", spec, dlmkl_last_error());
+        ck_assert_msg(route == cases[c].route && V == cases[c].V, "auto '%s': route %d V %d, expected %d %d", spec,
+                      (int)route, V, (int)cases[c].route, cases[c].V);
+        dlmkl_profile *b;
+        dlmkl_dist *d = NULL;
+        if (route == DLMKL_PROFILE_ROUTE_CLOSED_FORM)
+            b = cf(spec);
+        else
+            b = tu_profile(d = tu_dist(spec));
+        ck_assert_msg(a->L == b->L, "auto '%s': L %d vs %d", spec, a->L, b->L);
+        for (int m = 0; m <= a->L; m++)
+            ck_assert_msg(a->h[m] == b->h[m], "auto '%s' h(%d) = %.17g, its route gives %.17g", spec, m, a->h[m],
+                          b->h[m]);
+        dlmkl_profile_free(a), dlmkl_profile_free(b);
+        dlmkl_dist_free(d);
+    }
+    static const struct {
+        const char *spec, *needle;
+    } bad[] = {
+        {"nosuch:L=3", "unknown distribution family"},
+        {"markov:L=5,stay=2", "stay"},      /* the closed form's error, not an enumeration */
+        {"random:L=40,seed=1", "2^40"},     /* no closed form and beyond enumeration */
+        {"", "no family"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        dlmkl_profile *a = (dlmkl_profile *)1;
+        int st = dlmkl_profile_auto(bad[c].spec, 0, &a, NULL, NULL);
+        ck_assert_msg(st != DLMKL_OK && a == NULL, "auto '%s' should fail", bad[c].spec);
+        ck_assert_msg(strstr(dlmkl_last_error(), bad[c].needle) != NULL, "auto '%s': message '%s' lacks '%s'",
+                      bad[c].spec, dlmkl_last_error(), bad[c].needle);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("closed_form");
@@ -232,6 +290,7 @@ int main(void)
     tcase_add_test(tc, test_structured_large_L);
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_auto_route);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

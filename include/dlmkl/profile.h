@@ -77,6 +77,20 @@ size_t dlmkl_subset_work_bytes(const dlmkl_dist *d);
 int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out);
 const char *dlmkl_closed_form_help(void);
 
+/* How dlmkl_profile_auto obtained a profile. */
+typedef enum {
+    DLMKL_PROFILE_ROUTE_CLOSED_FORM = 1, /* the family's closed form (polynomial in L) */
+    DLMKL_PROFILE_ROUTE_ENUMERATED = 2   /* the table, enumerated: dlmkl_profile_compute */
+} dlmkl_profile_route;
+
+/*! The exact profile h(0..L) of a distribution spec by the cheapest exact route: the family's
+ *  closed form when the family has one (cost O(L) to O(L^2 V^3), any L its keys allow), otherwise
+ *  the enumerated table (cost O((1+V)^L), L <= DLMKL_MAX_L, memory cap applies). The closed form's
+ *  errors are returned as they are (a spec it refuses is not silently enumerated). *V_out (may be
+ *  NULL) is the alphabet (0 when the spec does not give it); *route_out (may be NULL) the route. */
+int dlmkl_profile_auto(const char *spec, int normalize, dlmkl_profile **out, int *V_out,
+                       dlmkl_profile_route *route_out);
+
 #ifdef __cplusplus
 }
 #endif

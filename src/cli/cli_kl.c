@@ -24,9 +24,9 @@ static const char *const kl_help =
     "               forward pass over (revealed set, revealed values); <= kl_expected. Needs --dist.\n"
     "Options:\n"
     "  --dist SPEC          the distribution (enumerated exactly)\n"
-    "  --profile FILE       a profile CSV with columns m,h (rows m = 0..L; h in --unit, or in its 'unit'\n"
-    "                       column), e.g. from 'dlmkl profile'; or a closed-form profile spec ('dlmkl help\n"
-    "                       specs') for L far beyond enumeration. kl_expected, random positions only.\n"
+    "  --profile P          kl_expected (random positions) from a profile CSV (columns m,h; h in --unit\n"
+    "                       or its 'unit' column); a closed-form spec ('dlmkl help specs'), any L; or\n"
+    "                       auto:SPEC: the closed form if SPEC's family has one, else enumeration\n"
     "  --schedule SCHED     repeatable; see 'dlmkl help schedules'\n"
     "  --K K[,K...]         iteration budgets, repeatable; required except for schedules that imply K\n";
 /* ... "(sizes:, ...)": the schedules that imply K, from the type table ... */
