@@ -82,7 +82,13 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
         if ((st = dlmkl_profile_closed_form(dd->spec, prof)))
             return st;
     } else {
-        if ((st = dlmkl_dist_from_spec(dd->spec, 0, d)))
+        /* relative file names resolve against the config's folder */
+        char *spec = dlmkl_sweep_resolve_files(cfg->base_dir, dd->spec, "table:");
+        if (!spec)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        st = dlmkl_dist_from_spec(spec, 0, d);
+        free(spec);
+        if (st)
             return st;
         *prof = dlmkl_profile_alloc((*d)->L);
         if (!*prof)
@@ -230,9 +236,14 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
                 dlmkl_schedule_free(sc);
                 sc = NULL, sc_row = NULL;
             }
-            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc &&
-                !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
-                sc_row = row;
+            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc) {
+                char *rs = dlmkl_sweep_resolve_files(cfg->base_dir, row->schedule, "law:");
+                if (!rs)
+                    st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                else if (!(st = dlmkl_schedule_from_spec(rs, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
+                    sc_row = row;
+                free(rs);
+            }
             if (!st)
                 st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
             if (!st && x.K != row->K)

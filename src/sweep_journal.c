@@ -282,40 +282,27 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
 
 /* The settings outside a row's key columns that change its cells, as text: the dlmkl version and
  * git revision (a rebuilt program may compute other bits), the unit, the section's output_law, for
- * output_law = auto the memory cap and the term limit of the auto rule, and for every table: file
- * named in the spec (mixture components too) its size and modification time, so that an edited
- * table is computed again. A journal or .sums checksum covers them, so a changed setting
- * invalidates the row. */
+ * output_law = auto the memory cap and the term limit of the auto rule, and the checksums of the
+ * bytes of every file the row's specs name (table: files of the distribution, mixture components
+ * too; law: files of the schedule), so that an edited file is computed again. A journal or .sums
+ * checksum covers them, so a changed setting invalidates the row. */
 void dlmkl_journal_row_settings(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, char *buf, size_t len)
 {
-    const dlmkl_sweep_dist *d = &plan->dists[plan->rows[r].dist];
+    const dlmkl_sweep_row *row = &plan->rows[r];
+    const dlmkl_sweep_dist *d = &plan->dists[row->dist];
     const dlmkl_output_law_mode m = cfg->sec[d->section].output_law;
     int n;
     if (m == DLMKL_OUTPUT_LAW_AUTO)
-        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
+        n = snprintf(buf, len, "dlmkl-row-v3;dlmkl=%s@%s;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
                      dlmkl_version(), dlmkl_git_revision(), dlmkl_unit_name(cfg->unit), dlmkl_max_memory(),
                      (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     else
-        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=%s", dlmkl_version(),
+        n = snprintf(buf, len, "dlmkl-row-v3;dlmkl=%s@%s;unit=%s;output_law=%s", dlmkl_version(),
                      dlmkl_git_revision(), dlmkl_unit_name(cfg->unit),
                      m == DLMKL_OUTPUT_LAW_ALWAYS ? "always" : "never");
-    for (const char *t = d->spec ? strstr(d->spec, "table:") : NULL; t && n > 0 && (size_t)n < len;
-         t = strstr(t + 6, "table:")) {
-        char path[4096];
-        size_t pl = strcspn(t + 6, "}");
-        if (pl >= sizeof path)
-            pl = sizeof path - 1;
-        memcpy(path, t + 6, pl);
-        path[pl] = '\0';
-        struct stat sb;
-        int w = stat(path, &sb) == 0
-                    ? snprintf(buf + n, len - (size_t)n, ";table=%lld:%lld", (long long)sb.st_size,
-                               (long long)sb.st_mtime)
-                    : snprintf(buf + n, len - (size_t)n, ";table=missing");
-        if (w < 0)
-            break;
-        n += w;
-    }
+    if (n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ";tables=%016llx;laws=%016llx", (unsigned long long)d->files_hash,
+                 (unsigned long long)row->files_hash);
 }
 
 /* checksum of a row: FNV-1a (64 bits) over its settings, a newline and the bytes of its CSV line

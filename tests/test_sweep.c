@@ -354,7 +354,7 @@ START_TEST(test_plan_errors)
     expect_plan_error("[dist p]\nprofile = copy:L=4\nK = 2\nschedules = balanced\npositions = l2r\n", "closed-form",
                       NULL);
     expect_plan_error("[dist p]\nspec = table:/nonexistent\nK = 2\nschedules = balanced\n", "cannot tell L",
-                      "add a key 'L");
+                      "cannot open table file '/nonexistent'");
     expect_plan_error("[dist p]\nspec = parity:L={L}\nL = 4, x\nK = 2\nschedules = balanced\n", "key L", "unknown name 'x'");
     expect_plan_error("[dist p]\nspec = parity:L=4\nK = 0..2\nschedules = balanced\n", "K = 0", "line 3");
     expect_plan_error("[dist p]\nspec = parity:L={L}\nL = 4, 0\nK = 1\nschedules = balanced\n", "L = '0' must be",
@@ -521,7 +521,8 @@ static void put_journal_line(FILE *f, const char *line, size_t len_with_nl)
 {
     char settings[512];
     snprintf(settings, sizeof settings,
-             "dlmkl-row-v2;dlmkl=%s@%s;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g", dlmkl_version(),
+             "dlmkl-row-v3;dlmkl=%s@%s;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g"
+             ";tables=0000000000000000;laws=0000000000000000", dlmkl_version(),
              dlmkl_git_revision(), dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     uint64_t h = 1469598103934665603ULL;
     for (const char *p = settings; *p; p++)

@@ -6,6 +6,7 @@
 #   usage: test_sweep_cli.sh PATH/TO/dlmkl     (DLMKL_SOURCE_ROOT = the source tree)
 set -u
 DLMKL=${1:?usage: test_sweep_cli.sh PATH/TO/dlmkl}
+DLMKL=$(cd "$(dirname "$DLMKL")" && pwd)/$(basename "$DLMKL") # section 8 runs from other folders
 SRC=${DLMKL_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 T=$(mktemp -d /tmp/dlmkl_test_sweep_cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -153,6 +154,56 @@ bad baddist "badfamily" $'[dist a]\nspec = badfamily:L=4\nK = 1\nschedules = bal
 "$DLMKL" sweep "$T/nonexistent.ini" 2> "$T/noent.err" && fail "missing config accepted"
 grep -q "cannot open" "$T/noent.err" && ok "missing config: $(cat "$T/noent.err")" || fail "missing config message"
 "$DLMKL" sweep --help > /dev/null || fail "--help"
+
+# --- 8. files named in a config: relative to the config's folder; a table: needs no L key; resume
+#     follows the files' bytes (an edit of the same size and modification time is seen) ---
+mkdir -p "$T/relcfg/data" "$T/elsewhere"
+printf '# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n0.1\n' > "$T/relcfg/data/t.txt"
+printf 'k,m,s,prob\n1,0,1,1\n2,1,1,1\n' > "$T/relcfg/data/law.csv"
+cat > "$T/relcfg/rel.ini" <<'EOF'
+[sweep]
+name = rel
+[dist t]
+spec = table:data/t.txt
+K = 2
+schedules = balanced, law:data/law.csv, "mix:0.5*{law:data/law.csv}+0.5*{random-tc}"
+[dist m]
+spec = mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}
+K = 2
+schedules = balanced
+EOF
+kl_expected() { python3 -c 'import csv,sys; print(list(csv.DictReader(sys.stdin))[0]["kl_expected"])'; }
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout") 2> "$T/rel.err" \
+    || fail "relative paths: $(cat "$T/rel.err")"
+# the same numbers from `dlmkl kl` run in the config's folder
+want=$(cd "$T/relcfg" && for s in balanced law:data/law.csv "mix:0.5*{law:data/law.csv}+0.5*{random-tc}"; do
+    "$DLMKL" kl --dist table:data/t.txt --schedule "$s" --K 2 | kl_expected
+done; "$DLMKL" kl --dist 'mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}' --schedule balanced --K 2 | kl_expected)
+got=$(python3 - "$T/relout/rel.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 4, len(rows)
+for r in rows:
+    assert (r["L"], r["V"]) == ("2", "3"), (r["dist"], r["L"], r["V"])
+assert rows[0]["dist"] == "table:data/t.txt"  # the spec as written
+print("\n".join(r["kl_expected"] for r in rows))
+EOF
+)
+[ -n "$want" ] && [ "$got" = "$want" ] && ok "relative table:/law:/mix: names resolve against the config's folder; L, V from the file" \
+    || fail "relative paths: sweep '$got' vs kl '$want'"
+# an edit of the same size, modification time put back: the rows of that file are computed again
+cp -p "$T/relcfg/data/law.csv" "$T/law.bak"
+printf 'k,m,s,prob\n1,0,2,1\n2,2,0,1\n' > "$T/relcfg/data/law.csv"
+touch -r "$T/law.bak" "$T/relcfg/data/law.csv"
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout" --resume) 2> "$T/rel2.err"
+grep -q "(2 computed, 2 reused)" "$T/rel2.err" && ok "resume: an edited law file (same size and time) recomputes its 2 rows" \
+    || fail "resume after a law file edit: $(cat "$T/rel2.err")"
+cp -p "$T/relcfg/data/t.txt" "$T/t.bak"
+printf '# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n' > "$T/relcfg/data/t.txt"
+touch -r "$T/t.bak" "$T/relcfg/data/t.txt"
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout" --resume) 2> "$T/rel3.err"
+grep -q "(4 computed, 0 reused)" "$T/rel3.err" && ok "resume: an edited table file (same size and time) recomputes every row using it" \
+    || fail "resume after a table edit: $(cat "$T/rel3.err")"
 
 # --- 7. every experiment config, --quick ---
 for cfg in "$SRC"/experiments/q*.ini; do

@@ -4,6 +4,7 @@
 #ifndef DLMKL_SWEEP_H
 #define DLMKL_SWEEP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dlmkl/kl.h"
@@ -79,6 +80,8 @@ typedef struct dlmkl_sweep_section {
 
 typedef struct dlmkl_sweep_config {
     char *path;                 /* config file, or NULL when built from flags */
+    char *base_dir;             /* the config file's folder, against which relative file names in
+                                   specs (table:, law:) resolve; NULL: the current folder */
     char *text;                 /* the config text (as read, or as generated from flags) */
     char *name;                 /* NAME of NAME.csv and NAME.meta.json */
     char *description;          /* free text from [sweep] (may be "") */
@@ -108,7 +111,9 @@ typedef struct dlmkl_sweep_dist {
     char *family;       /* text before ':' (owned) */
     int L;
     int V;              /* from the spec's V= (q= for mds, n= for perm; else 2, the families'
-                           default); 0 for table: files. A built table's own V is reported. */
+                           default); for table: files the file's header (0 if it cannot be read
+                           while planning). A built table's own V is reported. */
+    uint64_t files_hash; /* FNV-1a over the bytes of every file the spec names (table:), in order */
     char **param;       /* value of each plan column parameter, NULL if not in this section (owned) */
     char *seed;         /* the `seed` placeholder's value, else the spec's seed= item, else NULL (owned) */
     long first_row, nrows;
@@ -121,6 +126,7 @@ typedef struct dlmkl_sweep_row {
                            once per distribution, whatever the K list */
     char *schedule;     /* after substitution (owned): the schedule_spec column */
     char *positions;    /* as written (owned): the positions_spec column */
+    uint64_t files_hash; /* FNV-1a over the bytes of every file the schedule names (law:), in order */
 } dlmkl_sweep_row;
 
 typedef struct dlmkl_sweep_plan {
