@@ -102,6 +102,49 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
     return DLMKL_OK;
 }
 
+/* Without resume or force: refuse to overwrite earlier results (DLMKL_EEXIST), saying what they are. */
+static int check_existing(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_journal_keymap *map,
+                          const char *header, const char *csv_path, const char *partial_path, const char *sums_path)
+{
+    if (access(csv_path, F_OK) != 0) {
+        if (access(partial_path, F_OK) == 0)
+            return dlmkl_error(DLMKL_EEXIST, "'%s' holds the rows of an interrupted run of this sweep; it is kept",
+                               partial_path);
+        return DLMKL_OK;
+    }
+    /* the rows of this grid that the file holds, valid under the current settings */
+    char **scratch = calloc((size_t)(plan->nrows ? plan->nrows : 1), sizeof *scratch);
+    uint64_t *sums = NULL;
+    long nsums = 0, loaded = 0, file_rows = -1;
+    size_t good;
+    int ex, st = scratch ? dlmkl_journal_load_sums(sums_path, &sums, &nsums) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (!st)
+        st = dlmkl_journal_load_rows(csv_path, cfg, plan, map, header, 0, sums, nsums, scratch, &loaded, &good, &ex);
+    free(sums);
+    for (long r = 0; scratch && r < plan->nrows; r++)
+        free(scratch[r]);
+    free(scratch);
+    if (st == DLMKL_ENOMEM)
+        return st;
+    FILE *f = fopen(csv_path, "r");
+    if (f) {
+        int c;
+        file_rows = -1;
+        while ((c = getc(f)) != EOF)
+            file_rows += c == '\n';
+        fclose(f);
+    }
+    if (st != DLMKL_OK) /* another header: other columns */
+        return dlmkl_error(DLMKL_EEXIST, "'%s' holds the results of another grid (other columns); it is kept",
+                           csv_path);
+    if (loaded == plan->nrows && file_rows == plan->nrows)
+        return dlmkl_error(DLMKL_EEXIST, "'%s' already holds the results of this grid (all %ld rows, valid under the "
+                           "current settings); it is kept", csv_path, plan->nrows);
+    return dlmkl_error(DLMKL_EEXIST, "'%s' holds the results of another grid or of other settings (%ld of its %ld rows "
+                       "are valid points of this grid of %ld rows); it is kept", csv_path, loaded,
+                       file_rows < 0 ? 0 : file_rows, plan->nrows);
+}
+
 int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
                     dlmkl_sweep_stats *stats)
 {
@@ -152,6 +195,11 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             goto done;
         }
     }
+
+    /* earlier results are overwritten only when asked */
+    if (!(opts && (opts->resume || opts->force)) &&
+        (st = check_existing(cfg, plan, &map, header, stats->csv_path, stats->partial_path, sums_path)))
+        goto done;
 
     /* resume: rows of a finished NAME.csv (checked against NAME.csv.sums) and of the journal
      * NAME.csv.partial */

@@ -2,7 +2,8 @@
 # test_sweep_cli.sh — `dlmkl sweep` end to end: an interrupted sweep (SIGINT, then kill -9, then a
 # torn last line) resumed to the same bytes as an uninterrupted run; the same CSV for 1 and 2
 # threads; the metadata fields (parsed with python3's json); the flag form; bad input (message,
-# exit status, no CSV); and a --quick smoke run of every experiment config.
+# exit status, no CSV); file names relative to the config; an existing output refused without
+# --resume / --force; and a --quick smoke run of every experiment config.
 #   usage: test_sweep_cli.sh PATH/TO/dlmkl     (DLMKL_SOURCE_ROOT = the source tree)
 set -u
 DLMKL=${1:?usage: test_sweep_cli.sh PATH/TO/dlmkl}
@@ -204,6 +205,30 @@ touch -r "$T/t.bak" "$T/relcfg/data/t.txt"
 (cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout" --resume) 2> "$T/rel3.err"
 grep -q "(4 computed, 0 reused)" "$T/rel3.err" && ok "resume: an edited table file (same size and time) recomputes every row using it" \
     || fail "resume after a table edit: $(cat "$T/rel3.err")"
+
+# --- 9. earlier results are never overwritten silently: an existing output (same grid or another)
+#     refuses, naming --resume and --force, exit 1 and the file untouched; --force overwrites ---
+ex() { "$DLMKL" sweep --dist 'copy:L=4' --K "$1" --schedule balanced --name ex --out-dir "$T/ex" "${@:2}"; }
+ex 1,2 2> /dev/null || fail "existing output: first run"
+cp "$T/ex/ex.csv" "$T/ex.ref"
+ex 1,2 2> "$T/ex1.err"; st=$?
+[ $st -eq 1 ] && grep -q "already holds the results of this grid" "$T/ex1.err" && grep -q -- "--resume" "$T/ex1.err" \
+    && grep -q -- "--force" "$T/ex1.err" && ok "same grid again: refused: $(head -c 150 "$T/ex1.err")" \
+    || fail "same grid again: status $st, '$(cat "$T/ex1.err")'"
+ex 1,2,3 2> "$T/ex2.err"; st=$?
+[ $st -eq 1 ] && grep -q "another grid" "$T/ex2.err" && grep -q -- "--force" "$T/ex2.err" \
+    && ok "another grid under the same name: refused" || fail "another grid: status $st, '$(cat "$T/ex2.err")'"
+cmp -s "$T/ex/ex.csv" "$T/ex.ref" && ok "a refused sweep leaves the CSV as it was" || fail "a refused sweep changed the CSV"
+ex 1,2,3 --force 2> "$T/ex3.err" && [ "$(($(wc -l < "$T/ex/ex.csv") - 1))" -eq 3 ] \
+    && ok "--force overwrites (3 rows)" || fail "--force: $(cat "$T/ex3.err")"
+ex 1,2,3 --resume 2> "$T/ex4.err" && grep -q "(0 computed, 3 reused)" "$T/ex4.err" \
+    && ok "--resume over the same grid reuses every row" || fail "--resume: $(cat "$T/ex4.err")"
+ex 1 --resume --force 2> "$T/ex5.err"; st=$?
+[ $st -eq 2 ] && ok "--resume with --force: usage error" || fail "--resume --force: status $st"
+n=$("$DLMKL" sweep --help | wc -l)
+[ "$n" -le 50 ] && "$DLMKL" sweep --help | grep -q -- "--force" && ok "sweep --help: $n lines, lists --force" \
+    || fail "sweep --help: $n lines (at most 50) or lacks --force"
+grep -q -- "--force" "$SRC/completion/dlmkl.bash" && ok "bash completion offers --force" || fail "completion lacks --force"
 
 # --- 7. every experiment config, --quick ---
 for cfg in "$SRC"/experiments/q*.ini; do

@@ -171,6 +171,8 @@ typedef struct dlmkl_sweep_opts {
     int resume;             /* reuse rows of NAME.csv / NAME.csv.partial */
     dlmkl_sweep_progress_fn progress;  /* may be NULL */
     void *progress_ctx;
+    int force;              /* overwrite an existing NAME.csv / NAME.csv.partial (else, without
+                               resume, DLMKL_EEXIST) */
 } dlmkl_sweep_opts;
 
 /* What a run did (for the metadata; nothing here enters the CSV). */
@@ -193,7 +195,10 @@ typedef struct dlmkl_sweep_stats {
  *  With opts->resume, complete rows of an existing NAME.csv and NAME.csv.partial whose key columns
  *  (section, dist, unit, profile_source, schedule_spec, positions_spec, K, seed, parameters) match a grid
  *  point are reused and a torn last line is dropped, so the final CSV is byte-identical to an
- *  uninterrupted run. The CSV is the same for any thread count. */
+ *  uninterrupted run. Without resume or force, an existing NAME.csv or NAME.csv.partial is never
+ *  overwritten: DLMKL_EEXIST before any computation, the message saying whether the file holds
+ *  this grid's results (all rows valid), another grid's, or an interrupted run's. The CSV is the
+ *  same for any thread count. */
 int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
                     dlmkl_sweep_stats *stats);
 void dlmkl_sweep_stats_clear(dlmkl_sweep_stats *stats);
