@@ -235,10 +235,13 @@ for cfg in "$SRC"/experiments/q*.ini; do
     name=$(basename "$cfg" .ini)
     if "$DLMKL" sweep "$cfg" --quick --out-dir "$T/quick" 2> "$T/$name.err"; then
         n=$(($(wc -l < "$T/quick/$name.csv") - 1))
-        if [ "$n" -gt 0 ] && [ -s "$T/quick/$name.meta.json" ] && [ ! -e "$T/quick/$name.csv.partial" ]; then
-            ok "experiment $name --quick: $n rows"
+        # every row has its V (closed-form profiles too: the spec's V=, q=, n= or the default 2)
+        noV=$(python3 -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if not r["V"].isdigit()))' \
+              "$T/quick/$name.csv")
+        if [ "$n" -gt 0 ] && [ "$noV" = 0 ] && [ -s "$T/quick/$name.meta.json" ] && [ ! -e "$T/quick/$name.csv.partial" ]; then
+            ok "experiment $name --quick: $n rows, each with its V"
         else
-            fail "experiment $name --quick: $n rows or missing meta / leftover journal"
+            fail "experiment $name --quick: $n rows ($noV without V) or missing meta / leftover journal"
         fi
     else
         fail "experiment $name --quick: $(cat "$T/$name.err")"

@@ -89,6 +89,26 @@ START_TEST(test_row_count)
 }
 END_TEST
 
+/* closed-form profiles have no table: V comes from the spec (q= for mds, n= for perm, V=, else
+ * the families' default 2), so that every CSV row has its V */
+START_TEST(test_closed_form_V)
+{
+    const char *text = "[sweep]\nname = t\nK = 2\nschedules = balanced\n"
+                       "[dist a]\nprofile = perm:n=6\n[dist b]\nprofile = mds:q=7,n=5,k=2\n"
+                       "[dist c]\nprofile = cw:L=5,J=0.3\n[dist d]\nprofile = markov:L=7,stay=0.8\n"
+                       "[dist e]\nprofile = copy:L=9,V=4\n";
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *p = plan_of(text, &cfg);
+    static const int wantL[] = {6, 5, 5, 7, 9}, wantV[] = {6, 7, 2, 2, 4};
+    ck_assert_int_eq(p->ndists, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(p->dists[i].L == wantL[i] && p->dists[i].V == wantV[i], "%s: L = %d, V = %d; want %d, %d",
+                      p->dists[i].spec, p->dists[i].L, p->dists[i].V, wantL[i], wantV[i]);
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+}
+END_TEST
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[1200];
@@ -163,6 +183,7 @@ int main(void)
     tcase_add_test(tc, test_shapes_from_family_table);
     tcase_add_test(tc, test_row_count);
     tcase_add_test(tc, test_files_relative_to_config);
+    tcase_add_test(tc, test_closed_form_V);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
