@@ -3,7 +3,7 @@
 # torn last line) resumed to the same bytes as an uninterrupted run; the same CSV for 1 and 2
 # threads; the metadata fields (parsed with python3's json); the flag form; bad input (message,
 # exit status, no CSV); file names relative to the config; an existing output refused without
-# --resume / --force; and a --quick smoke run of every experiment config.
+# --resume / --force; the schedule columns; and a --quick smoke run of every experiment config.
 #   usage: test_sweep_cli.sh PATH/TO/dlmkl     (DLMKL_SOURCE_ROOT = the source tree)
 set -u
 DLMKL=${1:?usage: test_sweep_cli.sh PATH/TO/dlmkl}
@@ -129,7 +129,7 @@ for c in dist L V unit schedule K sizes kl_expected kl_output TC DTC kl_over_tc_
 done
 # the kl column values of a sweep row equal those of `dlmkl kl` for the same point
 kl_row=$("$DLMKL" kl --dist parity:L=5 --schedule balanced --K 2 | tail -n 1 | cut -d, -f5-)
-sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$11 == 2' | cut -d, -f9-30)
+sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$10 == 2' | cut -d, -f8-29)
 [ -n "$kl_row" ] && [ "${kl_row%,*}" = "$sw_row" ] && ok "sweep row = dlmkl kl row" \
     || fail "sweep row '$sw_row' differs from dlmkl kl '${kl_row%,*}'"
 
@@ -229,6 +229,38 @@ n=$("$DLMKL" sweep --help | wc -l)
 [ "$n" -le 50 ] && "$DLMKL" sweep --help | grep -q -- "--force" && ok "sweep --help: $n lines, lists --force" \
     || fail "sweep --help: $n lines (at most 50) or lacks --force"
 grep -q -- "--force" "$SRC/completion/dlmkl.bash" && ok "bash completion offers --force" || fail "completion lacks --force"
+
+# --- 10. the schedule column is the spec as given (rows group by it); the built schedule is
+#      schedule_resolved; zeta_fallback = 1 exactly where K-targeted chen-* has no zeta >= 2 that fits
+#      in K iterations (zeta = 2 takes the fewest iterations of any zeta >= 2: `dlmkl kl` says how many) ---
+"$DLMKL" sweep --dist 'copy:L=16' --K 1..16 --schedule chen-tc --schedule chen-dtc --schedule chen-tc:zeta=2 \
+    --schedule balanced --name zf --out-dir "$T/zf" 2> "$T/zf.err" || fail "zeta_fallback sweep: $(cat "$T/zf.err")"
+n2=$("$DLMKL" kl --dist 'copy:L=16' --schedule chen-tc:zeta=2 | python3 -c 'import csv,sys; print(list(csv.DictReader(sys.stdin))[0]["steps"])')
+python3 - "$T/zf/zf.csv" "$n2" <<'EOF' && ok "schedule as given, schedule_resolved, zeta_fallback (ζ = 2 takes $n2 iterations)" || fail "schedule columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+n2 = int(sys.argv[2])
+groups = {}
+for r in rows:
+    groups.setdefault(r["schedule"], []).append(r)
+assert sorted(groups) == ["balanced", "chen-dtc", "chen-tc", "chen-tc:zeta=2"], sorted(groups)
+assert len(groups["chen-tc"]) == len(groups["chen-dtc"]) == len(groups["balanced"]) == 16
+assert len(groups["chen-tc:zeta=2"]) == 1  # fixes its own K
+for s in ("chen-tc", "chen-dtc"):
+    for r in groups[s]:
+        K = int(r["K"])
+        want = "1" if K < n2 else "0"
+        assert r["zeta_fallback"] == want, (s, K, r["zeta_fallback"])
+        assert r["schedule_resolved"] == "%s:zeta=%s" % (s, r["zeta"]), r["schedule_resolved"]
+        if want == "1":
+            assert r["zeta"] == "1" and r["steps"] == "1", r
+        else:
+            assert float(r["zeta"]) >= 2 and int(r["steps"]) <= K, r
+r = groups["chen-tc:zeta=2"][0]
+assert (r["zeta_fallback"], r["schedule_resolved"], r["steps"]) == ("0", "chen-tc:zeta=2", str(n2)), r
+for r in groups["balanced"]:
+    assert (r["zeta_fallback"], r["zeta"], r["schedule_resolved"]) == ("", "", "balanced"), r
+EOF
 
 # --- 7. every experiment config, --quick ---
 for cfg in "$SRC"/experiments/q*.ini; do

@@ -124,7 +124,8 @@ typedef struct dlmkl_sweep_row {
     int K;              /* the budget (for implied_K: the schedule's own number of iterations) */
     int implied_K;      /* the schedule fixes its own K (sizes:, chen-*:zeta=, law:): built with K = 0,
                            once per distribution, whatever the K list */
-    char *schedule;     /* after substitution (owned): the schedule_spec column */
+    char *schedule;     /* after substitution (owned): the schedule column (the built schedule's
+                           canonical name is the schedule_resolved column) */
     char *positions;    /* as written (owned): the positions_spec column */
     uint64_t files_hash; /* FNV-1a over the bytes of every file the schedule names (law:), in order */
 } dlmkl_sweep_row;
@@ -193,7 +194,7 @@ typedef struct dlmkl_sweep_stats {
  *  budget; empty when TC or DTC is 0). Consecutive distributions with the same spec share one profile. Rows are appended (and flushed) to OUT/NAME.csv.partial as they are
  *  computed; at the end OUT/NAME.csv is written atomically in grid order and the .partial removed.
  *  With opts->resume, complete rows of an existing NAME.csv and NAME.csv.partial whose key columns
- *  (section, dist, unit, profile_source, schedule_spec, positions_spec, K, seed, parameters) match a grid
+ *  (section, dist, unit, profile_source, schedule, positions_spec, K, seed, parameters) match a grid
  *  point are reused and a torn last line is dropped, so the final CSV is byte-identical to an
  *  uninterrupted run. Without resume or force, an existing NAME.csv or NAME.csv.partial is never
  *  overwritten: DLMKL_EEXIST before any computation, the message saying whether the file holds

@@ -41,10 +41,10 @@ static const char *const sweep_help =
     "  --output-law MODE   kl_output: auto (when cheap), always, never (default auto)\n"
     "  --infeasible MODE   a schedule that cannot be built for some (L, K): error (default) or skip\n"
     "\n"
-    "CSV columns: dist,family,L,V,unit,profile_source,schedule_spec,positions_spec (the grid point as\n"
-    "written), those of 'dlmkl kl' (schedule,positions,K,...,zeta), kl_over_tc_K and kl_over_dtc_K\n"
-    "(K*kl_expected/TC, /DTC; K the budget), seed, section, one column per other placeholder; an\n"
-    "empty cell: not applicable or not computed (every column: experiments/README.md).\n";
+    "CSV columns: dist,family,L,V,unit,profile_source,positions_spec, those of 'dlmkl kl' (schedule,\n"
+    "positions,K,...,zeta; schedule as written), kl_over_tc_K, kl_over_dtc_K (K*kl_expected/TC, /DTC),\n"
+    "schedule_resolved (e.g. chen-tc:zeta=3), zeta_fallback (1: chen-* at this K reveals all at once),\n"
+    "seed, section, one per other placeholder; empty: not applicable (columns: experiments/README.md).\n";
 
 enum {
     OPT_OUT_DIR = CLI_OPT_FIRST_FREE, OPT_RESUME, OPT_QUICK, OPT_DRY_RUN, OPT_NAME, OPT_DIST, OPT_PROFILE,
