@@ -59,7 +59,7 @@ _dlmkl()
     info|profile) opts="--dist" ;;
     kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed" ;;
     sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law" ;;
-    sweep) opts="--out-dir --resume --quick --dry-run --name --dist --profile --L --K --schedule --positions
+    sweep) opts="--out-dir --resume --force --quick --dry-run --name --dist --profile --L --K --schedule --positions
                  --set --output-law --infeasible" ;;
     worst) opts="--schedule --L --K" ;;
     bench) opts="--suite --full" ;;

@@ -1,6 +1,6 @@
 # csv.awk — select rows and columns of a dlmkl sweep CSV for gnuplot (POSIX awk: mawk or gawk).
 #
-#   awk -f plots/csv.awk -v cols='K,kl_expected' -v where='section=markov;schedule_spec=balanced' FILE.csv
+#   awk -f plots/csv.awk -v cols='K,kl_expected' -v where='section=markov;schedule=balanced' FILE.csv
 #
 # Prints the chosen columns of the matching rows, tab-separated, in file order:
 #   cols   comma-separated output fields, each

@@ -58,13 +58,13 @@ do for [fmt in "png svg"] {
     set ytics nomirror
     set output sprintf("%s/q1_adaptivity.%s", outdir, fmt)
     set multiplot layout 1,2 title sprintf("Adaptivity: exact normalised errors at K = L/%d (K = %s for L = %s binary tokens; the MDS code has L = 7 symbols of F7, K = %s)", r, first("K", W.";section=parity"), first("L", W.";section=parity"), first("K", W.";section=mds"))
-    eval tics("x", "#schedule_spec,schedule_spec", W, "%s")
+    eval tics("x", "#schedule,schedule", W, "%s")
     eval tics("y", rowid.",".rowlab.",TC,DTC", W, "%s  (TC %.2g, DTC %.2g)")
     set lmargin 42
     set rmargin 2
     set title "K · kl_expected / TC      (a column that stays small adapts to TC)"
     unset colorbox
-    plot sel("#schedule_spec,".rowid.",kl_over_tc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
+    plot sel("#schedule,".rowid.",kl_over_tc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
          ''                                              using 1:2:(dark($3, $4) ? "" : lab($3, $4)) with labels font ",10" tc rgb "black", \
          ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white"
     set lmargin 3
@@ -73,7 +73,7 @@ do for [fmt in "png svg"] {
     set title "K · kl_expected / DTC      (a column that stays small adapts to DTC)"
     set colorbox user origin 0.935, 0.2 size 0.012, 0.66
     set cblabel "normalised error, log scale (grey: KL = 0 exactly)"
-    plot sel("#schedule_spec,".rowid.",kl_over_dtc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
+    plot sel("#schedule,".rowid.",kl_over_dtc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
          ''                                              using 1:2:(dark($3, $4) ? "" : lab($3, $4)) with labels font ",10" tc rgb "black", \
          ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white"
     unset cblabel

@@ -43,10 +43,10 @@ do for [fmt in "png svg"] {
             set key at screen 0.87, 0.66 left center
             set label 1 "A line that stops has reached\nKL = 0 exactly (no point on a\nlog axis), e.g. optimal on\nparity from K = 2." at screen 0.87, 0.42 left font ",10"
         } else { unset key; unset label 1 }
-        plot for [s in schedules] sel("K,kl_expected", w.";schedule_spec=".s) using 1:(pos($2)) \
+        plot for [s in schedules] sel("K,kl_expected", w.";schedule=".s) using 1:(pos($2)) \
                  with linespoints lc rgb color(s) pt ptype(s) ps 0.8 lw lwidth(s) notitle, \
-             sel("K,bound_tc_over_K", w.";schedule_spec=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "black" notitle, \
-             sel("K,bound_dtc_over_K", w.";schedule_spec=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "#999999" notitle, \
+             sel("K,bound_tc_over_K", w.";schedule=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "black" notitle, \
+             sel("K,bound_dtc_over_K", w.";schedule=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "#999999" notitle, \
              for [s in schedules] NaN with linespoints lc rgb color(s) pt ptype(s) ps 0.8 lw lwidth(s) title s, \
              NaN with lines dt 2 lw 2 lc rgb "black" title "TC/K", \
              NaN with lines dt 2 lw 2 lc rgb "#999999" title "DTC/K"

@@ -45,12 +45,12 @@ do for [fmt in "png svg"] {
                     at screen 0.875, 0.40 left font ",10"
             } else { unset key; unset label 1 }
             if (f eq "markov") {
-                plot for [s in schedules] sel("L,kl_expected", w.";schedule_spec=".s) using 1:(pos($2)) \
+                plot for [s in schedules] sel("L,kl_expected", w.";schedule=".s) using 1:(pos($2)) \
                          with lines lc rgb color(s) lw lwidth(s) notitle, \
-                     for [s in schedules] sel("L,kl_expected", W.";section=markov_enum_".reg.";schedule_spec=".s) \
+                     for [s in schedules] sel("L,kl_expected", W.";section=markov_enum_".reg.";schedule=".s) \
                          using 1:(pos($2)) with points pt 6 ps 1.3 lc rgb color(s) notitle
             } else {
-                plot for [s in schedules] sel("L,kl_expected", w.";schedule_spec=".s) using 1:(pos($2)) \
+                plot for [s in schedules] sel("L,kl_expected", w.";schedule=".s) using 1:(pos($2)) \
                          with lines lc rgb color(s) lw lwidth(s) notitle, \
                      for [s in schedules] NaN with lines lc rgb color(s) lw lwidth(s) title s, \
                      NaN with points pt 6 ps 1.3 lw 1.3 lc rgb "#555555" title "exact enumeration"

@@ -34,13 +34,13 @@ do for [fmt in "png svg"] {
         set yrange [0.8:*]
         # the legend, once, in a column of its own right of the panels
         if (i == 1) { set key at screen 0.795, 0.66 left center } else { unset key }
-        plot sel("K,bound_li_cai,kl_expected", w.";schedule_spec=balanced") using 1:(ratio($2, $3)) \
+        plot sel("K,bound_li_cai,kl_expected", w.";schedule=balanced") using 1:(ratio($2, $3)) \
                  with linespoints lc rgb color("balanced") pt 5 ps 0.8 lw 2 notitle, \
-             sel("K,bound_zl,kl_expected", w.";schedule_spec=balanced") using 1:(ratio($2, $3)) \
+             sel("K,bound_zl,kl_expected", w.";schedule=balanced") using 1:(ratio($2, $3)) \
                  with linespoints lc rgb "#9467bd" dt 2 pt 4 ps 0.9 lw 2 notitle, \
-             sel("K,bound_chen,kl_expected", w.";schedule_spec=chen-tc") using 1:(ratio($2, $3)) \
+             sel("K,bound_chen,kl_expected", w.";schedule=chen-tc") using 1:(ratio($2, $3)) \
                  with linespoints lc rgb color("chen-tc") pt 3 ps 1 lw 2 notitle, \
-             sel("K,bound_chen,kl_expected", w.";schedule_spec=chen-dtc") using 1:(ratio($2, $3)) \
+             sel("K,bound_chen,kl_expected", w.";schedule=chen-dtc") using 1:(ratio($2, $3)) \
                  with linespoints lc rgb "#5aa05a" dt 3 pt 2 ps 1 lw 2 notitle, \
              1 with lines lc rgb "black" lw 1 notitle, \
              NaN with linespoints lc rgb color("balanced") pt 5 ps 0.8 lw 2 title "Li & Cai, balanced sizes", \

@@ -37,7 +37,7 @@ do for [fmt in "png svg"] {
     vlo = 10.0**floor(log10(vlo / 1.2))
     set xrange [vlo:20]
     set yrange [vlo:20]
-    plot for [s in schedules] sel("kl_expected,kl_output", "positions_spec=random;schedule_spec=".s) \
+    plot for [s in schedules] sel("kl_expected,kl_output", "positions_spec=random;schedule=".s) \
              using (pos($1)):(pos($2)) with points pt ptype(s) ps 0.8 lc rgb color(s) notitle, \
          x with lines lc rgb "black" dt 2 notitle
 
@@ -58,7 +58,7 @@ do for [fmt in "png svg"] {
             set key at screen 0.855, 0.62 left center Left reverse spacing 1.3 samplen 3 box lc rgb "#cccccc" font ",10"
             set label 1 "No point, or a line that stops:\nkl_expected = 0 exactly there\n(no point on a log axis; the\nratio is undefined)." at screen 0.855, 0.22 left font ",10"
         }
-        plot for [s in schedules] sel("K,kl_output,kl_expected", w.";schedule_spec=".s) \
+        plot for [s in schedules] sel("K,kl_output,kl_expected", w.";schedule=".s) \
                  using 1:(ratio($2, $3)) with linespoints pt ptype(s) ps 0.8 lc rgb color(s) lw lwidth(s) notitle, \
              1 with lines lc rgb "black" notitle, \
              for [s in schedules] NaN with linespoints pt ptype(s) ps 0.8 lc rgb color(s) lw lwidth(s) title s, \

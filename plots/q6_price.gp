@@ -18,10 +18,10 @@ set grid xtics ytics lc rgb "#dddddd"
 set xtics nomirror
 set ytics nomirror
 # the ratio to optimal: join each row with the optimal row of the same distribution (awk)
-bankratio(s) = sprintf("< awk -f '%s/csv.awk' -v cols='#section,schedule_spec,kl_expected' -v where='%s' '%s' | awk -F'\t' -v s='%s' '$2 == \"optimal\" { o[$1] = $3 } $2 == s { v[$1] = $3; n[$1] = 1 } END { for (i in n) print i \"\t\" ((o[i] > %g) ? v[i] / o[i] : (v[i] > %g) ? 1e300 : \"NaN\") }' | sort -n", plotdir, BANK, data, s, tiny, tiny)
+bankratio(s) = sprintf("< awk -f '%s/csv.awk' -v cols='#section,schedule,kl_expected' -v where='%s' '%s' | awk -F'\t' -v s='%s' '$2 == \"optimal\" { o[$1] = $3 } $2 == s { v[$1] = $3; n[$1] = 1 } END { for (i in n) print i \"\t\" ((o[i] > %g) ? v[i] / o[i] : (v[i] > %g) ? 1e300 : \"NaN\") }' | sort -n", plotdir, BANK, data, s, tiny, tiny)
 
 top = 60   # where an infinite ratio (optimal exact, the schedule not) is drawn
-nbank = words(system(sprintf("awk -f '%s/csv.awk' -v cols='section' -v where='%s;schedule_spec=optimal' '%s'", plotdir, BANK, data)))
+nbank = words(system(sprintf("awk -f '%s/csv.awk' -v cols='section' -v where='%s;schedule=optimal' '%s'", plotdir, BANK, data)))
 log2(x) = log(x) / log(2)
 
 do for [fmt in "png svg"] {
@@ -42,9 +42,9 @@ do for [fmt in "png svg"] {
     set ylabel "kl_expected / log2 q   (symbols' worth of error)"
     set xrange [0.5:real(first("L", "section=mds_closed")) + 0.5]
     set yrange [-0.3:*]
-    plot for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_closed;schedule_spec=".s) \
+    plot for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_closed;schedule=".s) \
              using 1:($2 / log2(qc)) with linespoints lc rgb color(s) pt ptype(s) ps 0.7 lw lwidth(s) notitle, \
-         for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_enum;schedule_spec=".s) \
+         for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_enum;schedule=".s) \
              using 1:($2 / log2(qe)) with points lc rgb color(s) pt 6 ps 1.8 lw 1.5 notitle, \
          sel("L,kl_expected", W.";section=uniform_closed") using 1:($2 / log2(qc)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle, \
          sel("L,kl_expected", W.";section=uniform_enum") using 1:($2 / log2(qe)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle
@@ -56,7 +56,7 @@ do for [fmt in "png svg"] {
     set logscale y
     set xrange [-0.5:nbank - 0.5]
     set xtics rotate by 20 right
-    eval tics("x", "#section,@section,TC,DTC", BANK.";schedule_spec=optimal", "%s (TC %.2g, DTC %.2g)")
+    eval tics("x", "#section,@section,TC,DTC", BANK.";schedule=optimal", "%s (TC %.2g, DTC %.2g)")
     set label 1 "above the dashed line: optimal is exact (0), the schedule is not (ratio infinite)" at graph 0.02, first top * 1.35 font ",9"
     # the legend of both panels and the notes, once, right of the panels
     set key at screen 0.835, 0.62 left center Left reverse spacing 1.3 samplen 3 box lc rgb "#cccccc" font ",10"

@@ -35,12 +35,12 @@ do for [fmt in "png svg"] {
             set ylabel sprintf("sup over laws of K kl_expected / %s", row == 1 ? "TC" : "DTC")
             unset object 1
             if (r eq "K8") { set object 1 rect from exp(8), graph 0 to graph 1, graph 1 fc rgb "#eeeeee" fs solid 1.0 noborder behind }
-            plot for [s in schedules] sel("L,".col, w.";schedule_spec=".s) using 1:(pos($2)) \
+            plot for [s in schedules] sel("L,".col, w.";schedule=".s) using 1:(pos($2)) \
                      with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) ps 0.7 notitle, \
-                 for [s in twins] sel("L,".col, w.";schedule_spec=twin:".s) using 1:(pos($2)) \
+                 for [s in twins] sel("L,".col, w.";schedule=twin:".s) using 1:(pos($2)) \
                      with lines dt 2 lc rgb color(s) lw 2.5 notitle, \
-                 sel("L,ln_L", w.";schedule_spec=balanced") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle, \
-                 sel("L,K", w.";schedule_spec=balanced") using 1:(row == 1 ? $2 : NaN) with lines dt 3 lw 1.5 lc rgb "#999999" notitle
+                 sel("L,ln_L", w.";schedule=balanced") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle, \
+                 sel("L,K", w.";schedule=balanced") using 1:(row == 1 ? $2 : NaN) with lines dt 3 lw 1.5 lc rgb "#999999" notitle
         }
     }
     unset object 1
@@ -55,15 +55,15 @@ do for [fmt in "png svg"] {
         set ylabel sprintf("sup over laws of K kl_expected / %s", crit)
         if (j < 3) {
             col = j == 1 ? "worst_tc" : "worst_dtc"
-            plot sel("L,".col, w.";schedule_spec=".m) using 1:(pos($2)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
-                 sel("L,".col, w.";schedule_spec=random-tc") using 1:(pos($2)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
-                 sel("L,".col, w.";schedule_spec=chen-tc") using 1:(pos($2)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
-                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
+            plot sel("L,".col, w.";schedule=".m) using 1:(pos($2)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
+                 sel("L,".col, w.";schedule=random-tc") using 1:(pos($2)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
+                 sel("L,".col, w.";schedule=chen-tc") using 1:(pos($2)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,ln_L", w.";schedule=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         } else {
-            plot sel("L,worst_tc,worst_dtc", w.";schedule_spec=".m) using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
-                 sel("L,worst_tc,worst_dtc", w.";schedule_spec=random-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
-                 sel("L,worst_tc,worst_dtc", w.";schedule_spec=chen-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
-                 sel("L,ln_L", w.";schedule_spec=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
+            plot sel("L,worst_tc,worst_dtc", w.";schedule=".m) using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
+                 sel("L,worst_tc,worst_dtc", w.";schedule=random-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
+                 sel("L,worst_tc,worst_dtc", w.";schedule=chen-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,ln_L", w.";schedule=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         }
     }
     # the legend panel

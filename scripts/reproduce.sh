@@ -9,7 +9,8 @@
 #   --out-dir DIR  results folder (default results, or results/quick with --quick)
 #   --build DIR    meson build folder holding the dlmkl program (default: build)
 #   --threads N    OpenMP threads for dlmkl (the CSVs do not depend on it)
-#   --resume       continue interrupted sweeps instead of recomputing them (same bytes either way)
+#   --resume       continue interrupted sweeps instead of recomputing them (same bytes either way);
+#                  without it every sweep is computed again and its earlier CSV overwritten (--force)
 #
 # Running it twice gives byte-identical CSV files (the timings and dates are only in *.meta.json).
 set -euo pipefail
@@ -49,7 +50,7 @@ mkdir -p "$out"
 args=()
 [ "$quick" = 1 ] && args+=(--quick)
 [ -n "$threads" ] && args+=(--threads "$threads")
-[ -n "$resume" ] && args+=("$resume")
+if [ -n "$resume" ]; then args+=("$resume"); else args+=(--force); fi
 
 configs=("$root"/experiments/q*.ini)
 n=${#configs[@]}

@@ -510,7 +510,7 @@ int dlmkl_host_sweep(const char *config_path, const char *out_dir, int quick, in
         st = dlmkl_error(DLMKL_EINVAL, "the grid has no points%s; nothing to compute",
                          plan->ninfeasible > 0 ? " (every point was infeasible and skipped)" : "");
     if (st == DLMKL_OK) {
-        dlmkl_sweep_opts opts = {out_dir, resume, NULL, NULL};
+        dlmkl_sweep_opts opts = {out_dir, resume, NULL, NULL, 0};
         dlmkl_sweep_stats stats;
         const double t0 = wall_now();
         st = dlmkl_sweep_run(cfg, plan, &opts, &stats);

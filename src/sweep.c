@@ -82,7 +82,13 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
         if ((st = dlmkl_profile_closed_form(dd->spec, prof)))
             return st;
     } else {
-        if ((st = dlmkl_dist_from_spec(dd->spec, 0, d)))
+        /* relative file names resolve against the config's folder */
+        char *spec = dlmkl_sweep_resolve_files(cfg->base_dir, dd->spec, "table:");
+        if (!spec)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        st = dlmkl_dist_from_spec(spec, 0, d);
+        free(spec);
+        if (st)
             return st;
         *prof = dlmkl_profile_alloc((*d)->L);
         if (!*prof)
@@ -94,6 +100,49 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
         return dlmkl_error(DLMKL_EINVAL, "the spec gives L = %d but the grid says L = %d; make the L key match "
                            "the spec", (*prof)->L, dd->L);
     return DLMKL_OK;
+}
+
+/* Without resume or force: refuse to overwrite earlier results (DLMKL_EEXIST), saying what they are. */
+static int check_existing(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_journal_keymap *map,
+                          const char *header, const char *csv_path, const char *partial_path, const char *sums_path)
+{
+    if (access(csv_path, F_OK) != 0) {
+        if (access(partial_path, F_OK) == 0)
+            return dlmkl_error(DLMKL_EEXIST, "'%s' holds the rows of an interrupted run of this sweep; it is kept",
+                               partial_path);
+        return DLMKL_OK;
+    }
+    /* the rows of this grid that the file holds, valid under the current settings */
+    char **scratch = calloc((size_t)(plan->nrows ? plan->nrows : 1), sizeof *scratch);
+    uint64_t *sums = NULL;
+    long nsums = 0, loaded = 0, file_rows = -1;
+    size_t good;
+    int ex, st = scratch ? dlmkl_journal_load_sums(sums_path, &sums, &nsums) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (!st)
+        st = dlmkl_journal_load_rows(csv_path, cfg, plan, map, header, 0, sums, nsums, scratch, &loaded, &good, &ex);
+    free(sums);
+    for (long r = 0; scratch && r < plan->nrows; r++)
+        free(scratch[r]);
+    free(scratch);
+    if (st == DLMKL_ENOMEM)
+        return st;
+    FILE *f = fopen(csv_path, "r");
+    if (f) {
+        int c;
+        file_rows = -1;
+        while ((c = getc(f)) != EOF)
+            file_rows += c == '\n';
+        fclose(f);
+    }
+    if (st != DLMKL_OK) /* another header: other columns */
+        return dlmkl_error(DLMKL_EEXIST, "'%s' holds the results of another grid (other columns); it is kept",
+                           csv_path);
+    if (loaded == plan->nrows && file_rows == plan->nrows)
+        return dlmkl_error(DLMKL_EEXIST, "'%s' already holds the results of this grid (all %ld rows, valid under the "
+                           "current settings); it is kept", csv_path, plan->nrows);
+    return dlmkl_error(DLMKL_EEXIST, "'%s' holds the results of another grid or of other settings (%ld of its %ld rows "
+                       "are valid points of this grid of %ld rows); it is kept", csv_path, loaded,
+                       file_rows < 0 ? 0 : file_rows, plan->nrows);
 }
 
 int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
@@ -146,6 +195,11 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             goto done;
         }
     }
+
+    /* earlier results are overwritten only when asked */
+    if (!(opts && (opts->resume || opts->force)) &&
+        (st = check_existing(cfg, plan, &map, header, stats->csv_path, stats->partial_path, sums_path)))
+        goto done;
 
     /* resume: rows of a finished NAME.csv (checked against NAME.csv.sums) and of the journal
      * NAME.csv.partial */
@@ -230,9 +284,14 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
                 dlmkl_schedule_free(sc);
                 sc = NULL, sc_row = NULL;
             }
-            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc &&
-                !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
-                sc_row = row;
+            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc) {
+                char *rs = dlmkl_sweep_resolve_files(cfg->base_dir, row->schedule, "law:");
+                if (!rs)
+                    st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                else if (!(st = dlmkl_schedule_from_spec(rs, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
+                    sc_row = row;
+                free(rs);
+            }
             if (!st)
                 st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
             if (!st && x.K != row->K)

@@ -161,6 +161,7 @@ void dlmkl_sweep_config_free(dlmkl_sweep_config *cfg)
     }
     free(cfg->sec);
     free(cfg->path);
+    free(cfg->base_dir);
     free(cfg->text);
     free(cfg->name);
     free(cfg->description);
@@ -262,6 +263,10 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
         goto fail;                                        \
     } while (0)
     cfg->path = path ? strdup(path) : NULL;
+    /* relative file names in specs resolve against the config file's folder */
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (slash && !(cfg->base_dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path))))
+        FAIL_NOMEM();
     cfg->text = strdup(text);
     cfg->quick = quick != 0;
     cfg->unit = DLMKL_BITS;
@@ -597,6 +602,8 @@ const char *dlmkl_sweep_config_help(void)
            "2^i..2^j; integer expressions with + - * / (floor) ^ ( ) and names of earlier keys, L and V\n"
            "(e.g. K = L/4). A value that names no key (0.6, 1/3) is literal text. Duplicates are dropped.\n"
            "If no key L is given, L is read from the spec's own keys: 'L=' (n= for mds and perm,\n"
-           "rows*cols for ising2d, the first component of a mixture).\n"
+           "rows*cols for ising2d, the first component of a mixture) or a table: file's header.\n"
+           "Relative file names (table:, law:, in mixture and mix: components too) are relative to\n"
+           "the config file's folder.\n"
            "{NAME} is a placeholder only if NAME is a word; other braces (mixture specs) are kept.\n";
 }

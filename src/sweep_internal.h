@@ -61,6 +61,23 @@ static inline int is_ident(const char *s)
     return 1;
 }
 
+/* ---- files named in specs (sweep_plan.c) ---- */
+
+/*! The next file name spec names after position *from: the text after `head` (e.g. "table:",
+ *  "law:") where a spec or a braced component starts (mixture components; `twin:` prefixes
+ *  skipped), up to the component's '}' or the end. Its start (NULL when none) and *len; *from is
+ *  moved past it. O(length). */
+const char *dlmkl_sweep_next_file(const char *spec, const char *head, const char **from, size_t *len);
+
+/*! spec with every relative file name after `head` (dlmkl_sweep_next_file) prefixed by base_dir
+ *  and '/' (names starting with '/' and "-", stdin, are kept; base_dir NULL: a copy). malloc'd,
+ *  NULL when out of memory. O(length). */
+char *dlmkl_sweep_resolve_files(const char *base_dir, const char *spec, const char *head);
+
+/*! FNV-1a (64 bits) over the names and bytes of every file after `head` in a resolved spec, in
+ *  order (an unreadable file adds a marker; the error comes when it is used). O(file sizes). */
+uint64_t dlmkl_sweep_files_hash(const char *spec, const char *head);
+
 /* ---- the journal (sweep_journal.c) ---- */
 
 /*! 1 if a placeholder called name fills a fixed column of its own (L, V, seed) instead of a

@@ -15,13 +15,16 @@
 /* ------------------------------------------------------------------------------------------ */
 /* the columns */
 
-/* CSV columns: a prefix naming the grid point, the columns of dlmkl_kl_row_write (kl.h), then
- * the normalised errors, seed, section and the parameter columns of the plan. The key columns
- * (which identify a grid point for --resume) are listed in key_cols. */
-static const char *const prefix_cols[] = {"dist", "family", "L", "V", "unit", "profile_source", "schedule_spec",
-                                          "positions_spec"};
+/* CSV columns: a prefix naming the grid point, the columns of dlmkl_kl_row_write (kl.h; its
+ * `schedule` cell is the spec as the config gives it, so that rows group by it), then the
+ * normalised errors, the schedule as built (schedule_resolved, e.g. chen-tc:zeta=3 for chen-tc)
+ * and whether a K-targeted Chen schedule fell back to zeta = 1, seed, section and the parameter
+ * columns of the plan. The key columns (which identify a grid point for --resume) are listed in
+ * key_names. */
+static const char *const prefix_cols[] = {"dist", "family", "L", "V", "unit", "profile_source", "positions_spec"};
 #define NPREFIX ((int)(sizeof prefix_cols / sizeof prefix_cols[0]))
-static const char *const suffix_cols[] = {"kl_over_tc_K", "kl_over_dtc_K", "seed", "section"};
+static const char *const suffix_cols[] = {"kl_over_tc_K", "kl_over_dtc_K", "schedule_resolved", "zeta_fallback", "seed",
+                                          "section"};
 #define NSUFFIX ((int)(sizeof suffix_cols / sizeof suffix_cols[0]))
 
 /* index of a named column among the fixed ones (prefix, row, suffix), -1 if absent */
@@ -50,7 +53,7 @@ int dlmkl_sweep_column_reserved(const char *name)
 }
 
 #define NFIXED (NPREFIX + dlmkl_kl_row_ncolumns() + NSUFFIX)
-static const char *const key_names[] = {"dist", "unit", "profile_source", "schedule_spec", "positions_spec", "K",
+static const char *const key_names[] = {"dist", "unit", "profile_source", "schedule", "positions_spec", "K",
                                         "seed", "section"};
 #define NKEYFIXED ((int)(sizeof key_names / sizeof key_names[0]))
 
@@ -252,18 +255,26 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
     if (V > 0)
         fprintf(f, "%d", V);
     fprintf(f, ",%s,%s,", dlmkl_unit_name(cfg->unit), source_name(cfg, d));
-    dlmkl_put_str(f, row->schedule);
-    fputc(',', f);
     dlmkl_put_str(f, row->positions);
     fputc(',', f);
     const double sc = dlmkl_profile_scale(prof);
-    dlmkl_kl_row_write(f, x, cfg->unit, sc);
+    /* the schedule column: the spec as given; the built schedule's name goes to schedule_resolved */
+    dlmkl_kl_row y = *x;
+    y.schedule = row->schedule;
+    dlmkl_kl_row_write(f, &y, cfg->unit, sc);
     /* normalised errors K·KL/TC and K·KL/DTC with K the budget, unit-free (from the bit values) */
     const double kl = dlmkl_nonneg(x->kl_expected, sc), tc = dlmkl_nonneg(x->TC, sc), dtc = dlmkl_nonneg(x->DTC, sc);
     fputc(',', f);
     dlmkl_put(f, tc > 0 ? (double)x->K * kl / tc : NAN);
     fputc(',', f);
     dlmkl_put(f, dtc > 0 ? (double)x->K * kl / dtc : NAN);
+    fputc(',', f);
+    dlmkl_put_str(f, x->schedule);
+    fputc(',', f);
+    /* a Chen schedule (zeta set) whose zeta was picked from K (the spec gives none) and is 1: no
+     * zeta >= 2 fits in K iterations, so it reveals everything in one step */
+    if (!isnan(x->zeta))
+        fputc(!row->implied_K && x->zeta == 1.0 ? '1' : '0', f);
     fputc(',', f);
     dlmkl_put_str(f, d->seed ? d->seed : "");
     fputc(',', f);
@@ -282,40 +293,27 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
 
 /* The settings outside a row's key columns that change its cells, as text: the dlmkl version and
  * git revision (a rebuilt program may compute other bits), the unit, the section's output_law, for
- * output_law = auto the memory cap and the term limit of the auto rule, and for every table: file
- * named in the spec (mixture components too) its size and modification time, so that an edited
- * table is computed again. A journal or .sums checksum covers them, so a changed setting
- * invalidates the row. */
+ * output_law = auto the memory cap and the term limit of the auto rule, and the checksums of the
+ * bytes of every file the row's specs name (table: files of the distribution, mixture components
+ * too; law: files of the schedule), so that an edited file is computed again. A journal or .sums
+ * checksum covers them, so a changed setting invalidates the row. */
 void dlmkl_journal_row_settings(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, long r, char *buf, size_t len)
 {
-    const dlmkl_sweep_dist *d = &plan->dists[plan->rows[r].dist];
+    const dlmkl_sweep_row *row = &plan->rows[r];
+    const dlmkl_sweep_dist *d = &plan->dists[row->dist];
     const dlmkl_output_law_mode m = cfg->sec[d->section].output_law;
     int n;
     if (m == DLMKL_OUTPUT_LAW_AUTO)
-        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
+        n = snprintf(buf, len, "dlmkl-row-v3;dlmkl=%s@%s;unit=%s;output_law=auto;max_memory=%zu;auto_terms=%.17g",
                      dlmkl_version(), dlmkl_git_revision(), dlmkl_unit_name(cfg->unit), dlmkl_max_memory(),
                      (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     else
-        n = snprintf(buf, len, "dlmkl-row-v2;dlmkl=%s@%s;unit=%s;output_law=%s", dlmkl_version(),
+        n = snprintf(buf, len, "dlmkl-row-v3;dlmkl=%s@%s;unit=%s;output_law=%s", dlmkl_version(),
                      dlmkl_git_revision(), dlmkl_unit_name(cfg->unit),
                      m == DLMKL_OUTPUT_LAW_ALWAYS ? "always" : "never");
-    for (const char *t = d->spec ? strstr(d->spec, "table:") : NULL; t && n > 0 && (size_t)n < len;
-         t = strstr(t + 6, "table:")) {
-        char path[4096];
-        size_t pl = strcspn(t + 6, "}");
-        if (pl >= sizeof path)
-            pl = sizeof path - 1;
-        memcpy(path, t + 6, pl);
-        path[pl] = '\0';
-        struct stat sb;
-        int w = stat(path, &sb) == 0
-                    ? snprintf(buf + n, len - (size_t)n, ";table=%lld:%lld", (long long)sb.st_size,
-                               (long long)sb.st_mtime)
-                    : snprintf(buf + n, len - (size_t)n, ";table=missing");
-        if (w < 0)
-            break;
-        n += w;
-    }
+    if (n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ";tables=%016llx;laws=%016llx", (unsigned long long)d->files_hash,
+                 (unsigned long long)row->files_hash);
 }
 
 /* checksum of a row: FNV-1a (64 bits) over its settings, a newline and the bytes of its CSV line

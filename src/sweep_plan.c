@@ -6,9 +6,144 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlmkl/dist.h"
 #include "dlmkl/schedule.h"
 #include "families.h"
 #include "sweep_internal.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* files named in specs */
+
+const char *dlmkl_sweep_next_file(const char *spec, const char *head, const char **from, size_t *len)
+{
+    const size_t hl = strlen(head);
+    for (const char *q = *from; *q; q++) {
+        if (q != spec && q[-1] != '{')
+            continue;
+        const char *h = q;
+        while (strncmp(h, "twin:", 5) == 0)
+            h += 5;
+        if (strncmp(h, head, hl) != 0)
+            continue;
+        const char *path = h + hl;
+        *len = strcspn(path, "}");
+        *from = path + *len;
+        return path;
+    }
+    *from = spec + strlen(spec);
+    *len = 0;
+    return NULL;
+}
+
+char *dlmkl_sweep_resolve_files(const char *base_dir, const char *spec, const char *head)
+{
+    const size_t bl = base_dir ? strlen(base_dir) : 0, n = strlen(spec);
+    size_t count = 0, len;
+    for (const char *from = spec; dlmkl_sweep_next_file(spec, head, &from, &len);)
+        count++;
+    char *out = malloc(n + count * (bl + 1) + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const char *done = spec, *from = spec, *path;
+    while (base_dir && (path = dlmkl_sweep_next_file(spec, head, &from, &len))) {
+        if (len == 0 || path[0] == '/' || (len == 1 && path[0] == '-'))
+            continue;
+        memcpy(out + o, done, (size_t)(path - done));
+        o += (size_t)(path - done);
+        memcpy(out + o, base_dir, bl);
+        o += bl;
+        if (bl && base_dir[bl - 1] != '/')
+            out[o++] = '/';
+        done = path;
+    }
+    memcpy(out + o, done, n - (size_t)(done - spec) + 1);
+    return out;
+}
+
+static uint64_t fnv_add(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+uint64_t dlmkl_sweep_files_hash(const char *spec, const char *head)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t len;
+    const char *from = spec, *path;
+    while ((path = dlmkl_sweep_next_file(spec, head, &from, &len))) {
+        char name[4096];
+        if (len >= sizeof name)
+            len = sizeof name - 1;
+        memcpy(name, path, len);
+        name[len] = '\0';
+        h = fnv_add(h, name, len + 1);
+        FILE *f = strcmp(name, "-") == 0 ? NULL : fopen(name, "rb");
+        if (!f) {
+            h = fnv_add(h, "\0unreadable", 11);
+            continue;
+        }
+        char buf[65536];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            h = fnv_add(h, buf, got);
+        if (ferror(f))
+            h = fnv_add(h, "\0unreadable", 11);
+        fclose(f);
+    }
+    return h;
+}
+
+/* L and V of the first table file a resolved spec names, from its header line 'L V' (a long-format
+ * table, CSV x1..xL,p, is read whole); -1 when there is none or it cannot be read here (the run
+ * then reports the file's own error). */
+static void table_shape(const char *spec, long *L, long *V)
+{
+    *L = *V = -1;
+    size_t len;
+    const char *from = spec, *path = dlmkl_sweep_next_file(spec, "table:", &from, &len);
+    char name[4096];
+    if (!path || len == 0 || len >= sizeof name)
+        return;
+    memcpy(name, path, len);
+    name[len] = '\0';
+    if (strcmp(name, "-") == 0) /* stdin is read once, by the run */
+        return;
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return;
+    char line[4096];
+    int long_form = 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '#' || *s == '\n' || *s == '\r' || !*s)
+            continue;
+        if (strchr(s, ',')) {
+            long_form = 1;
+        } else {
+            char *end;
+            errno = 0;
+            long l = strtol(s, &end, 10), v = end != s ? strtol(end, &end, 10) : -1;
+            while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+                end++;
+            if (!errno && !*end && l >= 1 && v >= 1)
+                *L = l, *V = v;
+        }
+        break;
+    }
+    fclose(f);
+    if (long_form) {
+        dlmkl_dist *d = NULL;
+        if (dlmkl_dist_read_table(name, 1, &d) == DLMKL_OK)
+            *L = d->L, *V = d->V;
+        dlmkl_dist_free(d);
+    }
+}
 
 void dlmkl_sweep_plan_free(dlmkl_sweep_plan *plan)
 {
@@ -92,7 +227,8 @@ static int plan_add_dist(builder *b, dlmkl_sweep_dist **out)
     return DLMKL_OK;
 }
 
-static int plan_add_row(builder *b, int dist, int K, int implied, const char *sched, const char *pos)
+static int plan_add_row(builder *b, int dist, int K, int implied, const char *sched, const char *pos,
+                        uint64_t files_hash)
 {
     dlmkl_sweep_plan *p = b->p;
     if (p->nrows == b->capr) {
@@ -106,6 +242,7 @@ static int plan_add_row(builder *b, int dist, int K, int implied, const char *sc
     r->dist = dist;
     r->K = K;
     r->implied_K = implied;
+    r->files_hash = files_hash;
     r->schedule = strdup(sched);
     r->positions = strdup(pos);
     if (!r->schedule || !r->positions) {
@@ -168,16 +305,39 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
             return dlmkl_error(DLMKL_EINVAL, "%s: L = '%s' must be an integer >= 1", w, lv->value);
         }
     }
-    /* what the spec's own keys say (the family table's shape of each family) */
+    /* what the spec's own keys say (the family table's shape of each family); a table file's
+     * header says its L and V (relative file names resolve against the config's folder) */
     long spec_L, spec_V;
     dlmkl_family_shape(spec, &spec_L, &spec_V);
+    char *rspec = sec->closed_form ? strdup(spec) : dlmkl_sweep_resolve_files(cfg->base_dir, spec, "table:");
+    if (!rspec) {
+        free(spec);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    size_t tlen;
+    const char *tfrom = rspec, *tpath = sec->closed_form ? NULL : dlmkl_sweep_next_file(rspec, "table:", &tfrom, &tlen);
+    if (tpath && (spec_L < 1 || spec_V < 1)) {
+        long tL, tV;
+        table_shape(rspec, &tL, &tV);
+        if (spec_L < 1)
+            spec_L = tL;
+        if (spec_V < 1)
+            spec_V = tV;
+    }
     if (!lv)
         L = spec_L;
     if (L < 1) {
         where(w, sizeof w, cfg, sec, NULL);
-        st = dlmkl_error(DLMKL_EINVAL, "%s: cannot tell L for '%s' (L = %ld); add a key 'L = ...' to the section "
-                         "or an item L=.. to the spec", w, spec, L);
-        free(spec);
+        dlmkl_dist *td = NULL;
+        char *tname = tpath ? strndup(tpath, tlen) : NULL;
+        if (tname && strcmp(tname, "-") != 0 && (st = dlmkl_dist_read_table(tname, 1, &td)) != DLMKL_OK)
+            st = dlmkl_error_prefix(st, "%s: cannot tell L for '%s'", w, spec);
+        else
+            st = dlmkl_error(DLMKL_EINVAL, "%s: cannot tell L for '%s' (L = %ld); add a key 'L = ...' to the section "
+                             "or an item L=.. to the spec", w, spec, L);
+        dlmkl_dist_free(td);
+        free(tname);
+        free(spec), free(rspec);
         return st;
     }
     if (V < 0)
@@ -185,12 +345,20 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
 
     dlmkl_sweep_dist *dd = NULL;
     if ((st = plan_add_dist(b, &dd))) {
-        free(spec);
+        free(spec), free(rspec);
         return st;
     }
     int di = p->ndists - 1;
     dd->section = si;
     dd->spec = spec;
+    /* the bytes of its table files, for the resume checksums (consecutive grid points with the
+     * same spec share them) */
+    if (tpath && di > 0 && strcmp(p->dists[di - 1].spec, spec) == 0 && cfg->sec[p->dists[di - 1].section].closed_form == 0 &&
+        p->dists[di - 1].files_hash)
+        dd->files_hash = p->dists[di - 1].files_hash;
+    else if (tpath)
+        dd->files_hash = dlmkl_sweep_files_hash(rspec, "table:");
+    free(rspec);
     const char *colon = strchr(spec, ':');
     dd->family = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
     dd->L = (int)L;
@@ -272,16 +440,22 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
         kv[nkv] = (dlmkl_sweep_var){"K", Ks};
         for (int sj = 0; !st && sj < Sl.n; sj++) {
             char *sched = substitute(Sl.v[sj], kv, nkv + 1);
-            if (!sched) {
+            char *rsched = sched ? dlmkl_sweep_resolve_files(cfg->base_dir, sched, "law:") : NULL;
+            if (!rsched) {
+                free(sched);
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 break;
             }
             /* a schedule that fixes its own K gives its rows once, at the first K of the list */
             int implied = dlmkl_schedule_implies_K(sched);
             if (implied && ki > 0) {
-                free(sched);
+                free(sched), free(rsched);
                 continue;
             }
+            size_t llen;
+            const char *lfrom = rsched;
+            const uint64_t law_hash =
+                dlmkl_sweep_next_file(rsched, "law:", &lfrom, &llen) ? dlmkl_sweep_files_hash(rsched, "law:") : 0;
             /* build the schedule now so that bad specs fail before any computation. A schedule
              * built from the profile (the type table's NEEDS_PROFILE: optimal, twin:optimal) is
              * built at run time; here only its K <= L rule is checked */
@@ -291,7 +465,7 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
                 dlmkl_schedule *s = NULL;
                 int sst = DLMKL_OK;
                 if (!(flags & DLMKL_SCHED_FLAG_NEEDS_PROFILE)) {
-                    sst = dlmkl_schedule_from_spec(sched, (int)L, implied ? 0 : (int)K, NULL, &s);
+                    sst = dlmkl_schedule_from_spec(rsched, (int)L, implied ? 0 : (int)K, NULL, &s);
                     if (sst == DLMKL_OK && implied)
                         rowK = s->budget;
                     dlmkl_schedule_free(s);
@@ -319,8 +493,8 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
             if (feasible)
                 sched_ok[sj] = 1;
             for (int pj = 0; !st && feasible && pj < Pl.n; pj++)
-                st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj]);
-            free(sched);
+                st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj], law_hash);
+            free(sched), free(rsched);
         }
     }
     dd = &p->dists[di];

@@ -354,7 +354,7 @@ START_TEST(test_plan_errors)
     expect_plan_error("[dist p]\nprofile = copy:L=4\nK = 2\nschedules = balanced\npositions = l2r\n", "closed-form",
                       NULL);
     expect_plan_error("[dist p]\nspec = table:/nonexistent\nK = 2\nschedules = balanced\n", "cannot tell L",
-                      "add a key 'L");
+                      "cannot open table file '/nonexistent'");
     expect_plan_error("[dist p]\nspec = parity:L={L}\nL = 4, x\nK = 2\nschedules = balanced\n", "key L", "unknown name 'x'");
     expect_plan_error("[dist p]\nspec = parity:L=4\nK = 0..2\nschedules = balanced\n", "K = 0", "line 3");
     expect_plan_error("[dist p]\nspec = parity:L={L}\nL = 4, 0\nK = 1\nschedules = balanced\n", "L = '0' must be",
@@ -448,7 +448,7 @@ START_TEST(test_run_values)
     make_tmpdir();
     dlmkl_sweep_config *cfg;
     dlmkl_sweep_plan *plan = plan_of(run_cfg, 0, &cfg);
-    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
     ck_assert_int_eq(stats.rows_total, 8 + 2 + 2 + 1);
@@ -521,7 +521,8 @@ static void put_journal_line(FILE *f, const char *line, size_t len_with_nl)
 {
     char settings[512];
     snprintf(settings, sizeof settings,
-             "dlmkl-row-v2;dlmkl=%s@%s;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g", dlmkl_version(),
+             "dlmkl-row-v3;dlmkl=%s@%s;unit=bits;output_law=auto;max_memory=%zu;auto_terms=%.17g"
+             ";tables=0000000000000000;laws=0000000000000000", dlmkl_version(),
              dlmkl_git_revision(), dlmkl_max_memory(), (double)DLMKL_OUTPUT_LAW_AUTO_TERMS);
     uint64_t h = 1469598103934665603ULL;
     for (const char *p = settings; *p; p++)
@@ -538,7 +539,7 @@ START_TEST(test_resume_and_meta)
     make_tmpdir();
     dlmkl_sweep_config *cfg;
     dlmkl_sweep_plan *plan = plan_of(run_cfg, 0, &cfg);
-    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
     char *ref = slurp(stats.csv_path);
@@ -631,7 +632,7 @@ static dlmkl_sweep_stats run_in(const char *dir, const char *cfgtext, int resume
 {
     dlmkl_sweep_config *cfg;
     dlmkl_sweep_plan *plan = plan_of(cfgtext, 0, &cfg);
-    dlmkl_sweep_opts opts = {dir, resume, NULL, NULL};
+    dlmkl_sweep_opts opts = {dir, resume, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
     *csv = slurp(stats.csv_path);
@@ -779,7 +780,7 @@ START_TEST(test_fail_before_first_row)
                           "schedules = balanced\n";
     dlmkl_sweep_config *cfg;
     dlmkl_sweep_plan *plan = plan_of(cfgtext, 0, &cfg);
-    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert(dlmkl_sweep_run(cfg, plan, &opts, &stats) != DLMKL_OK);
     ck_assert_msg(access(stats.partial_path, F_OK) != 0, "a header-only journal was left behind");
@@ -817,7 +818,7 @@ START_TEST(test_meta_seeds)
     dlmkl_sweep_config_free(cfg);
     plan = plan_of("[dist r]\nspec = random:L=3,V=2,seed={seed}\nseed = 7, 9, 7\nK = 1\n"
                    "schedules = balanced\n", 0, &cfg);
-    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
     char metap[512];
@@ -854,7 +855,7 @@ START_TEST(test_profile_shared)
     ck_assert_int_eq(plan->nrows, 3);
     ck_assert_int_eq(plan->rows[0].K, 2);
     ck_assert_int_eq(plan->rows[1].K, 4);
-    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL};
+    dlmkl_sweep_opts opts = {tmpdir, 0, NULL, NULL, 0};
     dlmkl_sweep_stats stats;
     ck_assert_msg(dlmkl_sweep_run(cfg, plan, &opts, &stats) == DLMKL_OK, "%s", dlmkl_last_error());
     ck_assert_int_eq(stats.dists_computed, 2);
@@ -877,6 +878,79 @@ START_TEST(test_profile_shared)
 }
 END_TEST
 
+/* earlier results are never overwritten silently: without resume or force, an existing NAME.csv
+ * (of this grid or another) or NAME.csv.partial is DLMKL_EEXIST before any computation, the file
+ * untouched; force overwrites */
+static int run_opts(const char *text, int resume, int force, dlmkl_sweep_stats *stats)
+{
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *plan = plan_of(text, 0, &cfg);
+    dlmkl_sweep_opts opts = {tmpdir, resume, NULL, NULL, force};
+    int st = dlmkl_sweep_run(cfg, plan, &opts, stats);
+    dlmkl_sweep_plan_free(plan);
+    dlmkl_sweep_config_free(cfg);
+    return st;
+}
+
+START_TEST(test_existing_output)
+{
+    make_tmpdir();
+    const char *a = "[sweep]\nname = ex\n[dist c]\nspec = copy:L=4\nK = 1, 2\nschedules = balanced\n";
+    const char *b = "[sweep]\nname = ex\n[dist c]\nspec = copy:L=4\nK = 1, 2, 3\nschedules = balanced\n";
+    dlmkl_sweep_stats st;
+    ck_assert_msg(run_opts(a, 0, 0, &st) == DLMKL_OK, "%s", dlmkl_last_error());
+    char csvp[512];
+    snprintf(csvp, sizeof csvp, "%s", st.csv_path);
+    dlmkl_sweep_stats_clear(&st);
+    char *ref = slurp(csvp);
+    /* the same grid again */
+    ck_assert_int_eq(run_opts(a, 0, 0, &st), DLMKL_EEXIST);
+    ck_assert_msg(strstr(dlmkl_last_error(), "already holds the results of this grid (all 2 rows") &&
+                      strstr(dlmkl_last_error(), csvp) && !strstr(dlmkl_last_error(), "--"),
+                  "same grid: '%s'", dlmkl_last_error());
+    ck_assert_int_eq(st.rows_computed, 0);
+    dlmkl_sweep_stats_clear(&st);
+    /* another grid under the same name: 2 of its 2 rows are points of the new 3-row grid */
+    ck_assert_int_eq(run_opts(b, 0, 0, &st), DLMKL_EEXIST);
+    ck_assert_msg(strstr(dlmkl_last_error(), "another grid or of other settings (2 of its 2 rows are valid points of "
+                                              "this grid of 3 rows)"),
+                  "other grid: '%s'", dlmkl_last_error());
+    dlmkl_sweep_stats_clear(&st);
+    char *again = slurp(csvp);
+    ck_assert_msg(strcmp(ref, again) == 0, "a refused sweep changed the CSV");
+    free(again);
+    /* force overwrites; resume continues (1 row computed) */
+    ck_assert_int_eq(run_opts(b, 1, 0, &st), DLMKL_OK);
+    ck_assert_int_eq(st.rows_computed, 1);
+    ck_assert_int_eq(st.rows_skipped, 2);
+    dlmkl_sweep_stats_clear(&st);
+    ck_assert_int_eq(run_opts(a, 0, 1, &st), DLMKL_OK);
+    ck_assert_int_eq(st.rows_computed, 2);
+    dlmkl_sweep_stats_clear(&st);
+    again = slurp(csvp);
+    ck_assert_msg(strcmp(ref, again) == 0, "force: the CSV of grid a");
+    free(again);
+    /* other columns (a placeholder column more) */
+    ck_assert_int_eq(run_opts("[sweep]\nname = ex\n[dist c]\nspec = copy:L={n}\nn = 4\nK = 1\nschedules = balanced\n",
+                              0, 0, &st), DLMKL_EEXIST);
+    ck_assert_msg(strstr(dlmkl_last_error(), "another grid (other columns)"), "columns: '%s'", dlmkl_last_error());
+    dlmkl_sweep_stats_clear(&st);
+    /* the journal of an interrupted run, no CSV */
+    unlink(csvp);
+    char partial[600];
+    snprintf(partial, sizeof partial, "%s.partial", csvp);
+    FILE *f = fopen(partial, "w");
+    fputs(ref, f);
+    fclose(f);
+    ck_assert_int_eq(run_opts(a, 0, 0, &st), DLMKL_EEXIST);
+    ck_assert_msg(strstr(dlmkl_last_error(), "interrupted run"), "partial: '%s'", dlmkl_last_error());
+    ck_assert_msg(access(csvp, F_OK) != 0, "a refused sweep wrote a CSV");
+    dlmkl_sweep_stats_clear(&st);
+    free(ref);
+    rm_tmpdir();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep");
@@ -895,6 +969,7 @@ int main(void)
     tcase_add_test(tc, test_fail_before_first_row);
     tcase_add_test(tc, test_meta_seeds);
     tcase_add_test(tc, test_profile_shared);
+    tcase_add_test(tc, test_existing_output);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

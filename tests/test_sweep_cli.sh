@@ -2,10 +2,12 @@
 # test_sweep_cli.sh — `dlmkl sweep` end to end: an interrupted sweep (SIGINT, then kill -9, then a
 # torn last line) resumed to the same bytes as an uninterrupted run; the same CSV for 1 and 2
 # threads; the metadata fields (parsed with python3's json); the flag form; bad input (message,
-# exit status, no CSV); and a --quick smoke run of every experiment config.
+# exit status, no CSV); file names relative to the config; an existing output refused without
+# --resume / --force; the schedule columns; and a --quick smoke run of every experiment config.
 #   usage: test_sweep_cli.sh PATH/TO/dlmkl     (DLMKL_SOURCE_ROOT = the source tree)
 set -u
 DLMKL=${1:?usage: test_sweep_cli.sh PATH/TO/dlmkl}
+DLMKL=$(cd "$(dirname "$DLMKL")" && pwd)/$(basename "$DLMKL") # section 8 runs from other folders
 SRC=${DLMKL_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 T=$(mktemp -d /tmp/dlmkl_test_sweep_cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -127,7 +129,7 @@ for c in dist L V unit schedule K sizes kl_expected kl_output TC DTC kl_over_tc_
 done
 # the kl column values of a sweep row equal those of `dlmkl kl` for the same point
 kl_row=$("$DLMKL" kl --dist parity:L=5 --schedule balanced --K 2 | tail -n 1 | cut -d, -f5-)
-sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$11 == 2' | cut -d, -f9-30)
+sw_row=$(grep '^parity:L=5,' "$T/flags/flags.csv" | awk -F, '$10 == 2' | cut -d, -f8-29)
 [ -n "$kl_row" ] && [ "${kl_row%,*}" = "$sw_row" ] && ok "sweep row = dlmkl kl row" \
     || fail "sweep row '$sw_row' differs from dlmkl kl '${kl_row%,*}'"
 
@@ -154,15 +156,124 @@ bad baddist "badfamily" $'[dist a]\nspec = badfamily:L=4\nK = 1\nschedules = bal
 grep -q "cannot open" "$T/noent.err" && ok "missing config: $(cat "$T/noent.err")" || fail "missing config message"
 "$DLMKL" sweep --help > /dev/null || fail "--help"
 
+# --- 8. files named in a config: relative to the config's folder; a table: needs no L key; resume
+#     follows the files' bytes (an edit of the same size and modification time is seen) ---
+mkdir -p "$T/relcfg/data" "$T/elsewhere"
+printf '# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n0.1\n' > "$T/relcfg/data/t.txt"
+printf 'k,m,s,prob\n1,0,1,1\n2,1,1,1\n' > "$T/relcfg/data/law.csv"
+cat > "$T/relcfg/rel.ini" <<'EOF'
+[sweep]
+name = rel
+[dist t]
+spec = table:data/t.txt
+K = 2
+schedules = balanced, law:data/law.csv, "mix:0.5*{law:data/law.csv}+0.5*{random-tc}"
+[dist m]
+spec = mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}
+K = 2
+schedules = balanced
+EOF
+kl_expected() { python3 -c 'import csv,sys; print(list(csv.DictReader(sys.stdin))[0]["kl_expected"])'; }
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout") 2> "$T/rel.err" \
+    || fail "relative paths: $(cat "$T/rel.err")"
+# the same numbers from `dlmkl kl` run in the config's folder
+want=$(cd "$T/relcfg" && for s in balanced law:data/law.csv "mix:0.5*{law:data/law.csv}+0.5*{random-tc}"; do
+    "$DLMKL" kl --dist table:data/t.txt --schedule "$s" --K 2 | kl_expected
+done; "$DLMKL" kl --dist 'mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}' --schedule balanced --K 2 | kl_expected)
+got=$(python3 - "$T/relout/rel.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 4, len(rows)
+for r in rows:
+    assert (r["L"], r["V"]) == ("2", "3"), (r["dist"], r["L"], r["V"])
+assert rows[0]["dist"] == "table:data/t.txt"  # the spec as written
+print("\n".join(r["kl_expected"] for r in rows))
+EOF
+)
+[ -n "$want" ] && [ "$got" = "$want" ] && ok "relative table:/law:/mix: names resolve against the config's folder; L, V from the file" \
+    || fail "relative paths: sweep '$got' vs kl '$want'"
+# an edit of the same size, modification time put back: the rows of that file are computed again
+cp -p "$T/relcfg/data/law.csv" "$T/law.bak"
+printf 'k,m,s,prob\n1,0,2,1\n2,2,0,1\n' > "$T/relcfg/data/law.csv"
+touch -r "$T/law.bak" "$T/relcfg/data/law.csv"
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout" --resume) 2> "$T/rel2.err"
+grep -q "(2 computed, 2 reused)" "$T/rel2.err" && ok "resume: an edited law file (same size and time) recomputes its 2 rows" \
+    || fail "resume after a law file edit: $(cat "$T/rel2.err")"
+cp -p "$T/relcfg/data/t.txt" "$T/t.bak"
+printf '# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n' > "$T/relcfg/data/t.txt"
+touch -r "$T/t.bak" "$T/relcfg/data/t.txt"
+(cd "$T/elsewhere" && "$DLMKL" sweep ../relcfg/rel.ini --out-dir "$T/relout" --resume) 2> "$T/rel3.err"
+grep -q "(4 computed, 0 reused)" "$T/rel3.err" && ok "resume: an edited table file (same size and time) recomputes every row using it" \
+    || fail "resume after a table edit: $(cat "$T/rel3.err")"
+
+# --- 9. earlier results are never overwritten silently: an existing output (same grid or another)
+#     refuses, naming --resume and --force, exit 1 and the file untouched; --force overwrites ---
+ex() { "$DLMKL" sweep --dist 'copy:L=4' --K "$1" --schedule balanced --name ex --out-dir "$T/ex" "${@:2}"; }
+ex 1,2 2> /dev/null || fail "existing output: first run"
+cp "$T/ex/ex.csv" "$T/ex.ref"
+ex 1,2 2> "$T/ex1.err"; st=$?
+[ $st -eq 1 ] && grep -q "already holds the results of this grid" "$T/ex1.err" && grep -q -- "--resume" "$T/ex1.err" \
+    && grep -q -- "--force" "$T/ex1.err" && ok "same grid again: refused: $(head -c 150 "$T/ex1.err")" \
+    || fail "same grid again: status $st, '$(cat "$T/ex1.err")'"
+ex 1,2,3 2> "$T/ex2.err"; st=$?
+[ $st -eq 1 ] && grep -q "another grid" "$T/ex2.err" && grep -q -- "--force" "$T/ex2.err" \
+    && ok "another grid under the same name: refused" || fail "another grid: status $st, '$(cat "$T/ex2.err")'"
+cmp -s "$T/ex/ex.csv" "$T/ex.ref" && ok "a refused sweep leaves the CSV as it was" || fail "a refused sweep changed the CSV"
+ex 1,2,3 --force 2> "$T/ex3.err" && [ "$(($(wc -l < "$T/ex/ex.csv") - 1))" -eq 3 ] \
+    && ok "--force overwrites (3 rows)" || fail "--force: $(cat "$T/ex3.err")"
+ex 1,2,3 --resume 2> "$T/ex4.err" && grep -q "(0 computed, 3 reused)" "$T/ex4.err" \
+    && ok "--resume over the same grid reuses every row" || fail "--resume: $(cat "$T/ex4.err")"
+ex 1 --resume --force 2> "$T/ex5.err"; st=$?
+[ $st -eq 2 ] && ok "--resume with --force: usage error" || fail "--resume --force: status $st"
+n=$("$DLMKL" sweep --help | wc -l)
+[ "$n" -le 50 ] && "$DLMKL" sweep --help | grep -q -- "--force" && ok "sweep --help: $n lines, lists --force" \
+    || fail "sweep --help: $n lines (at most 50) or lacks --force"
+grep -q -- "--force" "$SRC/completion/dlmkl.bash" && ok "bash completion offers --force" || fail "completion lacks --force"
+
+# --- 10. the schedule column is the spec as given (rows group by it); the built schedule is
+#      schedule_resolved; zeta_fallback = 1 exactly where K-targeted chen-* has no zeta >= 2 that fits
+#      in K iterations (zeta = 2 takes the fewest iterations of any zeta >= 2: `dlmkl kl` says how many) ---
+"$DLMKL" sweep --dist 'copy:L=16' --K 1..16 --schedule chen-tc --schedule chen-dtc --schedule chen-tc:zeta=2 \
+    --schedule balanced --name zf --out-dir "$T/zf" 2> "$T/zf.err" || fail "zeta_fallback sweep: $(cat "$T/zf.err")"
+n2=$("$DLMKL" kl --dist 'copy:L=16' --schedule chen-tc:zeta=2 | python3 -c 'import csv,sys; print(list(csv.DictReader(sys.stdin))[0]["steps"])')
+python3 - "$T/zf/zf.csv" "$n2" <<'EOF' && ok "schedule as given, schedule_resolved, zeta_fallback (ζ = 2 takes $n2 iterations)" || fail "schedule columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+n2 = int(sys.argv[2])
+groups = {}
+for r in rows:
+    groups.setdefault(r["schedule"], []).append(r)
+assert sorted(groups) == ["balanced", "chen-dtc", "chen-tc", "chen-tc:zeta=2"], sorted(groups)
+assert len(groups["chen-tc"]) == len(groups["chen-dtc"]) == len(groups["balanced"]) == 16
+assert len(groups["chen-tc:zeta=2"]) == 1  # fixes its own K
+for s in ("chen-tc", "chen-dtc"):
+    for r in groups[s]:
+        K = int(r["K"])
+        want = "1" if K < n2 else "0"
+        assert r["zeta_fallback"] == want, (s, K, r["zeta_fallback"])
+        assert r["schedule_resolved"] == "%s:zeta=%s" % (s, r["zeta"]), r["schedule_resolved"]
+        if want == "1":
+            assert r["zeta"] == "1" and r["steps"] == "1", r
+        else:
+            assert float(r["zeta"]) >= 2 and int(r["steps"]) <= K, r
+r = groups["chen-tc:zeta=2"][0]
+assert (r["zeta_fallback"], r["schedule_resolved"], r["steps"]) == ("0", "chen-tc:zeta=2", str(n2)), r
+for r in groups["balanced"]:
+    assert (r["zeta_fallback"], r["zeta"], r["schedule_resolved"]) == ("", "", "balanced"), r
+EOF
+
 # --- 7. every experiment config, --quick ---
 for cfg in "$SRC"/experiments/q*.ini; do
     name=$(basename "$cfg" .ini)
     if "$DLMKL" sweep "$cfg" --quick --out-dir "$T/quick" 2> "$T/$name.err"; then
         n=$(($(wc -l < "$T/quick/$name.csv") - 1))
-        if [ "$n" -gt 0 ] && [ -s "$T/quick/$name.meta.json" ] && [ ! -e "$T/quick/$name.csv.partial" ]; then
-            ok "experiment $name --quick: $n rows"
+        # every row has its V (closed-form profiles too: the spec's V=, q=, n= or the default 2)
+        noV=$(python3 -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if not r["V"].isdigit()))' \
+              "$T/quick/$name.csv")
+        if [ "$n" -gt 0 ] && [ "$noV" = 0 ] && [ -s "$T/quick/$name.meta.json" ] && [ ! -e "$T/quick/$name.csv.partial" ]; then
+            ok "experiment $name --quick: $n rows, each with its V"
         else
-            fail "experiment $name --quick: $n rows or missing meta / leftover journal"
+            fail "experiment $name --quick: $n rows ($noV without V) or missing meta / leftover journal"
         fi
     else
         fail "experiment $name --quick: $(cat "$T/$name.err")"

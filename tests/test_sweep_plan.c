@@ -1,11 +1,15 @@
 /* test_sweep_plan.c: planning a sweep. The number of rows against the product of the list sizes
  * counted here; L and V of each grid point read from the spec's own keys through the family table
  * (copy L=, ising2d rows·cols, mds n and q, perm n) against the table each spec builds; schedules
- * that fix their own K give their rows once. */
+ * that fix their own K give their rows once. A table: spec needs no L key (L and V from the file);
+ * relative file names (table:, law:, mixture and mix: components) resolve against the config's
+ * folder, and the plan's file checksums follow the files' bytes. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dlmkl/dist.h"
 #include "dlmkl/sweep.h"
@@ -85,12 +89,101 @@ START_TEST(test_row_count)
 }
 END_TEST
 
+/* closed-form profiles have no table: V comes from the spec (q= for mds, n= for perm, V=, else
+ * the families' default 2), so that every CSV row has its V */
+START_TEST(test_closed_form_V)
+{
+    const char *text = "[sweep]\nname = t\nK = 2\nschedules = balanced\n"
+                       "[dist a]\nprofile = perm:n=6\n[dist b]\nprofile = mds:q=7,n=5,k=2\n"
+                       "[dist c]\nprofile = cw:L=5,J=0.3\n[dist d]\nprofile = markov:L=7,stay=0.8\n"
+                       "[dist e]\nprofile = copy:L=9,V=4\n";
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *p = plan_of(text, &cfg);
+    static const int wantL[] = {6, 5, 5, 7, 9}, wantV[] = {6, 7, 2, 2, 4};
+    ck_assert_int_eq(p->ndists, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(p->dists[i].L == wantL[i] && p->dists[i].V == wantV[i], "%s: L = %d, V = %d; want %d, %d",
+                      p->dists[i].spec, p->dists[i].L, p->dists[i].V, wantL[i], wantV[i]);
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+}
+END_TEST
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(test_files_relative_to_config)
+{
+    char dir[] = "/tmp/dlmkl_test_plan_XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    char sub[600], cfgpath[600];
+    snprintf(sub, sizeof sub, "%s/data", dir);
+    ck_assert_int_eq(mkdir(sub, 0777), 0);
+    /* a table with L = 2, V = 3 (header after a comment) and a law file: one token, then one */
+    write_file(sub, "t.txt", "# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n0.1\n");
+    write_file(sub, "law.csv", "k,m,s,prob\n1,0,1,1\n2,1,1,1\n");
+    const char *text = "[sweep]\nname = rel\n"
+                       "[dist t]\nspec = table:data/t.txt\nK = 2\n"
+                       "schedules = balanced, law:data/law.csv, \"mix:0.5*{law:data/law.csv}+0.5*{random-tc}\"\n"
+                       "[dist m]\nspec = mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}\nK = 2\nschedules = balanced\n";
+    snprintf(cfgpath, sizeof cfgpath, "%s/c.ini", dir);
+    dlmkl_sweep_config *cfg;
+    ck_assert_int_eq(dlmkl_sweep_config_parse(text, cfgpath, 0, &cfg), DLMKL_OK);
+    ck_assert_str_eq(cfg->base_dir, dir);
+    dlmkl_sweep_plan *p = NULL;
+    int st = dlmkl_sweep_plan_build(cfg, &p); /* the test runs elsewhere: data/ is found through the config */
+    ck_assert_msg(st == DLMKL_OK, "plan: %s", dlmkl_last_error());
+    ck_assert_int_eq(p->ndists, 2);
+    ck_assert_int_eq(p->nrows, 4);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(p->dists[i].L == 2 && p->dists[i].V == 3, "%s: L = %d, V = %d, the file says 2 3",
+                      p->dists[i].spec, p->dists[i].L, p->dists[i].V);
+        ck_assert_str_eq(p->dists[i].spec, i ? "mixture:1*{table:data/t.txt}+1*{copy:L=2,V=3}" : "table:data/t.txt");
+    }
+    /* the file checksums: equal for the same bytes, another after an edit of the same size */
+    const uint64_t h_table = p->dists[0].files_hash, h_law = p->rows[1].files_hash;
+    ck_assert(p->dists[1].files_hash == h_table);
+    ck_assert(p->rows[2].files_hash == h_law);
+    ck_assert(p->rows[0].files_hash == 0 && p->rows[3].files_hash == 0);
+    dlmkl_sweep_plan_free(p);
+    write_file(sub, "t.txt", "# a table\n2 3\n0.1\n0.1\n0.1\n0.1\n0.1\n0.2\n0.1\n0.1\n0.1\n");
+    write_file(sub, "law.csv", "k,m,s,prob\n1,0,2,1\n2,2,0,1\n");
+    ck_assert_int_eq(dlmkl_sweep_plan_build(cfg, &p), DLMKL_OK);
+    ck_assert(p->dists[0].files_hash != h_table && p->dists[1].files_hash == p->dists[0].files_hash);
+    ck_assert(p->rows[1].files_hash != h_law);
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+
+    /* a config read from the current folder (no '/'): names as written */
+    ck_assert_int_eq(dlmkl_sweep_config_parse(text, "c.ini", 0, &cfg), DLMKL_OK);
+    ck_assert_ptr_null(cfg->base_dir);
+    st = dlmkl_sweep_plan_build(cfg, &p);
+    ck_assert_msg(st != DLMKL_OK && strstr(dlmkl_last_error(), "data/t.txt") != NULL &&
+                      strstr(dlmkl_last_error(), "cannot tell L") != NULL,
+                  "a missing table without an L key: '%s'", dlmkl_last_error());
+    dlmkl_sweep_config_free(cfg);
+
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep_plan");
     TCase *tc = tcase_create("sweep_plan");
     tcase_add_test(tc, test_shapes_from_family_table);
     tcase_add_test(tc, test_row_count);
+    tcase_add_test(tc, test_files_relative_to_config);
+    tcase_add_test(tc, test_closed_form_V);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

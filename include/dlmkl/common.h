@@ -19,7 +19,8 @@ enum {
     DLMKL_ETOOBIG = 3,  /* would exceed the memory cap, or V^L overflows 64 bits */
     DLMKL_EIO = 4,      /* cannot read or write a file */
     DLMKL_ECOST = 5,    /* a computation asked for was above its cost budget */
-    DLMKL_ESUM = 6      /* a table's probabilities do not sum to 1 (dividing by the sum would accept it) */
+    DLMKL_ESUM = 6,     /* a table's probabilities do not sum to 1 (dividing by the sum would accept it) */
+    DLMKL_EEXIST = 7    /* an output file holds earlier results that would be overwritten */
 };
 
 /* GSL. GSL's default error handler aborts the process. The library validates every argument before it

@@ -4,6 +4,7 @@
 #ifndef DLMKL_SWEEP_H
 #define DLMKL_SWEEP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dlmkl/kl.h"
@@ -79,6 +80,8 @@ typedef struct dlmkl_sweep_section {
 
 typedef struct dlmkl_sweep_config {
     char *path;                 /* config file, or NULL when built from flags */
+    char *base_dir;             /* the config file's folder, against which relative file names in
+                                   specs (table:, law:) resolve; NULL: the current folder */
     char *text;                 /* the config text (as read, or as generated from flags) */
     char *name;                 /* NAME of NAME.csv and NAME.meta.json */
     char *description;          /* free text from [sweep] (may be "") */
@@ -108,7 +111,9 @@ typedef struct dlmkl_sweep_dist {
     char *family;       /* text before ':' (owned) */
     int L;
     int V;              /* from the spec's V= (q= for mds, n= for perm; else 2, the families'
-                           default); 0 for table: files. A built table's own V is reported. */
+                           default); for table: files the file's header (0 if it cannot be read
+                           while planning). A built table's own V is reported. */
+    uint64_t files_hash; /* FNV-1a over the bytes of every file the spec names (table:), in order */
     char **param;       /* value of each plan column parameter, NULL if not in this section (owned) */
     char *seed;         /* the `seed` placeholder's value, else the spec's seed= item, else NULL (owned) */
     long first_row, nrows;
@@ -119,8 +124,10 @@ typedef struct dlmkl_sweep_row {
     int K;              /* the budget (for implied_K: the schedule's own number of iterations) */
     int implied_K;      /* the schedule fixes its own K (sizes:, chen-*:zeta=, law:): built with K = 0,
                            once per distribution, whatever the K list */
-    char *schedule;     /* after substitution (owned): the schedule_spec column */
+    char *schedule;     /* after substitution (owned): the schedule column (the built schedule's
+                           canonical name is the schedule_resolved column) */
     char *positions;    /* as written (owned): the positions_spec column */
+    uint64_t files_hash; /* FNV-1a over the bytes of every file the schedule names (law:), in order */
 } dlmkl_sweep_row;
 
 typedef struct dlmkl_sweep_plan {
@@ -165,6 +172,8 @@ typedef struct dlmkl_sweep_opts {
     int resume;             /* reuse rows of NAME.csv / NAME.csv.partial */
     dlmkl_sweep_progress_fn progress;  /* may be NULL */
     void *progress_ctx;
+    int force;              /* overwrite an existing NAME.csv / NAME.csv.partial (else, without
+                               resume, DLMKL_EEXIST) */
 } dlmkl_sweep_opts;
 
 /* What a run did (for the metadata; nothing here enters the CSV). */
@@ -185,9 +194,12 @@ typedef struct dlmkl_sweep_stats {
  *  budget; empty when TC or DTC is 0). Consecutive distributions with the same spec share one profile. Rows are appended (and flushed) to OUT/NAME.csv.partial as they are
  *  computed; at the end OUT/NAME.csv is written atomically in grid order and the .partial removed.
  *  With opts->resume, complete rows of an existing NAME.csv and NAME.csv.partial whose key columns
- *  (section, dist, unit, profile_source, schedule_spec, positions_spec, K, seed, parameters) match a grid
+ *  (section, dist, unit, profile_source, schedule, positions_spec, K, seed, parameters) match a grid
  *  point are reused and a torn last line is dropped, so the final CSV is byte-identical to an
- *  uninterrupted run. The CSV is the same for any thread count. */
+ *  uninterrupted run. Without resume or force, an existing NAME.csv or NAME.csv.partial is never
+ *  overwritten: DLMKL_EEXIST before any computation, the message saying whether the file holds
+ *  this grid's results (all rows valid), another grid's, or an interrupted run's. The CSV is the
+ *  same for any thread count. */
 int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
                     dlmkl_sweep_stats *stats);
 void dlmkl_sweep_stats_clear(dlmkl_sweep_stats *stats);

@@ -318,8 +318,8 @@ def sweep(config_path, out_dir=None, quick=False, resume=False, threads=None, ma
                                        int(bool(resume)), ctypes.byref(out)))
         path = _lib.take_text(out)
         with open(path, encoding="utf-8") as f:
-            return _read_csv(f.read(), ("section", "dist", "unit", "profile_source", "schedule_spec",
-                                        "positions_spec", "schedule", "positions", "sizes", "seed"))
+            return _read_csv(f.read(), ("section", "dist", "unit", "profile_source", "positions_spec",
+                                        "schedule", "positions", "sizes", "schedule_resolved", "seed"))
 
     if out_dir is not None:
         return run(out_dir)

@@ -12,10 +12,10 @@
 #include "dlmkl/sweep.h"
 
 static const char *const sweep_help =
-    "Usage: dlmkl sweep CONFIG [--out-dir DIR] [--resume] [--quick] [--threads N] [--unit U]\n"
+    "Usage: dlmkl sweep CONFIG [--out-dir DIR] [--resume | --force] [--quick] [--threads N] [--unit U]\n"
     "       dlmkl sweep (--dist SPEC | --profile SPEC)... [--L LIST] --K LIST --schedule S [--schedule S ...]\n"
     "                   [--positions LIST] [--set KEY=LIST ...] [--output-law auto|always|never]\n"
-    "                   [--infeasible error|skip] [--name NAME] [--out-dir DIR] [--resume]\n"
+    "                   [--infeasible error|skip] [--name NAME] [--out-dir DIR] [--resume | --force]\n"
     "Runs a grid of distributions x L x K x schedules x position policies and writes one tidy CSV row\n"
     "per grid point to DIR/NAME.csv (atomically; rows in grid order) and the run's metadata to\n"
     "DIR/NAME.meta.json. Each distribution's profile is computed once for all its rows. Rows are\n"
@@ -27,6 +27,8 @@ static const char *const sweep_help =
     "  --out-dir DIR       output folder (default results; created if missing)\n"
     "  --resume            reuse the rows of DIR/NAME.csv and DIR/NAME.csv.partial whose key columns\n"
     "                      match a grid point; compute only the rest\n"
+    "  --force             overwrite the DIR/NAME.csv or .partial of an earlier run (without --resume\n"
+    "                      or --force an existing output is an error, never silently overwritten)\n"
     "  --quick             use the quick_KEY values of the config (a smaller grid for a first look)\n"
     "  --dry-run           print the grid (one line per row) and its size, compute nothing\n"
     "  --name NAME         output name for the flag form (default: sweep)\n"
@@ -39,17 +41,14 @@ static const char *const sweep_help =
     "  --output-law MODE   kl_output: auto (when cheap), always, never (default auto)\n"
     "  --infeasible MODE   a schedule that cannot be built for some (L, K): error (default) or skip\n"
     "\n"
-    "CSV columns: dist,family,L,V,unit,profile_source,schedule_spec,positions_spec (the grid point as\n"
-    "written), then those of 'dlmkl kl': schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,\n"
-    "H,Z_L,bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta, then kl_over_tc_K,\n"
-    "kl_over_dtc_K,seed,section and one column per other placeholder.\n"
-    "kl_over_tc_K = K*kl_expected/TC and kl_over_dtc_K = K*kl_expected/DTC, K the budget (unit-free);\n"
-    "seed is the seed placeholder or the spec's seed= item; profile_source is enumerated or closed-form;\n"
-    "an empty cell means not applicable (or kl_output not computed).\n";
+    "CSV columns: dist,family,L,V,unit,profile_source,positions_spec, those of 'dlmkl kl' (schedule,\n"
+    "positions,K,...,zeta; schedule as written), kl_over_tc_K, kl_over_dtc_K (K*kl_expected/TC, /DTC),\n"
+    "schedule_resolved (e.g. chen-tc:zeta=3), zeta_fallback (1: chen-* at this K reveals all at once),\n"
+    "seed, section, one per other placeholder; empty: not applicable (columns: experiments/README.md).\n";
 
 enum {
     OPT_OUT_DIR = CLI_OPT_FIRST_FREE, OPT_RESUME, OPT_QUICK, OPT_DRY_RUN, OPT_NAME, OPT_DIST, OPT_PROFILE,
-    OPT_L, OPT_K, OPT_SCHEDULE, OPT_POSITIONS, OPT_SET, OPT_OUTPUT_LAW, OPT_INFEASIBLE
+    OPT_L, OPT_K, OPT_SCHEDULE, OPT_POSITIONS, OPT_SET, OPT_OUTPUT_LAW, OPT_INFEASIBLE, OPT_FORCE
 };
 
 /* ---- progress on stderr (only when it is a terminal) ---- */
@@ -162,12 +161,13 @@ int cmd_sweep(int argc, char **argv)
         {"K", required_argument, 0, OPT_K},             {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"positions", required_argument, 0, OPT_POSITIONS}, {"set", required_argument, 0, OPT_SET},
         {"output-law", required_argument, 0, OPT_OUTPUT_LAW}, {"infeasible", required_argument, 0, OPT_INFEASIBLE},
+        {"force", no_argument, 0, OPT_FORCE},
         CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *out_dir = "results", *name = NULL, *Llist = NULL, *Klist = NULL, *poslist = NULL;
     const char *olaw = NULL, *infeas = NULL;
-    int resume = 0, quick = 0, dry = 0, unit_given = 0;
+    int resume = 0, force = 0, quick = 0, dry = 0, unit_given = 0;
     const char *dists[64];
     int dist_is_profile[64], ndists = 0;
     const char *scheds[256], *sets[64];
@@ -194,6 +194,7 @@ int cmd_sweep(int argc, char **argv)
             return 0;
         case OPT_OUT_DIR: out_dir = optarg; break;
         case OPT_RESUME: resume = 1; break;
+        case OPT_FORCE: force = 1; break;
         case OPT_QUICK: quick = 1; break;
         case OPT_DRY_RUN: dry = 1; break;
         case OPT_NAME: name = optarg; break;
@@ -232,6 +233,8 @@ int cmd_sweep(int argc, char **argv)
     if (config_path && flag_form)
         return USAGE("sweep", "give either a config file or the grid as flags (--dist, --K, --schedule, "
                         "...), not both");
+    if (resume && force)
+        return USAGE("sweep", "--resume keeps the valid rows of an earlier run, --force discards them; give one");
     if (!config_path && !ndists)
         return USAGE("sweep", "missing CONFIG file or --dist SPEC (see 'dlmkl sweep --help')");
 
@@ -348,25 +351,26 @@ int cmd_sweep(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    if (!resume) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/%s.csv.partial", out_dir, cfg->name);
-        if (access(p, F_OK) == 0)
-            fprintf(stderr, "dlmkl sweep %s: note: starting afresh over %s from an interrupted run (use --resume "
-                    "to continue it instead)\n", cfg->name, p);
-    }
-
     progress_ctx pc = {isatty(2), 80, 0, 0.0};
     struct winsize ws;
     if (pc.tty && ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         pc.width = ws.ws_col;
-    dlmkl_sweep_opts opts = {out_dir, resume, progress, &pc};
+    dlmkl_sweep_opts opts = {out_dir, resume, progress, &pc, force};
     dlmkl_sweep_stats stats;
     double t_start = wall_now();
     st = dlmkl_sweep_run(cfg, plan, &opts, &stats);
     double t_end = wall_now();
     if (pc.shown)
         fputc('\n', stderr);
+    if (st == DLMKL_EEXIST) {
+        /* earlier results: the library says what they are, the flags are the CLI's */
+        int r = cli_fail("sweep", "%s; rerun with --resume to continue from it (its rows of this grid are reused) or "
+                         "--force to overwrite it", dlmkl_last_error());
+        dlmkl_sweep_stats_clear(&stats);
+        dlmkl_sweep_plan_free(plan);
+        dlmkl_sweep_config_free(cfg);
+        return r;
+    }
     if (st) {
         int r = cli_fail("sweep", "%s%s%s", dlmkl_last_error(), cli_hint(st),
                          stats.rows_computed || stats.rows_skipped
