@@ -28,6 +28,16 @@ color(s) = s eq "balanced" ? "#1f77b4" : s eq "cosine" ? "#17becf" : s eq "linea
 ptype(s) = s eq "balanced" ? 5 : s eq "cosine" ? 13 : s eq "iid:cosine" ? 9 : s eq "composition" ? 11 : \
            s eq "random-tc" ? 7 : s eq "random-dtc" ? 7 : s eq "chen-tc" ? 3 : s eq "chen-dtc" ? 2 : \
            s eq "optimal" ? 6 : 1
+# chen-tc / chen-dtc with zeta picked from K (the CSV's zeta_fallback = 1) that find no zeta >= 2
+# fitting in K iterations fall back to zeta = 1: a single step, KL = TC. Every figure drawing them
+# marks those points with an open diamond of the schedule's colour, and says so in its key.
+chen = "chen-tc chen-dtc"
+# a positive value where zeta_fallback f is 1, else NaN (select the rows with their zeta_fallback
+# column rather than with a condition, so that a panel without such rows draws nothing silently)
+fbpos(x, f) = f == 1 ? pos(x) : NaN
+fbpt = 12
+fbps = 2.2
+fbtitle = "chen-* fell back to ζ=1"
 # line width: the randomized schedules (the subject of Zhao & Cai) and optimal drawn thicker
 lwidth(s) = (s eq "random-tc" || s eq "random-dtc" || s eq "optimal") ? 2.5 : 1.3
 

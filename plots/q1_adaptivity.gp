@@ -4,7 +4,8 @@
 # (DTC) when its column stays bounded on the left (right) map across the whole bank, whatever the
 # distribution. The colour scale is logarithmic and covers the values of both maps (from the
 # smallest positive one up to the largest, which can exceed K); a KL of exactly 0 (kl_expected
-# below `tiny`) gets a colour of its own, grey, shown at the foot of the colour box.
+# below `tiny`) gets a colour of its own, grey, shown at the foot of the colour box. A cell where
+# chen-tc/chen-dtc fell back to zeta = 1 (the CSV's zeta_fallback) says "ζ = 1" under its value.
 if (!exists("plotdir")) plotdir = "plots"
 load plotdir."/lib.gp"
 if (!exists("r")) r = 2
@@ -57,25 +58,29 @@ do for [fmt in "png svg"] {
     eval setterm(fmt, 1800, 820)
     set ytics nomirror
     set output sprintf("%s/q1_adaptivity.%s", outdir, fmt)
-    set multiplot layout 1,2 title sprintf("Adaptivity: exact normalised errors at K = L/%d (K = %s for L = %s binary tokens; the MDS code has L = 7 symbols of F7, K = %s)", r, first("K", W.";section=parity"), first("L", W.";section=parity"), first("K", W.";section=mds"))
+    set multiplot layout 1,2 title sprintf("Adaptivity: exact normalised errors at K = L/%d (K = %s for L = %s binary tokens; the MDS code has L = 7 symbols of F7, K = %s)\n\"ζ = 1\" under a value: chen-* with ζ picked from K fell back to ζ = 1 (no ζ ≥ 2 fits in K iterations: one step, KL = TC)", r, first("K", W.";section=parity"), first("L", W.";section=parity"), first("K", W.";section=mds"))
     eval tics("x", "#schedule,schedule", W, "%s")
     eval tics("y", rowid.",".rowlab.",TC,DTC", W, "%s  (TC %.2g, DTC %.2g)")
     set lmargin 42
     set rmargin 2
     set title "K · kl_expected / TC      (a column that stays small adapts to TC)"
     unset colorbox
-    plot sel("#schedule,".rowid.",kl_over_tc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
+    plot sel("#schedule,".rowid.",kl_over_tc_K,kl_expected,zeta_fallback", W) using 1:2:(cv($3, $4)) with image, \
          ''                                              using 1:2:(dark($3, $4) ? "" : lab($3, $4)) with labels font ",10" tc rgb "black", \
-         ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white"
+         ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white", \
+         ''                                              using 1:($2 + 0.32):($5 == 1 && !dark($3, $4) ? "ζ = 1" : "") with labels font ",7" tc rgb "black", \
+         ''                                              using 1:($2 + 0.32):($5 == 1 && dark($3, $4) ? "ζ = 1" : "") with labels font ",7" tc rgb "white"
     set lmargin 3
     set rmargin 14
     unset ytics
     set title "K · kl_expected / DTC      (a column that stays small adapts to DTC)"
     set colorbox user origin 0.935, 0.2 size 0.012, 0.66
     set cblabel "normalised error, log scale (grey: KL = 0 exactly)"
-    plot sel("#schedule,".rowid.",kl_over_dtc_K,kl_expected", W) using 1:2:(cv($3, $4)) with image, \
+    plot sel("#schedule,".rowid.",kl_over_dtc_K,kl_expected,zeta_fallback", W) using 1:2:(cv($3, $4)) with image, \
          ''                                              using 1:2:(dark($3, $4) ? "" : lab($3, $4)) with labels font ",10" tc rgb "black", \
-         ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white"
+         ''                                              using 1:2:(dark($3, $4) ? lab($3, $4) : "") with labels font ",10" tc rgb "white", \
+         ''                                              using 1:($2 + 0.32):($5 == 1 && !dark($3, $4) ? "ζ = 1" : "") with labels font ",7" tc rgb "black", \
+         ''                                              using 1:($2 + 0.32):($5 == 1 && dark($3, $4) ? "ζ = 1" : "") with labels font ",7" tc rgb "white"
     unset cblabel
     unset multiplot
     set output

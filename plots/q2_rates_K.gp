@@ -47,7 +47,10 @@ do for [fmt in "png svg"] {
                  with linespoints lc rgb color(s) pt ptype(s) ps 0.8 lw lwidth(s) notitle, \
              sel("K,bound_tc_over_K", w.";schedule=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "black" notitle, \
              sel("K,bound_dtc_over_K", w.";schedule=balanced") using 1:(pos($2)) with lines dt 2 lw 2 lc rgb "#999999" notitle, \
+             for [s in chen] sel("K,kl_expected,zeta_fallback", w.";schedule=".s) using 1:(fbpos($2, $3)) \
+                 with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
              for [s in schedules] NaN with linespoints lc rgb color(s) pt ptype(s) ps 0.8 lw lwidth(s) title s, \
+             NaN with points lc rgb "#555555" pt fbpt ps fbps lw 1.5 title fbtitle, \
              NaN with lines dt 2 lw 2 lc rgb "black" title "TC/K", \
              NaN with lines dt 2 lw 2 lc rgb "#999999" title "DTC/K"
     }

@@ -47,13 +47,18 @@ do for [fmt in "png svg"] {
             if (f eq "markov") {
                 plot for [s in schedules] sel("L,kl_expected", w.";schedule=".s) using 1:(pos($2)) \
                          with lines lc rgb color(s) lw lwidth(s) notitle, \
+                     for [s in chen] sel("L,kl_expected,zeta_fallback", w.";schedule=".s) using 1:(fbpos($2, $3)) \
+                         with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
                      for [s in schedules] sel("L,kl_expected", W.";section=markov_enum_".reg.";schedule=".s) \
                          using 1:(pos($2)) with points pt 6 ps 1.3 lc rgb color(s) notitle
             } else {
                 plot for [s in schedules] sel("L,kl_expected", w.";schedule=".s) using 1:(pos($2)) \
                          with lines lc rgb color(s) lw lwidth(s) notitle, \
+                     for [s in chen] sel("L,kl_expected,zeta_fallback", w.";schedule=".s) using 1:(fbpos($2, $3)) \
+                         with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
                      for [s in schedules] NaN with lines lc rgb color(s) lw lwidth(s) title s, \
-                     NaN with points pt 6 ps 1.3 lw 1.3 lc rgb "#555555" title "exact enumeration"
+                     NaN with points pt 6 ps 1.3 lw 1.3 lc rgb "#555555" title "exact enumeration", \
+                     NaN with points lc rgb "#555555" pt fbpt ps fbps lw 1.5 title fbtitle
             }
         }
     }

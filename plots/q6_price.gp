@@ -18,7 +18,10 @@ set grid xtics ytics lc rgb "#dddddd"
 set xtics nomirror
 set ytics nomirror
 # the ratio to optimal: join each row with the optimal row of the same distribution (awk)
-bankratio(s) = sprintf("< awk -f '%s/csv.awk' -v cols='#section,schedule,kl_expected' -v where='%s' '%s' | awk -F'\t' -v s='%s' '$2 == \"optimal\" { o[$1] = $3 } $2 == s { v[$1] = $3; n[$1] = 1 } END { for (i in n) print i \"\t\" ((o[i] > %g) ? v[i] / o[i] : (v[i] > %g) ? 1e300 : \"NaN\") }' | sort -n", plotdir, BANK, data, s, tiny, tiny)
+# (onlyfb = 1: NaN but where chen-* fell back to zeta = 1)
+bankratio(s, onlyfb) = sprintf("< awk -f '%s/csv.awk' -v cols='#section,schedule,kl_expected,zeta_fallback' -v where='%s' '%s' | awk -F'\t' -v s='%s' -v onlyfb=%d '$2 == \"optimal\" { o[$1] = $3 } $2 == s { v[$1] = $3; f[$1] = $4; n[$1] = 1 } END { for (i in n) print i \"\t\" ((onlyfb && f[i] != 1) ? \"NaN\" : (o[i] > %g) ? v[i] / o[i] : (v[i] > %g) ? 1e300 : \"NaN\") }' | sort -n", plotdir, BANK, data, s, onlyfb, tiny, tiny)
+# the x offset of schedule s in the right panel
+xoff(s) = 0.06 * (words(substr(schedules, 1, strstrt(schedules, s))) - 4.5)
 
 top = 60   # where an infinite ratio (optimal exact, the schedule not) is drawn
 nbank = words(system(sprintf("awk -f '%s/csv.awk' -v cols='section' -v where='%s;schedule=optimal' '%s'", plotdir, BANK, data)))
@@ -46,6 +49,10 @@ do for [fmt in "png svg"] {
              using 1:($2 / log2(qc)) with linespoints lc rgb color(s) pt ptype(s) ps 0.7 lw lwidth(s) notitle, \
          for [s in schedules." optimal"] sel("d,kl_expected", W.";section=mds_enum;schedule=".s) \
              using 1:($2 / log2(qe)) with points lc rgb color(s) pt 6 ps 1.8 lw 1.5 notitle, \
+         for [s in chen] sel("d,kl_expected,zeta_fallback", W.";section=mds_closed;schedule=".s) \
+             using 1:($3 == 1 ? $2 / log2(qc) : NaN) with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
+         for [s in chen] sel("d,kl_expected,zeta_fallback", W.";section=mds_enum;schedule=".s) \
+             using 1:($3 == 1 ? $2 / log2(qe) : NaN) with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
          sel("L,kl_expected", W.";section=uniform_closed") using 1:($2 / log2(qc)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle, \
          sel("L,kl_expected", W.";section=uniform_enum") using 1:($2 / log2(qe)) with points lc rgb "black" pt 3 ps 2.5 lw 2 notitle
 
@@ -61,13 +68,16 @@ do for [fmt in "png svg"] {
     # the legend of both panels and the notes, once, right of the panels
     set key at screen 0.835, 0.62 left center Left reverse spacing 1.3 samplen 3 box lc rgb "#cccccc" font ",10"
     set label 2 "Right panel, no point: the schedule\nand optimal are both exact (KL = 0)." at screen 0.835, 0.30 left font ",10"
-    plot for [s in schedules] bankratio(s) using ($1 + 0.06 * (words(substr(schedules, 1, strstrt(schedules, s))) - 4.5)):($2 > 1e299 ? top : $2) \
+    plot for [s in schedules] bankratio(s, 0) using ($1 + xoff(s)):($2 > 1e299 ? top : $2) \
              with points pt ptype(s) ps 1.5 lw 2 lc rgb color(s) notitle, \
+         for [s in chen] bankratio(s, 1) using ($1 + xoff(s)):($2 > 1e299 ? top : $2) \
+             with points pt fbpt ps fbps lw 1.5 lc rgb color(s) notitle, \
          1 with lines lc rgb "black" notitle, \
          top / 1.5 with lines lc rgb "#888888" dt 2 notitle, \
          for [s in schedules." optimal"] NaN with linespoints lc rgb color(s) pt ptype(s) ps 1.0 lw lwidth(s) title s, \
          NaN with points lc rgb "#555555" pt 6 ps 1.8 lw 1.5 title "left: exact enumeration (n = 5)", \
-         NaN with points lc rgb "black" pt 3 ps 2.5 lw 2 title "left: uniform (product, p = 1/q)"
+         NaN with points lc rgb "black" pt 3 ps 2.5 lw 2 title "left: uniform (product, p = 1/q)", \
+         NaN with points lc rgb "#555555" pt fbpt ps fbps lw 1.5 title fbtitle
     unset label 1
     unset label 2
     unset multiplot

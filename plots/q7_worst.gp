@@ -39,6 +39,8 @@ do for [fmt in "png svg"] {
                      with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) ps 0.7 notitle, \
                  for [s in twins] sel("L,".col, w.";schedule=twin:".s) using 1:(pos($2)) \
                      with lines dt 2 lc rgb color(s) lw 2.5 notitle, \
+                 for [s in chen] sel("L,".col.",zeta_fallback", w.";schedule=".s) using 1:(fbpos($2, $3)) \
+                     with points lc rgb color(s) pt fbpt ps fbps lw 1.5 notitle, \
                  sel("L,ln_L", w.";schedule=balanced") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle, \
                  sel("L,K", w.";schedule=balanced") using 1:(row == 1 ? $2 : NaN) with lines dt 3 lw 1.5 lc rgb "#999999" notitle
         }
@@ -58,11 +60,13 @@ do for [fmt in "png svg"] {
             plot sel("L,".col, w.";schedule=".m) using 1:(pos($2)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
                  sel("L,".col, w.";schedule=random-tc") using 1:(pos($2)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
                  sel("L,".col, w.";schedule=chen-tc") using 1:(pos($2)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,".col.",zeta_fallback", w.";schedule=chen-tc") using 1:(fbpos($2, $3)) with points lc rgb color("chen-tc") pt fbpt ps fbps lw 1.5 notitle, \
                  sel("L,ln_L", w.";schedule=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         } else {
             plot sel("L,worst_tc,worst_dtc", w.";schedule=".m) using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 3 pt 7 lc rgb "#000000" notitle, \
                  sel("L,worst_tc,worst_dtc", w.";schedule=random-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lw 2.5 lc rgb color("random-tc") pt 7 notitle, \
                  sel("L,worst_tc,worst_dtc", w.";schedule=chen-tc") using 1:(pos($2 > $3 ? $2 : $3)) with linespoints lc rgb color("chen-tc") pt 3 notitle, \
+                 sel("L,worst_tc,worst_dtc,zeta_fallback", w.";schedule=chen-tc") using 1:(fbpos($2 > $3 ? $2 : $3, $4)) with points lc rgb color("chen-tc") pt fbpt ps fbps lw 1.5 notitle, \
                  sel("L,ln_L", w.";schedule=random-tc") using 1:2 with lines dt 2 lw 2 lc rgb "black" notitle
         }
     }
@@ -72,6 +76,7 @@ do for [fmt in "png svg"] {
     set key center center Left reverse spacing 1.3 samplen 4 font ",11" box lc rgb "#cccccc"
     plot for [s in schedules] NaN with linespoints lc rgb color(s) lw lwidth(s) pt ptype(s) title s, \
          for [s in twins] NaN with lines dt 2 lc rgb color(s) lw 2.5 title "twin:".s." (deterministic)", \
+         NaN with points lc rgb "#555555" pt fbpt ps fbps lw 1.5 title fbtitle, \
          NaN with linespoints lw 3 pt 7 lc rgb "#000000" title "minimax (agnostic optimum, LP)", \
          NaN with lines dt 2 lw 2 lc rgb "black" title "ln L", \
          NaN with lines dt 3 lw 1.5 lc rgb "#999999" title "K (ceiling of K KL/TC)"

@@ -316,7 +316,14 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
     }
     size_t tlen;
     const char *tfrom = rspec, *tpath = sec->closed_form ? NULL : dlmkl_sweep_next_file(rspec, "table:", &tfrom, &tlen);
-    if (tpath && (spec_L < 1 || spec_V < 1)) {
+    const dlmkl_sweep_dist *prev = p->ndists ? &p->dists[p->ndists - 1] : NULL;
+    if (tpath && (spec_L < 1 || spec_V < 1) && prev && prev->section == si && !lv && strcmp(prev->spec, spec) == 0) {
+        /* the same table as the previous grid point of this section (a placeholder used by K only) */
+        if (spec_L < 1)
+            spec_L = prev->L;
+        if (spec_V < 1)
+            spec_V = prev->V;
+    } else if (tpath && (spec_L < 1 || spec_V < 1)) {
         long tL, tV;
         table_shape(rspec, &tL, &tV);
         if (spec_L < 1)

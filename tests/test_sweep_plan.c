@@ -161,6 +161,22 @@ START_TEST(test_files_relative_to_config)
     dlmkl_sweep_plan_free(p);
     dlmkl_sweep_config_free(cfg);
 
+    /* grid points of one section with the same table spec (a placeholder used by K only) share its
+     * shape; another section reads the file again */
+    const char *text2 = "[sweep]\nname = rel2\nschedules = balanced\n"
+                        "[dist t]\nspec = table:data/t.txt\nr = 1, 2\nK = r\n"
+                        "[dist u]\nspec = table:data/t.txt\nK = 1\n";
+    ck_assert_int_eq(dlmkl_sweep_config_parse(text2, cfgpath, 0, &cfg), DLMKL_OK);
+    st = dlmkl_sweep_plan_build(cfg, &p);
+    ck_assert_msg(st == DLMKL_OK, "plan: %s", dlmkl_last_error());
+    ck_assert_int_eq(p->ndists, 3);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(p->dists[i].L == 2 && p->dists[i].V == 3 && p->dists[i].files_hash == p->dists[0].files_hash,
+                      "grid point %d: L = %d, V = %d", i, p->dists[i].L, p->dists[i].V);
+    ck_assert_int_eq(p->rows[1].K, 2);
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+
     /* a config read from the current folder (no '/'): names as written */
     ck_assert_int_eq(dlmkl_sweep_config_parse(text, "c.ini", 0, &cfg), DLMKL_OK);
     ck_assert_ptr_null(cfg->base_dir);
