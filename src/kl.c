@@ -164,25 +164,12 @@ static double cost_ordered(int m, int s, const void *vctx)
     return c->A[(size_t)m * (c->L + 1) + (size_t)s] - (c->G[m + s] - c->G[m]);
 }
 
-typedef struct ordered_args {
-    const dlmkl_dist *d;
-    const int *order;
-} ordered_args;
-static int ord_fn(const void *ctx, const dlmkl_schedule *s, double *kl)
+/* The tables of one order: G[m] (L+1) and A[m*(L+1) + s] ((L+1)^2), from the L(L+1)/2 subset entropies
+ * H(X_{P_m ∪ {order[m+j−1]}}), computed in parallel (each independent, so any thread count gives the
+ * same bits). */
+static int ordered_tables(const dlmkl_dist *d, const int *order, double *G, double *A)
 {
-    const ordered_args *a = ctx;
-    return dlmkl_kl_expected_ordered(a->d, a->order, s, kl);
-}
-
-int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s, double *kl)
-{
-    if (s->kind == DLMKL_SCHED_MIX) {
-        ordered_args a = {d, order};
-        return mix_sum(&a, s, ord_fn, kl);
-    }
     const int L = d->L;
-    if (s->L != L)
-        return dlmkl_error(DLMKL_EINVAL, "the table has L = %d but the schedule was built for L = %d", L, s->L);
     /* prefix masks */
     uint64_t pre[DLMKL_MAX_L + 1];
     pre[0] = 0;
@@ -190,17 +177,16 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
         pre[m + 1] = pre[m] | 1ULL << order[m];
     /* tasks: E[m][j] = H(P_m ∪ {order[m+j−1]}) for m = 0..L−1, j = 1..L−m (j = 1 is G[m+1]) */
     size_t ntask = (size_t)L * (L + 1) / 2;
-    double *E = malloc(ntask * sizeof *E), *G = malloc(((size_t)L + 1) * sizeof *G);
-    double *A = calloc(((size_t)L + 1) * ((size_t)L + 1), sizeof *A);
+    double *E = malloc(ntask * sizeof *E);
     uint64_t *mask = malloc(ntask * sizeof *mask);
     const int nthreads = dlmkl_threads();
     size_t wbytes = (size_t)nthreads * (size_t)(d->n / (uint64_t)d->V) * sizeof(double);
     int st = dlmkl_check_memory(wbytes, "the subset entropies of an ordered policy");
     double *work = st == DLMKL_OK ? malloc(wbytes) : NULL;
-    if (st == DLMKL_OK && (!E || !G || !A || !mask || !work))
+    if (st == DLMKL_OK && (!E || !mask || !work))
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     if (st != DLMKL_OK) {
-        free(E), free(G), free(A), free(mask), free(work);
+        free(E), free(mask), free(work);
         return st;
     }
     size_t t = 0;
@@ -226,6 +212,7 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
         G[m + 1] = E[t]; /* j = 1: P_{m+1} */
         t += (size_t)(L - m);
     }
+    memset(A, 0, ((size_t)L + 1) * ((size_t)L + 1) * sizeof *A);
     t = 0;
     for (int m = 0; m < L; m++) {
         double run = 0;
@@ -234,9 +221,121 @@ int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl
             A[(size_t)m * (L + 1) + (size_t)j] = run;
         }
     }
-    ordered_ctx ctx = {L, G, A};
-    st = dp_expect(s, cost_ordered, &ctx, kl);
-    free(E), free(G), free(A), free(mask), free(work);
+    free(E), free(mask), free(work);
+    return DLMKL_OK;
+}
+
+/* One cached order: the permutation and its tables G (L+1 doubles) and A ((L+1)^2). */
+typedef struct ordered_entry {
+    int *order;
+    double *G, *A;
+} ordered_entry;
+
+/* Orders kept at once; a sweep uses l2r and one stride per K, so more than this many distinct orders
+ * of one distribution only recompute the oldest. */
+#define ORDERED_CACHE_MAX 64
+
+struct dlmkl_ordered_cache {
+    const dlmkl_dist *d; /* the distribution the entries belong to (NULL: none yet) */
+    int L, n, next;      /* entries held; next slot to overwrite when full */
+    ordered_entry e[ORDERED_CACHE_MAX];
+};
+
+dlmkl_ordered_cache *dlmkl_ordered_cache_alloc(void)
+{
+    dlmkl_ordered_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    return c;
+}
+
+static void ordered_cache_clear(dlmkl_ordered_cache *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->e[i].order), free(c->e[i].G), free(c->e[i].A);
+    memset(c->e, 0, sizeof c->e);
+    c->d = NULL, c->L = c->n = c->next = 0;
+}
+
+void dlmkl_ordered_cache_free(dlmkl_ordered_cache *c)
+{
+    if (!c)
+        return;
+    ordered_cache_clear(c);
+    free(c);
+}
+
+/* The entry of this order, computed on a miss. NULL (error set) on failure. */
+static const ordered_entry *ordered_lookup(dlmkl_ordered_cache *c, const dlmkl_dist *d, const int *order)
+{
+    const int L = d->L;
+    if (c->d != d || c->L != L)
+        ordered_cache_clear(c);
+    c->d = d, c->L = L;
+    for (int i = 0; i < c->n; i++)
+        if (memcmp(c->e[i].order, order, (size_t)L * sizeof *order) == 0)
+            return &c->e[i];
+    const size_t nA = ((size_t)L + 1) * ((size_t)L + 1);
+    if (dlmkl_check_memory((nA + (size_t)L + 1) * sizeof(double) + (size_t)L * sizeof(int),
+                           "the cached subset entropies of an ordered policy") != DLMKL_OK)
+        return NULL;
+    ordered_entry x = {malloc((size_t)L * sizeof *x.order), malloc(((size_t)L + 1) * sizeof *x.G),
+                       malloc(nA * sizeof *x.A)};
+    int st = x.order && x.G && x.A ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    if (st == DLMKL_OK)
+        st = ordered_tables(d, order, x.G, x.A);
+    if (st != DLMKL_OK) {
+        free(x.order), free(x.G), free(x.A);
+        return NULL;
+    }
+    memcpy(x.order, order, (size_t)L * sizeof *order);
+    int slot;
+    if (c->n < ORDERED_CACHE_MAX) {
+        slot = c->n++;
+    } else {
+        slot = c->next;
+        c->next = (c->next + 1) % ORDERED_CACHE_MAX;
+        free(c->e[slot].order), free(c->e[slot].G), free(c->e[slot].A);
+    }
+    c->e[slot] = x;
+    return &c->e[slot];
+}
+
+typedef struct ordered_cached_args {
+    dlmkl_ordered_cache *c;
+    const dlmkl_dist *d;
+    const int *order;
+} ordered_cached_args;
+static int ord_cached_fn(const void *ctx, const dlmkl_schedule *s, double *kl)
+{
+    const ordered_cached_args *a = ctx;
+    return dlmkl_kl_expected_ordered_cached(a->c, a->d, a->order, s, kl);
+}
+
+int dlmkl_kl_expected_ordered_cached(dlmkl_ordered_cache *c, const dlmkl_dist *d, const int *order,
+                                     const dlmkl_schedule *s, double *kl)
+{
+    if (s->kind == DLMKL_SCHED_MIX) {
+        ordered_cached_args a = {c, d, order};
+        return mix_sum(&a, s, ord_cached_fn, kl);
+    }
+    const int L = d->L;
+    if (s->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "the table has L = %d but the schedule was built for L = %d", L, s->L);
+    const ordered_entry *e = ordered_lookup(c, d, order);
+    if (!e)
+        return dlmkl_last_status();
+    ordered_ctx ctx = {L, e->G, e->A};
+    return dp_expect(s, cost_ordered, &ctx, kl);
+}
+
+int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s, double *kl)
+{
+    dlmkl_ordered_cache *c = dlmkl_ordered_cache_alloc();
+    if (!c)
+        return dlmkl_last_status();
+    int st = dlmkl_kl_expected_ordered_cached(c, d, order, s, kl);
+    dlmkl_ordered_cache_free(c);
     return st;
 }
 

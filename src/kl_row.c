@@ -55,6 +55,13 @@ int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d
                                   const dlmkl_positions *pos, dlmkl_output_law_mode mode,
                                   dlmkl_kl_output_workspace **ws, dlmkl_kl_row *row)
 {
+    return dlmkl_kl_row_compute_cached(prof, d, s, pos, mode, ws, NULL, row);
+}
+
+int dlmkl_kl_row_compute_cached(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                const dlmkl_positions *pos, dlmkl_output_law_mode mode,
+                                dlmkl_kl_output_workspace **ws, dlmkl_ordered_cache **oc, dlmkl_kl_row *row)
+{
     memset(row, 0, sizeof *row);
     const int L = prof->L;
     if (d && d->L != L)
@@ -105,8 +112,14 @@ int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d
         int *order = malloc((size_t)L * sizeof *order);
         if (!order)
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        else if ((st = dlmkl_positions_order(pos, L, s->nsteps, order)) == DLMKL_OK)
-            st = dlmkl_kl_expected_ordered(d, order, s, &row->kl_expected);
+        else if ((st = dlmkl_positions_order(pos, L, s->nsteps, order)) == DLMKL_OK) {
+            if (!oc)
+                st = dlmkl_kl_expected_ordered(d, order, s, &row->kl_expected);
+            else if (!*oc && !(*oc = dlmkl_ordered_cache_alloc()))
+                st = dlmkl_last_status();
+            else
+                st = dlmkl_kl_expected_ordered_cached(*oc, d, order, s, &row->kl_expected);
+        }
         free(order);
     }
 

@@ -227,6 +227,7 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     dlmkl_profile *prof = NULL;
     int cached = -1; /* plan distribution whose table and profile d, prof hold */
     dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables for d, built on first use */
+    dlmkl_ordered_cache *oc = NULL;       /* ordered policies' subset entropies of d, per order */
     dlmkl_schedule *sc = NULL;            /* the last row's schedule, reused by the next row of the */
     const dlmkl_sweep_row *sc_row = NULL; /* same distribution, schedule and K (another positions) */
     long done_rows = 0;
@@ -253,6 +254,8 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         if (!cd || strcmp(cd->spec, dd->spec) != 0 ||
             cfg->sec[cd->section].closed_form != cfg->sec[dd->section].closed_form) {
             dlmkl_kl_output_workspace_free(ws);
+            dlmkl_ordered_cache_free(oc);
+            oc = NULL;
             dlmkl_schedule_free(sc);
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
@@ -293,7 +296,7 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
                 free(rs);
             }
             if (!st)
-                st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
+                st = dlmkl_kl_row_compute_cached(prof, d, sc, &pos, sec->output_law, &ws, &oc, &x);
             if (!st && x.K != row->K)
                 st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
             if (st) {
@@ -337,6 +340,7 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
         }
     }
     dlmkl_kl_output_workspace_free(ws);
+    dlmkl_ordered_cache_free(oc);
     dlmkl_schedule_free(sc);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d);

@@ -209,6 +209,70 @@ START_TEST(test_ordered_vs_subset_entropies)
 }
 END_TEST
 
+/* The ordered-policy cache: the same bits as the uncached route over many orders (more than the cache
+ * holds, so entries are evicted and recomputed), revisited orders (hits), mixtures (components share an
+ * entry), a second distribution through the same cache (it starts afresh), and through kl rows. */
+START_TEST(test_ordered_cache_bits)
+{
+    const int L = 6;
+    dlmkl_dist *d1 = tu_random_table(L, 2, 4242, 0.5), *d2 = tu_random_table(L, 3, 77, 0.5);
+    dlmkl_profile *p1 = tu_profile(d1);
+    static const char *sspecs[] = {"sizes:3,1,2", "balanced", "iid:linear", "mix:1*{random-tc}+2*{balanced}"};
+    dlmkl_ordered_cache *c = dlmkl_ordered_cache_alloc();
+    ck_assert_ptr_nonnull(c);
+    unsigned rng = 12345;
+    int orders[150][8];
+    for (int r = 0; r < 150; r++) { /* 150 pseudo-random permutations (Fisher–Yates), some repeated */
+        for (int i = 0; i < L; i++)
+            orders[r][i] = i;
+        for (int i = L - 1; i > 0; i--) {
+            rng = rng * 1103515245u + 12345u;
+            int j = (int)((rng >> 16) % (unsigned)(i + 1)), t = orders[r][i];
+            orders[r][i] = orders[r][j], orders[r][j] = t;
+        }
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int r = 0; r < 150; r++) {
+            const dlmkl_dist *d = (r % 50 == 49) ? d2 : d1; /* switch distributions now and then */
+            const int *order = orders[(r * 7 + pass * 3) % 150];
+            for (size_t si = 0; si < 4; si++) {
+                dlmkl_schedule *s = sched(sspecs[si], L, si == 0 ? -1 : 3, NULL);
+                double a, b;
+                ck_assert_int_eq(dlmkl_kl_expected_ordered(d, order, s, &a), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_expected_ordered_cached(c, d, order, s, &b), DLMKL_OK);
+                ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "pass %d order %d schedule %s: %.17g vs %.17g", pass, r,
+                              sspecs[si], a, b);
+                dlmkl_schedule_free(s);
+            }
+        }
+    dlmkl_ordered_cache_free(c);
+    dlmkl_ordered_cache_free(NULL);
+
+    /* kl rows: l2r and stride through one cache equal the rows without it, column for column */
+    dlmkl_ordered_cache *oc = NULL;
+    static const char *pspecs[] = {"l2r", "stride:2", "l2r", "stride", "stride:2"};
+    for (int K = 1; K <= L; K++)
+        for (size_t pi = 0; pi < 5; pi++) {
+            dlmkl_positions pos;
+            dlmkl_positions_parse(pspecs[pi], &pos);
+            dlmkl_schedule *s = sched("balanced", L, K, p1);
+            dlmkl_kl_row x, y;
+            ck_assert_int_eq(dlmkl_kl_row_compute_schedule(p1, d1, s, &pos, DLMKL_OUTPUT_LAW_NEVER, NULL, &x), DLMKL_OK);
+            ck_assert_int_eq(dlmkl_kl_row_compute_cached(p1, d1, s, &pos, DLMKL_OUTPUT_LAW_NEVER, NULL, &oc, &y),
+                             DLMKL_OK);
+            ck_assert_ptr_nonnull(oc);
+            ck_assert_msg(memcmp(&x.kl_expected, &y.kl_expected, sizeof x.kl_expected) == 0, "K=%d %s", K, pspecs[pi]);
+            dlmkl_kl_row_clear(&x);
+            dlmkl_kl_row_clear(&y);
+            dlmkl_schedule_free(s);
+        }
+    dlmkl_ordered_cache_free(oc);
+    dlmkl_profile_free(p1);
+    dlmkl_dist_free(d1);
+    dlmkl_dist_free(d2);
+}
+END_TEST
+
 START_TEST(test_bounds_hold)
 {
     /* Li & Cai and (smax−1) Z_L bound kl_expected for fixed sizes; Chen's Thm 9 for its schedules */
@@ -305,6 +369,7 @@ int main(void)
     tcase_add_test(tc, test_known_values);
     tcase_add_test(tc, test_products_zero);
     tcase_add_test(tc, test_ordered_vs_subset_entropies);
+    tcase_add_test(tc, test_ordered_cache_bits);
     tcase_add_test(tc, test_bounds_hold);
     tcase_add_test(tc, test_law_file_matches_composition);
     TU_ADD_SLOW_TEST(tc, test_speed_scale_L4096);

@@ -29,6 +29,21 @@ int dlmkl_kl_expected_dp(const dlmkl_profile *prof, const dlmkl_schedule *s, dou
 int dlmkl_kl_expected_ordered(const dlmkl_dist *d, const int *order, const dlmkl_schedule *s,
                               double *kl);
 
+/*! A cache of the ordered policies' tables for one distribution: per order, the L(L+1)/2 subset
+ *  entropies H(X_{P_m ∪ {i}}) folded into G[m] = H(X_{P_m}) and the running sums
+ *  A[m][s] = Σ_{j<=s} [H(X_{P_m ∪ {order[m+j−1]}}) − G[m]] ((L+1)^2 doubles per order, up to 64
+ *  orders, the oldest recomputed beyond). Rows of a sweep that share (distribution, order) — every
+ *  schedule and K with l2r, every schedule with stride:D — then pay the O(L^2 V^L) entropies once and
+ *  only the O(K·L^2) DP each. Used with another distribution (another pointer), it starts afresh.
+ *  Allocation: NULL (error set) on failure. */
+typedef struct dlmkl_ordered_cache dlmkl_ordered_cache;
+dlmkl_ordered_cache *dlmkl_ordered_cache_alloc(void);
+void dlmkl_ordered_cache_free(dlmkl_ordered_cache *c);
+/*! dlmkl_kl_expected_ordered through the cache c: the same value, bit for bit (the same tables and
+ *  DP); a miss costs what dlmkl_kl_expected_ordered costs, a hit O(K·L^2). */
+int dlmkl_kl_expected_ordered_cached(dlmkl_ordered_cache *c, const dlmkl_dist *d, const int *order,
+                                     const dlmkl_schedule *s, double *kl);
+
 /* Options for kl_output. */
 typedef enum { DLMKL_OUTPUT_LAW_AUTO = 0, DLMKL_OUTPUT_LAW_ALWAYS = 1, DLMKL_OUTPUT_LAW_NEVER = 2 }
     dlmkl_output_law_mode;
@@ -122,6 +137,13 @@ int dlmkl_kl_row_compute_ws(const dlmkl_profile *prof, const dlmkl_dist *d, cons
 int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
                                   const dlmkl_positions *pos, dlmkl_output_law_mode mode,
                                   dlmkl_kl_output_workspace **ws, dlmkl_kl_row *row);
+/*! The same with a cache of d's ordered-policy tables (dlmkl_ordered_cache above): *oc is allocated
+ *  on the first row with an ordered policy and reused by the next rows of the same d (the caller frees
+ *  it with dlmkl_ordered_cache_free when d changes or at the end); oc NULL: none kept. Same values,
+ *  bit for bit. */
+int dlmkl_kl_row_compute_cached(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                const dlmkl_positions *pos, dlmkl_output_law_mode mode,
+                                dlmkl_kl_output_workspace **ws, dlmkl_ordered_cache **oc, dlmkl_kl_row *row);
 void dlmkl_kl_row_clear(dlmkl_kl_row *row);
 
 /*! The CSV columns written by dlmkl_kl_row_write (one table in kl_row.c, name and writer each):

@@ -19,7 +19,8 @@ static const char *const bench_help =
     "  profile      dlmkl_profile_compute on random:L=..,V=..,seed=1 tables: V=2 L=12..20 (--full: ..22),\n"
     "               V=3 L=8..14 (..15), V=4 L=6..11 (..12). Work = (1+V)^L marginal entries, one log each.\n"
     "  kl-expected  kl_expected of every built-in schedule from the closed-form profile\n"
-    "               markov:L=4096,stay=0.9 with K=256 (repeated until 0.2 s have passed)\n"
+    "               markov:L=4096,stay=0.9 with K=256 (repeated until 0.2 s have passed); ordered\n"
+    "               positions: l2r rows K=1..14 on random:L=14,V=2, per row and through one cache\n"
     "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14, K=4, balanced and\n"
     "               iid:linear sizes (--full: also L=15 balanced); work = transition terms evaluated\n"
     "Columns: suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,\n"
@@ -225,6 +226,46 @@ static int bench_kl_expected_one(bench_ctx *b, const dlmkl_profile *prof, const 
     return 0;
 }
 
+/* Ordered positions over a sweep's rows: l2r with balanced sizes for K = 1..L on one table, each row's
+ * subset entropies recomputed, then through one dlmkl_ordered_cache (computed once for the order). */
+static int bench_ordered(bench_ctx *b)
+{
+    const int L = 14;
+    dlmkl_dist *d;
+    if (dlmkl_dist_from_spec("random:L=14,V=2,seed=1", 0, &d) != DLMKL_OK)
+        return cli_fail_lib("bench", dlmkl_last_status());
+    int order[14];
+    for (int i = 0; i < L; i++)
+        order[i] = i;
+    int st = DLMKL_OK;
+    for (int cached = 0; cached < 2 && st == DLMKL_OK; cached++) {
+        dlmkl_ordered_cache *c = cached ? dlmkl_ordered_cache_alloc() : NULL;
+        if (cached && !c) {
+            st = dlmkl_last_status();
+            break;
+        }
+        double t = now();
+        for (int K = 1; K <= L && st == DLMKL_OK; K++) {
+            dlmkl_schedule *s;
+            double kl;
+            if ((st = dlmkl_schedule_from_spec("balanced", L, K, NULL, &s)) != DLMKL_OK)
+                break;
+            st = cached ? dlmkl_kl_expected_ordered_cached(c, d, order, s, &kl) : dlmkl_kl_expected_ordered(d, order, s, &kl);
+            sink = kl;
+            dlmkl_schedule_free(s);
+        }
+        t = now() - t;
+        dlmkl_ordered_cache_free(c);
+        if (st == DLMKL_OK)
+            row(b, "kl-expected",
+                cached ? "random:L=14,V=2 l2r balanced K=1..14 (one ordered cache)"
+                       : "random:L=14,V=2 l2r balanced K=1..14 (entropies per row)",
+                L, 2, L, t, L, 0, 0);
+    }
+    dlmkl_dist_free(d);
+    return st == DLMKL_OK ? 0 : cli_fail_lib("bench", st);
+}
+
 static int bench_kl_expected(bench_ctx *b)
 {
     const int L = 4096, K = 256;
@@ -245,7 +286,7 @@ static int bench_kl_expected(bench_ctx *b)
         }
     }
     dlmkl_profile_free(prof);
-    return ret;
+    return ret ? ret : bench_ordered(b);
 }
 
 static int bench_kl_output(bench_ctx *b, int full)
