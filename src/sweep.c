@@ -225,16 +225,31 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             dlmkl_kl_row x;
             memset(&x, 0, sizeof x);
             /* one schedule per (distribution, schedule, K): rows that differ only in positions share it */
-            if (sc && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
+            if (sc && !row->self_sized && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
                         strcmp(sc_row->schedule, row->schedule) == 0)) {
                 dlmkl_schedule_free(sc);
                 sc = NULL, sc_row = NULL;
             }
-            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc &&
-                !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
-                sc_row = row;
-            if (!st)
-                st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
+            if (row->predictor) {
+                /* value-adaptive positions or a predictor: adaptive.h, through the row function of kl */
+                dlmkl_adaptive pol;
+                dlmkl_predictor pred;
+                if (!(st = dlmkl_adaptive_parse(row->positions, &pol)) &&
+                    !(st = dlmkl_predictor_parse(row->predictor, &pred)) && !row->self_sized && !sc &&
+                    !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
+                    sc_row = row;
+                if (!st && !d)
+                    st = dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need a distribution table");
+                if (!st)
+                    st = dlmkl_kl_row_compute_adaptive_schedule(prof, d, row->self_sized ? NULL : sc, &pol, &pred,
+                                                                sec->output_law, &x);
+            } else {
+                if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc &&
+                    !(st = dlmkl_schedule_from_spec(row->schedule, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
+                    sc_row = row;
+                if (!st)
+                    st = dlmkl_kl_row_compute_schedule(prof, d, sc, &pos, sec->output_law, &ws, &x);
+            }
             if (!st && x.K != row->K)
                 st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
             if (st) {

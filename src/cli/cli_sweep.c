@@ -42,7 +42,9 @@ static const char *const sweep_help =
     "CSV columns: dist,family,L,V,unit,profile_source,schedule_spec,positions_spec (the grid point as\n"
     "written), then those of 'dlmkl kl': schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,\n"
     "H,Z_L,bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta, then kl_over_tc_K,\n"
-    "kl_over_dtc_K,seed,section and one column per other placeholder.\n"
+    "kl_over_dtc_K,seed,section and one column per other placeholder; with value-adaptive positions or a\n"
+    "predictor key (config, or --set predictor=LIST), then predictor,kl_predictor,kl_path,iterations_mean,\n"
+    "iterations_mean_ideal,iterations_law,bound_policy ('dlmkl help adaptive').\n"
     "kl_over_tc_K = K*kl_expected/TC and kl_over_dtc_K = K*kl_expected/DTC, K the budget (unit-free);\n"
     "seed is the seed placeholder or the spec's seed= item; profile_source is enumerated or closed-form;\n"
     "an empty cell means not applicable (or kl_output not computed).\n";
@@ -315,7 +317,7 @@ int cmd_sweep(int argc, char **argv)
                         skipped ? " (every point was infeasible and skipped)" : "");
     }
     if (dry) {
-        printf("section,dist,L,K,schedule,positions\n");
+        printf("section,dist,L,K,schedule,positions%s\n", plan->adaptive ? ",predictor" : "");
         for (long r = 0; r < plan->nrows; r++) {
             const dlmkl_sweep_row *row = &plan->rows[r];
             const dlmkl_sweep_dist *d = &plan->dists[row->dist];
@@ -325,6 +327,10 @@ int cmd_sweep(int argc, char **argv)
             dlmkl_put_str(stdout, row->schedule);
             putchar(',');
             dlmkl_put_str(stdout, row->positions);
+            if (plan->adaptive) {
+                putchar(',');
+                dlmkl_put_str(stdout, row->predictor ? row->predictor : "");
+            }
             putchar('\n');
         }
         fprintf(stderr, "dlmkl sweep %s: %ld rows, %d distributions%s\n", cfg->name, plan->nrows, plan->ndists,
