@@ -304,6 +304,54 @@ START_TEST(test_adaptive_row_needs_table)
 }
 END_TEST
 
+/* theory.md (value-adaptive policies): with fixed sizes and a deterministic policy the output
+ * determines the path, so kl_output = KL_path. The path of the sampler with a predictor p̂ is the
+ * same function of its output (p̂ is a function of the state), so kl_output = kl_path for every
+ * predictor; both laws give the same +inf. Self-sized policies are deterministic with no size
+ * randomness. Random sizes (iid:cosine) only give kl_output <= kl_path. */
+START_TEST(test_adaptive_output_equals_path)
+{
+    const char *dists[] = {"markov:L=5,stay=0.8", "ising:L=5,J=0.7", "random:L=4,V=3,seed=7,alpha=0.3"};
+    const char *pols[] = {"confidence", "confidence:by=entropy", "confidence:by=margin", "l2r",
+                          "threshold:tau=0.7", "eb:gamma=0.4", "entsum:eps=0.8"};
+    const char *preds[] = {"exact", "temp:1.5", "topk:1", "topp:0.8", "mix:0.2,seed=4"};
+    const char *scheds[] = {"balanced", "linear", "iid:cosine"};
+    int n_eq = 0;
+    for (int di = 0; di < 3; di++) {
+        dlmkl_dist *d = tu_dist(dists[di]);
+        dlmkl_profile *prof = tu_profile(d);
+        const double tol = 1e-12 * (1.0 + dlmkl_profile_scale(prof));
+        for (int pi = 0; pi < 7; pi++)
+            for (int qi = 0; qi < 5; qi++)
+                for (int si = 0; si < 3; si++)
+                    for (int K = 2; K <= 3; K++) {
+                        dlmkl_adaptive pol;
+                        dlmkl_predictor pred;
+                        ck_assert_int_eq(dlmkl_adaptive_parse(pols[pi], &pol), DLMKL_OK);
+                        ck_assert_int_eq(dlmkl_predictor_parse(preds[qi], &pred), DLMKL_OK);
+                        dlmkl_kl_row r;
+                        ck_assert_int_eq(dlmkl_kl_row_compute_adaptive(prof, d, scheds[si], K, &pol, &pred,
+                                                                       DLMKL_OUTPUT_LAW_ALWAYS, &r), DLMKL_OK);
+                        const double ko = r.kl_output, kp = r.adaptive.kl_path;
+                        const int fixed = dlmkl_adaptive_self_sized(&pol) || si < 2;
+                        if (isinf(kp) || isinf(ko))
+                            ck_assert_msg(!fixed || (isinf(kp) && isinf(ko)), "%s %s %s %s K=%d: %g vs %g",
+                                          dists[di], pols[pi], preds[qi], scheds[si], K, ko, kp);
+                        else if (fixed) {
+                            TU_CLOSE(ko, kp, tol, "%s %s %s %s K=%d", dists[di], pols[pi], preds[qi], scheds[si], K);
+                            n_eq++;
+                        } else
+                            ck_assert_msg(ko <= kp + tol, "%s %s %s K=%d: kl_output %.17g > kl_path %.17g",
+                                          dists[di], pols[pi], preds[qi], K, ko, kp);
+                        dlmkl_kl_row_clear(&r);
+                    }
+        dlmkl_profile_free(prof);
+        dlmkl_dist_free(d);
+    }
+    ck_assert_int_gt(n_eq, 100);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kl_row");
@@ -316,6 +364,7 @@ int main(void)
     tcase_add_test(tc, test_adaptive_row_bytes);
     tcase_add_test(tc, test_adaptive_row_value_blind);
     tcase_add_test(tc, test_adaptive_row_needs_table);
+    tcase_add_test(tc, test_adaptive_output_equals_path);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
