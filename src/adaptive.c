@@ -562,9 +562,36 @@ static int draw_size(const dlmkl_schedule *s, int k, int m, double *pl, gsl_rng 
     return DLMKL_OK;
 }
 
+/* the counts of dlmkl_adaptive_sample, one draw at a time */
+typedef struct {
+    uint64_t *counts, *iters;
+    int L, V;
+} count_ctx;
+
+static int count_draw(void *ctx, const int *x, uint64_t index, int iterations)
+{
+    count_ctx *c = ctx;
+    (void)index;
+    uint64_t t = 0;
+    for (int i = 0; i < c->L; i++)
+        t = t * (uint64_t)c->V + (uint64_t)x[i];
+    c->counts[t]++;
+    if (c->iters)
+        c->iters[iterations]++;
+    return DLMKL_OK;
+}
+
 int dlmkl_adaptive_sample(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_adaptive *pol,
                           const dlmkl_predictor *pred, unsigned long seed, uint64_t n, uint64_t *counts,
                           uint64_t *iters)
+{
+    count_ctx c = {counts, iters, d->L, d->V};
+    return dlmkl_adaptive_sample_each(d, s, pol, pred, seed, n, count_draw, &c);
+}
+
+int dlmkl_adaptive_sample_each(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_adaptive *pol,
+                               const dlmkl_predictor *pred, unsigned long seed, uint64_t n, dlmkl_adaptive_draw_fn each,
+                               void *ctx)
 {
     const int selfsz = dlmkl_adaptive_self_sized(pol);
     if (!selfsz && !s)
@@ -668,12 +695,8 @@ int dlmkl_adaptive_sample(const dlmkl_dist *d, const dlmkl_schedule *s, const dl
             st = dlmkl_error(DLMKL_EINVAL, "adaptive sampler: %d of %d tokens still masked at the end", L - m, L);
             break;
         }
-        uint64_t t = 0;
-        for (int i = 0; i < L; i++)
-            t = t * (uint64_t)V + (uint64_t)dig[i];
-        counts[t]++;
-        if (iters)
-            iters[its]++;
+        if ((st = each(ctx, dig, run, its)) != DLMKL_OK)
+            break;
     }
 done:
     if (r)

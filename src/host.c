@@ -274,11 +274,18 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
                       const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
                       const char *seed, char **csv)
 {
+    return dlmkl_host_kl_adaptive_csv(h, schedules, nsched, K, nK, positions, npos, NULL, 0, mode, unit, seed, csv);
+}
+
+int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                               const char *const *positions, int npos, const char *const *predictors, int npred,
+                               dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv)
+{
     *csv = NULL;
     if (nsched <= 0 || !schedules)
         return dlmkl_error(DLMKL_EINVAL, "no schedule given");
-    if (nK < 0 || npos < 0 || (nK > 0 && !K) || (npos > 0 && !positions))
-        return dlmkl_error(DLMKL_EINVAL, "bad list of budgets or position policies");
+    if (nK < 0 || npos < 0 || npred < 0 || (nK > 0 && !K) || (npos > 0 && !positions) || (npred > 0 && !predictors))
+        return dlmkl_error(DLMKL_EINVAL, "bad list of budgets, position policies or predictors");
     for (int j = 0; j < nK; j++)
         if (K[j] < 1 || K[j] > 1000000000L)
             return dlmkl_error(DLMKL_EINVAL, "K = %ld is out of range (1..1000000000)", K[j]);
@@ -291,25 +298,50 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
             return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs K (only sizes:, chen-tc:zeta=, chen-dtc:zeta= "
                                "and law: imply it)", schedules[i]);
     }
-    const int np = npos > 0 ? npos : 1;
-    dlmkl_positions *pos = calloc((size_t)np, sizeof *pos); /* zero: random positions */
-    if (!pos)
+    const int np = npos > 0 ? npos : 1, npr = npred > 0 ? npred : 1;
+    /* each position policy is value-blind (positions.h) or goes through adaptive.h: every one does
+     * when there are predictors; zeroed entries are random positions and the exact predictor */
+    dlmkl_positions *pos = calloc((size_t)np, sizeof *pos);
+    dlmkl_adaptive *apol = calloc((size_t)np, sizeof *apol);
+    unsigned char *adapt = calloc((size_t)np, 1);
+    dlmkl_predictor *preds = calloc((size_t)npr, sizeof *preds);
+    if (!pos || !apol || !adapt || !preds) {
+        free(pos), free(apol), free(adapt), free(preds);
         return oom();
-    int st = DLMKL_OK;
-    for (int q = 0; q < npos && st == DLMKL_OK; q++)
-        st = positions[q] ? dlmkl_positions_parse(positions[q], &pos[q])
-                          : dlmkl_error(DLMKL_EINVAL, "position policy %d is missing", q + 1);
+    }
+    int st = DLMKL_OK, any_adapt = npred > 0;
+    for (int r = 0; r < npred && st == DLMKL_OK; r++)
+        st = predictors[r] ? dlmkl_predictor_parse(predictors[r], &preds[r])
+                           : dlmkl_error(DLMKL_EINVAL, "predictor %d is missing", r + 1);
+    for (int q = 0; q < npos && st == DLMKL_OK; q++) {
+        if (!positions[q]) {
+            st = dlmkl_error(DLMKL_EINVAL, "position policy %d is missing", q + 1);
+        } else if (dlmkl_adaptive_is_spec(positions[q]) || npred > 0) {
+            st = dlmkl_adaptive_parse(positions[q], &apol[q]);
+            if (st != DLMKL_OK && !dlmkl_adaptive_is_spec(positions[q]))
+                st = dlmkl_error(DLMKL_EINVAL, "a predictor works with random, l2r or value-adaptive positions, not '%s'",
+                                 positions[q]);
+            adapt[q] = 1, any_adapt = 1;
+        } else {
+            st = dlmkl_positions_parse(positions[q], &pos[q]);
+        }
+    }
+    if (st == DLMKL_OK && npos == 0 && npred > 0)
+        adapt[0] = 1; /* apol[0] is random (zeroed) */
+    if (st == DLMKL_OK && any_adapt && !h->d)
+        st = dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need the distribution itself (its "
+                                       "table): they read its conditionals");
     if (st == DLMKL_OK)
         st = host_profile(h);
     if (st != DLMKL_OK) {
-        free(pos);
+        free(pos), free(apol), free(adapt), free(preds);
         return st;
     }
     /* every row first, so that a failure gives no partial text */
-    size_t maxrows = (size_t)nsched * (size_t)(nK > 0 ? nK : 1) * (size_t)np, nrows = 0;
+    size_t maxrows = (size_t)nsched * (size_t)(nK > 0 ? nK : 1) * (size_t)np * (size_t)npr, nrows = 0;
     dlmkl_kl_row *rows = calloc(maxrows, sizeof *rows);
     if (!rows) {
-        free(pos);
+        free(pos), free(apol), free(adapt), free(preds);
         return oom();
     }
     dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables of this law, shared by the rows */
@@ -320,9 +352,21 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
         for (int j = 0; j < nkk && st == DLMKL_OK; j++)
             for (int q = 0; q < np && st == DLMKL_OK; q++) {
                 const int k = implied && nK == 0 ? -1 : (int)K[j];
-                st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
-                if (st == DLMKL_OK)
-                    nrows++;
+                if (!adapt[q]) {
+                    st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
+                    if (st == DLMKL_OK)
+                        nrows++;
+                    continue;
+                }
+                /* a self-sized policy ignores the schedule: one row, at the first schedule and K */
+                if (dlmkl_adaptive_self_sized(&apol[q]) && (i > 0 || j > 0))
+                    continue;
+                for (int r = 0; r < npr && st == DLMKL_OK; r++) {
+                    st = dlmkl_kl_row_compute_adaptive(h->prof, h->d, schedules[i], k, &apol[q], &preds[r], mode,
+                                                       &rows[nrows]);
+                    if (st == DLMKL_OK)
+                        nrows++;
+                }
             }
     }
     dlmkl_kl_output_workspace_free(ws);
@@ -333,21 +377,31 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
         const double sc = dlmkl_profile_scale(h->prof);
         fputs("dist,L,V,unit,", t.f);
         dlmkl_kl_row_write_header(t.f);
-        fputs(",seed\n", t.f);
+        fputs(",seed", t.f);
+        if (any_adapt) { /* the adaptive columns only when used, so that other output stays as it was */
+            fputc(',', t.f);
+            dlmkl_kl_row_write_adaptive_header(t.f);
+        }
+        fputc('\n', t.f);
         for (size_t i = 0; i < nrows; i++) {
             dlmkl_put_str(t.f, h->name);
             fprintf(t.f, ",%d,", h->prof->L);
             put_V(t.f, h);
             fprintf(t.f, ",%s,", dlmkl_unit_name(unit));
             dlmkl_kl_row_write(t.f, &rows[i], unit, sc);
-            fprintf(t.f, ",%s\n", seed ? seed : "");
+            fprintf(t.f, ",%s", seed ? seed : "");
+            if (any_adapt) {
+                fputc(',', t.f);
+                dlmkl_kl_row_write_adaptive(t.f, &rows[i], unit, sc);
+            }
+            fputc('\n', t.f);
         }
         st = text_close(&t, DLMKL_OK, csv);
     }
     for (size_t i = 0; i < nrows; i++)
         dlmkl_kl_row_clear(&rows[i]);
     free(rows);
-    free(pos);
+    free(pos), free(apol), free(adapt), free(preds);
     return st;
 }
 

@@ -157,6 +157,93 @@ int dlmkl_kl_row_compute_cached(const dlmkl_profile *prof, const dlmkl_dist *d, 
     return st;
 }
 
+int dlmkl_kl_row_compute_adaptive(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
+                                  const dlmkl_adaptive *pol, const dlmkl_predictor *pred, dlmkl_output_law_mode mode,
+                                  dlmkl_kl_row *row)
+{
+    memset(row, 0, sizeof *row);
+    dlmkl_schedule *s;
+    int st = dlmkl_schedule_from_spec(schedule_spec, prof->L, K, prof, &s);
+    if (st != DLMKL_OK)
+        return st;
+    st = dlmkl_kl_row_compute_adaptive_schedule(prof, d, s, pol, pred, mode, row);
+    dlmkl_schedule_free(s);
+    return st;
+}
+
+int dlmkl_kl_row_compute_adaptive_schedule(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                           const dlmkl_adaptive *pol, const dlmkl_predictor *pred,
+                                           dlmkl_output_law_mode mode, dlmkl_kl_row *row)
+{
+    memset(row, 0, sizeof *row);
+    if (!d)
+        return dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need the distribution itself (its "
+                                         "table): they read its conditionals");
+    static const dlmkl_predictor exact = {DLMKL_PRED_EXACT, 0, 0};
+    if (!pred)
+        pred = &exact;
+    const int selfsz = dlmkl_adaptive_self_sized(pol);
+    const int blind = pol->kind == DLMKL_ADAPT_RANDOM || pol->kind == DLMKL_ADAPT_L2R;
+    int st = DLMKL_OK;
+    if (selfsz) {
+        /* no schedule: schedule "none", sizes "", K = steps = 0; no bound of the schedule theory applies */
+        if (d->L != prof->L)
+            return dlmkl_error(DLMKL_EINVAL, "table L = %d and profile L = %d differ", d->L, prof->L);
+        row->schedule = strdup("none");
+        row->sizes = strdup("");
+        if (!row->schedule || !row->sizes) {
+            dlmkl_kl_row_clear(row);
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        }
+        row->K = row->steps = 0;
+        row->zeta = NAN;
+        row->H = prof->h[prof->L];
+        row->TC = dlmkl_profile_tc(prof);
+        row->DTC = dlmkl_profile_dtc(prof);
+        row->Z_L = dlmkl_profile_Z(prof, prof->L);
+    } else {
+        if (!s)
+            return dlmkl_error(DLMKL_EINVAL, "this position policy takes its sizes from a schedule, and none was given");
+        /* the schedule's cells and the profile's quantities, as for random positions */
+        const dlmkl_positions rnd = {DLMKL_POS_RANDOM, 0};
+        if ((st = dlmkl_kl_row_compute_schedule(prof, d, s, &rnd, DLMKL_OUTPUT_LAW_NEVER, NULL, row)) != DLMKL_OK)
+            return st;
+    }
+    dlmkl_adaptive_result res;
+    st = dlmkl_adaptive_eval(d, selfsz ? NULL : s, pol, pred, NULL, &res); /* kl_expected needs the pass too */
+    if (st != DLMKL_OK) {
+        dlmkl_kl_row_clear(row);
+        return st;
+    }
+    dlmkl_adaptive_name(pol, row->positions, sizeof row->positions);
+    row->kl_expected = res.kl_expected;
+    row->kl_output = mode == DLMKL_OUTPUT_LAW_NEVER ? NAN : res.kl_output;
+    /* kl_output <= kl_path (data processing): a rounding residue above it is cleared */
+    const double tol = DLMKL_RESIDUE_REL * dlmkl_profile_scale(prof);
+    if (row->kl_output > res.kl_path && row->kl_output - res.kl_path <= tol)
+        row->kl_output = res.kl_path;
+    if (!blind) {
+        row->bounds.tc_over_K = row->bounds.dtc_over_K = row->bounds.li_cai = row->bounds.zl = row->bounds.chen = NAN;
+        row->worst_tc = row->worst_dtc = row->ln_L = NAN;
+    }
+    if (pol->kind == DLMKL_ADAPT_L2R)
+        row->worst_tc = row->worst_dtc = row->ln_L = NAN;
+    row->adaptive.used = 1;
+    dlmkl_predictor_name(pred, row->adaptive.predictor, sizeof row->adaptive.predictor);
+    row->adaptive.kl_predictor = res.kl_predictor;
+    row->adaptive.kl_path = res.kl_path;
+    row->adaptive.iter_mean = res.iter_mean;
+    row->adaptive.iter_mean_ideal = res.iter_mean_ideal;
+    row->adaptive.L = prof->L;
+    memcpy(row->adaptive.iter_prob, res.iter_prob, sizeof row->adaptive.iter_prob);
+    /* each step's TC(X_A | x_B) <= sum_A H - max_A H <= G (eb) and <= sum_A H - H(X_A | x_B) <= E
+     * (entsum), when the entropies are the exact ones */
+    row->adaptive.bound_policy = NAN;
+    if (pred->kind == DLMKL_PRED_EXACT && (pol->kind == DLMKL_ADAPT_EB || pol->kind == DLMKL_ADAPT_ENTSUM))
+        row->adaptive.bound_policy = pol->param * res.iter_mean_ideal;
+    return DLMKL_OK;
+}
+
 /* ---- the columns: one record per CSV cell, name and writer; u the unit factor, sc the profile's
  * scale (for the rounding residue of non-negative quantities) ---- */
 
@@ -304,5 +391,97 @@ void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, doubl
         if (i)
             fputc(',', f);
         columns[i].write(f, row, u, scale);
+    }
+}
+
+/* ---- the columns of rows evaluated by adaptive.h: a second table, empty cells for the other rows ---- */
+
+static void cell_predictor(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put_str(f, row->adaptive.predictor);
+}
+
+/* kl_predictor and kl_path: +inf is kept (a predictor that gives zero mass to a possible value) */
+static void cell_kl_predictor(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    put_quantity(f, row->adaptive.kl_predictor, u, sc);
+}
+
+static void cell_kl_path(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    put_quantity(f, row->adaptive.kl_path, u, sc);
+}
+
+/* iteration counts: no unit */
+static void cell_iterations_mean(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->adaptive.iter_mean);
+}
+
+static void cell_iterations_mean_ideal(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    dlmkl_put(f, row->adaptive.iter_mean_ideal);
+}
+
+static void cell_iterations_law(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)u, (void)sc;
+    int first = 1;
+    for (int t = 0; t <= row->adaptive.L; t++)
+        if (row->adaptive.iter_prob[t] > 0) {
+            fprintf(f, first ? "%d:" : ";%d:", t);
+            dlmkl_put(f, row->adaptive.iter_prob[t]);
+            first = 0;
+        }
+}
+
+static void cell_bound_policy(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)sc;
+    const double b = row->adaptive.bound_policy;
+    dlmkl_put(f, isnan(b) ? b : u * b);
+}
+
+static const struct {
+    const char *name;
+    cell_writer write;
+} adaptive_columns[] = {
+    {"predictor", cell_predictor},
+    {"kl_predictor", cell_kl_predictor},
+    {"kl_path", cell_kl_path},
+    {"iterations_mean", cell_iterations_mean},
+    {"iterations_mean_ideal", cell_iterations_mean_ideal},
+    {"iterations_law", cell_iterations_law},
+    {"bound_policy", cell_bound_policy},
+};
+#define NADAPTIVE ((int)(sizeof adaptive_columns / sizeof adaptive_columns[0]))
+
+int dlmkl_kl_row_adaptive_ncolumns(void)
+{
+    return NADAPTIVE;
+}
+
+const char *dlmkl_kl_row_adaptive_column(int i)
+{
+    return i >= 0 && i < NADAPTIVE ? adaptive_columns[i].name : NULL;
+}
+
+void dlmkl_kl_row_write_adaptive_header(FILE *f)
+{
+    for (int i = 0; i < NADAPTIVE; i++)
+        fprintf(f, "%s%s", i ? "," : "", adaptive_columns[i].name);
+}
+
+void dlmkl_kl_row_write_adaptive(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
+{
+    const double u = dlmkl_unit_factor(unit);
+    for (int i = 0; i < NADAPTIVE; i++) {
+        if (i)
+            fputc(',', f);
+        if (row->adaptive.used)
+            adaptive_columns[i].write(f, row, u, scale);
     }
 }

@@ -71,6 +71,22 @@ static char *path_join(const char *dir, const char *name, const char *ext)
     return p;
 }
 
+/* The row's schedule, built for this profile's L (law: files named relative to the config's
+ * folder); *sc_row remembers the row it was built for, so that rows differing only in positions or
+ * predictor share it. */
+static int row_schedule(const dlmkl_sweep_config *cfg, const dlmkl_sweep_row *row, const dlmkl_profile *prof,
+                        dlmkl_schedule **sc, const dlmkl_sweep_row **sc_row)
+{
+    char *rs = dlmkl_sweep_resolve_files(cfg->base_dir, row->schedule, "law:");
+    if (!rs)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    int st = dlmkl_schedule_from_spec(rs, prof->L, row->implied_K ? 0 : row->K, prof, sc);
+    free(rs);
+    if (st == DLMKL_OK)
+        *sc_row = row;
+    return st;
+}
+
 /* build the table (if any) and the profile of plan distribution di */
 static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *dd, dlmkl_dist **d,
                         dlmkl_profile **prof)
@@ -282,21 +298,29 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             dlmkl_kl_row x;
             memset(&x, 0, sizeof x);
             /* one schedule per (distribution, schedule, K): rows that differ only in positions share it */
-            if (sc && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
+            if (sc && !row->self_sized && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
                         strcmp(sc_row->schedule, row->schedule) == 0)) {
                 dlmkl_schedule_free(sc);
                 sc = NULL, sc_row = NULL;
             }
-            if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc) {
-                char *rs = dlmkl_sweep_resolve_files(cfg->base_dir, row->schedule, "law:");
-                if (!rs)
-                    st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-                else if (!(st = dlmkl_schedule_from_spec(rs, prof->L, row->implied_K ? 0 : row->K, prof, &sc)))
-                    sc_row = row;
-                free(rs);
+            if (row->predictor) {
+                /* value-adaptive positions or a predictor: adaptive.h, through the row function of kl */
+                dlmkl_adaptive pol;
+                dlmkl_predictor pred;
+                if (!(st = dlmkl_adaptive_parse(row->positions, &pol)) &&
+                    !(st = dlmkl_predictor_parse(row->predictor, &pred)) && !row->self_sized && !sc)
+                    st = row_schedule(cfg, row, prof, &sc, &sc_row);
+                if (!st && !d)
+                    st = dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need a distribution table");
+                if (!st)
+                    st = dlmkl_kl_row_compute_adaptive_schedule(prof, d, row->self_sized ? NULL : sc, &pol, &pred,
+                                                                sec->output_law, &x);
+            } else {
+                if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc)
+                    st = row_schedule(cfg, row, prof, &sc, &sc_row);
+                if (!st)
+                    st = dlmkl_kl_row_compute_cached(prof, d, sc, &pos, sec->output_law, &ws, &oc, &x);
             }
-            if (!st)
-                st = dlmkl_kl_row_compute_cached(prof, d, sc, &pos, sec->output_law, &ws, &oc, &x);
             if (!st && x.K != row->K)
                 st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
             if (st) {

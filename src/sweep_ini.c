@@ -18,8 +18,8 @@
 /* keys of [sweep] and the settings keys of [dist NAME]; any other key of [dist NAME] is a
  * placeholder */
 static const char *const sweep_keys[] = {"name", "description", "unit", "K", "schedules", "positions",
-                                         "output_law", "infeasible", NULL};
-static const char *const dist_keys[] = {"spec", "profile", "K", "schedules", "positions", "output_law",
+                                         "predictor", "output_law", "infeasible", NULL};
+static const char *const dist_keys[] = {"spec", "profile", "K", "schedules", "positions", "predictor", "output_law",
                                         "infeasible", NULL};
 static int in_list(const char *const *l, const char *s)
 {
@@ -154,7 +154,7 @@ void dlmkl_sweep_config_free(dlmkl_sweep_config *cfg)
         dlmkl_sweep_section *s = &cfg->sec[i];
         free(s->name);
         free(s->tmpl);
-        kv_free(&s->K), kv_free(&s->schedules), kv_free(&s->positions);
+        kv_free(&s->K), kv_free(&s->schedules), kv_free(&s->positions), kv_free(&s->predictors);
         for (int j = 0; j < s->nparams; j++)
             kv_free(&s->params[j]);
         free(s->params);
@@ -345,7 +345,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
                      r.ents[i].key, r.secs[r.ents[i].sec].header, r.ents[j].line);
 
     /* [sweep] */
-    const raw_entry *gK = NULL, *gS = NULL, *gP = NULL, *gO = NULL, *gI = NULL;
+    const raw_entry *gK = NULL, *gS = NULL, *gP = NULL, *gR = NULL, *gO = NULL, *gI = NULL;
     if (sweep_sec >= 0) {
         for (int i = 0; i < r.nents; i++) {
             const raw_entry *e = &r.ents[i];
@@ -354,7 +354,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
             const char *k = strncmp(e->key, "quick_", 6) == 0 ? e->key + 6 : e->key;
             if (!in_list(sweep_keys, k))
                 FAIL("%s line %d: unknown key '%s' in [sweep] (keys: name, description, unit, K, schedules, "
-                     "positions, output_law, infeasible, and quick_KEY for any of them)", file, e->line, e->key);
+                     "positions, predictor, output_law, infeasible, and quick_KEY for any of them)", file, e->line, e->key);
             if (k != e->key && !lookup(&r, sweep_sec, k, 0))
                 FAIL("%s line %d: [sweep] has '%s' but no '%s' for it to replace", file, e->line, e->key, k);
         }
@@ -380,6 +380,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
         gK = lookup(&r, sweep_sec, "K", quick);
         gS = lookup(&r, sweep_sec, "schedules", quick);
         gP = lookup(&r, sweep_sec, "positions", quick);
+        gR = lookup(&r, sweep_sec, "predictor", quick);
         gO = lookup(&r, sweep_sec, "output_law", quick);
         gI = lookup(&r, sweep_sec, "infeasible", quick);
     }
@@ -435,6 +436,9 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
         } else if ((st = kv_set(&sec->positions, "positions", "random", 0))) {
             goto fail;
         }
+        if (((e = lookup(&r, s, "predictor", quick)) || (e = gR)) &&
+            (st = kv_set(&sec->predictors, "predictor", e->value, e->line)))
+            goto fail;
         sec->output_law = DLMKL_OUTPUT_LAW_AUTO;
         if (((e = lookup(&r, s, "output_law", quick)) || (e = gO)) && dlmkl_output_law_parse(e->value, &sec->output_law) != DLMKL_OK)
             FAIL("%s line %d: [dist %s] output_law = '%s'; use auto, always or never", file, e->line, sn, e->value);
@@ -496,7 +500,7 @@ int dlmkl_sweep_config_parse(const char *text, const char *path, int quick, dlmk
                 used = mentions_ident(sec->params[jj].value, k);
             if (!used)
                 FAIL("%s line %d: [dist %s] key '%s' is not a setting (spec, profile, K, schedules, positions, "
-                     "output_law, infeasible, quick_*) and no {%s} placeholder uses it", file, sec->params[j].line, sn,
+                     "predictor, output_law, infeasible, quick_*) and no {%s} placeholder uses it", file, sec->params[j].line, sn,
                      k, k);
         }
     }
@@ -580,7 +584,7 @@ const char *dlmkl_sweep_config_help(void)
            "  name = rates_K                output NAME.csv and NAME.meta.json (default: config base name)\n"
            "  description = ...             free text, copied to the metadata\n"
            "  unit = bits|nats              unit of every entropy, KL and bound (default bits)\n"
-           "  K, schedules, positions, output_law, infeasible   defaults for the sections\n"
+           "  K, schedules, positions, predictor, output_law, infeasible   defaults for the sections\n"
            "\n"
            "  [dist NAME]                   one per distribution family; NAME goes to the 'section' column\n"
            "  spec = markov:L={L},V=2,stay={stay}   distribution table spec with {placeholders}, or\n"
@@ -591,7 +595,12 @@ const char *dlmkl_sweep_config_help(void)
            "  K = 1..L                      budgets (integers; may refer to L, V and earlier keys)\n"
            "  schedules = balanced, \"sizes:4,3,1\", random-tc, optimal   schedule specs ({L}, {K}, and\n"
            "                                placeholders are substituted; quote items holding commas)\n"
-           "  positions = random, l2r       position policies (default random)\n"
+           "  positions = random, l2r       position policies (default random); value-adaptive ones too:\n"
+           "                                confidence[:by=..], threshold:tau=T, eb:gamma=G, entsum:eps=E\n"
+           "  predictor = exact, temp:0.5, \"mix:0.1,seed=3\"   imperfect predictors: one more grid\n"
+           "                                dimension (innermost); rows with them, or with value-adaptive\n"
+           "                                positions, add the columns predictor,kl_predictor,kl_path,\n"
+           "                                iterations_mean,iterations_mean_ideal,iterations_law,bound_policy\n"
            "  output_law = auto|always|never  kl_output: auto computes it when its cost is at most\n"
            "                                DLMKL_OUTPUT_LAW_AUTO_TERMS terms and its memory fits (default auto)\n"
            "  infeasible = error|skip       a schedule that cannot be built for some (L, K): stop with the\n"

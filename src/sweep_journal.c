@@ -19,8 +19,9 @@
  * `schedule` cell is the spec as the config gives it, so that rows group by it), then the
  * normalised errors, the schedule as built (schedule_resolved, e.g. chen-tc:zeta=3 for chen-tc)
  * and whether a K-targeted Chen schedule fell back to zeta = 1, seed, section and the parameter
- * columns of the plan. The key columns (which identify a grid point for --resume) are listed in
- * key_names. */
+ * columns of the plan; a plan with rows evaluated by adaptive.h adds the columns of
+ * dlmkl_kl_row_write_adaptive (kl.h) last. The key columns (which identify a grid point for
+ * --resume) are listed in key_names, and the predictor column joins them in such a plan. */
 static const char *const prefix_cols[] = {"dist", "family", "L", "V", "unit", "profile_source", "positions_spec"};
 #define NPREFIX ((int)(sizeof prefix_cols / sizeof prefix_cols[0]))
 static const char *const suffix_cols[] = {"kl_over_tc_K", "kl_over_dtc_K", "schedule_resolved", "zeta_fallback", "seed",
@@ -49,6 +50,9 @@ int dlmkl_sweep_own_column(const char *name)
 
 int dlmkl_sweep_column_reserved(const char *name)
 {
+    for (int i = 0; i < dlmkl_kl_row_adaptive_ncolumns(); i++)
+        if (strcmp(dlmkl_kl_row_adaptive_column(i), name) == 0)
+            return 1;
     return !dlmkl_sweep_own_column(name) && fixed_index(name) >= 0;
 }
 
@@ -57,7 +61,10 @@ static const char *const key_names[] = {"dist", "unit", "profile_source", "sched
                                         "seed", "section"};
 #define NKEYFIXED ((int)(sizeof key_names / sizeof key_names[0]))
 
-int dlmkl_sweep_ncolumns(const dlmkl_sweep_plan *plan) { return NFIXED + plan->nparams; }
+int dlmkl_sweep_ncolumns(const dlmkl_sweep_plan *plan)
+{
+    return NFIXED + plan->nparams + (plan->adaptive ? dlmkl_kl_row_adaptive_ncolumns() : 0);
+}
 
 void dlmkl_sweep_write_header(const dlmkl_sweep_plan *plan, FILE *f)
 {
@@ -68,6 +75,10 @@ void dlmkl_sweep_write_header(const dlmkl_sweep_plan *plan, FILE *f)
         fprintf(f, ",%s", suffix_cols[i]);
     for (int i = 0; i < plan->nparams; i++)
         fprintf(f, ",%s", plan->param_names[i]);
+    if (plan->adaptive) {
+        fputc(',', f);
+        dlmkl_kl_row_write_adaptive_header(f);
+    }
     fputc('\n', f);
 }
 
@@ -162,6 +173,10 @@ char *dlmkl_journal_row_key(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pla
         const char *v = d->param[j] ? d->param[j] : "";
         bad |= sb_add(&b, v, strlen(v)) | sb_add(&b, "\x1f", 1);
     }
+    if (plan->adaptive) {
+        const char *v = row->predictor ? row->predictor : "";
+        bad |= sb_add(&b, v, strlen(v)) | sb_add(&b, "\x1f", 1);
+    }
     if (bad) {
         free(b.s);
         return NULL;
@@ -170,7 +185,7 @@ char *dlmkl_journal_row_key(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pla
 }
 
 /* the key of a CSV line already split into fields */
-static char *fields_key(char **f, const int *key_cols, int nfixed, int nparams)
+static char *fields_key(char **f, const int *key_cols, int nfixed, int nparams, int adaptive)
 {
     strbuf b = {0};
     int bad = 0;
@@ -178,6 +193,8 @@ static char *fields_key(char **f, const int *key_cols, int nfixed, int nparams)
         bad |= sb_add(&b, f[key_cols[i]], strlen(f[key_cols[i]])) | sb_add(&b, "\x1f", 1);
     for (int j = 0; j < nparams; j++)
         bad |= sb_add(&b, f[nfixed + j], strlen(f[nfixed + j])) | sb_add(&b, "\x1f", 1);
+    if (adaptive) /* the predictor column, first of the adaptive ones */
+        bad |= sb_add(&b, f[nfixed + nparams], strlen(f[nfixed + nparams])) | sb_add(&b, "\x1f", 1);
     if (bad) {
         free(b.s);
         return NULL;
@@ -265,9 +282,9 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
     /* normalised errors K·KL/TC and K·KL/DTC with K the budget, unit-free (from the bit values) */
     const double kl = dlmkl_nonneg(x->kl_expected, sc), tc = dlmkl_nonneg(x->TC, sc), dtc = dlmkl_nonneg(x->DTC, sc);
     fputc(',', f);
-    dlmkl_put(f, tc > 0 ? (double)x->K * kl / tc : NAN);
+    dlmkl_put(f, tc > 0 && x->K > 0 ? (double)x->K * kl / tc : NAN); /* K = 0: a self-sized policy, no budget */
     fputc(',', f);
-    dlmkl_put(f, dtc > 0 ? (double)x->K * kl / dtc : NAN);
+    dlmkl_put(f, dtc > 0 && x->K > 0 ? (double)x->K * kl / dtc : NAN);
     fputc(',', f);
     dlmkl_put_str(f, x->schedule);
     fputc(',', f);
@@ -282,6 +299,10 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
     for (int j = 0; j < plan->nparams; j++) {
         fputc(',', f);
         dlmkl_put_str(f, d->param[j] ? d->param[j] : "");
+    }
+    if (plan->adaptive) {
+        fputc(',', f);
+        dlmkl_kl_row_write_adaptive(f, x, cfg->unit, sc);
     }
     fputc('\n', f);
     if (fclose(f) != 0) {
@@ -438,7 +459,7 @@ int dlmkl_journal_load_rows(const char *path, const dlmkl_sweep_config *cfg, con
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
         }
         if (ok && csv_split(line, buf, fields, nf + 1) == nf) {
-            char *key = fields_key(fields, key_cols, NFIXED, plan->nparams);
+            char *key = fields_key(fields, key_cols, NFIXED, plan->nparams, plan->adaptive);
             long r = key ? keymap_get(map, key) : -1;
             free(key);
             if (r >= 0 && !lines[r]) {

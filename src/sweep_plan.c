@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dlmkl/dist.h"
+#include "dlmkl/adaptive.h"
 #include "dlmkl/schedule.h"
 #include "families.h"
 #include "sweep_internal.h"
@@ -160,7 +161,7 @@ void dlmkl_sweep_plan_free(dlmkl_sweep_plan *plan)
         free(d->param);
     }
     for (long r = 0; r < plan->nrows; r++)
-        free(plan->rows[r].schedule), free(plan->rows[r].positions);
+        free(plan->rows[r].schedule), free(plan->rows[r].positions), free(plan->rows[r].predictor);
     for (int j = 0; j < plan->nparams; j++)
         free(plan->param_names[j]);
     free(plan->param_names);
@@ -228,7 +229,7 @@ static int plan_add_dist(builder *b, dlmkl_sweep_dist **out)
 }
 
 static int plan_add_row(builder *b, int dist, int K, int implied, const char *sched, const char *pos,
-                        uint64_t files_hash)
+                        uint64_t files_hash, const char *pred, int self_sized)
 {
     dlmkl_sweep_plan *p = b->p;
     if (p->nrows == b->capr) {
@@ -243,12 +244,16 @@ static int plan_add_row(builder *b, int dist, int K, int implied, const char *sc
     r->K = K;
     r->implied_K = implied;
     r->files_hash = files_hash;
+    r->self_sized = self_sized;
     r->schedule = strdup(sched);
     r->positions = strdup(pos);
-    if (!r->schedule || !r->positions) {
-        free(r->schedule), free(r->positions);
+    r->predictor = pred ? strdup(pred) : NULL;
+    if (!r->schedule || !r->positions || (pred && !r->predictor)) {
+        free(r->schedule), free(r->positions), free(r->predictor);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
+    if (pred)
+        p->adaptive = 1;
     p->nrows++;
     return DLMKL_OK;
 }
@@ -414,7 +419,7 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
     kv[nkv++] = (dlmkl_sweep_var){"L", Ls};
     if (V > 0)
         kv[nkv++] = (dlmkl_sweep_var){"V", Vs};
-    dlmkl_sweep_list Kl = {0, NULL}, Sl = {0, NULL}, Pl = {0, NULL};
+    dlmkl_sweep_list Kl = {0, NULL}, Sl = {0, NULL}, Pl = {0, NULL}, Rl = {0, NULL};
     where(w, sizeof w, cfg, sec, &sec->K);
     st = dlmkl_sweep_list_expand(sec->K.value, DLMKL_LIST_INTEGERS, kv, nkv, w, &Kl);
     if (!st) {
@@ -425,17 +430,57 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
         where(w, sizeof w, cfg, sec, &sec->positions);
         st = dlmkl_sweep_list_expand(sec->positions.value, DLMKL_LIST_TEXT, kv, nkv, w, &Pl);
     }
-    /* positions: parse once, check against closed forms */
-    for (int j = 0; !st && j < Pl.n; j++) {
-        dlmkl_positions pos;
-        where(w, sizeof w, cfg, sec, &sec->positions);
-        if ((st = dlmkl_positions_parse(Pl.v[j], &pos))) {
-            st = dlmkl_error_prefix(st, "%s", w);
-        } else if (sec->closed_form && pos.kind != DLMKL_POS_RANDOM) {
-            st = dlmkl_error(DLMKL_EINVAL, "%s: positions '%s' need a distribution table; a closed-form profile "
-                             "supports only random positions (set positions = random in this section)", w, Pl.v[j]);
+    /* predictors (a grid dimension, innermost): canonical names; none when the key is absent */
+    const int has_pred = sec->predictors.key != NULL;
+    if (!st && has_pred) {
+        where(w, sizeof w, cfg, sec, &sec->predictors);
+        st = dlmkl_sweep_list_expand(sec->predictors.value, DLMKL_LIST_TEXT, kv, nkv, w, &Rl);
+        for (int j = 0; !st && j < Rl.n; j++) {
+            dlmkl_predictor pr;
+            char name[64];
+            if ((st = dlmkl_predictor_parse(Rl.v[j], &pr))) {
+                st = dlmkl_error_prefix(st, "%s", w);
+                break;
+            }
+            dlmkl_predictor_name(&pr, name, sizeof name);
+            char *c = strdup(name);
+            if (!c) {
+                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+                break;
+            }
+            free(Rl.v[j]);
+            Rl.v[j] = c;
         }
     }
+    /* positions: parse once, check against closed forms. Value-adaptive policies, and every policy of
+     * a section with predictors, go through adaptive.h (random, l2r or value-adaptive only) */
+    unsigned char *adapt = calloc((size_t)Pl.n + 1, 1), *selfsz = calloc((size_t)Pl.n + 1, 1),
+                  *selfsz_done = calloc((size_t)Pl.n + 1, 1);
+    if (!st && (!adapt || !selfsz || !selfsz_done))
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    for (int j = 0; !st && j < Pl.n; j++) {
+        dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
+        dlmkl_adaptive pol;
+        where(w, sizeof w, cfg, sec, &sec->positions);
+        adapt[j] = dlmkl_adaptive_is_spec(Pl.v[j]) || has_pred;
+        if (adapt[j]) {
+            if ((st = dlmkl_adaptive_parse(Pl.v[j], &pol)) && !dlmkl_adaptive_is_spec(Pl.v[j]))
+                st = dlmkl_error(DLMKL_EINVAL, "%s: positions '%s' cannot take a predictor: use random, l2r or a "
+                                 "value-adaptive policy in a section with predictors", w, Pl.v[j]);
+            else if (st)
+                st = dlmkl_error_prefix(st, "%s", w);
+            else
+                selfsz[j] = (unsigned char)dlmkl_adaptive_self_sized(&pol);
+        } else if ((st = dlmkl_positions_parse(Pl.v[j], &pos))) {
+            st = dlmkl_error_prefix(st, "%s", w);
+        }
+        if (!st && sec->closed_form && (adapt[j] || pos.kind != DLMKL_POS_RANDOM)) {
+            st = dlmkl_error(DLMKL_EINVAL, "%s: positions '%s'%s need a distribution table; a closed-form profile "
+                             "supports only random positions without predictors (set positions = random in this "
+                             "section)", w, Pl.v[j], has_pred ? " with predictors" : "");
+        }
+    }
+    const int npr = has_pred ? Rl.n : 1;
     for (int ki = 0; !st && ki < Kl.n; ki++) {
         long K = strtol(Kl.v[ki], NULL, 10);
         if (K < 1 || K > 100000000) {
@@ -486,7 +531,8 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
                 if (sst != DLMKL_OK) {
                     if (sec->infeasible == DLMKL_INFEASIBLE_SKIP && sst == DLMKL_EINVAL) {
                         feasible = 0;
-                        p->ninfeasible += Pl.n;
+                        for (int pj = 0; pj < Pl.n; pj++)
+                            p->ninfeasible += selfsz[pj] ? 0 : (adapt[pj] ? npr : 1);
                     } else {
                         where(w, sizeof w, cfg, sec, &sec->schedules);
                         st = dlmkl_error(sst, "%s: schedule '%s' for L = %ld, K = %ld (dist %s): %s%s", w, sched, L,
@@ -499,14 +545,27 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
             }
             if (feasible)
                 sched_ok[sj] = 1;
-            for (int pj = 0; !st && feasible && pj < Pl.n; pj++)
-                st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj], law_hash);
+            for (int pj = 0; !st && pj < Pl.n; pj++) {
+                /* a self-sized policy reads no schedule: its rows once, at the first K and schedule */
+                if (selfsz[pj]) {
+                    for (int rj = 0; !st && !selfsz_done[pj] && rj < npr; rj++)
+                        st = plan_add_row(b, di, 0, 0, "none", Pl.v[pj], 0, has_pred ? Rl.v[rj] : "exact", 1);
+                    selfsz_done[pj] = 1;
+                } else if (feasible && adapt[pj]) {
+                    for (int rj = 0; !st && rj < npr; rj++)
+                        st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj], law_hash,
+                                          has_pred ? Rl.v[rj] : "exact", 0);
+                } else if (feasible) {
+                    st = plan_add_row(b, di, rowK, implied, sched, Pl.v[pj], law_hash, NULL, 0);
+                }
+            }
             free(sched), free(rsched);
         }
     }
     dd = &p->dists[di];
     dd->nrows = p->nrows - dd->first_row;
-    dlmkl_sweep_list_clear(&Kl), dlmkl_sweep_list_clear(&Sl), dlmkl_sweep_list_clear(&Pl);
+    dlmkl_sweep_list_clear(&Kl), dlmkl_sweep_list_clear(&Sl), dlmkl_sweep_list_clear(&Pl), dlmkl_sweep_list_clear(&Rl);
+    free(adapt), free(selfsz), free(selfsz_done);
     free(kv);
     return st;
 }

@@ -3,7 +3,8 @@
 # the extra columns appear only with them (other output unchanged); kl_path = kl_expected +
 # kl_predictor; kl_output <= kl_path; `dlmkl sample` under the same policy against the exact q_bar
 # (G-test, false-alarm rate about 1e-6 per case via the Wilson-Hilferty chi-square quantile); usage
-# errors exit 2 and leave no file; 1 and 2 threads give the same bytes.
+# errors exit 2 and leave no file; 1 and 2 threads give the same bytes; `sample --format samples` with
+# these policies gives the very runs the law format counts.
 set -u
 DLMKL=${1:?usage: test_adaptive_cli.sh PATH_TO_DLMKL}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dlmkl_adaptive_cli.XXXXXX") || exit 1
@@ -66,8 +67,21 @@ for args in "--positions confidence:by=foo" "--positions threshold:tau=2" "--pre
 done
 "$DLMKL" kl --profile copy:L=30 --schedule balanced --K 2 --positions confidence 2>/dev/null
 [ $? = 2 ] || fail "adaptive positions with --profile: expected exit 2"
-"$DLMKL" sample --dist copy:L=3 --schedule balanced --K 2 --positions confidence --n 5 --seed 1 --format samples 2>/dev/null
-[ $? = 2 ] || fail "sample --format samples with adaptive positions: expected exit 2"
+
+# 6. --format samples with adaptive policies and predictors: the law format's counts tally exactly the
+#    samples format's rows (the same runs from the same generator); rows numbered 1..N
+tally() { # args: sample arguments...
+    "$DLMKL" sample "$@" --n 3000 --format samples -o "$TMP/rows.csv" || { fail "samples: $*"; return; }
+    "$DLMKL" sample "$@" --n 3000 -o "$TMP/law.csv" || { fail "law: $*"; return; }
+    awk -F, 'NR > 1 { if ($1 != NR - 1) bad = 1; c[$2]++ } END { for (x in c) print x "," c[x]; exit bad }' \
+        "$TMP/rows.csv" | sort > "$TMP/t1" || fail "samples rows not numbered 1..N: $*"
+    awk -F, 'NR > 1 && $2 > 0 { print $1 "," $2 }' "$TMP/law.csv" | sort > "$TMP/t2"
+    cmp -s "$TMP/t1" "$TMP/t2" || fail "samples rows do not tally the law counts: $*"
+}
+tally --dist markov:L=5,stay=0.8 --schedule balanced --K 3 --positions confidence --seed 21
+tally --dist random:L=4,V=3,seed=7,alpha=0.3 --schedule balanced --K 2 --positions threshold:tau=0.6 --seed 22
+tally --dist ising:L=5,J=0.7 --schedule iid:cosine --K 3 --positions eb:gamma=0.4 --predictor temp:0.7 --seed 23
+tally --dist ising:L=5,J=0.7 --schedule composition --K 2 --positions random --predictor "mix:0.2,seed=4" --seed 24
 
 [ $nfail = 0 ] && echo "all adaptive CLI checks passed"
 exit $((nfail > 0))

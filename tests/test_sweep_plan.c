@@ -192,6 +192,55 @@ START_TEST(test_files_relative_to_config)
 }
 END_TEST
 
+/* predictors and value-adaptive positions: rows = |K|·|schedules|·(|blind| + |sized|·|pred|) +
+ * |self-sized|·|pred|, predictors innermost, canonical predictor names, self-sized rows once with
+ * schedule "none" and K = 0, value-blind rows without a predictor only when the section has none */
+START_TEST(test_predictor_dimension)
+{
+    for (int nK = 1; nK <= 3; nK++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "[dist m]\nspec = markov:L=6,stay=0.8\nK = 1..%d\nschedules = balanced, linear\n"
+                 "positions = confidence, threshold:tau=0.7, random\npredictor = exact, temp:2.0, \"mix:0.1,seed=3\"\n"
+                 "[dist n]\nspec = markov:L=5,stay=0.7\nK = 2\nschedules = balanced\n"
+                 "positions = random, eb:gamma=0.5\n",
+                 nK);
+        dlmkl_sweep_config *cfg;
+        dlmkl_sweep_plan *p = plan_of(text, &cfg);
+        const long want_m = (long)nK * 2 * 2 * 3 + 3, want = want_m + 1 + 1;
+        ck_assert_msg(p->nrows == want, "nK = %d: %ld rows, reference %ld", nK, p->nrows, want);
+        ck_assert_int_eq(p->adaptive, 1);
+        /* first K and schedule: confidence x 3 predictors, threshold x 3 (self-sized), random x 3 */
+        const char *pos[] = {"confidence", "confidence", "confidence", "threshold:tau=0.7", "threshold:tau=0.7",
+                             "threshold:tau=0.7", "random", "random", "random"};
+        const char *pred[] = {"exact", "temp:2", "mix:0.1,seed=3"};
+        for (int r = 0; r < 9; r++) {
+            ck_assert_str_eq(p->rows[r].positions, pos[r]);
+            ck_assert_str_eq(p->rows[r].predictor, pred[r % 3]);
+            ck_assert_int_eq(p->rows[r].self_sized, r >= 3 && r < 6);
+            ck_assert_str_eq(p->rows[r].schedule, r >= 3 && r < 6 ? "none" : "balanced");
+            ck_assert_int_eq(p->rows[r].K, r >= 3 && r < 6 ? 0 : 1);
+        }
+        for (long r = 9; r < want_m; r++)
+            ck_assert_int_eq(p->rows[r].self_sized, 0);
+        /* the section without predictors: random is value-blind (no predictor), eb self-sized (exact) */
+        ck_assert_ptr_null(p->rows[want_m].predictor);
+        ck_assert_str_eq(p->rows[want_m + 1].predictor, "exact");
+        ck_assert_int_eq(p->rows[want_m + 1].self_sized, 1);
+        dlmkl_sweep_plan_free(p);
+        dlmkl_sweep_config_free(cfg);
+    }
+    /* a sweep without either has no adaptive columns */
+    dlmkl_sweep_config *cfg;
+    dlmkl_sweep_plan *p =
+        plan_of("[dist m]\nspec = markov:L=6,stay=0.8\nK = 2\nschedules = balanced\npositions = random, l2r\n", &cfg);
+    ck_assert_int_eq(p->adaptive, 0);
+    ck_assert_ptr_null(p->rows[0].predictor);
+    dlmkl_sweep_plan_free(p);
+    dlmkl_sweep_config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep_plan");
@@ -200,6 +249,7 @@ int main(void)
     tcase_add_test(tc, test_row_count);
     tcase_add_test(tc, test_files_relative_to_config);
     tcase_add_test(tc, test_closed_form_V);
+    tcase_add_test(tc, test_predictor_dimension);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -117,6 +117,18 @@ int dlmkl_adaptive_sample(const dlmkl_dist *d, const dlmkl_schedule *s, const dl
                           const dlmkl_predictor *pred, unsigned long seed, uint64_t n, uint64_t *counts,
                           uint64_t *iters);
 
+/* Called once per run of dlmkl_adaptive_sample_each: the output x[0..L-1] (tokens 0..V-1), the
+ * run's index (0-based) and its number of non-empty iterations; a status other than DLMKL_OK stops
+ * the runs and is returned. */
+typedef int (*dlmkl_adaptive_draw_fn)(void *ctx, const int *x, uint64_t index, int iterations);
+
+/*! The runs of dlmkl_adaptive_sample one at a time, in the same order from the same generator (so
+ *  the counts of dlmkl_adaptive_sample tally exactly the outputs given here), each handed to
+ *  each(ctx, ...) instead of counted. Same cost, without the output counts. */
+int dlmkl_adaptive_sample_each(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_adaptive *pol,
+                               const dlmkl_predictor *pred, unsigned long seed, uint64_t n, dlmkl_adaptive_draw_fn each,
+                               void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,6 +65,18 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
                       const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
                       const char *seed, char **csv);
 
+/*! `dlmkl kl` with value-adaptive position policies and imperfect predictors (adaptive.h,
+ *  predictor.h): as dlmkl_host_kl_csv, and positions may also name value-adaptive policies
+ *  (confidence[:by=..], threshold:tau=, eb:gamma=, entsum:eps=); predictors (npred specs, NULL/0:
+ *  none) multiply the rows of every position policy, innermost (each policy must then be random, l2r
+ *  or value-adaptive). Such rows are computed by dlmkl_kl_row_compute_adaptive (they need a table);
+ *  a self-sized policy gives its rows at the first schedule and K only. When any row is of that kind
+ *  the columns dlmkl_kl_row_write_adaptive_header follow the seed column (empty for the other rows);
+ *  otherwise the text is dlmkl_host_kl_csv's. Cost: the rows' costs. */
+int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                               const char *const *positions, int npos, const char *const *predictors, int npred,
+                               dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv);
+
 /*! `dlmkl sample`: n draws of the sampler with the exact oracle (GSL mt19937 seeded with seed >= 1;
  *  K <= 0 for a schedule that implies K). samples == 0: the law format "x,count,freq,p,q_bar,seed",
  *  one row per x with p(x) > 0 or a draw, q_bar by `mode`; samples != 0: "sample,x,seed", one row per

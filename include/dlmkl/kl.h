@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "dlmkl/adaptive.h"
 #include "dlmkl/schedule.h"
 
 #ifdef __cplusplus
@@ -115,6 +116,18 @@ typedef struct dlmkl_kl_row {
      * sup_p K·kl_expected/TC and sup_p K·kl_expected/DTC with the maximising code dimensions. */
     double worst_tc, worst_dtc, ln_L;
     int d_tc, d_dtc;
+    /* The cells of a row evaluated by adaptive.h (a value-adaptive policy or a predictor):
+     * used = 0 for the other rows, whose adaptive cells are empty. */
+    struct {
+        int used;
+        char predictor[64];  /* canonical predictor name, "exact", "temp:1.5", ... */
+        double kl_predictor; /* E_ideal sum_t sum_(j in A_t) KL(p_j || phat_j) */
+        double kl_path;      /* kl_expected + kl_predictor, summed term by term */
+        double iter_mean, iter_mean_ideal;   /* non-empty iterations: sampler, ideal process */
+        int L;                               /* iter_prob[0..L] are meaningful */
+        double iter_prob[DLMKL_MAX_L + 1];   /* sampler: P(iterations = t) */
+        double bound_policy; /* G (eb) or E (entsum) times iter_mean_ideal, exact predictor; else NAN */
+    } adaptive;
 } dlmkl_kl_row;
 
 /*! Evaluate one row: build the schedule from spec (L from prof, budget K; K <= 0 only for schedules
@@ -144,6 +157,24 @@ int dlmkl_kl_row_compute_schedule(const dlmkl_profile *prof, const dlmkl_dist *d
 int dlmkl_kl_row_compute_cached(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
                                 const dlmkl_positions *pos, dlmkl_output_law_mode mode,
                                 dlmkl_kl_output_workspace **ws, dlmkl_ordered_cache **oc, dlmkl_kl_row *row);
+/*! One row of the sampler with a value-adaptive or value-blind position policy pol and a predictor
+ *  pred (NULL: exact), evaluated by dlmkl_adaptive_eval (adaptive.h) on the table d (required):
+ *  the schedule's cells and the profile's quantities as dlmkl_kl_row_compute gives them with random
+ *  positions, then kl_expected = E_ideal sum_t TC(X_A_t | x_B_t), kl_output (the sampler with pred;
+ *  NAN for mode NEVER: the pass runs anyway, since kl_expected needs it) and row->adaptive. The
+ *  bounds of the random-positions theory and the worst case over laws are NAN for the value-adaptive
+ *  policies (and the worst case for l2r). A self-sized policy (threshold, eb, entsum) ignores the
+ *  schedule's sizes: schedule "none", sizes "", K = steps = 0, zeta NAN; the schedule must still
+ *  build. Mixtures are refused. Cost: dlmkl_kl_row_compute's with random positions and no kl_output,
+ *  plus the adaptive pass (adaptive.h: about layers·((V+1)^L + L·V·V^L)). */
+int dlmkl_kl_row_compute_adaptive(const dlmkl_profile *prof, const dlmkl_dist *d, const char *schedule_spec, int K,
+                                  const dlmkl_adaptive *pol, const dlmkl_predictor *pred, dlmkl_output_law_mode mode,
+                                  dlmkl_kl_row *row);
+/*! The same from a schedule already built for this profile's L (s is not freed); s may be NULL
+ *  for a self-sized policy, which reads no schedule. */
+int dlmkl_kl_row_compute_adaptive_schedule(const dlmkl_profile *prof, const dlmkl_dist *d, const dlmkl_schedule *s,
+                                           const dlmkl_adaptive *pol, const dlmkl_predictor *pred,
+                                           dlmkl_output_law_mode mode, dlmkl_kl_row *row);
 void dlmkl_kl_row_clear(dlmkl_kl_row *row);
 
 /*! The CSV columns written by dlmkl_kl_row_write (one table in kl_row.c, name and writer each):
@@ -156,6 +187,17 @@ const char *dlmkl_kl_row_column(int i);
 void dlmkl_kl_row_write_header(FILE *f);
 /*! Write the row's cells in that order (no leading comma, no newline), quantities converted to unit. */
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale);
+
+/*! The extra columns of rows evaluated by adaptive.h (a second table in kl_row.c, name and writer
+ *  each): predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,iterations_law,
+ *  bound_policy. iterations_law is "t:P;t:P;..." over the t with P > 0. Written after the seed
+ *  column, only when a call has adaptive rows; empty cells for the other rows. Their number; the
+ *  name of column i (0-based), NULL out of range; the names comma-separated to f, no newline; the
+ *  row's cells (no leading comma, no newline). O(1), O(1), O(columns), O(columns + L). */
+int dlmkl_kl_row_adaptive_ncolumns(void);
+const char *dlmkl_kl_row_adaptive_column(int i);
+void dlmkl_kl_row_write_adaptive_header(FILE *f);
+void dlmkl_kl_row_write_adaptive(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale);
 
 /*! Parse "auto", "always", "never". */
 int dlmkl_output_law_parse(const char *s, dlmkl_output_law_mode *mode);

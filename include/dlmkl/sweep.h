@@ -72,6 +72,7 @@ typedef struct dlmkl_sweep_section {
     char *tmpl;                 /* spec template with {placeholders} */
     int closed_form;            /* 1: `profile =` (dlmkl_profile_closed_form), 0: `spec =` (a table) */
     dlmkl_sweep_kv K, schedules, positions;  /* raw lists (from the section or [sweep]) */
+    dlmkl_sweep_kv predictors;  /* raw list of predictor specs (`predictor =`); key NULL when not given */
     dlmkl_output_law_mode output_law;
     dlmkl_infeasible_mode infeasible;
     int nparams;
@@ -128,6 +129,11 @@ typedef struct dlmkl_sweep_row {
                            canonical name is the schedule_resolved column) */
     char *positions;    /* as written (owned): the positions_spec column */
     uint64_t files_hash; /* FNV-1a over the bytes of every file the schedule names (law:), in order */
+    char *predictor;    /* rows evaluated by adaptive.h (a value-adaptive policy, or any row of a section
+                           with `predictor =`): the predictor's canonical name ("exact" by default), the
+                           predictor column; NULL for the other rows (owned) */
+    int self_sized;     /* the policy chooses its own sizes (threshold, eb, entsum): no schedule; one
+                           row per distribution, position policy and predictor, schedule "none", K = 0 */
 } dlmkl_sweep_row;
 
 typedef struct dlmkl_sweep_plan {
@@ -138,11 +144,16 @@ typedef struct dlmkl_sweep_plan {
     int nparams;          /* parameter columns: union over sections, order of first appearance */
     char **param_names;   /* (L, V and seed have their own columns and are not repeated) */
     long ninfeasible;     /* grid points dropped by `infeasible = skip` */
+    int adaptive;         /* some row is evaluated by adaptive.h: the columns of
+                             dlmkl_kl_row_write_adaptive_header follow the parameter columns */
 } dlmkl_sweep_plan;
 
 /*! Expand the grid, in its order: sections in file order; within a section the placeholders'
- *  values nested in declaration order (first declared outermost), then K, schedules, positions
- *  (innermost). A schedule that fixes its own number of iterations (dlmkl_schedule_implies_K)
+ *  values nested in declaration order (first declared outermost), then K, schedules, positions,
+ *  predictors (innermost). Value-adaptive position policies (adaptive.h) and predictors make rows
+ *  evaluated by dlmkl_kl_row_compute_adaptive (a table is needed); a self-sized policy (threshold,
+ *  eb, entsum) gives its rows once per distribution, at the first K and schedule, with schedule
+ *  "none" and K = 0. A schedule that fixes its own number of iterations (dlmkl_schedule_implies_K)
  *  gives one row per distribution and position policy, at the first K of the list, with K = its
  *  own count. Every schedule is built once here (except `optimal`, which needs the profile) so
  *  that bad specs fail before any computation. O(rows + schedule construction). */

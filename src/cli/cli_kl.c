@@ -132,210 +132,6 @@ static int expand_K_items(char **kstr, int nk, const long *Ks, int L, long **out
     return 0;
 }
 
-/* The extra cells of a row evaluated by adaptive.h (all empty for the other rows). */
-typedef struct adapt_extra {
-    int used;
-    char pred[64];
-    double kl_predictor, kl_path, it_mean, it_mean_ideal, bound;
-    double it_prob[DLMKL_MAX_L + 1];
-    int L;
-} adapt_extra;
-
-static void adapt_extra_write(FILE *f, const adapt_extra *e, dlmkl_unit unit, double scale)
-{
-    if (!e->used) {
-        fputs(",,,,,,,", f);
-        return;
-    }
-    const double u = dlmkl_unit_factor(unit);
-    fputc(',', f);
-    dlmkl_put_str(f, e->pred);
-    const double v[] = {e->kl_predictor, e->kl_path};
-    for (int i = 0; i < 2; i++) {
-        fputc(',', f);
-        dlmkl_put(f, isinf(v[i]) ? v[i] : u * dlmkl_nonneg(v[i], scale));
-    }
-    fputc(',', f);
-    dlmkl_put(f, e->it_mean);
-    fputc(',', f);
-    dlmkl_put(f, e->it_mean_ideal);
-    fputc(',', f);
-    int first = 1;
-    for (int t = 0; t <= e->L; t++)
-        if (e->it_prob[t] > 0) {
-            fprintf(f, first ? "%d:" : ";%d:", t);
-            dlmkl_put(f, e->it_prob[t]);
-            first = 0;
-        }
-    fputc(',', f);
-    dlmkl_put(f, isnan(e->bound) ? e->bound : u * e->bound);
-}
-
-/* One row by adaptive.h: the schedule's cells and the profile's quantities from kl_row (random
- * positions, no kl_output), then the policy's own numbers. Bounds of the random-positions theory and
- * the worst case over laws are left empty for value-adaptive policies; self-sized policies have no
- * schedule: schedule "none", K = steps = 0. The pass gives kl_expected and kl_output together, so it
- * always runs; --output-law never only leaves the kl_output cell empty. */
-static int adaptive_row(const dlmkl_profile *prof, const dlmkl_dist *d, const char *sched_spec, int K,
-                        const dlmkl_adaptive *pol, const dlmkl_predictor *pred, dlmkl_output_law_mode mode,
-                        dlmkl_kl_row *row, adapt_extra *e)
-{
-    const dlmkl_positions rnd = {DLMKL_POS_RANDOM, 0};
-    int st = dlmkl_kl_row_compute(prof, d, sched_spec, K, &rnd, DLMKL_OUTPUT_LAW_NEVER, row);
-    if (st != DLMKL_OK)
-        return st;
-    const int selfsz = dlmkl_adaptive_self_sized(pol), blind = pol->kind == DLMKL_ADAPT_RANDOM || pol->kind == DLMKL_ADAPT_L2R;
-    dlmkl_schedule *s = NULL;
-    if (!selfsz && (st = dlmkl_schedule_from_spec(sched_spec, prof->L, K, prof, &s)) != DLMKL_OK) {
-        dlmkl_kl_row_clear(row);
-        return st;
-    }
-    dlmkl_adaptive_result res;
-    st = dlmkl_adaptive_eval(d, s, pol, pred, NULL, &res); /* kl_expected needs the pass too */
-    dlmkl_schedule_free(s);
-    if (st != DLMKL_OK) {
-        dlmkl_kl_row_clear(row);
-        return st;
-    }
-    dlmkl_adaptive_name(pol, row->positions, sizeof row->positions);
-    row->kl_expected = res.kl_expected;
-    row->kl_output = mode == DLMKL_OUTPUT_LAW_NEVER ? NAN : res.kl_output;
-    /* kl_output <= kl_path (data processing): a rounding residue above it is cleared, as kl_row does */
-    const double tol = DLMKL_RESIDUE_REL * dlmkl_profile_scale(prof);
-    if (row->kl_output > res.kl_path && row->kl_output - res.kl_path <= tol)
-        row->kl_output = res.kl_path;
-    if (!blind) {
-        row->bounds.tc_over_K = row->bounds.dtc_over_K = row->bounds.li_cai = row->bounds.zl = row->bounds.chen = NAN;
-        row->worst_tc = row->worst_dtc = row->ln_L = NAN;
-    }
-    if (pol->kind == DLMKL_ADAPT_L2R)
-        row->worst_tc = row->worst_dtc = row->ln_L = NAN;
-    if (selfsz) {
-        free(row->schedule);
-        free(row->sizes);
-        row->schedule = strdup("none");
-        row->sizes = strdup("");
-        row->K = row->steps = 0;
-        row->zeta = NAN;
-        if (!row->schedule || !row->sizes) {
-            dlmkl_kl_row_clear(row);
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        }
-    }
-    e->used = 1;
-    dlmkl_predictor_name(pred, e->pred, sizeof e->pred);
-    e->kl_predictor = res.kl_predictor;
-    e->kl_path = res.kl_path;
-    e->it_mean = res.iter_mean;
-    e->it_mean_ideal = res.iter_mean_ideal;
-    e->L = prof->L;
-    memcpy(e->it_prob, res.iter_prob, sizeof e->it_prob);
-    /* each step's TC(X_A | x_B) <= sum_A H - max_A H <= G (eb) and <= sum_A H - H(X_A | x_B) <= E (entsum),
-     * when the entropies are the exact ones */
-    e->bound = NAN;
-    if (pred->kind == DLMKL_PRED_EXACT && (pol->kind == DLMKL_ADAPT_EB || pol->kind == DLMKL_ADAPT_ENTSUM))
-        e->bound = pol->param * res.iter_mean_ideal;
-    return DLMKL_OK;
-}
-
-/* The rows of a call with value-adaptive positions or a predictor (adaptive.h): the same columns as
- * the other rows, then the policy's own cells. Every row is computed before the output is opened. */
-static int kl_adaptive(const char *dist_spec, const cli_common *co, char **sched, int nsched, char **kstr, int nk,
-                       const long *Ks, int ranged, const dlmkl_positions *pos, const dlmkl_adaptive *apol,
-                       const unsigned char *adapt, int npos, const dlmkl_predictor *preds, int npred,
-                       dlmkl_output_law_mode mode, const char *seed)
-{
-    /* inputs: the profile is computed once per call */
-    dlmkl_dist *d = NULL;
-    dlmkl_profile *prof = NULL;
-    int st;
-    if (cli_load_dist("kl", dist_spec, co->normalize, &d))
-        return 1;
-    prof = dlmkl_profile_alloc(d->L);
-    st = prof ? dlmkl_profile_compute(d, prof) : dlmkl_last_status();
-    if (st != DLMKL_OK) {
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail_lib("kl", st);
-    }
-    long *Kall = (long *)Ks;
-    int nKall = nk;
-    if (ranged) {
-        int rc = expand_K_items(kstr, nk, Ks, d->L, &Kall, &nKall);
-        if (rc) {
-            dlmkl_dist_free(d), dlmkl_profile_free(prof);
-            return rc;
-        }
-    }
-
-    /* compute every row before writing, so that an error leaves no partial file */
-    int maxrows = nsched * (nKall > 0 ? nKall : 1) * npos, nrows = 0;
-    maxrows *= npred;
-    dlmkl_kl_row *rows = calloc((size_t)maxrows, sizeof *rows);
-    adapt_extra *ext = calloc((size_t)maxrows, sizeof *ext);
-    if (!rows || !ext) {
-        free(rows), free(ext);
-        if (Kall != Ks)
-            free(Kall);
-        dlmkl_dist_free(d), dlmkl_profile_free(prof);
-        return cli_fail("kl", "out of memory");
-    }
-    st = DLMKL_OK;
-    for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
-        int implied = dlmkl_schedule_implies_K(sched[i]);
-        /* a schedule that fixes its K gives one row; a --K given with it is checked against it */
-        int nkk = implied && nKall == 0 ? 1 : nKall;
-        for (int j = 0; j < nkk && st == DLMKL_OK; j++)
-            for (int q = 0; q < npos && st == DLMKL_OK; q++) {
-                int K = implied && nKall == 0 ? -1 : (int)Kall[j];
-                if (!adapt[q]) {
-                    st = dlmkl_kl_row_compute(prof, d, sched[i], K, &pos[q], mode, &rows[nrows]);
-                    if (st == DLMKL_OK)
-                        nrows++;
-                    continue;
-                }
-                /* a self-sized policy ignores the schedule: one row, at the first schedule and K */
-                if (dlmkl_adaptive_self_sized(&apol[q]) && (i > 0 || j > 0))
-                    continue;
-                for (int r = 0; r < npred && st == DLMKL_OK; r++) {
-                    st = adaptive_row(prof, d, sched[i], K, &apol[q], &preds[r], mode, &rows[nrows], &ext[nrows]);
-                    if (st == DLMKL_OK)
-                        nrows++;
-                }
-            }
-    }
-    dlmkl_out out;
-    if (st == DLMKL_OK)
-        st = dlmkl_out_open(co->output, &out);
-    if (st == DLMKL_OK) {
-        const double sc = dlmkl_profile_scale(prof);
-        fputs("dist,L,V,unit,", out.f);
-        dlmkl_kl_row_write_header(out.f);
-        fputs(",seed,predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,iterations_law,bound_policy\n",
-              out.f);
-        for (int i = 0; i < nrows; i++) {
-            dlmkl_put_str(out.f, dist_spec);
-            fprintf(out.f, ",%d,", prof->L);
-            if (d)
-                fprintf(out.f, "%d", d->V);
-            fprintf(out.f, ",%s,", dlmkl_unit_name(co->unit));
-            dlmkl_kl_row_write(out.f, &rows[i], co->unit, sc);
-            fprintf(out.f, ",%s", seed);
-            adapt_extra_write(out.f, &ext[i], co->unit, sc);
-            fputc('\n', out.f);
-        }
-    }
-    if (st == DLMKL_OK)
-        st = dlmkl_out_commit(&out);
-    int ret = st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
-    for (int i = 0; i < nrows; i++)
-        dlmkl_kl_row_clear(&rows[i]);
-    free(rows), free(ext);
-    if (Kall != Ks)
-        free(Kall);
-    dlmkl_dist_free(d), dlmkl_profile_free(prof);
-    return ret;
-}
-
 int cmd_kl(int argc, char **argv)
 {
     enum { OPT_PROFILE = CLI_OPT_FIRST_FREE, OPT_SCHEDULE, OPT_K, OPT_POSITIONS, OPT_OUTPUT_LAW, OPT_SEED, OPT_PREDICTOR };
@@ -424,47 +220,37 @@ int cmd_kl(int argc, char **argv)
             ranged = 1;
         }
     }
-    dlmkl_positions pos[MAXN] = {{DLMKL_POS_RANDOM, 0}}; /* default: random positions */
-    /* value-adaptive policies and predictors go through adaptive.h (issue 13); the extra columns are
-     * written only then, so that every other output stays as it was */
-    static dlmkl_adaptive apol[MAXN];
-    static dlmkl_predictor preds[MAXN];
-    unsigned char adapt[MAXN] = {0};
+    /* the specs are read here for usage errors (exit 2); the library reads them again. Value-adaptive
+     * policies and predictors (issue 13) add columns, written only then */
     int any_adapt = npred > 0;
-    for (int i = 0; i < npred; i++)
-        if (dlmkl_predictor_parse(predstr[i], &preds[i]) != DLMKL_OK)
+    for (int i = 0; i < npred; i++) {
+        dlmkl_predictor pr;
+        if (dlmkl_predictor_parse(predstr[i], &pr) != DLMKL_OK)
             return USAGE("kl", "--predictor: %s", dlmkl_last_error());
+    }
     for (int i = 0; i < npos; i++) {
+        dlmkl_adaptive ap;
+        dlmkl_positions po;
         if (dlmkl_adaptive_is_spec(posstr[i]) || npred > 0) {
-            if (dlmkl_adaptive_parse(posstr[i], &apol[i]) != DLMKL_OK)
+            if (dlmkl_adaptive_parse(posstr[i], &ap) != DLMKL_OK)
                 return npred > 0 && !dlmkl_adaptive_is_spec(posstr[i])
                            ? cli_fail_usage("kl", "--predictor works with --positions random, l2r or a value-adaptive "
                                             "policy, not '%s'", posstr[i])
                            : USAGE("kl", "%s", dlmkl_last_error());
-            adapt[i] = 1, any_adapt = 1;
-        } else if (dlmkl_positions_parse(posstr[i], &pos[i]) != DLMKL_OK) {
+            any_adapt = 1;
+        } else if (dlmkl_positions_parse(posstr[i], &po) != DLMKL_OK) {
             return USAGE("kl", "%s", dlmkl_last_error());
         }
     }
-    const int npos0 = npos; /* 0: the default (random), as the host layer reads it */
-    if (npos == 0 && npred > 0)
-        adapt[0] = 1; /* apol[0] is random (zeroed) */
-    if (npos == 0)
-        npos = 1;
     if (any_adapt && !dist_spec)
         return cli_fail_usage("kl", "value-adaptive positions and --predictor need --dist: they read the conditionals of the distribution itself");
-    if (npred == 0)
-        npred = 1; /* preds[0]: exact (zeroed) */
     for (int i = 0; i < nsched; i++)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail_usage("kl", "schedule '%s' needs --K (only %s imply it)", sched[i], own_K_list());
 
-    if (any_adapt)
-        return kl_adaptive(dist_spec, &co, sched, nsched, kstr, nk, Ks, ranged, pos, apol, adapt, npos, preds, npred,
-                           mode, seed);
-
     /* the rows are the library's host text (host.h), the very text a host such as the Python
-     * package reads; every row is computed before the output is opened, so an error leaves no file */
+     * package reads, value-adaptive rows and predictors included (dlmkl_kl_row_compute_adaptive);
+     * every row is computed before the output is opened, so an error leaves no file */
     dlmkl_host *h = NULL;
     char *csv = NULL;
     struct stat sb;
@@ -481,8 +267,8 @@ int cmd_kl(int argc, char **argv)
         }
     }
     if (st == DLMKL_OK)
-        st = dlmkl_host_kl_csv(h, (const char *const *)sched, nsched, Kall, nKall, (const char *const *)posstr, npos0,
-                               mode, co.unit, seed, &csv);
+        st = dlmkl_host_kl_adaptive_csv(h, (const char *const *)sched, nsched, Kall, nKall, (const char *const *)posstr,
+                                        npos, (const char *const *)predstr, npred, mode, co.unit, seed, &csv);
     dlmkl_host_free(h);
     if (Kall != Ks)
         free(Kall);

@@ -35,8 +35,8 @@ static const char *const sample_help_rest =
     "                       --help'; threshold, eb and entsum ignore the schedule's sizes)\n"
     "  --predictor PR       the sampler draws from an imperfect predictor: exact (default), temp:T, topk:k,\n"
     "                       topp:P, mix:E,seed=S (with random, l2r or value-adaptive positions). With a\n"
-    "                       value-adaptive policy or a predictor only --format law is available, and\n"
-    "                       q_bar comes from the exact pass of adaptive policies (always computed)\n"
+    "                       value-adaptive policy or a predictor, q_bar comes from the exact pass of\n"
+    "                       adaptive policies (computed unless --output-law never)\n"
     "  --format F           law (default): CSV x,count,freq,p,q_bar,seed, one row per string x (table\n"
     "                       order, x_1 first) with p(x) > 0 or count > 0; count = draws equal to x,\n"
     "                       freq = count/N, p = p(x), q_bar = the exact law of the output (all randomness\n"
@@ -52,6 +52,23 @@ static void put_x(FILE *f, const int *x, int L)
 {
     for (int i = 0; i < L; i++)
         fprintf(f, i ? "-%d" : "%d", x[i]);
+}
+
+/* --format samples with adaptive.h: one row per run, as dlmkl_adaptive_sample_each hands them over */
+typedef struct {
+    FILE *f;
+    int L;
+    unsigned long seed;
+} sample_row_ctx;
+
+static int write_sample_row(void *ctx, const int *x, uint64_t index, int iterations)
+{
+    const sample_row_ctx *c = ctx;
+    (void)iterations;
+    fprintf(c->f, "%llu,", (unsigned long long)index + 1);
+    put_x(c->f, x, c->L);
+    fprintf(c->f, ",%lu\n", c->seed);
+    return DLMKL_OK;
 }
 
 static int parse_seed(const char *s, unsigned long *out)
@@ -163,8 +180,6 @@ int cmd_sample(int argc, char **argv)
         if (dlmkl_adaptive_parse(pos_spec, &apol) != DLMKL_OK)
             return cli_fail("sample", "%s", dlmkl_adaptive_is_spec(pos_spec) ? dlmkl_last_error()
                                       : "--predictor works with --positions random, l2r or a value-adaptive policy"), 2;
-        if (samples)
-            return cli_fail("sample", "--format samples is not available with value-adaptive positions or --predictor; use --format law"), 2;
     } else if (dlmkl_positions_parse(pos_spec, &pos) != DLMKL_OK) {
         return cli_fail("sample", "%s", dlmkl_last_error()), 2;
     }
@@ -190,7 +205,22 @@ int cmd_sample(int argc, char **argv)
     if (st != DLMKL_OK)
         goto fail;
 
-    if (adaptive) {
+    if (adaptive && samples) {
+        /* one row per draw, streamed: the same runs as the law format's counts */
+        const dlmkl_schedule *sa = dlmkl_adaptive_self_sized(&apol) ? NULL : s;
+        dlmkl_out out;
+        if ((st = dlmkl_out_open(co.output, &out)) != DLMKL_OK)
+            goto fail;
+        fputs("sample,x,seed\n", out.f);
+        sample_row_ctx rc = {out.f, L, seed};
+        if ((st = dlmkl_adaptive_sample_each(d, sa, &apol, &pred, seed, (uint64_t)n, write_sample_row, &rc)) != DLMKL_OK) {
+            dlmkl_out_abort(&out);
+            goto fail;
+        }
+        if ((st = dlmkl_out_commit(&out)) == DLMKL_OK)
+            ret = 0;
+        goto fail;
+    } else if (adaptive) {
         /* exact law and draws by adaptive.h, both before the output is opened */
         char what[96];
         snprintf(what, sizeof what, "the sample counts and exact law over [V]^L (%llu cells)", (unsigned long long)d->n);

@@ -19,9 +19,8 @@ static const char *const sweep_help =
     "Runs a grid of distributions x L x K x schedules x position policies and writes one tidy CSV row\n"
     "per grid point to DIR/NAME.csv (atomically; rows in grid order) and the run's metadata to\n"
     "DIR/NAME.meta.json. Each distribution's profile is computed once for all its rows. Rows are\n"
-    "journaled to DIR/NAME.csv.partial as they are computed, so an interrupted sweep continues with\n"
-    "--resume and ends with the same bytes as an uninterrupted run. The CSV does not depend on the\n"
-    "thread count (timings are only in the metadata).\n"
+    "journaled to DIR/NAME.csv.partial, so an interrupted sweep continues with --resume and ends with\n"
+    "the same bytes as an uninterrupted run; the CSV does not depend on the thread count.\n"
     "\n"
     "Options:\n"
     "  --out-dir DIR       output folder (default results; created if missing)\n"
@@ -44,7 +43,8 @@ static const char *const sweep_help =
     "CSV columns: dist,family,L,V,unit,profile_source,positions_spec, those of 'dlmkl kl' (schedule,\n"
     "positions,K,...,zeta; schedule as written), kl_over_tc_K, kl_over_dtc_K (K*kl_expected/TC, /DTC),\n"
     "schedule_resolved (e.g. chen-tc:zeta=3), zeta_fallback (1: chen-* at this K reveals all at once),\n"
-    "seed, section, one per other placeholder; empty: not applicable (columns: experiments/README.md).\n";
+    "seed, section, one per other placeholder, then with value-adaptive positions or a predictor those\n"
+    "of 'dlmkl help adaptive'; empty: not applicable (columns: experiments/README.md).\n";
 
 enum {
     OPT_OUT_DIR = CLI_OPT_FIRST_FREE, OPT_RESUME, OPT_QUICK, OPT_DRY_RUN, OPT_NAME, OPT_DIST, OPT_PROFILE,
@@ -318,7 +318,7 @@ int cmd_sweep(int argc, char **argv)
                         skipped ? " (every point was infeasible and skipped)" : "");
     }
     if (dry) {
-        printf("section,dist,L,K,schedule,positions\n");
+        printf("section,dist,L,K,schedule,positions%s\n", plan->adaptive ? ",predictor" : "");
         for (long r = 0; r < plan->nrows; r++) {
             const dlmkl_sweep_row *row = &plan->rows[r];
             const dlmkl_sweep_dist *d = &plan->dists[row->dist];
@@ -328,6 +328,10 @@ int cmd_sweep(int argc, char **argv)
             dlmkl_put_str(stdout, row->schedule);
             putchar(',');
             dlmkl_put_str(stdout, row->positions);
+            if (plan->adaptive) {
+                putchar(',');
+                dlmkl_put_str(stdout, row->predictor ? row->predictor : "");
+            }
             putchar('\n');
         }
         fprintf(stderr, "dlmkl sweep %s: %ld rows, %d distributions%s\n", cfg->name, plan->nrows, plan->ndists,
