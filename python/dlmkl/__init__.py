@@ -265,27 +265,31 @@ def _c_strings(items):
 
 
 def kl(dist, schedule, K=None, positions=None, output_law="auto", unit="bits", seed="", normalize=False,
-       threads=None, max_memory=None):
+       threads=None, max_memory=None, predictor=None):
     """The `dlmkl kl` table as a pandas DataFrame with exactly the program's columns, one row per
-    schedule x K x positions (positions innermost). schedule, K and positions take a single value
-    or a list; K also takes the grid syntax ('1..16', 'pow2:1..64', '1..L', 'L/4'). A schedule that implies its K
-    (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:) needs no K. output_law: auto, always, never."""
+    schedule x K x positions (x predictor, innermost). schedule, K, positions and predictor take a single
+    value or a list; K also takes the grid syntax ('1..16', 'pow2:1..64', '1..L', 'L/4'). A schedule that
+    implies its K (sizes:, chen-tc:zeta=, chen-dtc:zeta=, law:) needs no K. output_law: auto, always,
+    never. Value-adaptive positions (confidence[:by=..], threshold:tau=, eb:gamma=, entsum:eps=) and
+    predictors (exact, temp:T, topk:k, topp:P, 'mix:E,seed=S') add the columns of `dlmkl help adaptive`."""
     d = _as_dist(dist, normalize, threads, max_memory)
     scheds = _strings(schedule)
     if not scheds:
         raise ValueError("kl needs at least one schedule")
     Ks = expand_K(K, d.L)
     pos = _strings(positions)
+    preds = _strings(predictor)
     if output_law not in _OUTPUT_LAW:
         raise ValueError(f"output_law must be one of auto, always, never, not {output_law!r}")
     s_ptr, s_keep = _c_strings(scheds)
     p_ptr, p_keep = _c_strings(pos)
+    r_ptr, r_keep = _c_strings(preds)
     k_arr = (ctypes.c_long * max(len(Ks), 1))(*Ks)
     with _Settings(threads, max_memory):
-        text = _text_call(_lib.host_kl_csv, d._h, s_ptr, len(scheds), k_arr, len(Ks), p_ptr, len(pos),
-                          _OUTPUT_LAW[output_law], _unit(unit), str(seed).encode())
-    del s_keep, p_keep
-    return _read_csv(text, ("dist", "unit", "schedule", "positions", "sizes", "seed"))
+        text = _text_call(_lib.host_kl_adaptive_csv, d._h, s_ptr, len(scheds), k_arr, len(Ks), p_ptr, len(pos),
+                          r_ptr, len(preds), _OUTPUT_LAW[output_law], _unit(unit), str(seed).encode())
+    del s_keep, p_keep, r_keep
+    return _read_csv(text, ("dist", "unit", "schedule", "positions", "sizes", "seed", "predictor", "iterations_law"))
 
 
 def sample(dist, schedule, n, seed, K=None, positions="random", format="law", output_law="auto",

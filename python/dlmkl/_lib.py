@@ -75,6 +75,8 @@ host_info_csv = _proto("dlmkl_host_info_csv", _int, _handle, _int, _int, P(_text
 host_profile_csv = _proto("dlmkl_host_profile_csv", _int, _handle, _int, P(_text))
 host_kl_csv = _proto("dlmkl_host_kl_csv", _int, _handle, c_char_pp, _int, P(_long), _int, c_char_pp, _int, _int,
                      _int, _str, P(_text))
+host_kl_adaptive_csv = _proto("dlmkl_host_kl_adaptive_csv", _int, _handle, c_char_pp, _int, P(_long), _int, c_char_pp,
+                              _int, c_char_pp, _int, _int, _int, _str, P(_text))
 host_sample_csv = _proto("dlmkl_host_sample_csv", _int, _handle, _str, _long, _u64, _ul, _str, _int, _int, P(_text))
 host_expand_K = _proto("dlmkl_host_expand_K", _int, _str, _int, _str, P(P(_long)), P(_int))
 host_sweep = _proto("dlmkl_host_sweep", _int, _str, _str, _int, _int, P(_text))

@@ -79,6 +79,26 @@ def test_kl_equals_cli_bits(spec, scheds, K, pos):
     same_table(df, rows, f"kl {spec}")
 
 
+ADAPTIVE_CASES = [
+    ("ising:L=6,J=0.7", ["balanced"], "3", ["confidence", "threshold:tau=0.8", "random", "eb:gamma=0.5"],
+     ["exact", "temp:1.5", "mix:0.2,seed=4"]),
+    ("random:L=4,V=3,seed=7,alpha=0.3", ["balanced", "iid:cosine"], "2,3", ["confidence:by=margin", "l2r"], []),
+]
+
+
+@pytest.mark.parametrize("spec,scheds,K,pos,preds", ADAPTIVE_CASES, ids=[c[0] for c in ADAPTIVE_CASES])
+def test_kl_adaptive_equals_cli_bits(spec, scheds, K, pos, preds):
+    args = ["kl", "--dist", spec, "--K", K, "--positions", ",".join(pos), "--output-law", "always"]
+    for s in scheds:
+        args += ["--schedule", s]
+    for p in preds:
+        args += ["--predictor", p]
+    rows = cli_rows(*args)
+    assert "predictor" in rows[0]
+    df = dlmkl.kl(spec, schedule=scheds, K=K, positions=pos, predictor=preds or None, output_law="always")
+    same_table(df, rows, f"kl {spec} adaptive")
+
+
 @pytest.mark.parametrize("spec", ["markov:L=8,stay=0.9", "copy:L=5,V=3", "perm:n=5", "mds:q=5,n=5,k=2",
                                   "cw:L=9,J=1.2"])
 @pytest.mark.parametrize("unit", ["bits", "nats"])
