@@ -555,6 +555,8 @@ int dlmkl_host_sweep(const char *config_path, const char *out_dir, int quick, in
     *csv_path = NULL;
     if (!config_path || !out_dir)
         return dlmkl_error(DLMKL_EINVAL, "a sweep needs a config file and an output folder");
+    if (resume < 0 || resume > 2)
+        return dlmkl_error(DLMKL_EINVAL, "resume = %d: 0 (refuse an existing output), 1 (resume) or 2 (overwrite)", resume);
     dlmkl_sweep_config *cfg = NULL;
     dlmkl_sweep_plan *plan = NULL;
     int st = dlmkl_sweep_config_read(config_path, quick, &cfg);
@@ -564,7 +566,7 @@ int dlmkl_host_sweep(const char *config_path, const char *out_dir, int quick, in
         st = dlmkl_error(DLMKL_EINVAL, "the grid has no points%s; nothing to compute",
                          plan->ninfeasible > 0 ? " (every point was infeasible and skipped)" : "");
     if (st == DLMKL_OK) {
-        dlmkl_sweep_opts opts = {out_dir, resume, NULL, NULL, 0};
+        dlmkl_sweep_opts opts = {out_dir, resume == 1, NULL, NULL, resume == 2};
         dlmkl_sweep_stats stats;
         const double t0 = wall_now();
         st = dlmkl_sweep_run(cfg, plan, &opts, &stats);

@@ -91,8 +91,9 @@ int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t 
 int dlmkl_host_expand_K(const char *text, int L, const char *what, long **K, int *n);
 
 /*! `dlmkl sweep CONFIG`: run the sweep of a config file into out_dir (NAME.csv and NAME.meta.json,
- *  as the program writes them; quick != 0 uses the quick_* keys, resume != 0 reuses rows of an
- *  earlier run); *csv_path receives the CSV's path (malloc'd). Cost: the grid's rows. */
+ *  as the program writes them; quick != 0 uses the quick_* keys; resume 1 reuses rows of an
+ *  earlier run, 2 overwrites an existing NAME.csv, 0 refuses one with DLMKL_EEXIST); *csv_path
+ *  receives the CSV's path (malloc'd). Cost: the grid's rows. */
 int dlmkl_host_sweep(const char *config_path, const char *out_dir, int quick, int resume, char **csv_path);
 
 #ifdef __cplusplus

@@ -309,17 +309,22 @@ def sample(dist, schedule, n, seed, K=None, positions="random", format="law", ou
     return _read_csv(text, ("x",))
 
 
-def sweep(config_path, out_dir=None, quick=False, resume=False, threads=None, max_memory=None):
+def sweep(config_path, out_dir=None, quick=False, resume=False, force=False, threads=None, max_memory=None):
     """Run the sweep of a config file (experiments/README.md) and return its CSV as a DataFrame.
     With out_dir the CSV and its .meta.json stay there (as `dlmkl sweep CONFIG --out-dir DIR`
-    writes them); without, they are written to a temporary folder and removed."""
+    writes them); without, they are written to a temporary folder and removed. An existing CSV of
+    the same name in out_dir raises DlmklError unless resume=True (reuse its rows) or force=True
+    (overwrite it), as the program's --resume and --force."""
     config_path = os.fsdecode(config_path)
+    if resume and force:
+        raise ValueError("resume=True and force=True exclude each other")
+    mode = 1 if resume else 2 if force else 0
 
     def run(folder):
         out = ctypes.POINTER(ctypes.c_char)()
         with _Settings(threads, max_memory):
             _lib.check(_lib.host_sweep(config_path.encode(), os.fsdecode(folder).encode(), int(bool(quick)),
-                                       int(bool(resume)), ctypes.byref(out)))
+                                       mode, ctypes.byref(out)))
         path = _lib.take_text(out)
         with open(path, encoding="utf-8") as f:
             return _read_csv(f.read(), ("section", "dist", "unit", "profile_source", "positions_spec",

@@ -199,6 +199,14 @@ def test_sample_and_sweep_equal_cli(tmp_path):
     df = dlmkl.sweep(cfg, out_dir=tmp_path / "py")
     assert (tmp_path / "py" / "s.csv").read_bytes() == (tmp_path / "cli" / "s.csv").read_bytes()
     assert (tmp_path / "py" / "s.meta.json").exists() and len(df) == len(rows)
+    # a second run into the same folder refuses, unless it resumes or overwrites (same bytes each way)
+    with pytest.raises(dlmkl.DlmklError, match="exists|already"):
+        dlmkl.sweep(cfg, out_dir=tmp_path / "py")
+    with pytest.raises(ValueError):
+        dlmkl.sweep(cfg, out_dir=tmp_path / "py", resume=True, force=True)
+    for kw in ({"resume": True}, {"force": True}):
+        assert dlmkl.sweep(cfg, out_dir=tmp_path / "py", **kw).equals(df)
+        assert (tmp_path / "py" / "s.csv").read_bytes() == (tmp_path / "cli" / "s.csv").read_bytes()
 
 
 def test_threads_and_memory_cap():
