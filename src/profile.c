@@ -323,9 +323,22 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
 {
     const int L = d->L, V = d->V;
     const int nall = dlmkl_profile_units(L, V);
-    for (int i = 0; i < count; i++)
-        if (units[i] < 0 || units[i] >= nall)
+    unsigned char *seen = calloc((size_t)nall + 1, 1);
+    if (!seen)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    for (int i = 0; i < count; i++) {
+        if (units[i] < 0 || units[i] >= nall) {
+            free(seen);
             return dlmkl_error(DLMKL_EINVAL, "profile unit %d is out of range (0..%d)", units[i], nall - 1);
+        }
+        if (seen[units[i]]++) {
+            free(seen);
+            return dlmkl_error(DLMKL_EINVAL, "profile unit %d is listed twice", units[i]);
+        }
+    }
+    free(seen);
+    if (count == 0)
+        return DLMKL_OK;
     const int D = unit_depth(L, V);
     const int nthreads = dlmkl_profile_threads(L, V, dlmkl_threads());
     uint64_t vpow[DLMKL_MAX_L + 1];

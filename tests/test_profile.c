@@ -216,8 +216,12 @@ START_TEST(test_units_split_bit_identical)
         double expect = pow(1 + V, L) - table - (V == 2 && L >= 2 ? L * pow(V, L - 1) : 0.0);
         TU_CLOSE(nodes, expect, 1e-12, "unit costs L=%d V=%d", L, V);
         ck_assert(dlmkl_profile_unit_cost(L, V, n) == 0.0 && dlmkl_profile_unit_cost(L, V, -1) == 0.0);
-        int bad = n;
-        ck_assert_int_eq(dlmkl_profile_units_compute(d, &bad, 1, a->h), DLMKL_EINVAL);
+        int bad[2] = {n, -1}, twice[2] = {0, 0};
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, bad, 1, a->h), DLMKL_EINVAL);
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, bad + 1, 1, a->h), DLMKL_EINVAL);
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, twice, 2, a->h), DLMKL_EINVAL);
+        ck_assert_str_eq(dlmkl_last_error(), "profile unit 0 is listed twice");
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, twice, 0, NULL), DLMKL_OK);
         dlmkl_profile_free(a);
         dlmkl_dist_free(d);
     }

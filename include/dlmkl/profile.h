@@ -42,7 +42,8 @@ double dlmkl_profile_unit_cost(int L, int V, int u);
 
 /*! Partial sums of the listed units: for each u in units[0..count), rows[u·(L+1) + m] =
  *  Σ H(X_S) in bits over the unit's nodes with |S| = m, m = 0..L (rows of other units are not
- *  touched; rows holds dlmkl_profile_units(L, V)·(L+1) doubles). Threads as
+ *  touched; rows holds dlmkl_profile_units(L, V)·(L+1) doubles; a unit out of range or listed
+ *  twice is DLMKL_EINVAL; no unit: nothing done). Threads as
  *  dlmkl_profile_compute; each unit's row is the same whatever the threads and the list. Work:
  *  Σ of the units' costs; memory: the workspace of dlmkl_profile_compute. */
 int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows);
