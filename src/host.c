@@ -253,7 +253,13 @@ int dlmkl_host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv)
     int st = host_profile(h);
     if (st != DLMKL_OK)
         return st;
-    const dlmkl_profile *prof = h->prof;
+    return dlmkl_profile_csv(h->prof, unit, csv);
+}
+
+int dlmkl_profile_csv(const dlmkl_profile *prof, dlmkl_unit unit, char **csv)
+{
+    *csv = NULL;
+    int st;
     const double f = dlmkl_unit_factor(unit), sc = dlmkl_profile_scale(prof);
     text t;
     if ((st = text_open(&t)) != DLMKL_OK)

@@ -275,11 +275,70 @@ static void root_marginal(const dlmkl_dist *d, int a, int b, double *out, const 
         }
 }
 
-int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
+/* Units of the public unit API: unit 0 is the serial phase (the nodes with |T| < D), unit 1 + i
+ * the i-th T with |T| = D in lexicographic order, stored as (a, b) (b = −1 when D = 1). */
+int dlmkl_profile_units(int L, int V)
+{
+    if (L < 1 || V < 2 || L > DLMKL_MAX_L)
+        return 0;
+    const int D = unit_depth(L, V);
+    return 1 + (D == 1 ? L : L * (L - 1) / 2);
+}
+
+/* (a, b) of subtree unit i (0-based, lexicographic); b = −1 when D = 1 */
+static void unit_root(int L, int D, int i, int *a, int *b)
+{
+    if (D == 1) {
+        *a = i, *b = -1;
+        return;
+    }
+    for (int x = 0; x < L; x++) {
+        if (i < L - 1 - x) {
+            *a = x, *b = x + 1 + i;
+            return;
+        }
+        i -= L - 1 - x;
+    }
+    *a = *b = -1; /* not reached for i < C(L, 2) */
+}
+
+double dlmkl_profile_unit_cost(int L, int V, int u)
+{
+    const int n = dlmkl_profile_units(L, V);
+    if (u < 0 || u >= n)
+        return 0.0;
+    const int D = unit_depth(L, V);
+    const double table = pow((double)V, (double)L);
+    if (u == 0)
+        return D == 2 ? (double)(L + 1) * table : table;
+    int a, b;
+    unit_root(L, D, u - 1, &a, &b);
+    const int t = D == 1 ? a : b;
+    /* the root marginal reads the table; the subtree's nodes T ∪ U, U ⊂ (t, L), hold
+     * Σ_j C(L−1−t, j) V^(L−D−j) = V^(t+1−D) (1+V)^(L−1−t) entries */
+    return table + pow((double)V, (double)(t + 1 - D)) * pow(1.0 + (double)V, (double)(L - 1 - t));
+}
+
+int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
 {
     const int L = d->L, V = d->V;
-    if (prof->L != L)
-        return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
+    const int nall = dlmkl_profile_units(L, V);
+    unsigned char *seen = calloc((size_t)nall + 1, 1);
+    if (!seen)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    for (int i = 0; i < count; i++) {
+        if (units[i] < 0 || units[i] >= nall) {
+            free(seen);
+            return dlmkl_error(DLMKL_EINVAL, "profile unit %d is out of range (0..%d)", units[i], nall - 1);
+        }
+        if (seen[units[i]]++) {
+            free(seen);
+            return dlmkl_error(DLMKL_EINVAL, "profile unit %d is listed twice", units[i]);
+        }
+    }
+    free(seen);
+    if (count == 0)
+        return DLMKL_OK;
     const int D = unit_depth(L, V);
     const int nthreads = dlmkl_profile_threads(L, V, dlmkl_threads());
     uint64_t vpow[DLMKL_MAX_L + 1];
@@ -287,45 +346,47 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
     for (int i = 1; i <= L; i++)
         vpow[i] = vpow[i - 1] * (uint64_t)V;
 
-    /* Units: every T with |T| = D, in lexicographic order, stored as (a, b) (b = −1 when D = 1). */
-    int nunits = D == 1 ? L : L * (L - 1) / 2;
-    int *ua = malloc((size_t)nunits * sizeof *ua), *ub = malloc((size_t)nunits * sizeof *ub);
-    int *order = malloc((size_t)nunits * sizeof *order);
-    double *rows = calloc((size_t)nunits * (size_t)(L + 1), sizeof *rows);
+    int *ua = malloc(((size_t)count + 1) * sizeof *ua), *ub = malloc(((size_t)count + 1) * sizeof *ub);
+    int *order = malloc(((size_t)count + 1) * sizeof *order);
     size_t ws = dlmkl_profile_workspace_bytes(L, V, nthreads);
     int status = dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)");
     double *work = status == DLMKL_OK ? malloc(ws > 0 ? ws : 1) : NULL;
-    if (status == DLMKL_OK && (!ua || !ub || !order || !rows || !work))
+    if (status == DLMKL_OK && (!ua || !ub || !order || !work))
         status = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     if (status != DLMKL_OK) {
-        free(ua), free(ub), free(order), free(rows), free(work);
+        free(ua), free(ub), free(order), free(work);
         return status;
     }
-    int u = 0;
-    for (int a = 0; a < L; a++) {
-        if (D == 1) {
-            ua[u] = a, ub[u] = -1, u++;
-        } else {
-            for (int b = a + 1; b < L; b++)
-                ua[u] = a, ub[u] = b, u++;
-        }
+    int serial = 0, nsub = 0;
+    for (int i = 0; i < count; i++) {
+        memset(rows + (size_t)units[i] * (size_t)(L + 1), 0, (size_t)(L + 1) * sizeof *rows);
+        if (units[i] == 0)
+            serial = 1;
+        else
+            order[nsub++] = units[i];
     }
     /* Work order: the subtree of T holds the subsets of (max T, L), so a smaller max T means a
-     * bigger unit; start those first. The order of work does not affect the result. */
-    u = 0;
-    for (int t = 0; t < L; t++)
-        for (int i = 0; i < nunits; i++)
-            if ((D == 1 ? ua[i] : ub[i]) == t)
-                order[u++] = i;
+     * bigger unit; start those first (a stable sort by max T). The order of work does not affect
+     * the result. */
+    for (int i = 0; i < nsub; i++) {
+        unit_root(L, D, order[i] - 1, &ua[i], &ub[i]);
+    }
+    for (int i = 1; i < nsub; i++)
+        for (int j = i; j > 0 && (D == 1 ? ua[j] < ua[j - 1] : ub[j] < ub[j - 1]); j--) {
+            int x = ua[j]; ua[j] = ua[j - 1]; ua[j - 1] = x;
+            x = ub[j]; ub[j] = ub[j - 1]; ub[j - 1] = x;
+            x = order[j]; order[j] = order[j - 1]; order[j - 1] = x;
+        }
 
-    /* Serial phase: nodes with |T| < D. */
-    double sums0[DLMKL_MAX_L + 2];
-    memset(sums0, 0, sizeof sums0);
-    sums0[L] = dlmkl_entropy(d->p, d->n);
-    if (D == 2) {
-        for (int a = 0; a < L; a++) {
-            root_marginal(d, a, -1, work, vpow);
-            sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
+    /* Unit 0, serial: nodes with |T| < D. */
+    if (serial) {
+        double *sums0 = rows;
+        sums0[L] = dlmkl_entropy(d->p, d->n);
+        if (D == 2) {
+            for (int a = 0; a < L; a++) {
+                root_marginal(d, a, -1, work, vpow);
+                sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
+            }
         }
     }
 
@@ -345,26 +406,51 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
             off += vpow[L - D - l];
         }
 #pragma omp for schedule(dynamic, 1)
-        for (int i = 0; i < nunits; i++) {
-            int k = order[i];
-            double *sums = rows + (size_t)k * (size_t)(L + 1);
-            root_marginal(d, ua[k], ub[k], stack[0], vpow);
+        for (int i = 0; i < nsub; i++) {
+            double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
+            root_marginal(d, ua[i], ub[i], stack[0], vpow);
             int r = L - D;
             sums[r] += dlmkl_entropy(stack[0], vpow[r]);
             if (r > 0)
-                walk(stack, D == 1 ? ua[k] : ub[k], D, L, V, vpow, sums);
+                walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, sums);
         }
     }
+    free(ua), free(ub), free(order), free(work);
+    return DLMKL_OK;
+}
 
-    /* Combine in a fixed order: the serial nodes, then the units in lexicographic order. */
+int dlmkl_profile_units_combine(const double *rows, int nunits, dlmkl_profile *prof)
+{
+    const int L = prof->L;
+    if (nunits < 1)
+        return dlmkl_error(DLMKL_EINVAL, "no profile units to combine");
+    /* a fixed order: the serial nodes, then the units in lexicographic order */
     for (int m = 0; m <= L; m++) {
-        double s = sums0[m];
-        for (int i = 0; i < nunits; i++)
+        double s = rows[m];
+        for (int i = 1; i < nunits; i++)
             s += rows[(size_t)i * (size_t)(L + 1) + (size_t)m];
         prof->h[m] = m == 0 ? 0.0 : s / choose(L, m);
     }
-    free(ua), free(ub), free(order), free(rows), free(work);
     return DLMKL_OK;
+}
+
+int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
+{
+    const int L = d->L, V = d->V;
+    if (prof->L != L)
+        return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
+    const int n = dlmkl_profile_units(L, V);
+    int *units = malloc((size_t)n * sizeof *units);
+    double *rows = malloc((size_t)n * (size_t)(L + 1) * sizeof *rows);
+    int st = units && rows ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    for (int i = 0; st == DLMKL_OK && i < n; i++)
+        units[i] = i;
+    if (st == DLMKL_OK)
+        st = dlmkl_profile_units_compute(d, units, n, rows);
+    if (st == DLMKL_OK)
+        st = dlmkl_profile_units_combine(rows, n, prof);
+    free(units), free(rows);
+    return st;
 }
 
 double dlmkl_profile_H(const dlmkl_profile *prof) { return prof->h[prof->L]; }

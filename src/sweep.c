@@ -87,29 +87,35 @@ static int row_schedule(const dlmkl_sweep_config *cfg, const dlmkl_sweep_row *ro
     return st;
 }
 
-/* build the table (if any) and the profile of plan distribution di */
-static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *dd, dlmkl_dist **d,
-                        dlmkl_profile **prof)
+/* build the table (if any) and the profile of plan distribution di: closed forms here, tables
+ * through ex->profile when given (on every process, with the local status st so that all agree),
+ * else dlmkl_profile_compute */
+static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *dd, const dlmkl_sweep_exec *ex,
+                        int st, dlmkl_dist **d, dlmkl_profile **prof)
 {
     *d = NULL;
     *prof = NULL;
-    int st;
     if (cfg->sec[dd->section].closed_form) {
+        if (st)
+            return st;
         if ((st = dlmkl_profile_closed_form(dd->spec, prof)))
             return st;
     } else {
         /* relative file names resolve against the config's folder */
-        char *spec = dlmkl_sweep_resolve_files(cfg->base_dir, dd->spec, "table:");
-        if (!spec)
-            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        st = dlmkl_dist_from_spec(spec, 0, d);
+        char *spec = st ? NULL : dlmkl_sweep_resolve_files(cfg->base_dir, dd->spec, "table:");
+        if (!st && !spec)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        if (!st && !(st = dlmkl_dist_from_spec(spec, 0, d))) {
+            *prof = dlmkl_profile_alloc((*d)->L);
+            if (!*prof)
+                st = dlmkl_last_status();
+        }
         free(spec);
+        if (ex && ex->profile)
+            st = ex->profile(ex->ctx, st, *d, *prof);
+        else if (!st)
+            st = dlmkl_profile_compute(*d, *prof);
         if (st)
-            return st;
-        *prof = dlmkl_profile_alloc((*d)->L);
-        if (!*prof)
-            return dlmkl_last_status();
-        if ((st = dlmkl_profile_compute(*d, *prof)))
             return st;
     }
     if ((*prof)->L != dd->L)
@@ -161,84 +167,105 @@ static int check_existing(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan 
                        file_rows < 0 ? 0 : file_rows, plan->nrows);
 }
 
-int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
-                    dlmkl_sweep_stats *stats)
+int dlmkl_sweep_begin(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
+                      dlmkl_sweep_stats *stats, dlmkl_sweep_files *f)
 {
     memset(stats, 0, sizeof *stats);
-    const double t0 = now_mono();
+    memset(f, 0, sizeof *f);
+    f->journal_slot = -1;
+    f->t0 = now_mono();
     const char *dir = opts && opts->out_dir ? opts->out_dir : "results";
     int st = mkdir_p(dir);
     if (st)
         return st;
     stats->csv_path = path_join(dir, cfg->name, ".csv");
     stats->partial_path = path_join(dir, cfg->name, ".csv.partial");
-    char *sums_path = path_join(dir, cfg->name, ".csv.sums");
+    f->sums_path = path_join(dir, cfg->name, ".csv.sums");
+    f->partial_path = stats->partial_path;
+    f->csv_path = stats->csv_path;
+    f->nrows = plan->nrows;
     stats->rows_total = plan->nrows;
     stats->row_seconds = malloc((size_t)(plan->nrows ? plan->nrows : 1) * sizeof *stats->row_seconds);
-    char **lines = calloc((size_t)(plan->nrows ? plan->nrows : 1), sizeof *lines);
-    char *header = NULL;
-    size_t hlen = 0;
-    FILE *hf = open_memstream(&header, &hlen);
-    dlmkl_journal_keymap map = {0};
-    FILE *journal = NULL;
-    /* The journal is opened at the first computed row, so that a sweep that fails or is stopped
-     * before it leaves no file behind (and an earlier journal untouched). */
-    int journal_slot = -1;
-    char settings[1024];
-    if (!stats->csv_path || !stats->partial_path || !sums_path || !stats->row_seconds || !lines || !hf) {
+    f->lines = calloc((size_t)(plan->nrows ? plan->nrows : 1), sizeof *f->lines);
+    FILE *hf = open_memstream(&f->header, &f->hlen);
+    if (!stats->csv_path || !stats->partial_path || !f->sums_path || !stats->row_seconds || !f->lines || !hf) {
         if (hf)
             fclose(hf);
-        free(header), free(lines), free(sums_path);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
     dlmkl_sweep_write_header(plan, hf);
     fclose(hf);
-    if (dlmkl_journal_keymap_init(&map, plan->nrows)) {
-        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        goto done;
-    }
+    if (dlmkl_journal_keymap_init(&f->map, plan->nrows))
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     for (long r = 0; r < plan->nrows; r++) {
         char *k = dlmkl_journal_row_key(cfg, plan, r);
-        if (!k) {
-            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-            goto done;
-        }
-        long prev = dlmkl_journal_keymap_put(&map, k, r);
-        if (prev >= 0) {
-            st = dlmkl_error(DLMKL_EINVAL, "grid rows %ld and %ld are the same point (dist %s, schedule %s, K %d); "
-                             "remove the repeated value", prev + 1, r + 1, plan->dists[plan->rows[r].dist].spec,
-                             plan->rows[r].schedule, plan->rows[r].K);
-            goto done;
-        }
+        if (!k)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        long prev = dlmkl_journal_keymap_put(&f->map, k, r);
+        if (prev >= 0)
+            return dlmkl_error(DLMKL_EINVAL, "grid rows %ld and %ld are the same point (dist %s, schedule %s, K %d); "
+                               "remove the repeated value", prev + 1, r + 1, plan->dists[plan->rows[r].dist].spec,
+                               plan->rows[r].schedule, plan->rows[r].K);
     }
 
     /* earlier results are overwritten only when asked */
     if (!(opts && (opts->resume || opts->force)) &&
-        (st = check_existing(cfg, plan, &map, header, stats->csv_path, stats->partial_path, sums_path)))
-        goto done;
+        (st = check_existing(cfg, plan, &f->map, f->header, stats->csv_path, stats->partial_path, f->sums_path)))
+        return st;
 
     /* resume: rows of a finished NAME.csv (checked against NAME.csv.sums) and of the journal
      * NAME.csv.partial */
-    size_t good = 0;
-    int partial_ok = 0;
     if (opts && opts->resume) {
         long loaded = 0, nsums = 0;
         size_t g0;
         int ex;
         uint64_t *sums = NULL;
-        if ((st = dlmkl_journal_load_sums(sums_path, &sums, &nsums)))
-            goto done;
-        st = dlmkl_journal_load_rows(stats->csv_path, cfg, plan, &map, header, 0, sums, nsums, lines, &loaded, &g0, &ex);
+        if ((st = dlmkl_journal_load_sums(f->sums_path, &sums, &nsums)))
+            return st;
+        st = dlmkl_journal_load_rows(stats->csv_path, cfg, plan, &f->map, f->header, 0, sums, nsums, f->lines, &loaded,
+                                     &g0, &ex);
         free(sums);
         if (st)
-            goto done;
-        if ((st = dlmkl_journal_load_rows(stats->partial_path, cfg, plan, &map, header, 1, NULL, 0, lines, &loaded, &good, &ex)))
-            goto done;
-        partial_ok = ex && good >= hlen;
+            return st;
+        if ((st = dlmkl_journal_load_rows(stats->partial_path, cfg, plan, &f->map, f->header, 1, NULL, 0, f->lines,
+                                          &loaded, &f->good, &ex)))
+            return st;
+        f->partial_ok = ex && f->good >= f->hlen;
     }
+    return DLMKL_OK;
+}
 
+int dlmkl_sweep_journal_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, dlmkl_sweep_files *f, long r)
+{
+    /* The journal is opened at the first computed row, so that a sweep that fails or is stopped
+     * before it leaves no file behind (and an earlier journal untouched). One complete line per
+     * computed row, with its checksum, flushed so that a kill loses at most the row being written
+     * (whose torn line --resume drops). */
+    int st;
+    char settings[1024];
+    if (!f->journal &&
+        (st = dlmkl_journal_open(f->partial_path, f->header, f->partial_ok, f->good, &f->journal, &f->journal_slot)))
+        return st;
+    const size_t ll = strlen(f->lines[r]) - 1;
+    dlmkl_journal_row_settings(cfg, plan, r, settings, sizeof settings);
+    if (fwrite(f->lines[r], 1, ll, f->journal) != ll ||
+        fprintf(f->journal, "\t%016llx\n", (unsigned long long)dlmkl_journal_row_checksum(settings, f->lines[r], ll)) < 0 ||
+        fflush(f->journal) != 0)
+        return dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", f->partial_path, strerror(errno));
+    /* the journal holds a row now: it is kept if the run stops */
+    dlmkl_temp_unregister(f->journal_slot);
+    f->journal_slot = -1;
+    return DLMKL_OK;
+}
+
+int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, char **lines,
+                             const unsigned char *todo_mask, const dlmkl_sweep_exec *ex, const dlmkl_sweep_opts *opts,
+                             dlmkl_sweep_stats *stats, double t0)
+{
     /* compute, distribution by distribution (profile once per distribution; consecutive grid
      * distributions with the same spec, e.g. differing only in a placeholder used by K, share it) */
+    int st = DLMKL_OK;
+    const int collective = ex && ex->profile;
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
     int cached = -1; /* plan distribution whose table and profile d, prof hold */
@@ -249,15 +276,17 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     long done_rows = 0;
     double compute_time = 0;
     long computed_in_est = 0;
-    for (int di = 0; di < plan->ndists && !st; di++) {
+    /* with a collective profile every process goes through every distribution to be computed, even
+     * after a failure here, so that the profile calls match; the failure is shared at the next one */
+    for (int di = 0; di < plan->ndists && (!st || collective); di++) {
         const dlmkl_sweep_dist *dd = &plan->dists[di];
         long todo = 0;
         for (long r = dd->first_row; r < dd->first_row + dd->nrows; r++)
-            todo += lines[r] == NULL;
+            todo += todo_mask[r] != 0;
         long skipped_here = dd->nrows - todo;
         stats->rows_skipped += skipped_here;
         done_rows += skipped_here;
-        if (opts && opts->progress) {
+        if (opts && opts->progress && !st) {
             long remaining = plan->nrows - done_rows;
             dlmkl_sweep_progress pr = {done_rows, plan->nrows, stats->rows_skipped, now_mono() - t0,
                                        computed_in_est ? compute_time / (double)computed_in_est * (double)remaining : -1,
@@ -276,21 +305,26 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
             d = NULL, prof = NULL, cached = -1, ws = NULL, sc = NULL, sc_row = NULL;
+            if (st && !(collective && !cfg->sec[dd->section].closed_form))
+                continue;
             double tp = now_mono();
-            st = load_profile(cfg, dd, &d, &prof);
+            int st0 = st;
+            st = load_profile(cfg, dd, ex, st, &d, &prof);
             double tprof = now_mono() - tp;
             stats->profile_seconds += tprof;
             compute_time += tprof;
-            if (st) {
+            if (st && !st0) {
                 st = dlmkl_error_prefix(st, "[dist %s] %s", cfg->sec[dd->section].name, dd->spec);
-            } else {
+            } else if (!st) {
                 stats->dists_computed++;
                 cached = di;
             }
         }
+        if (st)
+            continue;
         const dlmkl_sweep_section *sec = &cfg->sec[dd->section];
         for (long r = dd->first_row; r < dd->first_row + dd->nrows && !st; r++) {
-            if (lines[r])
+            if (!todo_mask[r] || (ex && ex->take && !ex->take(ex->ctx, r)))
                 continue;
             const dlmkl_sweep_row *row = &plan->rows[r];
             dlmkl_positions pos;
@@ -335,22 +369,9 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 break;
             }
-            /* journal: one complete line per computed row, with its checksum, flushed so that a kill
-             * loses at most the row being written (whose torn line --resume drops) */
-            if (!journal && (st = dlmkl_journal_open(stats->partial_path, header, partial_ok, good, &journal, &journal_slot)))
-                break;
-            const size_t ll = strlen(lines[r]) - 1;
-            dlmkl_journal_row_settings(cfg, plan, r, settings, sizeof settings);
-            if (fwrite(lines[r], 1, ll, journal) != ll ||
-                fprintf(journal, "\t%016llx\n", (unsigned long long)dlmkl_journal_row_checksum(settings, lines[r], ll)) < 0 ||
-                fflush(journal) != 0) {
-                st = dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", stats->partial_path, strerror(errno));
-                break;
-            }
-            /* the journal holds a row now: it is kept if the run stops */
-            dlmkl_temp_unregister(journal_slot);
-            journal_slot = -1;
             double dt = now_mono() - tr;
+            if ((st = ex->row_done(ex->ctx, r, dt)))
+                break;
             stats->row_seconds[stats->rows_computed++] = dt;
             compute_time += dt;
             done_rows++;
@@ -368,47 +389,89 @@ int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
     dlmkl_schedule_free(sc);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d);
-    if (st)
-        goto done;
-    if (journal && fclose(journal) != 0) {
-        journal = NULL;
-        st = dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", stats->partial_path, strerror(errno));
-        goto done;
-    }
-    journal = NULL;
+    return st;
+}
 
+int dlmkl_sweep_finish(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, dlmkl_sweep_files *f)
+{
+    int st;
+    char settings[1024];
+    if (f->journal) {
+        FILE *j = f->journal;
+        f->journal = NULL;
+        if (fclose(j) != 0)
+            return dlmkl_error(DLMKL_EIO, "cannot write '%s': %s", f->partial_path, strerror(errno));
+    }
     /* the final CSV, atomically, in grid order; then the checksums of its rows for --resume */
     dlmkl_out o;
-    if ((st = dlmkl_out_open(stats->csv_path, &o)))
-        goto done;
-    fputs(header, o.f);
+    if ((st = dlmkl_out_open(f->csv_path, &o)))
+        return st;
+    fputs(f->header, o.f);
     for (long r = 0; r < plan->nrows; r++)
-        fputs(lines[r], o.f);
+        fputs(f->lines[r], o.f);
     if ((st = dlmkl_out_commit(&o)))
-        goto done;
-    if ((st = dlmkl_out_open(sums_path, &o)))
-        goto done;
+        return st;
+    if ((st = dlmkl_out_open(f->sums_path, &o)))
+        return st;
     for (long r = 0; r < plan->nrows; r++) {
         dlmkl_journal_row_settings(cfg, plan, r, settings, sizeof settings);
-        fprintf(o.f, "%016llx\n", (unsigned long long)dlmkl_journal_row_checksum(settings, lines[r], strlen(lines[r]) - 1));
+        fprintf(o.f, "%016llx\n",
+                (unsigned long long)dlmkl_journal_row_checksum(settings, f->lines[r], strlen(f->lines[r]) - 1));
     }
     if ((st = dlmkl_out_commit(&o)))
-        goto done;
-    unlink(stats->partial_path);
+        return st;
+    unlink(f->partial_path);
+    return DLMKL_OK;
+}
 
-done:
-    if (journal) {
-        fclose(journal);
-        if (journal_slot >= 0) /* opened but no row written: leave nothing behind */
-            unlink(stats->partial_path);
+void dlmkl_sweep_files_end(dlmkl_sweep_files *f, dlmkl_sweep_stats *stats)
+{
+    if (f->journal) {
+        fclose(f->journal);
+        if (f->journal_slot >= 0) /* opened but no row written: leave nothing behind */
+            unlink(f->partial_path);
     }
-    dlmkl_temp_unregister(journal_slot);
-    free(sums_path);
-    for (long r = 0; r < plan->nrows; r++)
-        free(lines[r]);
-    free(lines);
-    free(header);
-    dlmkl_journal_keymap_free(&map);
-    stats->seconds = now_mono() - t0;
+    dlmkl_temp_unregister(f->journal_slot);
+    free(f->sums_path);
+    if (f->lines)
+        for (long r = 0; r < f->nrows; r++)
+            free(f->lines[r]);
+    free(f->lines);
+    free(f->header);
+    dlmkl_journal_keymap_free(&f->map);
+    stats->seconds = now_mono() - f->t0;
+    memset(f, 0, sizeof *f);
+    f->journal_slot = -1;
+}
+
+static int plain_row_done(void *ctx, long r, double seconds)
+{
+    (void)seconds;
+    dlmkl_sweep_files *f = ctx;
+    return dlmkl_sweep_journal_row(f->cfg, f->plan, f, r);
+}
+
+int dlmkl_sweep_run(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
+                    dlmkl_sweep_stats *stats)
+{
+    dlmkl_sweep_files f;
+    int st = dlmkl_sweep_begin(cfg, plan, opts, stats, &f);
+    unsigned char *todo = NULL;
+    if (!st) {
+        todo = malloc((size_t)(plan->nrows ? plan->nrows : 1));
+        if (!todo)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    if (!st) {
+        for (long r = 0; r < plan->nrows; r++)
+            todo[r] = f.lines[r] == NULL;
+        f.cfg = cfg, f.plan = plan;
+        dlmkl_sweep_exec ex = {NULL, NULL, plain_row_done, &f};
+        st = dlmkl_sweep_compute_rows(cfg, plan, f.lines, todo, &ex, opts, stats, f.t0);
+    }
+    if (!st)
+        st = dlmkl_sweep_finish(cfg, plan, &f);
+    free(todo);
+    dlmkl_sweep_files_end(&f, stats);
     return st;
 }

@@ -132,4 +132,56 @@ int dlmkl_journal_load_sums(const char *path, uint64_t **sums, long *n);
  *  with the header, registered for removal (*slot) until its first row is written. O(1). */
 int dlmkl_journal_open(const char *path, const char *header, int keep, size_t good, FILE **journal, int *slot);
 
+/* ---- the run (sweep.c), in stages that a distributed runner (src/sweep_mpi.c) reuses ---- */
+
+/* The files and rows of one run: NAME.csv, its journal NAME.csv.partial and checksums
+ * NAME.csv.sums; lines[r] is row r's CSV line (NULL until known). */
+typedef struct dlmkl_sweep_files {
+    const char *csv_path, *partial_path; /* owned by the stats */
+    char *sums_path;
+    char *header;
+    size_t hlen;
+    char **lines;
+    long nrows;
+    dlmkl_journal_keymap map;
+    FILE *journal;       /* opened at the first computed row */
+    int journal_slot;    /* its temporary-file slot until a row is written, else -1 */
+    size_t good;         /* bytes of an earlier journal kept on resume */
+    int partial_ok;
+    double t0;           /* monotonic start time */
+    const dlmkl_sweep_config *cfg; /* for the plain runner's row hook */
+    const dlmkl_sweep_plan *plan;
+} dlmkl_sweep_files;
+
+/* How rows are computed: ex->profile (NULL: dlmkl_profile_compute) computes the profile of a table,
+ * given the local status st of building it (d, prof NULL when st != 0) and returning the status
+ * all processes agree on — it is called in the same order on every process; ex->take (NULL: all)
+ * says whether this process computes row r; ex->row_done hands over lines[r] just computed here
+ * (journal it, or send it) and its time. */
+typedef struct dlmkl_sweep_exec {
+    int (*profile)(void *ctx, int st, const dlmkl_dist *d, dlmkl_profile *prof);
+    int (*take)(void *ctx, long r);
+    int (*row_done)(void *ctx, long r, double seconds);
+    void *ctx;
+} dlmkl_sweep_exec;
+
+/*! Set up a run: the output folder, paths, header, grid keys (repeated points are an error) and,
+ *  with opts->resume, the rows of an earlier CSV and journal into f->lines. Clears stats. O(rows +
+ *  size of the earlier files). */
+int dlmkl_sweep_begin(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_opts *opts,
+                      dlmkl_sweep_stats *stats, dlmkl_sweep_files *f);
+/*! Append f->lines[r] with its checksum to the journal (opened on first use), flushed. O(line). */
+int dlmkl_sweep_journal_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, dlmkl_sweep_files *f, long r);
+/*! Compute the rows r with todo[r] != 0 that ex->take gives this process, distribution by
+ *  distribution (one table, profile and kl_output workspace per distribution, one schedule per
+ *  (distribution, schedule, K)), into lines[r], each handed to ex->row_done. Cost: the rows'. */
+int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, char **lines,
+                             const unsigned char *todo, const dlmkl_sweep_exec *ex, const dlmkl_sweep_opts *opts,
+                             dlmkl_sweep_stats *stats, double t0);
+/*! Close the journal, write NAME.csv atomically in grid order and NAME.csv.sums, remove the
+ *  journal. Every f->lines[r] must be set. O(output). */
+int dlmkl_sweep_finish(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, dlmkl_sweep_files *f);
+/*! Release f (a journal with no row is removed) and set stats->seconds. */
+void dlmkl_sweep_files_end(dlmkl_sweep_files *f, dlmkl_sweep_stats *stats);
+
 #endif

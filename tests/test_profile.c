@@ -172,6 +172,62 @@ START_TEST(test_threads_bit_identical)
 }
 END_TEST
 
+START_TEST(test_units_split_bit_identical)
+{
+    /* the units computed in disjoint sets (as on k processes, round robin, each set into its own
+     * rows), gathered and combined in unit order: the same bits as dlmkl_profile_compute */
+    static const int cases[][2] = {{1, 2}, {2, 2}, {9, 2}, {6, 3}, {5, 4}, {3, 6}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int L = cases[c][0], V = cases[c][1];
+        dlmkl_dist *d = tu_random_table(L, V, 40 + c, 0.5);
+        dlmkl_profile *a = tu_profile(d);
+        const int n = dlmkl_profile_units(L, V);
+        ck_assert_int_eq(n, 1 + (V == 2 && L >= 2 ? L * (L - 1) / 2 : L));
+        for (int k = 1; k <= 3; k++) {
+            double *all = calloc((size_t)n * (size_t)(L + 1), sizeof *all);
+            double *part = malloc((size_t)n * (size_t)(L + 1) * sizeof *part);
+            int *mine = malloc((size_t)n * sizeof *mine);
+            for (int r = 0; r < k; r++) {
+                int cnt = 0;
+                for (int u = n - 1 - r; u >= 0; u -= k)
+                    mine[cnt++] = u; /* any order */
+                for (size_t i = 0; i < (size_t)n * (size_t)(L + 1); i++)
+                    part[i] = NAN;
+                dlmkl_set_threads(r + 1);
+                ck_assert_int_eq(dlmkl_profile_units_compute(d, mine, cnt, part), DLMKL_OK);
+                for (int i = 0; i < cnt; i++)
+                    memcpy(all + (size_t)mine[i] * (size_t)(L + 1), part + (size_t)mine[i] * (size_t)(L + 1),
+                           (size_t)(L + 1) * sizeof *all);
+            }
+            dlmkl_set_threads(0);
+            dlmkl_profile *b = dlmkl_profile_alloc(L);
+            ck_assert_int_eq(dlmkl_profile_units_combine(all, n, b), DLMKL_OK);
+            ck_assert_msg(memcmp(a->h, b->h, (size_t)(L + 1) * sizeof(double)) == 0,
+                          "units on %d sets differ from the one-call profile, L=%d V=%d", k, L, V);
+            dlmkl_profile_free(b);
+            free(all), free(part), free(mine);
+        }
+        /* the costs: Σ over the subtree units of their nodes' entries is (1+V)^L minus the nodes
+         * of unit 0 (the table, and for V = 2 its L marginals of L−1 coordinates) */
+        double nodes = 0;
+        const double table = pow(V, L);
+        for (int u = 1; u < n; u++)
+            nodes += dlmkl_profile_unit_cost(L, V, u) - table;
+        double expect = pow(1 + V, L) - table - (V == 2 && L >= 2 ? L * pow(V, L - 1) : 0.0);
+        TU_CLOSE(nodes, expect, 1e-12, "unit costs L=%d V=%d", L, V);
+        ck_assert(dlmkl_profile_unit_cost(L, V, n) == 0.0 && dlmkl_profile_unit_cost(L, V, -1) == 0.0);
+        int bad[2] = {n, -1}, twice[2] = {0, 0};
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, bad, 1, a->h), DLMKL_EINVAL);
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, bad + 1, 1, a->h), DLMKL_EINVAL);
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, twice, 2, a->h), DLMKL_EINVAL);
+        ck_assert_str_eq(dlmkl_last_error(), "profile unit 0 is listed twice");
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, twice, 0, NULL), DLMKL_OK);
+        dlmkl_profile_free(a);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("profile");
@@ -183,6 +239,7 @@ int main(void)
     tcase_add_test(tc, test_known_values);
     tcase_add_test(tc, test_identities);
     tcase_add_test(tc, test_threads_bit_identical);
+    tcase_add_test(tc, test_units_split_bit_identical);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -55,6 +55,8 @@ int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv);
 
 /*! `dlmkl profile`: the CSV "m,h,Z,unit", rows m = 0..L, Z_m = h(1) + h(m-1) - h(m) (empty at 0). */
 int dlmkl_host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv);
+/*! The same CSV for a profile computed elsewhere (e.g. by several processes). O(L). */
+int dlmkl_profile_csv(const dlmkl_profile *prof, dlmkl_unit unit, char **csv);
 
 /*! `dlmkl kl`: one row per schedule × K × positions (in that nesting order, positions innermost),
  *  columns "dist,L,V,unit," dlmkl_kl_row_columns() ",seed". nK == 0 is allowed only when every

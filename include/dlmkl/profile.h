@@ -23,6 +23,35 @@ void dlmkl_profile_free(dlmkl_profile *prof);
  *  plus at most about one more table across threads. Bit-identical for any thread count. */
 int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof);
 
+/* The unit API: the pass is split into parallel units, unit 0 the nodes nearest the full table
+ * (the table itself and, for V = 2, its L marginals of L−1 coordinates), unit 1 + i the subtree
+ * below the i-th set T of D summed-out coordinates in lexicographic order (D = 2 for V = 2, else
+ * 1). dlmkl_profile_compute = every unit, then the combination; a distributed run computes
+ * disjoint sets of units on different processes and combines all the rows in one place, with the
+ * same bits as dlmkl_profile_compute for any split and thread count. */
+
+/*! Number of units of the profile of a V-ary table of length L: 1 + C(L,2) for V = 2, 1 + L
+ *  otherwise; 0 if L or V is out of range. O(1). */
+int dlmkl_profile_units(int L, int V);
+
+/*! Estimated work of unit u, in marginal entries visited: unit 0 (L+1)·V^L for V = 2 else V^L;
+ *  a subtree unit with t = max T: V^L (its root marginal) + V^(t+1−D)·(1+V)^(L−1−t) (its nodes).
+ *  For balancing only; the largest unit is about 1/9 of the work for V = 2 (1/(1+V) otherwise),
+ *  which bounds the speed-up of any split. 0 for u out of range. O(1). */
+double dlmkl_profile_unit_cost(int L, int V, int u);
+
+/*! Partial sums of the listed units: for each u in units[0..count), rows[u·(L+1) + m] =
+ *  Σ H(X_S) in bits over the unit's nodes with |S| = m, m = 0..L (rows of other units are not
+ *  touched; rows holds dlmkl_profile_units(L, V)·(L+1) doubles; a unit out of range or listed
+ *  twice is DLMKL_EINVAL; no unit: nothing done). Threads as
+ *  dlmkl_profile_compute; each unit's row is the same whatever the threads and the list. Work:
+ *  Σ of the units' costs; memory: the workspace of dlmkl_profile_compute. */
+int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows);
+
+/*! h(m) = C(L,m)^{-1} Σ_u rows[u·(L+1) + m], the units added in the order u = 0, 1, ...,
+ *  nunits−1 (prof->L = L; nunits = dlmkl_profile_units(L, V)). O(nunits·L). */
+int dlmkl_profile_units_combine(const double *rows, int nunits, dlmkl_profile *prof);
+
 /*! Threads dlmkl_profile_compute uses when nthreads are allowed: at most as many as keep its
  *  per-thread stacks within one table (V^L doubles), so table + workspace ≤ 2 tables for any
  *  thread count (2 for V = 2, 3; 3 for V = 4). The result does not depend on it. O(L). */

@@ -9,6 +9,7 @@
 #include "dlmkl/dist.h"
 #include "dlmkl/io.h"
 #include "dlmkl/profile.h"
+#include "dlmkl/sweep.h"
 
 /* Options every subcommand accepts. */
 typedef struct cli_common {
@@ -61,6 +62,14 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double *ou
 
 /* Load a distribution spec and compute its profile. 0 ok, else an exit status (message printed). */
 int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist **d);
+
+/* The runner behind `sweep` (dlmkl_sweep_run; the MPI program, cli_mpi.c, sets its own) and this
+ * process's rank among the runner's processes (0 in the plain program): only rank 0 writes the
+ * metadata and the closing line. */
+typedef int (*cli_sweep_runner_fn)(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan,
+                                   const dlmkl_sweep_opts *opts, dlmkl_sweep_stats *stats);
+extern cli_sweep_runner_fn cli_sweep_runner;
+extern int cli_rank;
 
 /* Subcommands. */
 int cmd_info(int argc, char **argv);

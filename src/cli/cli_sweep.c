@@ -144,6 +144,9 @@ static int bad_value(const char *what, const char *v)
     return 0;
 }
 
+cli_sweep_runner_fn cli_sweep_runner = dlmkl_sweep_run;
+int cli_rank = 0;
+
 static double wall_now(void)
 {
     struct timespec ts;
@@ -362,7 +365,7 @@ int cmd_sweep(int argc, char **argv)
     dlmkl_sweep_opts opts = {out_dir, resume, progress, &pc, force};
     dlmkl_sweep_stats stats;
     double t_start = wall_now();
-    st = dlmkl_sweep_run(cfg, plan, &opts, &stats);
+    st = cli_sweep_runner(cfg, plan, &opts, &stats);
     double t_end = wall_now();
     if (pc.shown)
         fputc('\n', stderr);
@@ -384,6 +387,12 @@ int cmd_sweep(int argc, char **argv)
         dlmkl_sweep_plan_free(plan);
         dlmkl_sweep_config_free(cfg);
         return r;
+    }
+    if (cli_rank != 0) { /* the MPI program's other processes: rank 0 writes the metadata */
+        dlmkl_sweep_stats_clear(&stats);
+        dlmkl_sweep_plan_free(plan);
+        dlmkl_sweep_config_free(cfg);
+        return 0;
     }
     char meta_path[4096];
     snprintf(meta_path, sizeof meta_path, "%s/%s.meta.json", out_dir, cfg->name);

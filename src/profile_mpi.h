@@ -1,0 +1,27 @@
+/* profile_mpi.h: the entropy profile over the processes of an MPI communicator (built into
+ * dlmkl-mpi only; the library has no MPI dependency). */
+#ifndef DLMKL_PROFILE_MPI_H
+#define DLMKL_PROFILE_MPI_H
+
+#include <mpi.h>
+
+#include "dlmkl/profile.h"
+
+/*! The status every process of comm agrees on: DLMKL_OK if st is DLMKL_OK on all, else the
+ *  status and message of the lowest-ranked process that failed (set as the last error on every
+ *  process). Collective; O(log P) messages plus the message text. */
+int dlmkl_mpi_agree(int st, MPI_Comm comm);
+
+/*! h(m) of table d computed by every process of comm: the profile's units (dlmkl_profile_units)
+ *  are dealt to the processes largest first, each to the one with the least estimated work so far
+ *  (dlmkl_profile_unit_cost; a deterministic split), each process computes its units with its own
+ *  threads, and every process receives all the units' rows and combines them in unit order
+ *  (dlmkl_profile_units_combine): the same bits as dlmkl_profile_compute for any number of
+ *  processes and threads. st is this process's status so far (d, prof unused unless every
+ *  process is DLMKL_OK); returns the status all processes agree on. Collective: every process
+ *  passes the same table. Work per process ≈ (1+V)^L / P, bounded below by the largest unit
+ *  (about 1/9 of the work for V = 2, 1/(1+V) otherwise); memory: the table and the workspace of
+ *  dlmkl_profile_compute on every process, plus P·units·(L+1) doubles of rows. */
+int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm);
+
+#endif

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# test_mpi.sh — dlmkl-mpi under `mpirun -np 2 --oversubscribe` (and 3): the profile has the same
+# bytes as `dlmkl profile` (tables of V = 2..5, L = 1..14, 1 and 2 threads per process); a sweep
+# (tables, shared profiles, a closed form) writes the same NAME.csv and NAME.csv.sums as `dlmkl
+# sweep`; a failing distribution keeps the journal and --resume (by dlmkl-mpi, or by dlmkl) ends
+# with the same bytes; a row failing on rank 1 is reported by rank 0; bad usage exits 2.
+#   usage: test_mpi.sh PATH/TO/dlmkl [PATH/TO/dlmkl-mpi PATH/TO/mpirun]   (exit 77: MPI not built)
+set -u
+DLMKL=${1:?usage: test_mpi.sh PATH/TO/dlmkl [PATH/TO/dlmkl-mpi PATH/TO/mpirun]}
+MPI=${2:-}
+MPIRUN=${3:-}
+if [ -z "$MPI" ] || [ -z "$MPIRUN" ]; then
+    echo "dlmkl-mpi not built (no MPI found, or -Dmpi=disabled): skipped"
+    exit 77
+fi
+T=$(mktemp -d /tmp/dlmkl_test_mpi.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+# as root Open MPI needs its consent; --bind-to none: several processes on few cores
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+run() { local np=$1; shift; timeout 300 "$MPIRUN" -np "$np" --oversubscribe --bind-to none "$MPI" "$@"; }
+
+# --- the profile: same bytes as dlmkl profile, for 1..3 processes and 1, 2 threads ---
+for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2,seed=3" "random:L=8,V=3,seed=5" \
+            "random:L=6,V=4,seed=2" "random:L=3,V=5,seed=1" "random:L=1,V=2,seed=1" "random:L=2,V=2,seed=4"; do
+    "$DLMKL" profile --dist "$spec" --threads 1 > "$T/ref.csv" || fail "dlmkl profile $spec"
+    for np in 2 3; do
+        for th in 1 2; do
+            run $np profile --dist "$spec" --threads $th -o "$T/mpi.csv" > "$T/mpi.out" 2>&1 \
+                || fail "dlmkl-mpi profile $spec (np $np, threads $th): $(head -3 "$T/mpi.out")"
+            cmp -s "$T/ref.csv" "$T/mpi.csv" || fail "profile of $spec differs with $np processes x $th threads"
+        done
+    done
+done
+ok "profile: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 tables)"
+run 2 profile --dist "random:L=10,V=2,seed=1" --unit nats > "$T/nats.csv" 2> "$T/nats.err" || fail "stdout output"
+"$DLMKL" profile --dist "random:L=10,V=2,seed=1" --unit nats | cmp -s - "$T/nats.csv" && ok "profile to stdout, --unit nats" \
+    || fail "profile to stdout differs"
+
+# --- a sweep: the same CSV and checksums as dlmkl sweep ---
+cat > "$T/t.ini" <<'EOF2'
+[sweep]
+name = t
+
+[dist r]
+spec = random:L=8,V=2,seed={s}
+s = 1..3
+K = 1..4
+schedules = balanced, "iid:linear"
+
+[dist i]
+spec = ising:L=9,J=0.5
+K = 1..5
+schedules = balanced, optimal
+
+[dist m]
+profile = markov:L=30,stay=0.8
+K = 2, 4
+schedules = balanced
+EOF2
+"$DLMKL" sweep "$T/t.ini" --out-dir "$T/one" 2> "$T/one.err" || fail "dlmkl sweep: $(cat "$T/one.err")"
+for np in 2 3; do
+    run $np sweep "$T/t.ini" --out-dir "$T/np$np" > "$T/np$np.out" 2>&1 || fail "dlmkl-mpi sweep -np $np: $(head -3 "$T/np$np.out")"
+    cmp -s "$T/one/t.csv" "$T/np$np/t.csv" && cmp -s "$T/one/t.csv.sums" "$T/np$np/t.csv.sums" \
+        && ok "sweep on $np processes: the same CSV and checksums as dlmkl sweep" || fail "sweep CSV differs on $np processes"
+    [ -s "$T/np$np/t.meta.json" ] && [ ! -e "$T/np$np/t.csv.partial" ] || fail "np $np: metadata missing or journal left"
+    grep -q "36 rows (36 computed, 0 reused)" "$T/np$np.out" || fail "np $np: closing line $(cat "$T/np$np.out")"
+done
+
+# --- a failing distribution: journal kept, exit 1; --resume completes to the same bytes ---
+cp "$T/t.ini" "$T/bad.ini"
+printf '\n[dist z]\nspec = random:L=8,V=2,seed=1,alpha=-1\nK = 2\nschedules = balanced\n' >> "$T/bad.ini"
+run 2 sweep "$T/bad.ini" --out-dir "$T/res" > "$T/bad.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "alpha = -1 is out of range" "$T/bad.out" && ok "a failing distribution: exit 1, its message" \
+    || fail "failing sweep: exit $st, $(head -2 "$T/bad.out")"
+[ ! -e "$T/res/t.csv" ] && [ "$(wc -l < "$T/res/t.csv.partial")" -eq 37 ] && ok "the journal holds the 36 rows, no CSV" \
+    || fail "after the failure: $(ls "$T/res")"
+cp -r "$T/res" "$T/res_plain"
+run 2 sweep "$T/t.ini" --out-dir "$T/res" --resume > "$T/res.out" 2>&1 || fail "resume: $(head -3 "$T/res.out")"
+cmp -s "$T/one/t.csv" "$T/res/t.csv" && grep -q "(0 computed, 36 reused)" "$T/res.out" \
+    && ok "dlmkl-mpi --resume of its journal: the same bytes, nothing recomputed" || fail "mpi resume: $(cat "$T/res.out")"
+"$DLMKL" sweep "$T/t.ini" --out-dir "$T/res_plain" --resume 2> "$T/resp.err" || fail "dlmkl resume: $(cat "$T/resp.err")"
+cmp -s "$T/one/t.csv" "$T/res_plain/t.csv" && ok "dlmkl --resume of a dlmkl-mpi journal: the same bytes" || fail "plain resume differs"
+# a partial journal (its first 10 rows) resumed on 2 processes: the rest computed, same bytes
+run 2 sweep "$T/bad.ini" --out-dir "$T/half0" > /dev/null 2>&1
+mkdir -p "$T/half" && head -n 11 "$T/half0/t.csv.partial" > "$T/half/t.csv.partial"
+run 2 sweep "$T/t.ini" --out-dir "$T/half" --resume > "$T/half.out" 2>&1 || fail "half resume: $(head -3 "$T/half.out")"
+cmp -s "$T/one/t.csv" "$T/half/t.csv" && grep -q "(26 computed, 10 reused)" "$T/half.out" \
+    && ok "resume of 10 journaled rows on 2 processes: 26 computed, the same bytes" || fail "half resume: $(cat "$T/half.out")"
+
+# --- a row failing on rank 1 (the kl_output of row 4 is above the memory cap): reported by rank 0 ---
+cat > "$T/rb.ini" <<'EOF2'
+[sweep]
+name = rb
+[dist a]
+spec = random:L=12,V=2,seed=1
+K = 2, 3, 4
+schedules = balanced
+[dist b]
+spec = random:L=12,V=2,seed=1
+K = 3
+schedules = balanced
+output_law = always
+EOF2
+run 2 sweep "$T/rb.ini" --out-dir "$T/rb" --max-memory 2M > "$T/rb.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "needs 12.16 MiB, above the memory cap" "$T/rb.out" && [ "$(wc -l < "$T/rb/rb.csv.partial")" -eq 4 ] \
+    && ok "a row failing on rank 1: exit 1, its message from rank 0, the other rows journaled" \
+    || fail "row failure: exit $st, $(head -2 "$T/rb.out"), $(ls "$T/rb")"
+
+# --- usage ---
+run 2 frobnicate > "$T/u.out" 2>&1
+[ $? -eq 2 ] && grep -q "unknown command" "$T/u.out" && ok "unknown command: exit 2" || fail "unknown command: $(cat "$T/u.out")"
+run 2 profile > "$T/u.out" 2>&1
+[ $? -eq 2 ] && grep -q "missing --dist" "$T/u.out" && ok "profile without --dist: exit 2" || fail "$(cat "$T/u.out")"
+run 2 profile --dist "random:L=3,V=2,seed=1,alpha=-1" -o "$T/no.csv" > "$T/u.out" 2>&1
+[ $? -eq 1 ] && [ ! -e "$T/no.csv" ] && ok "bad spec: exit 1, no output file" || fail "bad spec: $(cat "$T/u.out")"
+
+[ $fails -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
