@@ -362,6 +362,22 @@ double dlmkl_nonneg(double x, double scale)
     return x;
 }
 
+static _Thread_local dlmkl_progress_fn progress_fn;
+static _Thread_local void *progress_ctx;
+
+void dlmkl_set_progress(dlmkl_progress_fn fn, void *ctx)
+{
+    progress_fn = fn;
+    progress_ctx = ctx;
+}
+
+void dlmkl_progress(const char *what, double done, double total)
+{
+    /* thread-local: the worker threads of a parallel region see no callback */
+    if (progress_fn)
+        progress_fn(progress_ctx, what, done, total);
+}
+
 static int nthreads_set;
 
 void dlmkl_set_threads(int nthreads)

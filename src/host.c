@@ -11,6 +11,7 @@
 
 #include "dlmkl/dist.h"
 #include "dlmkl/host.h"
+#include "internal.h"
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/profile.h"
@@ -311,6 +312,8 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
         return oom();
     }
     dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables of this law, shared by the rows */
+    size_t rowsdone = 0;
+    dlmkl_progress("kl rows", 0.0, (double)maxrows);
     for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
         const int implied = dlmkl_schedule_implies_K(schedules[i]);
         /* a schedule that fixes its K gives one row; a K given with it is checked against it */
@@ -321,8 +324,10 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
                 st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
                 if (st == DLMKL_OK)
                     nrows++;
+                dlmkl_progress("kl rows", (double)++rowsdone, (double)maxrows);
             }
     }
+    dlmkl_progress("kl rows", (double)maxrows, (double)maxrows);
     dlmkl_kl_output_workspace_free(ws);
     text t;
     if (st == DLMKL_OK)

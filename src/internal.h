@@ -36,4 +36,8 @@ static inline double dlmkl_choose(int n, int k)
     return nearbyint(c);
 }
 
+/*! Report progress to the calling thread's callback (dlmkl_set_progress); a no-op on other threads
+ *  and when none is set. */
+void dlmkl_progress(const char *what, double done, double total);
+
 #endif

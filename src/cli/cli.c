@@ -52,6 +52,7 @@ void cli_common_init(cli_common *co)
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    cli_progress_end();
     fprintf(stderr, "dlmkl %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -86,6 +87,7 @@ int cli_usage(const char *cmd)
 int cli_fail_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    cli_progress_end();
     fprintf(stderr, "dlmkl %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -262,6 +264,7 @@ int cmd_info(int argc, char **argv)
         return cli_fail_usage("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
     if (nspecs == 0)
         return cli_fail_usage("info", "missing --dist SPEC");
+    cli_progress_begin(&co);
 
     /* compute everything before opening the output, so a failure leaves no file; the rows are the
      * library's host text (host.h), the very text a host such as the Python package reads */
@@ -334,6 +337,7 @@ int cmd_profile(int argc, char **argv)
         return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
     if (!spec)
         return cli_fail_usage("profile", "missing --dist SPEC");
+    cli_progress_begin(&co);
     dlmkl_host *h;
     char *csv = NULL;
     int st = dlmkl_host_from_spec(spec, co.normalize, &h);
@@ -437,8 +441,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            int r = cmds[i].fn(argc - 1, argv + 1);
+            cli_progress_end();
+            return r;
+        }
     fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst, help; see dlmkl --help)\n", argv[1]);
     return 2;
 }

@@ -57,6 +57,13 @@ int cli_write(const char *text, const cli_common *co);
 /* Write one number as dlmkl_put does, rounded as --digits asks (for output streamed row by row). */
 void cli_put(FILE *f, double v, const cli_common *co);
 
+/* The progress line (cli_progress.c): begin after the options are read (on when stderr is a
+ * terminal and not --quiet; installs the library's progress callback); report a stage of the CLI's
+ * own loops (the library's callback, callable directly); end clears the line (cli_fail does too). */
+void cli_progress_begin(const cli_common *co);
+void cli_progress_report(void *ctx, const char *what, double done, double total);
+void cli_progress_end(void);
+
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);
 /* getopt_long that handles the common options itself: returns the next subcommand option (with

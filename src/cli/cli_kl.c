@@ -289,6 +289,7 @@ static int kl_adaptive(const char *dist_spec, const cli_common *co, char **sched
                     st = dlmkl_kl_row_compute(prof, d, sched[i], K, &pos[q], mode, &rows[nrows]);
                     if (st == DLMKL_OK)
                         nrows++;
+                    cli_progress_report(NULL, "kl rows", (double)(((i * nkk + j) * npos + q + 1) * npred), (double)maxrows);
                     continue;
                 }
                 /* a self-sized policy ignores the schedule: one row, at the first schedule and K */
@@ -298,6 +299,8 @@ static int kl_adaptive(const char *dist_spec, const cli_common *co, char **sched
                     st = adaptive_row(prof, d, sched[i], K, &apol[q], &preds[r], mode, &rows[nrows], &ext[nrows]);
                     if (st == DLMKL_OK)
                         nrows++;
+                    cli_progress_report(NULL, "kl rows", (double)(((i * nkk + j) * npos + q) * npred + r + 1),
+                                        (double)maxrows);
                 }
             }
     }
@@ -465,6 +468,7 @@ int cmd_kl(int argc, char **argv)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail_usage("kl", "schedule '%s' needs --K (only %s imply it)", sched[i], own_K_list());
 
+    cli_progress_begin(&co);
     if (any_adapt)
         return kl_adaptive(dist_spec, &co, sched, nsched, kstr, nk, Ks, ranged, pos, apol, adapt, npos, preds, npred,
                            mode, seed);

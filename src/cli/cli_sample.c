@@ -171,6 +171,7 @@ int cmd_sample(int argc, char **argv)
         return cli_fail("sample", "%s", dlmkl_last_error()), 2;
     }
 
+    cli_progress_begin(&co);
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
     dlmkl_schedule *s = NULL;

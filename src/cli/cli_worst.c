@@ -95,6 +95,7 @@ int cmd_worst(int argc, char **argv)
     dlmkl_sweep_list Ls = {0, NULL};
     if (expand("worst", "--L", Ltext, NULL, &Ls))
         return 2;
+    cli_progress_begin(&co);
 
     /* compute every row before writing, so that an error leaves no partial file */
     typedef struct {
@@ -143,6 +144,8 @@ int cmd_worst(int argc, char **argv)
                         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 }
                 dlmkl_schedule_free(s);
+                /* progress: L values done, and the share of this L's rows */
+                cli_progress_report(NULL, "worst rows", li + (double)(i * nk + j + 1) / (double)(nsched * nk), Ls.n);
             }
         }
         dlmkl_sweep_list_clear(&Ks);
