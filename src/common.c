@@ -378,16 +378,13 @@ void dlmkl_progress(const char *what, double done, double total)
         progress_fn(progress_ctx, what, done, total);
 }
 
-static int nthreads_set;
+/* per calling thread, so that hosts calling from several threads (or handles with their own count,
+ * host.h) do not race; every parallel region names its team size from dlmkl_threads() */
+static _Thread_local int nthreads_set;
 
-void dlmkl_set_threads(int nthreads)
-{
-    nthreads_set = nthreads > 0 ? nthreads : 0;
-#ifdef _OPENMP
-    if (nthreads_set)
-        omp_set_num_threads(nthreads_set);
-#endif
-}
+void dlmkl_set_threads(int nthreads) { nthreads_set = nthreads > 0 ? nthreads : 0; }
+
+int dlmkl_threads_setting(void) { return nthreads_set; }
 
 int dlmkl_threads(void)
 {

@@ -129,7 +129,10 @@ const char *dlmkl_unit_name(dlmkl_unit unit);
  *  non-negative quantity mapped to +0. */
 double dlmkl_nonneg(double x, double scale);
 
-/*! Threads used by the library's OpenMP regions (default: OpenMP's default, OMP_NUM_THREADS). */
+/*! Threads used by the library's OpenMP regions for calls made from the calling thread (a setting
+ *  per thread: hosts calling from several threads, each with its own count, do not race); nthreads
+ *  <= 0 restores the default, OpenMP's (OMP_NUM_THREADS if set, else one per available core). Results
+ *  are bit-identical for any count. dlmkl_threads() is the count in effect. O(1). */
 void dlmkl_set_threads(int nthreads);
 int dlmkl_threads(void);
 

@@ -22,7 +22,7 @@
     "  --normalize           divide a table: file by its sum instead of rejecting it\n" \
     "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n" \
     "                        of physical memory); larger requests fail with the size they need\n" \
-    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per core);\n" \
+    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per available core);\n" \
     "                        results are bit-identical for any N\n"
 #define EXIT_STATUS_HELP                                                                             \
     "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"    \
