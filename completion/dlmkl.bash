@@ -47,21 +47,27 @@ _dlmkl()
     --predictor) COMPREPLY=($(compgen -W "exact temp: topk: topp: mix:" -- "$cur")); return ;;
     --unit) COMPREPLY=($(compgen -W "bits nats" -- "$cur")); return ;;
     --output-law) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-    --format) COMPREPLY=($(compgen -W "law samples" -- "$cur")); return ;;
+    --format)
+        if [ "$cmd" = sample ]; then
+            COMPREPLY=($(compgen -W "law samples" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "csv table" -- "$cur"))
+        fi
+        return ;;
     --infeasible) COMPREPLY=($(compgen -W "error skip" -- "$cur")); return ;;
     --suite) COMPREPLY=($(compgen -W "profile kl-expected kl-output" -- "$cur")); return ;;
     --output|-o|--out-dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --K|--L|--n|--seed|--threads|--max-memory|--name|--set) return ;;
+    --K|--L|--n|--seed|--threads|--max-memory|--name|--set|--digits) return ;;
     esac
 
     local opts
     case $cmd in
-    info|profile) opts="--dist" ;;
-    kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed" ;;
-    sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law" ;;
+    info|profile) opts="--dist --format --digits --quiet" ;;
+    kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed --format --digits --quiet" ;;
+    sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law --digits --quiet" ;;
     sweep) opts="--out-dir --resume --force --quick --dry-run --name --dist --profile --L --K --schedule --positions
                  --set --output-law --infeasible" ;;
-    worst) opts="--schedule --L --K" ;;
+    worst) opts="--schedule --L --K --format --digits --quiet" ;;
     bench) opts="--suite --full" ;;
     help) COMPREPLY=($(compgen -W "specs schedules adaptive config info profile kl sample sweep worst bench" -- "$cur")); return ;;
     *) return ;;

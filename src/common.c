@@ -362,16 +362,29 @@ double dlmkl_nonneg(double x, double scale)
     return x;
 }
 
-static int nthreads_set;
+static _Thread_local dlmkl_progress_fn progress_fn;
+static _Thread_local void *progress_ctx;
 
-void dlmkl_set_threads(int nthreads)
+void dlmkl_set_progress(dlmkl_progress_fn fn, void *ctx)
 {
-    nthreads_set = nthreads > 0 ? nthreads : 0;
-#ifdef _OPENMP
-    if (nthreads_set)
-        omp_set_num_threads(nthreads_set);
-#endif
+    progress_fn = fn;
+    progress_ctx = ctx;
 }
+
+void dlmkl_progress(const char *what, double done, double total)
+{
+    /* thread-local: the worker threads of a parallel region see no callback */
+    if (progress_fn)
+        progress_fn(progress_ctx, what, done, total);
+}
+
+/* per calling thread, so that hosts calling from several threads (or handles with their own count,
+ * host.h) do not race; every parallel region names its team size from dlmkl_threads() */
+static _Thread_local int nthreads_set;
+
+void dlmkl_set_threads(int nthreads) { nthreads_set = nthreads > 0 ? nthreads : 0; }
+
+int dlmkl_threads_setting(void) { return nthreads_set; }
 
 int dlmkl_threads(void)
 {

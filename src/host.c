@@ -11,6 +11,7 @@
 
 #include "dlmkl/dist.h"
 #include "dlmkl/host.h"
+#include "internal.h"
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
 #include "dlmkl/profile.h"
@@ -25,7 +26,19 @@ struct dlmkl_host {
     dlmkl_profile *prof;  /* computed on first use (or read, for a profile-only handle) */
     char *name;           /* the dist column */
     int V;                /* the alphabet of a closed-form profile (0: unknown, a profile file) */
+    int threads;          /* dlmkl_host_set_threads: threads of this handle's calls (0: the thread's) */
 };
+
+void dlmkl_host_set_threads(dlmkl_host *h, int nthreads) { h->threads = nthreads > 0 ? nthreads : 0; }
+
+/* the handle's thread count for the duration of one call, on the calling thread */
+static int threads_push(const dlmkl_host *h)
+{
+    const int saved = dlmkl_threads_setting();
+    if (h->threads)
+        dlmkl_set_threads(h->threads);
+    return saved;
+}
 
 /* The alphabet size of a closed-form profile spec, from its family's shape (family.h); 0 when the
  * spec does not say. Read only for the V column (the spec was parsed by the caller). */
@@ -219,7 +232,7 @@ static void put_V(FILE *f, const dlmkl_host *h)
         fprintf(f, "%d", dlmkl_host_V(h));
 }
 
-int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)
+static int host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)
 {
     *csv = NULL;
     int st = host_profile(h);
@@ -247,7 +260,7 @@ int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)
     return text_close(&t, DLMKL_OK, csv);
 }
 
-int dlmkl_host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv)
+static int host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv)
 {
     *csv = NULL;
     int st = host_profile(h);
@@ -276,7 +289,7 @@ int dlmkl_profile_csv(const dlmkl_profile *prof, dlmkl_unit unit, char **csv)
     return text_close(&t, DLMKL_OK, csv);
 }
 
-int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+static int host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
                       const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
                       const char *seed, char **csv)
 {
@@ -351,6 +364,8 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
         return oom();
     }
     dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables of this law, shared by the rows */
+    size_t rowsdone = 0;
+    dlmkl_progress("kl rows", 0.0, (double)maxrows);
     for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
         const int implied = dlmkl_schedule_implies_K(schedules[i]);
         /* a schedule that fixes its K gives one row; a K given with it is checked against it */
@@ -362,19 +377,25 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
                     st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
                     if (st == DLMKL_OK)
                         nrows++;
+                    rowsdone += (size_t)npr;
+                    dlmkl_progress("kl rows", (double)rowsdone, (double)maxrows);
                     continue;
                 }
                 /* a self-sized policy ignores the schedule: one row, at the first schedule and K */
-                if (dlmkl_adaptive_self_sized(&apol[q]) && (i > 0 || j > 0))
+                if (dlmkl_adaptive_self_sized(&apol[q]) && (i > 0 || j > 0)) {
+                    rowsdone += (size_t)npr;
                     continue;
+                }
                 for (int r = 0; r < npr && st == DLMKL_OK; r++) {
                     st = dlmkl_kl_row_compute_adaptive(h->prof, h->d, schedules[i], k, &apol[q], &preds[r], mode,
                                                        &rows[nrows]);
                     if (st == DLMKL_OK)
                         nrows++;
+                    dlmkl_progress("kl rows", (double)++rowsdone, (double)maxrows);
                 }
             }
     }
+    dlmkl_progress("kl rows", (double)maxrows, (double)maxrows);
     dlmkl_kl_output_workspace_free(ws);
     text t;
     if (st == DLMKL_OK)
@@ -417,7 +438,7 @@ static void put_x(FILE *f, const int *x, int L)
         fprintf(f, i ? "-%d" : "%d", x[i]);
 }
 
-int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t n, unsigned long seed,
+static int host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t n, unsigned long seed,
                           const char *positions, int samples, dlmkl_output_law_mode mode, char **csv)
 {
     *csv = NULL;
@@ -522,6 +543,42 @@ done:
     free(counts), free(qbar);
     dlmkl_sampler_free(smp);
     dlmkl_schedule_free(s);
+    return st;
+}
+
+/* the public entry points: each runs with the handle's thread count (dlmkl_host_set_threads) */
+int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)
+{
+    const int saved = threads_push(h);
+    const int st = host_info_csv(h, unit, header, csv);
+    dlmkl_set_threads(saved);
+    return st;
+}
+
+int dlmkl_host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv)
+{
+    const int saved = threads_push(h);
+    const int st = host_profile_csv(h, unit, csv);
+    dlmkl_set_threads(saved);
+    return st;
+}
+
+int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                      const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
+                      const char *seed, char **csv)
+{
+    const int saved = threads_push(h);
+    const int st = host_kl_csv(h, schedules, nsched, K, nK, positions, npos, mode, unit, seed, csv);
+    dlmkl_set_threads(saved);
+    return st;
+}
+
+int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t n, unsigned long seed,
+                          const char *positions, int samples, dlmkl_output_law_mode mode, char **csv)
+{
+    const int saved = threads_push(h);
+    const int st = host_sample_csv(h, schedule, K, n, seed, positions, samples, mode, csv);
+    dlmkl_set_threads(saved);
     return st;
 }
 

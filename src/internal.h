@@ -36,4 +36,11 @@ static inline double dlmkl_choose(int n, int k)
     return nearbyint(c);
 }
 
+/*! The calling thread's dlmkl_set_threads value (0: the default), to restore it after a call. */
+int dlmkl_threads_setting(void);
+
+/*! Report progress to the calling thread's callback (dlmkl_set_progress); a no-op on other threads
+ *  and when none is set. */
+void dlmkl_progress(const char *what, double done, double total);
+
 #endif

@@ -368,6 +368,8 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
             memset(wn, 0, N * sizeof *wn);
         uint64_t terms = 0;
         int fpstep = 0;
+        size_t udone = 0; /* progress: step k and the fraction of its units done */
+        dlmkl_progress("kl_output pass", (double)k, (double)K);
 
 #pragma omp parallel num_threads(nthreads) reduction(| : fpstep)
         {
@@ -474,6 +476,10 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
                     dig[i] = 0;
                 }
             }
+            size_t ud;
+#pragma omp atomic capture
+            ud = ++udone;
+            dlmkl_progress("kl_output pass", (double)k + (double)ud / (double)nunits, (double)K);
         }
         fpstep |= fetestexcept(FE_UNDERFLOW | KLO_FP_BAD);
         }
@@ -485,6 +491,7 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     free(units), free(cinv), free(lawk), free(order), free(prefix), free(reach);
     if (st != DLMKL_OK)
         return st;
+    dlmkl_progress("kl_output pass", (double)K, (double)K);
     *wout = wc;
     if (terms_out)
         *terms_out = (double)terms_total;

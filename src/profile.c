@@ -29,6 +29,7 @@
 
 #include "dlmkl/plogp.h"
 #include "dlmkl/profile.h"
+#include "internal.h"
 
 dlmkl_profile *dlmkl_profile_alloc(int L)
 {
@@ -390,6 +391,20 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
         }
     }
 
+    /* progress: a unit's work is about its root marginal (V^L) plus its subtree, the marginals over
+     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t */
+    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), wtotal = 0.0, wdone = 0.0;
+    if (!uw) {
+        free(ua), free(ub), free(order), free(work);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    }
+    for (int i = 0; i < nsub; i++) {
+        const int t = D == 1 ? ua[i] : ub[i];
+        uw[i] = pow((double)V, (double)L) + pow((double)V, (double)(t + 1 - D)) * pow((double)(V + 1), (double)(L - 1 - t));
+        wtotal += uw[i];
+    }
+    dlmkl_progress("entropy profile", 0.0, wtotal);
+
     const uint64_t per_thread = stack_elems(L, V, D);
 #pragma omp parallel num_threads(nthreads)
     {
@@ -413,8 +428,14 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
             sums[r] += dlmkl_entropy(stack[0], vpow[r]);
             if (r > 0)
                 walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, sums);
+            double now;
+#pragma omp atomic capture
+            now = wdone += uw[i];
+            dlmkl_progress("entropy profile", now < wtotal ? now : wtotal, wtotal);
         }
     }
+    dlmkl_progress("entropy profile", wtotal, wtotal);
+    free(uw);
     free(ua), free(ub), free(order), free(work);
     return DLMKL_OK;
 }

@@ -4,6 +4,7 @@
  * the sampler's counts, budget lists against explicit lists, and every error path for a status,
  * a message and no text. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,57 @@ START_TEST(test_expand_K)
 }
 END_TEST
 
+/* thread counts per handle and per calling thread: two threads compute the same rows at the same time
+ * with handles of 1 and 3 threads; both texts equal the reference byte for byte, and neither call
+ * changes its thread's own setting (dlmkl_threads) */
+typedef struct {
+    int threads, own_before, own_after;
+    int st;
+    char *kl;
+} host_job;
+
+static void *host_job_run(void *arg)
+{
+    host_job *j = arg;
+    dlmkl_set_threads(2); /* this thread's own setting, which the handle's count must not change */
+    j->own_before = dlmkl_threads();
+    dlmkl_host *h;
+    j->st = dlmkl_host_from_spec("markov:L=10,stay=0.6", 0, &h);
+    if (j->st == DLMKL_OK) {
+        dlmkl_host_set_threads(h, j->threads);
+        const char *sched[] = {"balanced", "iid:cosine"};
+        const long K[] = {2, 5};
+        j->st = dlmkl_host_kl_csv(h, sched, 2, K, 2, NULL, 0, DLMKL_OUTPUT_LAW_ALWAYS, DLMKL_BITS, "", &j->kl);
+        dlmkl_host_free(h);
+    }
+    j->own_after = dlmkl_threads();
+    return NULL;
+}
+
+START_TEST(test_threads_per_handle)
+{
+    host_job ref = {1, 0, 0, 0, NULL};
+    host_job_run(&ref);
+    ck_assert_int_eq(ref.st, DLMKL_OK);
+    dlmkl_set_threads(0);
+    const int main_threads = dlmkl_threads();
+    host_job jobs[2] = {{1, 0, 0, 0, NULL}, {3, 0, 0, 0, NULL}};
+    pthread_t tid[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&tid[i], NULL, host_job_run, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(tid[i], NULL);
+        ck_assert_int_eq(jobs[i].st, DLMKL_OK);
+        ck_assert_msg(strcmp(jobs[i].kl, ref.kl) == 0, "rows with %d threads differ from the reference", jobs[i].threads);
+        ck_assert_int_eq(jobs[i].own_before, 2);
+        ck_assert_int_eq(jobs[i].own_after, 2);
+        dlmkl_host_text_free(jobs[i].kl);
+    }
+    ck_assert_int_eq(dlmkl_threads(), main_threads); /* the other threads' settings are their own */
+    dlmkl_host_text_free(ref.kl);
+}
+END_TEST
+
 int main(void)
 {
     dlmkl_set_threads(1);
@@ -306,6 +358,7 @@ int main(void)
     tcase_add_test(tc, test_borrowed_table);
     tcase_add_test(tc, test_profile_only_and_sample);
     tcase_add_test(tc, test_expand_K);
+    tcase_add_test(tc, test_threads_per_handle);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -228,6 +228,44 @@ START_TEST(test_units_split_bit_identical)
 }
 END_TEST
 
+/* progress reports: one stage, done nondecreasing from 0 to total, on the calling thread only (the
+ * callback is thread-local); the bits are those of a run without a callback, for 1 and 3 threads */
+typedef struct {
+    int calls, bad;
+    double last, total;
+} prog_log;
+
+static void prog_cb(void *ctx, const char *what, double done, double total)
+{
+    prog_log *g = ctx;
+    if (strcmp(what, "entropy profile") != 0 || done < g->last || done > total || (g->calls && total != g->total))
+        g->bad++;
+    g->calls++, g->last = done, g->total = total;
+}
+
+START_TEST(test_progress_reports)
+{
+    dlmkl_dist *d = tu_random_table(12, 2, 77, 0.5);
+    dlmkl_profile *ref = tu_profile(d);
+    for (int nt = 1; nt <= 3; nt += 2) {
+        prog_log g = {0, 0, 0.0, 0.0};
+        dlmkl_set_threads(nt);
+        dlmkl_set_progress(prog_cb, &g);
+        dlmkl_profile *p = tu_profile(d);
+        dlmkl_set_progress(NULL, NULL);
+        ck_assert_msg(g.bad == 0, "%d bad progress reports with %d threads", g.bad, nt);
+        /* start, end, and (one thread) one per unit; with more, the calling thread may do no unit */
+        ck_assert_msg(g.calls >= (nt == 1 ? 3 : 2), "only %d progress reports with %d threads", g.calls, nt);
+        ck_assert_msg(g.last == g.total && g.total > 0, "the last report is %g of %g", g.last, g.total);
+        ck_assert_msg(memcmp(p->h, ref->h, 13 * sizeof(double)) == 0, "a progress callback changed the bits");
+        dlmkl_profile_free(p);
+    }
+    dlmkl_set_threads(0);
+    dlmkl_profile_free(ref);
+    dlmkl_dist_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("profile");
@@ -240,6 +278,7 @@ int main(void)
     tcase_add_test(tc, test_identities);
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_units_split_bit_identical);
+    tcase_add_test(tc, test_progress_reports);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -130,9 +130,24 @@ const char *dlmkl_unit_name(dlmkl_unit unit);
  *  non-negative quantity mapped to +0. */
 double dlmkl_nonneg(double x, double scale);
 
-/*! Threads used by the library's OpenMP regions (default: OpenMP's default, OMP_NUM_THREADS). */
+/*! Threads used by the library's OpenMP regions for calls made from the calling thread (a setting
+ *  per thread: hosts calling from several threads, each with its own count, do not race); nthreads
+ *  <= 0 restores the default, OpenMP's (OMP_NUM_THREADS if set, else one per available core). Results
+ *  are bit-identical for any count. dlmkl_threads() is the count in effect. O(1). */
 void dlmkl_set_threads(int nthreads);
 int dlmkl_threads(void);
+
+/*! Progress of a long computation, reported to a host (e.g. to draw a progress line): `what` names
+ *  the stage ("entropy profile", "kl_output pass", "kl rows"; a string literal), done of total work
+ *  units (0 <= done <= total; done = 0 starts the stage again, done = total ends it). Stages may nest
+ *  (the rows of a call, each with its passes). Only long loops report, about once per work unit:
+ *  the cost of a report is one call. */
+typedef void (*dlmkl_progress_fn)(void *ctx, const char *what, double done, double total);
+
+/*! Set the progress callback of the calling thread (NULL: none, the default). The library calls it
+ *  only on that thread (inside its parallel regions, from the calling thread alone), so fn needs no
+ *  locking; fn must not call the library. The library itself never prints. O(1). */
+void dlmkl_set_progress(dlmkl_progress_fn fn, void *ctx);
 
 /*! The library version string and the git revision it was built from. */
 const char *dlmkl_version(void);

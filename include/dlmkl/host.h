@@ -18,6 +18,12 @@ extern "C" {
 /* One law: a table p on [V]^L (built from a spec or borrowed from the caller) or a profile only. */
 typedef struct dlmkl_host dlmkl_host;
 
+/*! The OpenMP threads of this handle's computations (the *_csv calls below), for each call only,
+ *  whatever the calling thread's dlmkl_set_threads; nthreads <= 0: the calling thread's setting
+ *  (the default). Handles used from different threads may have different counts. Results are
+ *  bit-identical for any count. O(1). */
+void dlmkl_host_set_threads(dlmkl_host *h, int nthreads);
+
 /*! A handle for the law of a distribution spec (dist.h). normalize applies to table: files.
  *  Cost: building the table, O(V^L) or the family's cost. */
 int dlmkl_host_from_spec(const char *spec, int normalize, dlmkl_host **out);

@@ -15,18 +15,27 @@
 #include "dlmkl/sweep.h"
 #include "dlmkl/schedule.h"
 
-const char *const cli_common_help =
-    "Common options:\n"
-    "  -o, --output FILE     write CSV to FILE (atomically: complete or not at all); default stdout\n"
-    "  --unit bits|nats      unit of every reported entropy, TC, DTC, KL and bound (default bits)\n"
-    "  --normalize           divide a table: file by its sum instead of rejecting it\n"
-    "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n"
-    "                        of physical memory); larger requests fail with the size they need\n"
-    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per core);\n"
+#define COMMON_OPTIONS_HELP                                                                          \
+    "Common options:\n" \
+    "  -o, --output FILE     write CSV to FILE (atomically: complete or not at all); default stdout\n" \
+    "  --unit bits|nats      unit of every reported entropy, TC, DTC, KL and bound (default bits)\n" \
+    "  --normalize           divide a table: file by its sum instead of rejecting it\n" \
+    "  --max-memory SIZE     memory cap for any table or workspace, e.g. 512M, 8G (default: half\n" \
+    "                        of physical memory); larger requests fail with the size they need\n" \
+    "  --threads N           OpenMP threads (default: OMP_NUM_THREADS if set, else one per available core);\n" \
     "                        results are bit-identical for any N\n"
-    "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"
-    "option value such as --K x or --max-memory 0.5); 1 any other failure (bad spec or input file,\n"
-    "memory cap, I/O); a failure leaves no -o FILE behind.\n";
+#define EXIT_STATUS_HELP                                                                             \
+    "Exit status: 0 success; 2 usage error (unknown option, missing or extra argument, malformed\n"    \
+    "value); 1 other failures (bad spec or input file, memory cap, I/O), which leave no -o FILE behind.\n"
+
+const char *const cli_common_help = COMMON_OPTIONS_HELP EXIT_STATUS_HELP;
+
+void cli_print_common_help(int display)
+{
+    fputs(COMMON_OPTIONS_HELP, stdout);
+    cli_display_help(display == CLI_HELP_FORMAT);
+    fputs(EXIT_STATUS_HELP, stdout);
+}
 
 const char *const cli_help_footer =
     "Distribution and closed-form profile specs: 'dlmkl help specs'; schedules and position\n"
@@ -37,11 +46,13 @@ void cli_common_init(cli_common *co)
     co->unit = DLMKL_BITS;
     co->normalize = 0;
     co->output = "-";
+    co->table = co->digits = co->quiet = 0;
 }
 
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    cli_progress_end();
     fprintf(stderr, "dlmkl %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -76,6 +87,7 @@ int cli_usage(const char *cmd)
 int cli_fail_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    cli_progress_end();
     fprintf(stderr, "dlmkl %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -185,8 +197,11 @@ int cli_common_opt(int c, const char *arg, cli_common *co)
     case 'o':
         co->output = arg;
         return 1;
+    case OPT_QUIET:
+        co->quiet = 1;
+        return 1;
     default:
-        return 0;
+        return cli_display_opt(c, arg, co);
     }
 }
 
@@ -221,7 +236,8 @@ static const char *const info_help =
 
 int cmd_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS,
+                                             CLI_DISPLAY_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *specs[256];
@@ -231,7 +247,9 @@ int cmd_info(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", info_help, cli_common_help, cli_help_footer);
+            printf("%s\n", info_help);
+            cli_print_common_help(CLI_HELP_FORMAT);
+            printf("\n%s", cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -246,6 +264,7 @@ int cmd_info(int argc, char **argv)
         return cli_fail_usage("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
     if (nspecs == 0)
         return cli_fail_usage("info", "missing --dist SPEC");
+    cli_progress_begin(&co);
 
     /* compute everything before opening the output, so a failure leaves no file; the rows are the
      * library's host text (host.h), the very text a host such as the Python package reads */
@@ -260,12 +279,21 @@ int cmd_info(int argc, char **argv)
             dlmkl_host_free(h);
         }
     }
-    dlmkl_out out;
-    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
-        fputs("dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n", out.f);
+    if (st == DLMKL_OK) {
+        static const char header[] = "dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n";
+        size_t len = sizeof header;
         for (int i = 0; i < nspecs; i++)
-            fputs(rowtext[i], out.f);
-        st = dlmkl_out_commit(&out);
+            len += strlen(rowtext[i]);
+        char *all = malloc(len);
+        if (!all)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        else {
+            char *q = stpcpy(all, header);
+            for (int i = 0; i < nspecs; i++)
+                q = stpcpy(q, rowtext[i]);
+            st = cli_write(all, &co);
+            free(all);
+        }
     }
     for (int i = 0; i < nspecs; i++)
         dlmkl_host_text_free(rowtext[i]);
@@ -283,7 +311,8 @@ static const char *const profile_help =
 
 int cmd_profile(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS,
+                                             CLI_DISPLAY_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *spec = NULL;
@@ -293,7 +322,9 @@ int cmd_profile(int argc, char **argv)
         if (c == CLI_BAD_OPT)
             return 2;
         if (c == OPT_HELP) {
-            printf("%s\n%s\n%s", profile_help, cli_common_help, cli_help_footer);
+            printf("%s\n", profile_help);
+            cli_print_common_help(CLI_HELP_FORMAT);
+            printf("\n%s", cli_help_footer);
             return 0;
         }
         if (c == 'd') {
@@ -306,6 +337,7 @@ int cmd_profile(int argc, char **argv)
         return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
     if (!spec)
         return cli_fail_usage("profile", "missing --dist SPEC");
+    cli_progress_begin(&co);
     dlmkl_host *h;
     char *csv = NULL;
     int st = dlmkl_host_from_spec(spec, co.normalize, &h);
@@ -313,11 +345,8 @@ int cmd_profile(int argc, char **argv)
         st = dlmkl_host_profile_csv(h, co.unit, &csv);
         dlmkl_host_free(h);
     }
-    dlmkl_out out;
-    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
-        fputs(csv, out.f);
-        st = dlmkl_out_commit(&out);
-    }
+    if (st == DLMKL_OK)
+        st = cli_write(csv, &co);
     dlmkl_host_text_free(csv);
     return st == DLMKL_OK ? 0 : cli_fail_lib("profile", st);
 }

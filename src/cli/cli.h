@@ -16,10 +16,14 @@ typedef struct cli_common {
     dlmkl_unit unit;
     int normalize;
     const char *output;  /* -o FILE, default "-" */
+    int table;           /* --format table: aligned columns instead of CSV */
+    int digits;          /* --digits N: round non-integer numbers to N significant digits; 0 exact */
+    int quiet;           /* --quiet: no progress line */
 } cli_common;
 
 /* getopt_long codes of the common options (long-only ones are >= 1000). */
-enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, CLI_OPT_FIRST_FREE = 1100 };
+enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, OPT_DISPLAY_FORMAT, OPT_DIGITS,
+       OPT_QUIET, CLI_OPT_FIRST_FREE = 1100 };
 
 /* Long options of cli_common; append to a subcommand's table with CLI_COMMON_LONGOPTS. */
 #define CLI_COMMON_LONGOPTS                                                          \
@@ -28,12 +32,38 @@ enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, CL
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'}, \
         {"help", no_argument, 0, OPT_HELP}
 
+/* The display options (cli_format.c) of the subcommands that print numbers; --format is left out by
+ * sample, whose --format chooses what it writes. */
+#define CLI_DIGITS_LONGOPTS {"digits", required_argument, 0, OPT_DIGITS}, {"quiet", no_argument, 0, OPT_QUIET}
+#define CLI_DISPLAY_LONGOPTS {"format", required_argument, 0, OPT_DISPLAY_FORMAT}, CLI_DIGITS_LONGOPTS
+
 /* Text documenting the common options, for --help. */
 extern const char *const cli_common_help;
 /* The last lines of each subcommand's --help: where the spec grammars are. */
 extern const char *const cli_help_footer;
 /* value-adaptive positions and predictors (cli_kl.c), for `dlmkl help adaptive` */
 extern const char *const cli_adaptive_help;
+
+/* Print the common options' help, with the display options (CLI_HELP_FORMAT: --format, --digits,
+ * --quiet; CLI_HELP_DIGITS: --digits and --quiet), then the exit statuses. */
+enum { CLI_HELP_DIGITS = 1, CLI_HELP_FORMAT = 2 };
+void cli_print_common_help(int display);
+/* Print the help of --format (with_format), --digits and --quiet (cli_format.c). */
+void cli_display_help(int with_format);
+/* Handle --format / --digits: 1 handled, 0 not one of them, -1 error (message printed). */
+int cli_display_opt(int c, const char *arg, cli_common *co);
+/* Write a subcommand's CSV text to co->output as --format and --digits ask (the text byte for byte
+ * by default), atomically. A library status. */
+int cli_write(const char *text, const cli_common *co);
+/* Write one number as dlmkl_put does, rounded as --digits asks (for output streamed row by row). */
+void cli_put(FILE *f, double v, const cli_common *co);
+
+/* The progress line (cli_progress.c): begin after the options are read (on when stderr is a
+ * terminal and not --quiet; installs the library's progress callback); report a stage of the CLI's
+ * own loops (the library's callback, callable directly); end clears the line (cli_fail does too). */
+void cli_progress_begin(const cli_common *co);
+void cli_progress_report(void *ctx, const char *what, double done, double total);
+void cli_progress_end(void);
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);

@@ -12,8 +12,7 @@
 
 static const char *const kl_help =
     "Usage: dlmkl kl (--dist SPEC | --profile FILE|CLOSED) --schedule SCHED [--schedule ...]\n"
-    "                [--K K[,K...]] [--positions P[,P...]] [--predictor PR ...]\n"
-    "                [--output-law auto|always|never] [--seed S]\n"
+    "                [--K K[,K...]] [--positions P[,P...]] [--predictor PR ...] [--output-law MODE] [--seed S]\n"
     "The exact KL between p and the law of the parallel sampler: K iterations; iteration k reveals s_k\n"
     "still-masked positions (uniformly at random by default) and draws each revealed token independently\n"
     "from p(x_i | tokens revealed before iteration k).\n"
@@ -36,9 +35,8 @@ static const char *const kl_help_rest =
     "  --positions P        random (default), l2r, stride[:D], value-adaptive (needs --dist) confidence[:by=],\n"
     "                       threshold:tau=T, eb:gamma=G, entsum:eps=E; repeatable ('dlmkl help adaptive')\n"
     "  --predictor PR       an imperfect predictor (needs --dist): exact, temp:T, topk:k, topp:P, mix:E,seed=S\n"
-    "  --output-law MODE    kl_output: auto (default) computes it when the forward pass needs at most\n"
-    "                       2e8 transition terms (about K (1+2V)^L for random sizes; see README) and its\n"
-    "                       3 (V+1)^L doubles fit the memory cap, else leaves the cell empty; always; never\n"
+    "  --output-law MODE    kl_output: auto (default) computes it when the pass is affordable (at most 2e8\n"
+    "                       terms, about K (1+2V)^L, and 3 (V+1)^L doubles under --max-memory); always; never\n"
     "  --seed S             recorded in the seed column (every number here is exact: no randomness is used)\n"
     "Columns: dist,L,V,unit,schedule,positions,K,steps,sizes,kl_expected,kl_output,TC,DTC,H,Z_L,\n"
     "  bound_tc_over_K,bound_dtc_over_K,bound_li_cai,bound_zl,bound_chen,zeta,worst_tc,d_tc,worst_dtc,\n"
@@ -140,7 +138,7 @@ int cmd_kl(int argc, char **argv)
         {"schedule", required_argument, 0, OPT_SCHEDULE}, {"K", required_argument, 0, OPT_K},
         {"positions", required_argument, 0, OPT_POSITIONS}, {"output-law", required_argument, 0, OPT_OUTPUT_LAW},
         {"seed", required_argument, 0, OPT_SEED},   {"predictor", required_argument, 0, OPT_PREDICTOR},
-        CLI_COMMON_LONGOPTS,
+        CLI_COMMON_LONGOPTS, CLI_DISPLAY_LONGOPTS,
         {0, 0, 0, 0}};
     enum { MAXN = 1024 };
     cli_common co;
@@ -155,8 +153,9 @@ int cmd_kl(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_HELP:
-            printf("%s                       (%s)%s\n%s\n%s", kl_help, own_K_list(), kl_help_rest, cli_common_help,
-                   cli_help_footer);
+            printf("%s                       (%s)%s\n", kl_help, own_K_list(), kl_help_rest);
+            cli_print_common_help(CLI_HELP_FORMAT);
+            printf("\n%s", cli_help_footer);
             return 0;
         case 'd':
             dist_spec = optarg;
@@ -248,6 +247,7 @@ int cmd_kl(int argc, char **argv)
         if (!dlmkl_schedule_implies_K(sched[i]) && nk == 0)
             return cli_fail_usage("kl", "schedule '%s' needs --K (only %s imply it)", sched[i], own_K_list());
 
+    cli_progress_begin(&co);
     /* the rows are the library's host text (host.h), the very text a host such as the Python
      * package reads, value-adaptive rows and predictors included (dlmkl_kl_row_compute_adaptive);
      * every row is computed before the output is opened, so an error leaves no file */
@@ -272,11 +272,8 @@ int cmd_kl(int argc, char **argv)
     dlmkl_host_free(h);
     if (Kall != Ks)
         free(Kall);
-    dlmkl_out out;
-    if (st == DLMKL_OK && (st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
-        fputs(csv, out.f);
-        st = dlmkl_out_commit(&out);
-    }
+    if (st == DLMKL_OK)
+        st = cli_write(csv, &co);
     dlmkl_host_text_free(csv);
     return st == DLMKL_OK ? 0 : cli_fail_lib("kl", st);
 }

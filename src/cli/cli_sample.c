@@ -96,7 +96,8 @@ int cmd_sample(int argc, char **argv)
         {"seed", required_argument, 0, OPT_SEED},     {"positions", required_argument, 0, OPT_POSITIONS},
         {"format", required_argument, 0, OPT_FORMAT}, {"output-law", required_argument, 0, OPT_OUTPUT_LAW},
         {"predictor", required_argument, 0, OPT_PREDICTOR},
-        CLI_COMMON_LONGOPTS,                          {0, 0, 0, 0}};
+        CLI_COMMON_LONGOPTS,                          CLI_DIGITS_LONGOPTS,
+                                 {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *dist_spec = NULL, *sched_spec = NULL, *pos_spec = "random", *seed_str = NULL, *pred_spec = NULL;
@@ -111,9 +112,10 @@ int cmd_sample(int argc, char **argv)
         switch (c) {
         case OPT_HELP: {
             char own[256];
-            printf("%s                       (%s)\n%s\n%s\n%s", sample_help,
-                   dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest, cli_common_help,
-                   cli_help_footer);
+            printf("%s                       (%s)\n%s\n", sample_help,
+                   dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own), sample_help_rest);
+            cli_print_common_help(CLI_HELP_DIGITS);
+            printf("\n%s", cli_help_footer);
             return 0;
         }
         case 'd':
@@ -184,6 +186,7 @@ int cmd_sample(int argc, char **argv)
         return cli_fail("sample", "%s", dlmkl_last_error()), 2;
     }
 
+    cli_progress_begin(&co);
     dlmkl_dist *d = NULL;
     dlmkl_profile *prof = NULL;
     dlmkl_schedule *s = NULL;
@@ -276,11 +279,11 @@ int cmd_sample(int argc, char **argv)
             if (d->p[idx] > 0 || counts[idx] > 0) {
                 put_x(out.f, x, L);
                 fprintf(out.f, ",%llu,", (unsigned long long)counts[idx]);
-                dlmkl_put(out.f, (double)counts[idx] / (double)n);
+                cli_put(out.f, (double)counts[idx] / (double)n, &co);
                 fputc(',', out.f);
-                dlmkl_put(out.f, d->p[idx]);
+                cli_put(out.f, d->p[idx], &co);
                 fputc(',', out.f);
-                dlmkl_put(out.f, qbar ? dlmkl_nonneg(qbar[idx], 1.0) : NAN);
+                cli_put(out.f, qbar ? dlmkl_nonneg(qbar[idx], 1.0) : NAN, &co);
                 fprintf(out.f, ",%lu\n", seed);
             }
             for (int i = L - 1; i >= 0 && ++x[i] == d->V; i--)

@@ -47,7 +47,7 @@ int cmd_worst(int argc, char **argv)
     static const struct option longopts[] = {{"schedule", required_argument, 0, OPT_SCHEDULE},
                                              {"L", required_argument, 0, OPT_L},
                                              {"K", required_argument, 0, OPT_K},
-                                             CLI_COMMON_LONGOPTS,
+                                             CLI_COMMON_LONGOPTS, CLI_DISPLAY_LONGOPTS,
                                              {0, 0, 0, 0}};
     enum { MAXN = 1024 };
     cli_common co;
@@ -61,8 +61,10 @@ int cmd_worst(int argc, char **argv)
         switch (c) {
         case OPT_HELP: {
             char own[256];
-            printf("%s%s%s\n%s\n%s", worst_help, dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own),
-                   worst_help_rest, cli_common_help, cli_help_footer);
+            printf("%s%s%s\n", worst_help, dlmkl_schedule_type_list(DLMKL_SCHED_FLAG_OWN_K, own, sizeof own),
+                   worst_help_rest);
+            cli_print_common_help(CLI_HELP_FORMAT);
+            printf("\n%s", cli_help_footer);
             return 0;
         }
         case OPT_SCHEDULE:
@@ -93,6 +95,7 @@ int cmd_worst(int argc, char **argv)
     dlmkl_sweep_list Ls = {0, NULL};
     if (expand("worst", "--L", Ltext, NULL, &Ls))
         return 2;
+    cli_progress_begin(&co);
 
     /* compute every row before writing, so that an error leaves no partial file */
     typedef struct {
@@ -141,14 +144,21 @@ int cmd_worst(int argc, char **argv)
                         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
                 }
                 dlmkl_schedule_free(s);
+                /* progress: L values done, and the share of this L's rows */
+                cli_progress_report(NULL, "worst rows", li + (double)(i * nk + j + 1) / (double)(nsched * nk), Ls.n);
             }
         }
         dlmkl_sweep_list_clear(&Ks);
     }
     dlmkl_sweep_list_clear(&Ls);
     if (!ret && st == DLMKL_OK) {
-        dlmkl_out out;
-        if ((st = dlmkl_out_open(co.output, &out)) == DLMKL_OK) {
+        /* the text in memory, then written as --format and --digits ask */
+        char *text = NULL;
+        size_t textlen = 0;
+        dlmkl_out out = {.f = open_memstream(&text, &textlen)};
+        if (!out.f)
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        else {
             fputs("schedule,L,K,steps,worst_tc,d_tc,worst_dtc,d_dtc,ln_L\n", out.f);
             for (size_t i = 0; i < n; i++) {
                 const dlmkl_worst *w = &rows[i].w;
@@ -161,8 +171,9 @@ int cmd_worst(int argc, char **argv)
                 dlmkl_put(out.f, w->ln_L);
                 fputc('\n', out.f);
             }
-            st = dlmkl_out_commit(&out);
+            st = fclose(out.f) == 0 ? cli_write(text, &co) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
         }
+        free(text);
     }
     if (!ret && st != DLMKL_OK)
         ret = cli_fail_lib("worst", st);

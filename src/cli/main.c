@@ -98,8 +98,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            int r = cmds[i].fn(argc - 1, argv + 1);
+            cli_progress_end();
+            return r;
+        }
     fprintf(stderr, "dlmkl: unknown command '%s' (commands: info, profile, kl, sample, sweep, bench, worst, help; see dlmkl --help)\n", argv[1]);
     return 2;
 }
