@@ -69,6 +69,16 @@ int dlmkl_kl_output_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, c
  *  If qbar != NULL it receives q̄ on [V]^L (V^L doubles). May return +INFINITY. */
 int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
                     double *kl, double *qbar);
+/*! dlmkl_kl_output by the generic forward pass only (the pull over each target's predecessors,
+ *  O(s) per term), the reference for the factorised route that dlmkl_kl_output takes by itself for
+ *  i.i.d. reveal-time schedules (iid:, random-tc, random-dtc, iid:pi=) with random positions: there
+ *  the transition out of a state factorises over its masked positions (each revealed with the
+ *  hazard q_k = π_k / Σ_{j≥k} π_j, to v with p(v | x_B)), and a push that reads each source's
+ *  conditionals once costs O(1) per term. Same terms, so the routes agree to rounding (relative
+ *  ≤ K·(2L+4)·2^-53 on each q̄(x)), not bit for bit; both are bit-identical for any thread count.
+ *  Cost: dlmkl_kl_output_cost terms, O(s) each; memory as dlmkl_kl_output. */
+int dlmkl_kl_output_generic(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                            double *kl, double *qbar);
 
 /* Bounds beside the truth, in bits; NAN where a bound does not apply. */
 typedef struct dlmkl_bounds {
