@@ -734,6 +734,7 @@ struct dlmkl_kl_output_workspace {
     uint64_t N;
     double *M, *wa, *wb;
     int M_state; /* 0: not built, 1: linear, 2: log2 */
+    int lent;    /* samplers reading M (dlmkl_klo_ws_lend): M stays linear while > 0 */
 };
 
 dlmkl_kl_output_workspace *dlmkl_kl_output_workspace_alloc(const dlmkl_dist *d)
@@ -787,11 +788,35 @@ static int ws_M(dlmkl_kl_output_workspace *ws, int form)
         ws->M_state = 1;
     }
     if (form == 2) {
+        if (ws->lent)
+            return dlmkl_error(DLMKL_EINVAL, "kl_output: this law needs the log-space pass, which rewrites the "
+                               "workspace's table, but a sampler is reading it; free the sampler first or use "
+                               "another workspace");
         for (uint64_t y = 0; y < ws->N; y++)
             ws->M[y] = ws->M[y] > 0 ? log2(ws->M[y]) : -INFINITY;
         ws->M_state = 2;
     }
     return DLMKL_OK;
+}
+
+int dlmkl_klo_ws_lend(dlmkl_kl_output_workspace *ws, const dlmkl_dist *d, double **M)
+{
+    if (ws->d != d)
+        return dlmkl_error(DLMKL_EINVAL, "sampler: the kl_output workspace belongs to another distribution");
+    int st = ws_M(ws, 1);
+    if (st != DLMKL_OK)
+        return st;
+    ws->lent++;
+    *M = ws->M;
+    return DLMKL_OK;
+}
+
+const dlmkl_dist *dlmkl_klo_ws_dist(const dlmkl_kl_output_workspace *ws) { return ws->d; }
+
+void dlmkl_klo_ws_return(dlmkl_kl_output_workspace *ws)
+{
+    if (ws && ws->lent > 0)
+        ws->lent--;
 }
 
 /* Run the pass with the workspace's arrays (in log space if force_log, or if the plain pass is not
@@ -961,6 +986,12 @@ int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
                       double *terms)
 {
     return output_law(d, s, pos, 0, 0, 0, NULL, qbar, NULL, terms);
+}
+
+int dlmkl_sampler_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                         double *qbar, double *terms)
+{
+    return output_law_ws(ws, s, pos, 0, 0, 0, NULL, qbar, NULL, terms);
 }
 
 int dlmkl_sampler_law_log2(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int force_log,

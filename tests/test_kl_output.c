@@ -450,6 +450,59 @@ START_TEST(test_output_law_take)
 }
 END_TEST
 
+/* The sampler reads the workspace's table: the same q̄ (dlmkl_sampler_law_ws) and the same draws as a
+ * sampler with a table of its own, bit for bit; while it lives, a pass that would rewrite the table
+ * into log2 (subnormal entries) is refused, and works again once the sampler is freed. */
+START_TEST(test_sampler_shares_workspace)
+{
+    for (int tiny = 0; tiny < 2; tiny++) {
+        dlmkl_dist *d = tu_random_table(6, 2, 95 + tiny, 1.0);
+        if (tiny)
+            d->p[3] = 0x1p-1060, d->p[17] = 0x1p-1070;
+        dlmkl_kl_output_workspace *ws = dlmkl_kl_output_workspace_alloc(d);
+        ck_assert_ptr_nonnull(ws);
+        /* all sizes 1: q̄ = p, so the subnormal p(x) send that pass to log space */
+        static const char *const specs[] = {"iid:linear", "balanced", "composition", "sizes:1,1,1,1,1,1"};
+        int refused = 0;
+        for (size_t j = 0; j < 4; j++)
+            for (int p = 0; p < 3; p++) {
+                dlmkl_schedule *s = sched(specs[j], 6, j == 3 ? 0 : 3, NULL);
+                dlmkl_positions pos;
+                dlmkl_positions_parse(positions[p], &pos);
+                double qa[64], qb[64], ta = -1, tb = -2;
+                ck_assert_int_eq(dlmkl_sampler_law_ws(ws, s, &pos, qa, &ta), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_law(d, s, &pos, qb, &tb), DLMKL_OK);
+                ck_assert_msg(memcmp(qa, qb, sizeof qa) == 0 && ta == tb, "%s %s: sampler_law_ws differs", specs[j],
+                              positions[p]);
+                dlmkl_sampler *sa = NULL, *sb = NULL;
+                ck_assert_int_eq(dlmkl_sampler_alloc_ws(ws, s, &pos, &sa), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_alloc(d, s, &pos, &sb), DLMKL_OK);
+                uint64_t ca[64] = {0}, cb[64] = {0};
+                ck_assert_int_eq(dlmkl_sampler_counts(sa, 7, 2000, ca), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_counts(sb, 7, 2000, cb), DLMKL_OK);
+                ck_assert_msg(memcmp(ca, cb, sizeof ca) == 0, "%s %s: draws differ", specs[j], positions[p]);
+                double kl = NAN;
+                int st = dlmkl_kl_output_ws(ws, s, &pos, &kl, NULL);
+                if (st != DLMKL_OK) {
+                    ck_assert_msg(tiny && st == DLMKL_EINVAL && strstr(dlmkl_last_error(), "sampler"),
+                                  "%s %s: status %d, %s", specs[j], positions[p], st, dlmkl_last_error());
+                    refused++;
+                }
+                dlmkl_sampler_free(sa), dlmkl_sampler_free(sb);
+                double kb = NAN;
+                ck_assert_int_eq(dlmkl_kl_output_ws(ws, s, &pos, &kl, NULL), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &kb, NULL), DLMKL_OK);
+                ck_assert_msg(memcmp(&kl, &kb, sizeof kl) == 0, "%s %s: after the sampler %.17g vs %.17g", specs[j],
+                              positions[p], kl, kb);
+                dlmkl_schedule_free(s);
+            }
+        ck_assert_msg(tiny ? refused >= 3 : refused == 0, "tiny %d: %d passes refused", tiny, refused);
+        dlmkl_kl_output_workspace_free(ws);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
 START_TEST(test_impossible_states)
 {
     /* copy with a first step of 2: half the mass (V = 2) reaches impossible states; q̄ still sums to
@@ -511,6 +564,7 @@ int main(void)
     tcase_add_test(tc, test_output_law_take);
     TU_ADD_SLOW_TEST(tc, test_fast_route_vs_generic);
     tcase_add_test(tc, test_workspace_reuse);
+    tcase_add_test(tc, test_sampler_shares_workspace);
     tcase_add_test(tc, test_impossible_states);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);
