@@ -51,7 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlmkl/kl.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/sampler.h"
 #include "internal.h"
 

@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "dlmkl/kl.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/sampler.h"
 #include "testutil.h"
 
