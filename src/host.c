@@ -463,6 +463,7 @@ static int host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t
     const int L = d->L;
     dlmkl_schedule *s = NULL;
     dlmkl_sampler *smp = NULL;
+    dlmkl_kl_output_workspace *ws = NULL; /* the exact law's tables, then the sampler's */
     double *qbar = NULL;
     uint64_t *counts = NULL;
     gsl_rng *rng = NULL;
@@ -484,18 +485,22 @@ static int host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t
         }
         const int take = dlmkl_output_law_take(mode, d, s, &pos);
         if (take) {
-            /* the exact law first: its workspace is freed before the sampler's table is built */
+            /* the exact law first; the sampler then reads the same extended table */
             if ((st = dlmkl_check_memory((size_t)d->n * sizeof *qbar, "the exact output law over [V]^L")) != DLMKL_OK)
                 goto done;
             if (!(qbar = malloc(d->n * sizeof *qbar))) {
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the exact output law");
                 goto done;
             }
-            if ((st = dlmkl_sampler_law(d, s, &pos, qbar, NULL)) != DLMKL_OK)
+            if (!(ws = dlmkl_kl_output_workspace_alloc(d))) {
+                st = dlmkl_last_status();
+                goto done;
+            }
+            if ((st = dlmkl_sampler_law_ws(ws, s, &pos, qbar, NULL)) != DLMKL_OK)
                 goto done;
         }
     }
-    if ((st = dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
+    if ((st = ws ? dlmkl_sampler_alloc_ws(ws, s, &pos, &smp) : dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
         goto done;
     if (!samples) {
         if ((st = dlmkl_sampler_counts(smp, seed, n, counts)) != DLMKL_OK || (st = text_open(&t)) != DLMKL_OK)
@@ -542,6 +547,7 @@ done:
         gsl_rng_free(rng);
     free(counts), free(qbar);
     dlmkl_sampler_free(smp);
+    dlmkl_kl_output_workspace_free(ws);
     dlmkl_schedule_free(s);
     return st;
 }

@@ -13,6 +13,15 @@
  *  Free with gsl_rng_free. */
 gsl_rng *dlmkl_rng_alloc(unsigned long seed);
 
+struct dlmkl_kl_output_workspace;
+/* The workspace's extended marginal table, in linear form (built if need be), lent to a sampler,
+ * which only reads it: *M stays valid and unchanged until dlmkl_klo_ws_return; meanwhile a kl_output pass that would
+ * have to turn it into log2 fails with EINVAL instead (kl_output.c). O(L·V·(V+1)^L) if not built. */
+int dlmkl_klo_ws_lend(struct dlmkl_kl_output_workspace *ws, const struct dlmkl_dist *d, double **M);
+void dlmkl_klo_ws_return(struct dlmkl_kl_output_workspace *ws);
+/* The distribution a workspace was allocated for. O(1). */
+const struct dlmkl_dist *dlmkl_klo_ws_dist(const struct dlmkl_kl_output_workspace *ws);
+
 /*! Build the law of a family of the table in families.c (table: files included). args is the text
  *  after "family:". DLMKL_EINVAL with "unknown distribution family" if family is not one of them. */
 int dlmkl_family_build(const char *family, const char *args, int normalize, dlmkl_dist **out);

@@ -51,7 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlmkl/kl.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/sampler.h"
 #include "internal.h"
 
@@ -499,6 +499,238 @@ static int forward_pass(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     return DLMKL_OK;
 }
 
+/* ---- The factorised route (i.i.d. reveal times, random positions) ----
+ *
+ * When every token draws its reveal iteration independently (DLMKL_SCHED_IID: iid:..., random-tc,
+ * random-dtc, iid:pi=...), the iteration-k transition out of a state y with masked set U factorises
+ * over the masked positions: each i ∈ U is revealed with the hazard q_k = π_k / Σ_{j≥k} π_j (1 at the
+ * last step), independently, and a revealed i draws t_i from p(t_i | y_B). Indeed
+ *     P(s = |A| | m) / C(L−m, |A|) = q^|A| (1−q)^(|U|−|A|)   (the step law is Binomial(|U|, q)),
+ * so the weight of the pair (y, t) is
+ *     w_k[y] · Π_{i∈U, t_i masked} (1 − q) · Π_{i∈U, t_i = v} q · M[y with i := v] / M[y],
+ * the same terms as the generic pass (head comment), each a product of |U| precomputed factors.
+ * This pass is a push: each source y reads its |U|·V conditionals ONCE and hands its weight down a
+ * depth-first product over the masked coordinates (one multiply per tree node, a leaf per target),
+ * so a term costs O(1) instead of the generic O(s) reads and divisions and subset bookkeeping.
+ *
+ * Determinism. Targets are split into units by their first j digits (a prefix pattern P ∈
+ * {0..V}^j, a contiguous block of (V+1)^(L−j) cells). A unit enumerates, in a fixed order (source
+ * prefix choices in bit order, then the free digits ascending), the sources that can reach it: a
+ * prefix digit P_i = mask needs a masked source digit (factor 1 − q), P_i = v a source digit v
+ * (factor 1) or mask (factor q·p(v | y_B)). Every cell of the unit is written by that unit only, and
+ * receives its terms in that order, whatever the number of threads: bit-identical for any thread
+ * count. The sum order differs from the generic pull's, so the two routes agree to rounding
+ * (relative ≤ K·(2L+4)·2^-53 per cell, all terms ≥ 0), not bit for bit.
+ *
+ * Pruning: a factor 0 (p(v | y_B) = 0, or q ∈ {0, 1}) cuts its whole subtree, so targets with M = 0
+ * get nothing from sources with M > 0; in KL mode sources with M = 0 are skipped (they carry no
+ * weight there). Without pruning a source with M = 0 continues uniformly (factor q/V), as in the
+ * generic pass. The terms reported are the pairs the generic pass would visit without pruning
+ * (dlmkl_kl_output_cost's count of this schedule), so both routes report the same number.
+ *
+ * Cost: the same pair count as the generic pass, O(1) each, plus (1+2V)^j·(V+1)^(L−j) source visits
+ * per step for the unit split (j ≤ 4: a few % of the terms). No memory besides the workspace. */
+
+/* Units: the smallest j with (V+1)^j >= KLO_FAST_UNITS (at most L). */
+#define KLO_FAST_UNITS 64
+
+typedef struct {
+    double *wn;
+    int V1;              /* V + 1: the options of a masked coordinate (V values, then 'stay masked') */
+    const double *f;     /* f[l*V1 + o]: the factor of option o at masked coordinate number l */
+    const uint64_t *dl;  /* dl[l*V1 + o]: how much the index drops (digit V -> o; 0 for stay) */
+} klo_push;
+
+/* Hand w down the product over masked coordinates l..n−1 (n > l) of the target t (digits of the
+ * coordinates before l already chosen). */
+static void push_rec(const klo_push *P, uint64_t t, double w, int l, int n)
+{
+    const double *f = P->f + (size_t)l * (size_t)P->V1;
+    const uint64_t *dl = P->dl + (size_t)l * (size_t)P->V1;
+    if (l == n - 1) {
+        for (int o = 0; o < P->V1; o++)
+            if (f[o] != 0.0)
+                P->wn[t - dl[o]] += w * f[o];
+        return;
+    }
+    for (int o = 0; o < P->V1; o++)
+        if (f[o] != 0.0)
+            push_rec(P, t - dl[o], w * f[o], l + 1, n);
+}
+
+/* The reveal hazard q_k of an IID schedule, as dlmkl_schedule_step_law computes it. */
+static double iid_hazard(const dlmkl_schedule *s, int k)
+{
+    const double tail = s->pi_tail[k];
+    double q = k == s->nsteps - 1 ? 1.0 : (tail > 0 ? s->pi[k] / tail : 1.0);
+    return q > 1 ? 1.0 : q;
+}
+
+/* The factors of one source live on the thread's stack: L·(V+1) of them at most this many (else the
+ * generic pass is used; only tiny L with huge V exceed it). */
+#define KLO_FAST_MAXF 1024
+
+/* 1 if the factorised route applies (i.i.d. reveal times, random positions). */
+static int fast_applies(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos)
+{
+    return s->kind == DLMKL_SCHED_IID && !is_ordered(pos) && (size_t)d->L * ((size_t)d->V + 1) <= KLO_FAST_MAXF;
+}
+
+/* The factorised forward pass (plain doubles only; arguments as in forward_pass). */
+static int forward_pass_iid(const dlmkl_dist *d, const dlmkl_schedule *s, int prune, double *M, double *wa,
+                            double *wb, double **wout, double *terms_out, int *fpx)
+{
+    const int L = d->L, V = d->V, V1 = V + 1, K = s->nsteps;
+    const size_t L1 = (size_t)L + 1;
+    uint64_t N;
+    int st = dlmkl_ext_size(L, V, &N);
+    if (st != DLMKL_OK)
+        return st;
+    unsigned char *reach;
+    if ((st = reach_compute(s, &reach)) != DLMKL_OK)
+        return st;
+    double *lawk = malloc(L1 * L1 * sizeof *lawk);
+    if (!lawk) {
+        free(reach);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory in kl_output");
+    }
+    uint64_t pw[DLMKL_MAX_L + 1];
+    pw[L - 1] = 1;
+    for (int i = L - 2; i >= 0; i--)
+        pw[i] = pw[i + 1] * (uint64_t)V1;
+    int j = 0;
+    uint64_t nunits = 1;
+    while (j < L && nunits < KLO_FAST_UNITS)
+        j++, nunits *= (uint64_t)V1;
+    const uint64_t block = N / nunits; /* (V+1)^(L−j) cells per unit */
+    double *wc = wa, *wn = wb;
+    memset(wc, 0, N * sizeof *wc);
+    wc[N - 1] = 1.0;
+    double terms_total = 0.0;
+    int fpall = 0;
+    const int nthreads = dlmkl_threads();
+    (void)nthreads;
+    const double invV = 1.0 / (double)V;
+
+    for (int k = 0; k < K; k++) {
+        const unsigned char *rk = reach + (size_t)k * L1;
+        if ((st = step_table(s, k, rk, lawk)) != DLMKL_OK)
+            break;
+        /* the pairs of this step, counted as dlmkl_kl_output_cost counts them */
+        for (int m = 0; m <= L; m++) {
+            if (!rk[m])
+                continue;
+            const double *ps = lawk + (size_t)m * L1;
+            double inner = 0.0;
+            for (int z = 0; z <= L - m; z++)
+                if (ps[z] > 0)
+                    inner += dlmkl_choose(L - m, z) * pow((double)V, (double)z);
+            terms_total += dlmkl_choose(L, m) * pow((double)V, (double)m) * inner;
+        }
+        const double q = iid_hazard(s, k), stay = 1.0 - q;
+        memset(wn, 0, N * sizeof *wn);
+        int fpstep = 0;
+
+#pragma omp parallel num_threads(nthreads) reduction(| : fpstep)
+        {
+        feclearexcept(FE_ALL_EXCEPT);
+        double f[KLO_FAST_MAXF];
+        uint64_t dl[KLO_FAST_MAXF];
+        klo_push P = {wn, V1, f, dl};
+#pragma omp for schedule(dynamic, 1)
+        for (uint64_t u = 0; u < nunits; u++) {
+            /* the unit's prefix digits P_0..P_{j−1} (P_0 most significant) */
+            int pd[DLMKL_MAX_L], rp[DLMKL_MAX_L], nr = 0, nmask = 0;
+            uint64_t a = u;
+            for (int i = j - 1; i >= 0; i--) {
+                pd[i] = (int)(a % (uint64_t)V1);
+                a /= (uint64_t)V1;
+            }
+            uint64_t tbase = 0; /* index of the unit's first cell */
+            for (int i = 0; i < j; i++) {
+                tbase += (uint64_t)pd[i] * pw[i];
+                if (pd[i] < V)
+                    rp[nr++] = i;
+                else
+                    nmask++;
+            }
+            if (nmask && stay == 0.0)
+                continue; /* the prefix keeps a token masked that the step must reveal */
+            double stayP = 1.0;
+            for (int c = 0; c < nmask; c++)
+                stayP *= stay;
+            for (uint64_t ch = 0; ch < (1ULL << nr); ch++) {
+                /* bit b of ch set: the source's digit r = rp[b] is masked and revealed to P_r now */
+                uint64_t sbase = tbase;
+                for (int b = 0; b < nr; b++)
+                    if (ch >> b & 1)
+                        sbase += (uint64_t)(V - pd[rp[b]]) * pw[rp[b]];
+                if (ch && q == 0.0)
+                    break;
+                int dig[DLMKL_MAX_L];
+                for (int i = j; i < L; i++)
+                    dig[i] = 0;
+                for (uint64_t z = 0; z < block; z++) {
+                    const uint64_t y = sbase + z;
+                    const double w = wc[y];
+                    if (w != 0.0) {
+                        const double Ms = M[y];
+                        if (!(prune && !(Ms > 0))) {
+                            const double inv = Ms > 0 ? 1.0 / Ms : 0.0;
+                            double base = w * stayP;
+                            uint64_t t = y;
+                            for (int b = 0; b < nr && base != 0.0; b++)
+                                if (ch >> b & 1) {
+                                    const int r = rp[b];
+                                    const uint64_t dr = (uint64_t)(V - pd[r]) * pw[r];
+                                    base *= q * (Ms > 0 ? M[y - dr] * inv : invV);
+                                    t -= dr;
+                                }
+                            if (base != 0.0) {
+                                int n = 0;
+                                for (int i = j; i < L; i++)
+                                    if (dig[i] == V) {
+                                        double *fl = f + (size_t)n * (size_t)V1;
+                                        uint64_t *dll = dl + (size_t)n * (size_t)V1;
+                                        for (int v = 0; v < V; v++) {
+                                            dll[v] = (uint64_t)(V - v) * pw[i];
+                                            fl[v] = q * (Ms > 0 ? M[y - dll[v]] * inv : invV);
+                                        }
+                                        fl[V] = stay, dll[V] = 0;
+                                        n++;
+                                    }
+                                if (n == 0)
+                                    wn[t] += base;
+                                else
+                                    push_rec(&P, t, base, 0, n);
+                            }
+                        }
+                    }
+                    /* next free digits (odometer, coordinate L−1 fastest) */
+                    for (int i = L - 1; i >= j; i--) {
+                        if (++dig[i] < V1)
+                            break;
+                        dig[i] = 0;
+                    }
+                }
+            }
+        }
+        fpstep |= fetestexcept(FE_UNDERFLOW | KLO_FP_BAD);
+        }
+        fpall |= fpstep;
+        double *tmp = wc;
+        wc = wn, wn = tmp;
+    }
+    free(lawk), free(reach);
+    if (st != DLMKL_OK)
+        return st;
+    *wout = wc;
+    if (terms_out)
+        *terms_out = terms_total;
+    *fpx = fpall;
+    return DLMKL_OK;
+}
+
 /* The workspace: the extended marginal table M of one distribution (built once, L·(V+1)^L) and the
  * two forward-pass arrays, reused by every kl_output of that distribution. M is kept as P(X_B = x_B)
  * ('linear') or, after a pass that had to go to log space, as log2 of it ('log'); each pass takes the
@@ -509,6 +741,7 @@ struct dlmkl_kl_output_workspace {
     uint64_t N;
     double *M, *wa, *wb;
     int M_state; /* 0: not built, 1: linear, 2: log2 */
+    int lent;    /* samplers reading M (dlmkl_klo_ws_lend): M stays linear while > 0 */
 };
 
 dlmkl_kl_output_workspace *dlmkl_kl_output_workspace_alloc(const dlmkl_dist *d)
@@ -562,6 +795,10 @@ static int ws_M(dlmkl_kl_output_workspace *ws, int form)
         ws->M_state = 1;
     }
     if (form == 2) {
+        if (ws->lent)
+            return dlmkl_error(DLMKL_EINVAL, "kl_output: this law needs the log-space pass, which rewrites the "
+                               "workspace's table, but a sampler is reading it; free the sampler first or use "
+                               "another workspace");
         for (uint64_t y = 0; y < ws->N; y++)
             ws->M[y] = ws->M[y] > 0 ? log2(ws->M[y]) : -INFINITY;
         ws->M_state = 2;
@@ -569,25 +806,51 @@ static int ws_M(dlmkl_kl_output_workspace *ws, int form)
     return DLMKL_OK;
 }
 
+int dlmkl_klo_ws_lend(dlmkl_kl_output_workspace *ws, const dlmkl_dist *d, double **M)
+{
+    if (ws->d != d)
+        return dlmkl_error(DLMKL_EINVAL, "sampler: the kl_output workspace belongs to another distribution");
+    int st = ws_M(ws, 1);
+    if (st != DLMKL_OK)
+        return st;
+    ws->lent++;
+    *M = ws->M;
+    return DLMKL_OK;
+}
+
+const dlmkl_dist *dlmkl_klo_ws_dist(const dlmkl_kl_output_workspace *ws) { return ws->d; }
+
+void dlmkl_klo_ws_return(dlmkl_kl_output_workspace *ws)
+{
+    if (ws && ws->lent > 0)
+        ws->lent--;
+}
+
 /* Run the pass with the workspace's arrays (in log space if force_log, or if the plain pass is not
  * trustworthy); q̄ into qbar and log2 q̄ into lqbar (V^L, table order) and KL if asked. */
 static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
-                          int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms);
+                          int prune, int force_log, int generic, double *kl, double *qbar, double *lqbar,
+                          double *terms);
 
 static int output_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
-                         int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+                         int prune, int force_log, int generic, double *kl, double *qbar, double *lqbar,
+                         double *terms)
 {
     const dlmkl_dist *d = ws->d;
     int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
         return st;
     if (s->kind == DLMKL_SCHED_MIX)
-        return output_law_mix(ws, s, pos, prune, force_log, kl, qbar, lqbar, terms);
+        return output_law_mix(ws, s, pos, prune, force_log, generic, kl, qbar, lqbar, terms);
     const int L = d->L, V = d->V;
     double *w = NULL;
     int fpx = 0, logsp = 0;
-    if (!force_log && (st = ws_M(ws, 1)) == DLMKL_OK)
-        st = forward_pass(d, s, pos, prune, 0, ws->M, ws->wa, ws->wb, &w, terms, &fpx);
+    if (!force_log && (st = ws_M(ws, 1)) == DLMKL_OK) {
+        if (!generic && fast_applies(d, s, pos))
+            st = forward_pass_iid(d, s, prune, ws->M, ws->wa, ws->wb, &w, terms, &fpx);
+        else
+            st = forward_pass(d, s, pos, prune, 0, ws->M, ws->wa, ws->wb, &w, terms, &fpx);
+    }
     if (st == DLMKL_OK) {
         /* is the plain result trustworthy? (head comment) */
         int redo = force_log || (fpx & KLO_FP_BAD);
@@ -636,7 +899,7 @@ static int output_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s,
 
 /* The same with a workspace of its own, for the calls that do not hold one. */
 static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int prune,
-                      int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+                      int force_log, int generic, double *kl, double *qbar, double *lqbar, double *terms)
 {
     int st = dlmkl_schedule_check_dist(s, d, "kl_output");
     if (st != DLMKL_OK)
@@ -644,7 +907,7 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
     dlmkl_kl_output_workspace *ws = dlmkl_kl_output_workspace_alloc(d);
     if (!ws)
         return dlmkl_last_status();
-    st = output_law_ws(ws, s, pos, prune, force_log, kl, qbar, lqbar, terms);
+    st = output_law_ws(ws, s, pos, prune, force_log, generic, kl, qbar, lqbar, terms);
     dlmkl_kl_output_workspace_free(ws);
     return st;
 }
@@ -654,7 +917,8 @@ static int output_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
  * (in log2, so that no component's tiny values underflow), combined by a max-shifted log-sum-exp in
  * component order; then KL(p ‖ q̄) over the table in table order. Memory: two more tables. */
 static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
-                          int prune, int force_log, double *kl, double *qbar, double *lqbar, double *terms)
+                          int prune, int force_log, int generic, double *kl, double *qbar, double *lqbar,
+                          double *terms)
 {
     const dlmkl_dist *d = ws->d;
     const uint64_t n = d->n;
@@ -669,7 +933,7 @@ static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s
     double tsum = 0;
     for (int i = 0; i < s->ncomp && st == DLMKL_OK; i++) {
         double ti = 0;
-        if ((st = output_law_ws(ws, s->comp[i], pos, prune, force_log, NULL, NULL, li, &ti)) != DLMKL_OK)
+        if ((st = output_law_ws(ws, s->comp[i], pos, prune, force_log, generic, NULL, NULL, li, &ti)) != DLMKL_OK)
             break;
         tsum += ti;
         const double lw = log2(s->comp_w[i]);
@@ -710,23 +974,35 @@ static int output_law_mix(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s
 int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
                     double *qbar)
 {
-    return output_law(d, s, pos, qbar == NULL, 0, kl, qbar, NULL, NULL);
+    return output_law(d, s, pos, qbar == NULL, 0, 0, kl, qbar, NULL, NULL);
+}
+
+int dlmkl_kl_output_generic(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
+                            double *qbar)
+{
+    return output_law(d, s, pos, qbar == NULL, 0, 1, kl, qbar, NULL, NULL);
 }
 
 int dlmkl_kl_output_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
                        double *qbar)
 {
-    return output_law_ws(ws, s, pos, qbar == NULL, 0, kl, qbar, NULL, NULL);
+    return output_law_ws(ws, s, pos, qbar == NULL, 0, 0, kl, qbar, NULL, NULL);
 }
 
 int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, double *qbar,
                       double *terms)
 {
-    return output_law(d, s, pos, 0, 0, NULL, qbar, NULL, terms);
+    return output_law(d, s, pos, 0, 0, 0, NULL, qbar, NULL, terms);
+}
+
+int dlmkl_sampler_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                         double *qbar, double *terms)
+{
+    return output_law_ws(ws, s, pos, 0, 0, 0, NULL, qbar, NULL, terms);
 }
 
 int dlmkl_sampler_law_log2(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int force_log,
                            double *kl, double *log2qbar)
 {
-    return output_law(d, s, pos, 0, force_log, kl, NULL, log2qbar, NULL);
+    return output_law(d, s, pos, 0, force_log, 0, kl, NULL, log2qbar, NULL);
 }

@@ -108,7 +108,8 @@ struct dlmkl_sampler {
     int L, V, K, ordered;
     uint64_t N;
     uint64_t pw[DLMKL_MAX_L];  /* (V+1)^(L−1−i) */
-    double *M;                 /* extended marginal table */
+    double *M;                 /* extended marginal table (owned unless borrowed from ws) */
+    dlmkl_kl_output_workspace *ws; /* the workspace M is borrowed from, or NULL */
     int *order;                /* ordered policies: the reveal order */
     double *law;               /* random sizes: cache of P(s_k = s | m_k = m), row (k, m) of L+1,
                                   or (no cache) one row of L+1 */
@@ -126,15 +127,19 @@ void dlmkl_sampler_free(dlmkl_sampler *smp)
 {
     if (!smp)
         return;
-    free(smp->M);
+    if (smp->ws)
+        dlmkl_klo_ws_return(smp->ws);
+    else
+        free(smp->M);
     free(smp->order);
     free(smp->law);
     free(smp->law_done);
     free(smp);
 }
 
-int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
-                        dlmkl_sampler **out)
+/* The sampler, with its own table (ws NULL) or the table of ws (of d). */
+static int sampler_alloc(const dlmkl_dist *d, dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s,
+                         const dlmkl_positions *pos, dlmkl_sampler **out)
 {
     *out = NULL;
     int st0 = dlmkl_schedule_check_dist(s, d, "sampler");
@@ -154,7 +159,7 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     char what[160];
     snprintf(what, sizeof what, "the sampler's oracle for L = %d, V = %d (the table of partial states, (V+1)^L = %llu doubles)",
              L, V, (unsigned long long)N);
-    if ((st = dlmkl_check_memory((size_t)N * sizeof(double), what)) != DLMKL_OK)
+    if (!ws && (st = dlmkl_check_memory((size_t)N * sizeof(double), what)) != DLMKL_OK)
         return st;
     const size_t L1 = (size_t)L + 1;
     const int fixed = s->kind == DLMKL_SCHED_FIXED;
@@ -167,7 +172,13 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
     smp->pw[L - 1] = 1;
     for (int i = L - 2; i >= 0; i--)
         smp->pw[i] = smp->pw[i + 1] * (uint64_t)(V + 1);
-    smp->M = malloc(N * sizeof *smp->M);
+    if (!ws)
+        smp->M = malloc(N * sizeof *smp->M);
+    else if ((st = dlmkl_klo_ws_lend(ws, d, &smp->M)) != DLMKL_OK) {
+        free(smp);
+        return st;
+    } else
+        smp->ws = ws;
     if (smp->ordered)
         smp->order = malloc(L1 * sizeof *smp->order);
     if (cache) {
@@ -180,13 +191,28 @@ int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
         dlmkl_sampler_free(smp);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating %s", what);
     }
-    if ((st = dlmkl_ext_marginals(d, smp->M)) != DLMKL_OK ||
+    if ((!ws && (st = dlmkl_ext_marginals(d, smp->M)) != DLMKL_OK) ||
         (smp->ordered && (st = dlmkl_positions_order(pos, L, K, smp->order)) != DLMKL_OK)) {
         dlmkl_sampler_free(smp);
         return st;
     }
     *out = smp;
     return DLMKL_OK;
+}
+
+int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                        dlmkl_sampler **out)
+{
+    return sampler_alloc(d, NULL, s, pos, out);
+}
+
+int dlmkl_sampler_alloc_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                           dlmkl_sampler **out)
+{
+    *out = NULL;
+    if (!ws)
+        return dlmkl_error(DLMKL_EINVAL, "sampler: no kl_output workspace given");
+    return sampler_alloc(dlmkl_klo_ws_dist(ws), ws, s, pos, out);
 }
 
 /* s_k given m_k = m, by inverse CDF of the step law with one uniform. */

@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "dlmkl/kl.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/sampler.h"
 #include "testutil.h"
 
@@ -309,8 +310,87 @@ START_TEST(test_cost_counts_terms)
 }
 END_TEST
 
-/* The one auto rule (dlmkl_output_law_take): always / never as asked; auto by the term count (an
- * i.i.d. schedule at L = 14, V = 2, K = 4 needs 1.2e10 > 2e8 terms) and by the memory cap. */
+/* The factorised route (i.i.d. reveal times, random positions; dlmkl_kl_output takes it by itself)
+ * against the generic pull (dlmkl_kl_output_generic) on many laws, i.i.d. schedules and K: the same
+ * terms summed in another order, so each q̄(x) agrees to a relative K·(2L+4)·2^-53 < 2e-14 here
+ * (products of at most L+2 rounded factors, sums of nonnegative terms, K steps); we allow 1e-12
+ * relative on q̄ and 1e-12 bits on KL = Σ p log2(p/q̄) (an error ε relative in every q̄ moves it by at
+ * most ε/ln 2). Laws with zeros (copy, parity, Reed–Solomon) exercise the pruning, a law with
+ * subnormal entries the log-space fallback, iid:pi= with a zero weight a step with q = 0, and a
+ * mixture of schedules the per-component route. Also bit-identical for 1 and 2 threads. */
+START_TEST(test_fast_route_vs_generic)
+{
+    static const char *const dists[] = {"random:L=6,V=2,seed=3",  "random:L=5,V=3,seed=4,alpha=0.3",
+                                        "random:L=4,V=4,seed=5",  "copy:L=6,V=2",
+                                        "parity:L=6",             "mds:q=5,n=4,k=2",
+                                        "markov:L=7,V=2,stay=0.9", "TINY"};
+    static const char *const specs[] = {"iid:linear", "iid:cosine", "iid:poly:a=2", "random-tc", "random-dtc",
+                                        "random-tc:rho=7", "mix:1*{iid:linear}+3*{random-dtc}"};
+    int ncase = 0, nbits = 0;
+    for (size_t a = 0; a < sizeof dists / sizeof dists[0]; a++) {
+        dlmkl_dist *d;
+        if (strcmp(dists[a], "TINY") == 0) {
+            d = tu_random_table(6, 2, 93, 1.0);
+            d->p[3] = 0x1p-1060, d->p[17] = 0x1p-1070, d->p[40] = 1e-300;
+        } else {
+            d = tu_dist(dists[a]);
+        }
+        const int L = d->L;
+        double *q1 = malloc(d->n * sizeof *q1), *q2 = malloc(d->n * sizeof *q2), *q3 = malloc(d->n * sizeof *q3);
+        ck_assert_ptr_nonnull(q1);
+        ck_assert_ptr_nonnull(q2);
+        ck_assert_ptr_nonnull(q3);
+        for (int K = 1; K <= 5; K++)
+            for (size_t j = 0; j < sizeof specs / sizeof specs[0] + 1; j++) {
+                dlmkl_schedule *s;
+                if (j < sizeof specs / sizeof specs[0]) {
+                    s = sched(specs[j], L, K, NULL);
+                } else { /* explicit weights with a zero: a step that reveals nothing */
+                    if (K < 3)
+                        continue;
+                    char spec[64] = "iid:pi=0.5/0";
+                    for (int k = 2; k < K; k++)
+                        strcat(spec, "/0.25");
+                    s = sched(spec, L, 0, NULL);
+                }
+                dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
+                double kf = NAN, kg = NAN, kqf = NAN, kqg = NAN;
+                ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &kf, NULL), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output_generic(d, s, &pos, &kg, NULL), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &kqf, q1), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output_generic(d, s, &pos, &kqg, q2), DLMKL_OK);
+                ck_assert_msg(isfinite(kf) == isfinite(kg) && (!isfinite(kf) || fabs(kf - kg) <= 1e-12),
+                              "%s %s K=%d: kl_output fast %.17g, generic %.17g", dists[a], s->name, K, kf, kg);
+                ck_assert_msg(isfinite(kqf) == isfinite(kqg) && (!isfinite(kqf) || fabs(kqf - kqg) <= 1e-12),
+                              "%s %s K=%d: kl_output (qbar asked) fast %.17g, generic %.17g", dists[a], s->name, K,
+                              kqf, kqg);
+                for (uint64_t x = 0; x < d->n; x++)
+                    ck_assert_msg(fabs(q1[x] - q2[x]) <= 1e-12 * fabs(q2[x]),
+                                  "%s %s K=%d: qbar[%llu] fast %.17g, generic %.17g", dists[a], s->name, K,
+                                  (unsigned long long)x, q1[x], q2[x]);
+                ncase++;
+                nbits += memcmp(&kf, &kg, sizeof kf) == 0;
+                /* the fast route with 2 threads: the same bits as with 1 */
+                for (int t = 2; t <= 2; t++) {
+                    double k1 = NAN;
+                    dlmkl_set_threads(t);
+                    ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &k1, q3), DLMKL_OK);
+                    dlmkl_set_threads(1);
+                    ck_assert_msg(memcmp(&k1, &kqf, sizeof k1) == 0 && memcmp(q1, q3, d->n * sizeof *q1) == 0,
+                                  "%s %s K=%d: fast route differs between 1 and %d threads", dists[a], s->name, K, t);
+                }
+                dlmkl_schedule_free(s);
+            }
+        dlmkl_set_threads(0);
+        free(q1), free(q2), free(q3);
+        dlmkl_dist_free(d);
+    }
+    /* the routes sum in different orders: most results differ in their last bits (none need agree) */
+    ck_assert_int_gt(ncase, 200);
+    ck_assert_int_le(nbits, ncase);
+}
+END_TEST
+
 /* A workspace reused across schedules and positions gives the values of fresh calls bit for bit,
  * also around a pass that had to go to log space (a table with subnormal entries: M is turned into
  * log2 M, and the next plain pass rebuilds it). */
@@ -345,6 +425,8 @@ START_TEST(test_workspace_reuse)
 }
 END_TEST
 
+/* The one auto rule (dlmkl_output_law_take): always / never as asked; auto by the term count (an
+ * i.i.d. schedule at L = 14, V = 2, K = 4 needs 1.2e10 > 2e8 terms) and by the memory cap. */
 START_TEST(test_output_law_take)
 {
     dlmkl_dist *d = tu_random_table(5, 2, 77, 1.0), *big = tu_random_table(14, 2, 78, 1.0);
@@ -366,6 +448,59 @@ START_TEST(test_output_law_take)
     dlmkl_schedule_free(s), dlmkl_schedule_free(sb);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d), dlmkl_dist_free(big);
+}
+END_TEST
+
+/* The sampler reads the workspace's table: the same q̄ (dlmkl_sampler_law_ws) and the same draws as a
+ * sampler with a table of its own, bit for bit; while it lives, a pass that would rewrite the table
+ * into log2 (subnormal entries) is refused, and works again once the sampler is freed. */
+START_TEST(test_sampler_shares_workspace)
+{
+    for (int tiny = 0; tiny < 2; tiny++) {
+        dlmkl_dist *d = tu_random_table(6, 2, 95 + tiny, 1.0);
+        if (tiny)
+            d->p[3] = 0x1p-1060, d->p[17] = 0x1p-1070;
+        dlmkl_kl_output_workspace *ws = dlmkl_kl_output_workspace_alloc(d);
+        ck_assert_ptr_nonnull(ws);
+        /* all sizes 1: q̄ = p, so the subnormal p(x) send that pass to log space */
+        static const char *const specs[] = {"iid:linear", "balanced", "composition", "sizes:1,1,1,1,1,1"};
+        int refused = 0;
+        for (size_t j = 0; j < 4; j++)
+            for (int p = 0; p < 3; p++) {
+                dlmkl_schedule *s = sched(specs[j], 6, j == 3 ? 0 : 3, NULL);
+                dlmkl_positions pos;
+                dlmkl_positions_parse(positions[p], &pos);
+                double qa[64], qb[64], ta = -1, tb = -2;
+                ck_assert_int_eq(dlmkl_sampler_law_ws(ws, s, &pos, qa, &ta), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_law(d, s, &pos, qb, &tb), DLMKL_OK);
+                ck_assert_msg(memcmp(qa, qb, sizeof qa) == 0 && ta == tb, "%s %s: sampler_law_ws differs", specs[j],
+                              positions[p]);
+                dlmkl_sampler *sa = NULL, *sb = NULL;
+                ck_assert_int_eq(dlmkl_sampler_alloc_ws(ws, s, &pos, &sa), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_alloc(d, s, &pos, &sb), DLMKL_OK);
+                uint64_t ca[64] = {0}, cb[64] = {0};
+                ck_assert_int_eq(dlmkl_sampler_counts(sa, 7, 2000, ca), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_sampler_counts(sb, 7, 2000, cb), DLMKL_OK);
+                ck_assert_msg(memcmp(ca, cb, sizeof ca) == 0, "%s %s: draws differ", specs[j], positions[p]);
+                double kl = NAN;
+                int st = dlmkl_kl_output_ws(ws, s, &pos, &kl, NULL);
+                if (st != DLMKL_OK) {
+                    ck_assert_msg(tiny && st == DLMKL_EINVAL && strstr(dlmkl_last_error(), "sampler"),
+                                  "%s %s: status %d, %s", specs[j], positions[p], st, dlmkl_last_error());
+                    refused++;
+                }
+                dlmkl_sampler_free(sa), dlmkl_sampler_free(sb);
+                double kb = NAN;
+                ck_assert_int_eq(dlmkl_kl_output_ws(ws, s, &pos, &kl, NULL), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_output(d, s, &pos, &kb, NULL), DLMKL_OK);
+                ck_assert_msg(memcmp(&kl, &kb, sizeof kl) == 0, "%s %s: after the sampler %.17g vs %.17g", specs[j],
+                              positions[p], kl, kb);
+                dlmkl_schedule_free(s);
+            }
+        ck_assert_msg(tiny ? refused >= 3 : refused == 0, "tiny %d: %d passes refused", tiny, refused);
+        dlmkl_kl_output_workspace_free(ws);
+        dlmkl_dist_free(d);
+    }
 }
 END_TEST
 
@@ -428,7 +563,9 @@ int main(void)
     TU_ADD_SLOW_TEST(tc, test_threads_bit_identical);
     TU_ADD_SLOW_TEST(tc, test_cost_counts_terms);
     tcase_add_test(tc, test_output_law_take);
+    TU_ADD_SLOW_TEST(tc, test_fast_route_vs_generic);
     tcase_add_test(tc, test_workspace_reuse);
+    tcase_add_test(tc, test_sampler_shares_workspace);
     tcase_add_test(tc, test_impossible_states);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);

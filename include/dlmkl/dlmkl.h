@@ -9,6 +9,7 @@
 #include "dlmkl/host.h"
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/law_file.h"
 #include "dlmkl/minimax.h"
 #include "dlmkl/overshoot.h"

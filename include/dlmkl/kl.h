@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "dlmkl/adaptive.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/schedule.h"
 
 #ifdef __cplusplus
@@ -44,47 +45,6 @@ void dlmkl_ordered_cache_free(dlmkl_ordered_cache *c);
  *  DP); a miss costs what dlmkl_kl_expected_ordered costs, a hit O(K·L^2). */
 int dlmkl_kl_expected_ordered_cached(dlmkl_ordered_cache *c, const dlmkl_dist *d, const int *order,
                                      const dlmkl_schedule *s, double *kl);
-
-/* Options for kl_output. */
-typedef enum { DLMKL_OUTPUT_LAW_AUTO = 0, DLMKL_OUTPUT_LAW_ALWAYS = 1, DLMKL_OUTPUT_LAW_NEVER = 2 }
-    dlmkl_output_law_mode;
-
-/* The auto rule: compute kl_output when the forward pass needs at most this many transition
- * terms (dlmkl_kl_output_cost) and its memory fits the cap. */
-#define DLMKL_OUTPUT_LAW_AUTO_TERMS 2.0e8
-
-/*! Number of transition terms the kl_output forward pass will evaluate (≈ its cost): for random
- *  positions Σ_k Σ_{B reachable} V^|B| Σ_s P(s)>0 C(L−|B|, s) V^s, at most K·(1+2V)^L. */
-double dlmkl_kl_output_cost(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos);
-/*! Bytes of memory the kl_output forward pass needs (3 arrays of (V+1)^L doubles). */
-double dlmkl_kl_output_bytes(const dlmkl_dist *d);
-/*! The one `--output-law` rule, for kl rows, sweeps and the sampler's q̄: 1 if kl_output is to be
- *  computed for d under s and pos — always for ALWAYS; for AUTO when dlmkl_kl_output_cost ≤
- *  DLMKL_OUTPUT_LAW_AUTO_TERMS and dlmkl_kl_output_bytes fits the memory cap; never for NEVER.
- *  O(L²·K) (the cost count). */
-int dlmkl_output_law_take(dlmkl_output_law_mode mode, const dlmkl_dist *d, const dlmkl_schedule *s,
-                          const dlmkl_positions *pos);
-
-/* A kl_output workspace: the extended marginal table of one distribution, built once, and the
- * forward pass's two arrays (3·(V+1)^L doubles in all), reused by every kl_output of that
- * distribution (the rows of a sweep, several schedules of one `kl` call). Results are bit-identical
- * to dlmkl_kl_output's. The distribution must outlive the workspace and stay unchanged. */
-typedef struct dlmkl_kl_output_workspace dlmkl_kl_output_workspace;
-/*! Allocate a workspace for d (through the memory cap: 3·(V+1)^L doubles); NULL with the library's
- *  error set (ETOOBIG, ENOMEM) on failure. The table M is built on first use, L·(V+1)^L. */
-dlmkl_kl_output_workspace *dlmkl_kl_output_workspace_alloc(const dlmkl_dist *d);
-/*! Free a workspace (NULL is fine). O(1). */
-void dlmkl_kl_output_workspace_free(dlmkl_kl_output_workspace *ws);
-/*! dlmkl_kl_output with the workspace of its distribution: the same value, bit for bit, without
- *  rebuilding M or reallocating. Cost: the forward pass only (see dlmkl_kl_output_cost). */
-int dlmkl_kl_output_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos, double *kl,
-                       double *qbar);
-
-/*! kl_output = KL(p ‖ q̄) in bits, q̄ = law of the sampler's output with sizes, positions and
- *  tokens integrated out, by a forward pass over partial states (revealed set B, values x_B).
- *  If qbar != NULL it receives q̄ on [V]^L (V^L doubles). May return +INFINITY. */
-int dlmkl_kl_output(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
-                    double *kl, double *qbar);
 
 /* Bounds beside the truth, in bits; NAN where a bound does not apply. */
 typedef struct dlmkl_bounds {

@@ -62,6 +62,16 @@ typedef struct dlmkl_sampler dlmkl_sampler;
  *  Cost O(L·V·(V+1)^L). */
 int dlmkl_sampler_alloc(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos,
                         dlmkl_sampler **out);
+/* A kl_output workspace (kl.h): the extended table of one distribution and the forward pass's arrays. */
+typedef struct dlmkl_kl_output_workspace dlmkl_kl_output_workspace;
+/*! dlmkl_sampler_alloc reading the extended table of a kl_output workspace of d (kl.h) instead of
+ *  building its own: no table allocated, no O(L·V·(V+1)^L) rebuild when the workspace has already
+ *  computed q̄ (dlmkl_sampler_law_ws). The draws are the same, bit for bit. The workspace must
+ *  outlive the sampler; while the sampler lives, a kl_output of that workspace that needs the
+ *  log-space pass fails (EINVAL) rather than rewrite the table. Cost O(K·L^2) if the table is built. */
+int dlmkl_sampler_alloc_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                           dlmkl_sampler **out);
+/*! Free a sampler (NULL is fine); a table borrowed from a workspace goes back to it. O(1). */
 void dlmkl_sampler_free(dlmkl_sampler *smp);
 
 /*! Bytes dlmkl_sampler_alloc needs for this table (the extended table; the step-law cache, at most
@@ -94,6 +104,12 @@ int dlmkl_sampler_law(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_
  *  lies below the double range, and KL(p ‖ q̄) in *kl (if not NULL). force_log != 0 always takes
  *  the log-space pass that dlmkl_kl_output uses only when the plain one under- or overflows (see
  *  kl_output.c); a second route for tests. Memory and cost: as dlmkl_kl_output. */
+/*! dlmkl_sampler_law with a kl_output workspace of d (kl.h): the same q̄ and terms, bit for bit,
+ *  without rebuilding the table or reallocating; a sampler may then borrow the same table
+ *  (dlmkl_sampler_alloc_ws). Cost: the forward pass only. */
+int dlmkl_sampler_law_ws(dlmkl_kl_output_workspace *ws, const dlmkl_schedule *s, const dlmkl_positions *pos,
+                         double *qbar, double *terms);
+
 int dlmkl_sampler_law_log2(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_positions *pos, int force_log,
                            double *kl, double *log2qbar);
 

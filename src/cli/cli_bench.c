@@ -22,7 +22,9 @@ static const char *const bench_help =
     "               markov:L=4096,stay=0.9 with K=256 (repeated until 0.2 s have passed); ordered\n"
     "               positions: l2r rows K=1..14 on random:L=14,V=2, per row and through one cache\n"
     "  kl-output    the kl_output forward pass on random:L=..,V=2 tables, L=8..14, K=4, balanced and\n"
-    "               iid:linear sizes (--full: also L=15 balanced); work = transition terms evaluated\n"
+    "               iid:linear sizes (--full: also L=15 balanced); work = transition terms evaluated.\n"
+    "               iid:linear takes the factorised route; 'iid:linear generic' (L <= 12) times the\n"
+    "               generic pass on the same terms (dlmkl_kl_output_generic), for the ratio\n"
     "Columns: suite,case,L,V,K,threads,seconds,work,work_per_sec_per_core,ns_per_work,\n"
     "         ratio_to_log_loop,ratio_to_limit,cpu_seconds,cpu_ratio_to_limit,peak_rss_bytes,table_bytes,\n"
     "         workspace_bytes,memory_over_table\n"
@@ -291,7 +293,7 @@ static int bench_kl_expected(bench_ctx *b)
 
 static int bench_kl_output(bench_ctx *b, int full)
 {
-    static const char *specs[] = {"balanced", "iid:linear"};
+    static const char *specs[] = {"balanced", "iid:linear", "iid:linear"}; /* the last by the generic pass */
     const int K = 4;
     for (int L = 8; L <= (full ? 15 : 14); L++) {
         char spec[64];
@@ -306,7 +308,7 @@ static int bench_kl_output(bench_ctx *b, int full)
             dlmkl_dist_free(d);
             return cli_fail_lib("bench", pst);
         }
-        for (int i = 0; i < (L <= 14 ? 2 : 1); i++) { /* iid at L = 15 would take minutes */
+        for (int i = 0; i < (L <= 12 ? 3 : L <= 14 ? 2 : 1); i++) { /* iid at L = 15 would take minutes */
             dlmkl_schedule *s;
             dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
             double kl;
@@ -317,7 +319,7 @@ static int bench_kl_output(bench_ctx *b, int full)
             }
             double terms = dlmkl_kl_output_cost(d, s, &pos);
             double t = now();
-            st = dlmkl_kl_output(d, s, &pos, &kl, NULL);
+            st = i == 2 ? dlmkl_kl_output_generic(d, s, &pos, &kl, NULL) : dlmkl_kl_output(d, s, &pos, &kl, NULL);
             t = now() - t;
             dlmkl_schedule_free(s);
             if (st != DLMKL_OK) {
@@ -325,7 +327,7 @@ static int bench_kl_output(bench_ctx *b, int full)
                 return cli_fail_lib("bench", st);
             }
             char cas[96];
-            snprintf(cas, sizeof cas, "%s %s", spec, specs[i]);
+            snprintf(cas, sizeof cas, "%s %s%s", spec, specs[i], i == 2 ? " generic" : "");
             row(b, "kl-output", cas, L, 2, K, t, terms, (double)d->n * sizeof(double), dlmkl_kl_output_bytes(d));
         }
         dlmkl_profile_free(prof);

@@ -191,6 +191,7 @@ int cmd_sample(int argc, char **argv)
     dlmkl_profile *prof = NULL;
     dlmkl_schedule *s = NULL;
     dlmkl_sampler *smp = NULL;
+    dlmkl_kl_output_workspace *ws = NULL; /* the exact law's tables, then the sampler's */
     double *qbar = NULL;
     uint64_t *counts = NULL;
     gsl_rng *rng = NULL;
@@ -252,18 +253,22 @@ int cmd_sample(int argc, char **argv)
         }
         int take = dlmkl_output_law_take(mode, d, s, &pos);
         if (take) {
-            /* the exact law first: its workspace is freed before the sampler's table is built */
+            /* the exact law first; the sampler then reads the same extended table */
             if ((st = dlmkl_check_memory((size_t)d->n * sizeof *qbar, "the exact output law over [V]^L")) != DLMKL_OK)
                 goto fail;
             if (!(qbar = malloc(d->n * sizeof *qbar))) {
                 st = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the exact output law");
                 goto fail;
             }
-            if ((st = dlmkl_sampler_law(d, s, &pos, qbar, NULL)) != DLMKL_OK)
+            if (!(ws = dlmkl_kl_output_workspace_alloc(d))) {
+                st = dlmkl_last_status();
+                goto fail;
+            }
+            if ((st = dlmkl_sampler_law_ws(ws, s, &pos, qbar, NULL)) != DLMKL_OK)
                 goto fail;
         }
     }
-    if (!adaptive && (st = dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
+    if (!adaptive && (st = ws ? dlmkl_sampler_alloc_ws(ws, s, &pos, &smp) : dlmkl_sampler_alloc(d, s, &pos, &smp)) != DLMKL_OK)
         goto fail;
 
     dlmkl_out out;
@@ -320,6 +325,7 @@ fail:
         gsl_rng_free(rng);
     free(counts), free(qbar);
     dlmkl_sampler_free(smp);
+    dlmkl_kl_output_workspace_free(ws);
     dlmkl_schedule_free(s);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d);
