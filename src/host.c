@@ -364,6 +364,7 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
         return oom();
     }
     dlmkl_kl_output_workspace *ws = NULL; /* kl_output's tables of this law, shared by the rows */
+    dlmkl_ordered_cache *oc = NULL;       /* the ordered policies' entropies of this law, per order */
     size_t rowsdone = 0;
     dlmkl_progress("kl rows", 0.0, (double)maxrows);
     for (int i = 0; i < nsched && st == DLMKL_OK; i++) {
@@ -374,7 +375,11 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
             for (int q = 0; q < np && st == DLMKL_OK; q++) {
                 const int k = implied && nK == 0 ? -1 : (int)K[j];
                 if (!adapt[q]) {
-                    st = dlmkl_kl_row_compute_ws(h->prof, h->d, schedules[i], k, &pos[q], mode, &ws, &rows[nrows]);
+                    dlmkl_schedule *s = NULL;
+                    st = dlmkl_schedule_from_spec(schedules[i], h->prof->L, k, h->prof, &s);
+                    if (st == DLMKL_OK)
+                        st = dlmkl_kl_row_compute_cached(h->prof, h->d, s, &pos[q], mode, &ws, &oc, &rows[nrows]);
+                    dlmkl_schedule_free(s);
                     if (st == DLMKL_OK)
                         nrows++;
                     rowsdone += (size_t)npr;
@@ -397,6 +402,7 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
     }
     dlmkl_progress("kl rows", (double)maxrows, (double)maxrows);
     dlmkl_kl_output_workspace_free(ws);
+    dlmkl_ordered_cache_free(oc);
     text t;
     if (st == DLMKL_OK)
         st = text_open(&t);
