@@ -62,7 +62,7 @@ _dlmkl()
 
     local opts
     case $cmd in
-    info|profile) opts="--dist --format --digits --quiet" ;;
+    info|profile) opts="--dist --profile --format --digits --quiet" ;;
     kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed --format --digits --quiet" ;;
     sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law --digits --quiet" ;;
     sweep) opts="--out-dir --resume --force --quick --dry-run --name --dist --profile --L --K --schedule --positions

@@ -229,18 +229,22 @@ int cli_load_dist(const char *cmd, const char *spec, int normalize, dlmkl_dist *
 /* ---- info ---- */
 
 static const char *const info_help =
-    "Usage: dlmkl info --dist SPEC [--dist SPEC ...] [options]\n"
+    "Usage: dlmkl info (--dist SPEC | --profile P) [--dist SPEC | --profile P ...] [options]\n"
     "Exact entropy H = h(L), total correlation TC = L h(1) - h(L), dual total correlation\n"
-    "DTC = L h(L-1) - (L-1) h(L), and TC + DTC = sum_i I(X_i; X_-i), one CSV row per --dist.\n"
+    "DTC = L h(L-1) - (L-1) h(L), and TC + DTC = sum_i I(X_i; X_-i), one CSV row per --dist or\n"
+    "--profile, in order. --profile P: a profile CSV (columns m,h), a closed-form spec (any L), or\n"
+    "auto:SPEC (the closed form if SPEC's family has one, else the enumerated table), as in kl.\n"
     "Columns: dist,L,V,unit,H,TC,DTC,TC_plus_DTC,Z_L\n";
 
 int cmd_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS,
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'},
+                                             {"profile", required_argument, 0, 'P'}, CLI_COMMON_LONGOPTS,
                                              CLI_DISPLAY_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *specs[256];
+    unsigned char is_prof[256];
     int nspecs = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
@@ -252,9 +256,10 @@ int cmd_info(int argc, char **argv)
             printf("\n%s", cli_help_footer);
             return 0;
         }
-        if (c == 'd') {
+        if (c == 'd' || c == 'P') {
             if (nspecs == 256)
-                return cli_fail_usage("info", "at most 256 --dist per call");
+                return cli_fail_usage("info", "at most 256 --dist/--profile per call");
+            is_prof[nspecs] = c == 'P';
             specs[nspecs++] = optarg;
             continue;
         }
@@ -263,7 +268,7 @@ int cmd_info(int argc, char **argv)
     if (optind < argc)
         return cli_fail_usage("info", "unexpected argument '%s' (distributions are given with --dist)", argv[optind]);
     if (nspecs == 0)
-        return cli_fail_usage("info", "missing --dist SPEC");
+        return cli_fail_usage("info", "missing --dist SPEC or --profile P");
     cli_progress_begin(&co);
 
     /* compute everything before opening the output, so a failure leaves no file; the rows are the
@@ -274,7 +279,9 @@ int cmd_info(int argc, char **argv)
     int st = DLMKL_OK;
     for (int i = 0; i < nspecs && st == DLMKL_OK; i++) {
         dlmkl_host *h;
-        if ((st = dlmkl_host_from_spec(specs[i], co.normalize, &h)) == DLMKL_OK) {
+        st = is_prof[i] ? dlmkl_host_from_profile(specs[i], co.unit, &h)
+                        : dlmkl_host_from_spec(specs[i], co.normalize, &h);
+        if (st == DLMKL_OK) {
             st = dlmkl_host_info_csv(h, co.unit, 0, &rowtext[i]);
             dlmkl_host_free(h);
         }
@@ -304,19 +311,22 @@ int cmd_info(int argc, char **argv)
 /* ---- profile ---- */
 
 static const char *const profile_help =
-    "Usage: dlmkl profile --dist SPEC [options]\n"
+    "Usage: dlmkl profile (--dist SPEC | --profile P) [options]\n"
     "The entropy profile h(m) = C(L,m)^-1 sum_{|S|=m} H(X_S), m = 0..L, and the information curve\n"
-    "Z_m = h(1) + h(m-1) - h(m) (empty at m = 0), exactly, one CSV row per m.\n"
+    "Z_m = h(1) + h(m-1) - h(m) (empty at m = 0), exactly, one CSV row per m. --profile P: a\n"
+    "closed-form spec (any L) or auto:SPEC (the closed form if SPEC's family has one, else the\n"
+    "enumerated table), as in kl; a profile CSV is read and written back in --unit.\n"
     "Columns: m,h,Z,unit\n";
 
 int cmd_profile(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS,
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'},
+                                             {"profile", required_argument, 0, 'P'}, CLI_COMMON_LONGOPTS,
                                              CLI_DISPLAY_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *spec = NULL;
-    int c;
+    int c, is_prof = 0, ngiven = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
         if (c == CLI_BAD_OPT)
@@ -327,20 +337,24 @@ int cmd_profile(int argc, char **argv)
             printf("\n%s", cli_help_footer);
             return 0;
         }
-        if (c == 'd') {
+        if (c == 'd' || c == 'P') {
             spec = optarg;
+            is_prof = c == 'P';
+            ngiven++;
             continue;
         }
         return cli_usage("profile");
     }
     if (optind < argc)
         return cli_fail_usage("profile", "unexpected argument '%s'", argv[optind]);
-    if (!spec)
-        return cli_fail_usage("profile", "missing --dist SPEC");
+    if (ngiven == 0)
+        return cli_fail_usage("profile", "missing --dist SPEC or --profile P");
+    if (ngiven > 1)
+        return cli_fail_usage("profile", "give exactly one --dist SPEC or --profile P (one profile per call)");
     cli_progress_begin(&co);
     dlmkl_host *h;
     char *csv = NULL;
-    int st = dlmkl_host_from_spec(spec, co.normalize, &h);
+    int st = is_prof ? dlmkl_host_from_profile(spec, co.unit, &h) : dlmkl_host_from_spec(spec, co.normalize, &h);
     if (st == DLMKL_OK) {
         st = dlmkl_host_profile_csv(h, co.unit, &csv);
         dlmkl_host_free(h);
