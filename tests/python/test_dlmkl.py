@@ -120,6 +120,11 @@ def test_closed_form_profile_equals_cli():
     spec = "markov:L=200,stay=0.8"
     rows = cli_rows("kl", "--profile", spec, "--schedule", "random-tc", "--schedule", "chen-tc", "--K", "8,32")
     same_table(dlmkl.kl(dlmkl.Profile(spec), schedule=["random-tc", "chen-tc"], K=[8, 32]), rows, "closed form")
+    # auto:SPEC: the closed form where the family has one, else the enumerated table's profile
+    same_table(dlmkl.kl(dlmkl.Profile("auto:" + spec), schedule=["random-tc", "chen-tc"], K=[8, 32]).drop(columns="dist"),
+               [{k: v for k, v in r.items() if k != "dist"} for r in rows], "auto closed form")
+    a, b = dlmkl.info(dlmkl.Profile("auto:random:L=7,V=2,seed=3")), dlmkl.info("random:L=7,V=2,seed=3")
+    assert all(a[k] == b[k] for k in ("L", "V", "H", "TC", "DTC")), (a, b)
 
 
 def write_table(path, a):
