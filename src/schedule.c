@@ -115,7 +115,7 @@ int dlmkl_schedule_is_fixed(const dlmkl_schedule *s) { return s->kind == DLMKL_S
 static int require_K(int K, int L, const char *name, int k_le_l)
 {
     if (K < 1)
-        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs the number of iterations: give --K K with K >= 1", name);
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs the number of iterations K (K >= 1)", name);
     if (k_le_l && K > L)
         return dlmkl_error(DLMKL_EINVAL,
                            "schedule '%s' is deterministic and reveals at least one token per iteration, so K = %d "
@@ -423,7 +423,7 @@ static int build_sizes(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
     }
     if (K > 0 && K != n) {
         free(buf);
-        return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but --K is %d (sizes: implies K; omit --K)", n, K);
+        return dlmkl_error(DLMKL_EINVAL, "sizes: lists %d sizes but K is %d (sizes: implies K; give no other K)", n, K);
     }
     int st = dlmkl_schedule_fixed(L, buf, n, rq->spec, out);
     free(buf);
@@ -492,7 +492,7 @@ static int build_chen(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
         dlmkl_chen_sizes(L, zeta, chen == DLMKL_CHEN_DTC, buf, &n);
         if (K > 0 && n > K) {
             free(buf);
-            return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than --K %d; use a smaller zeta or %s without zeta (zeta picked from K)",
+            return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than K = %d; use a smaller zeta or %s without zeta (zeta picked from K)",
                                head, zeta, n, K, head);
         }
         st = make_chen(head, L, zeta, chen, buf, n, K > 0 ? K : n, out);
@@ -544,7 +544,9 @@ static int build_mix(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
 
 static int build_twin(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
 {
-    int st = require_K(rq->K, rq->L, rq->spec, 0); /* the twin's own K <= L check follows the build */
+    /* the twin's own K <= L check follows the build; a twin of a schedule that fixes its own K (law:,
+     * sizes:, ...) needs none */
+    int st = rq->K <= 0 && rq->arg && dlmkl_schedule_implies_K(rq->arg) ? DLMKL_OK : require_K(rq->K, rq->L, rq->spec, 0);
     if (st != DLMKL_OK)
         return st;
     return make_twin(rq->arg, rq->L, rq->K, rq->prof, out);

@@ -179,9 +179,9 @@ START_TEST(test_bad_specs)
 {
     expect_error("sizes:4,3", 8, -1, "sum to L");
     expect_error("sizes:4,x", 8, -1, "integers");
-    expect_error("sizes:4,4", 8, 3, "--K");
+    expect_error("sizes:4,4", 8, 3, "but K is 3");
     expect_error("balanced", 4, 5, "cannot exceed L");
-    expect_error("balanced", 4, -1, "--K");
+    expect_error("balanced", 4, -1, "number of iterations K");
     expect_error("optimal", 4, 2, "profile");
     expect_error("random-tc:rho=0", 8, 3, "rho");
     expect_error("random-dtc:rho=-2", 8, 3, "rho");
@@ -202,6 +202,23 @@ START_TEST(test_bad_specs)
     p = tu_write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,1,0.5\n2,2,2,1\n");
     snprintf(spec, sizeof spec, "law:%s", p);
     expect_error(spec, 4, -1, "no row");
+    unlink(p);
+    /* the twin of a law file has the file's K: no K needed (K = 0, as a sweep passes it), and a
+     * K other than the file's is refused */
+    p = tu_write_tmp("k,m,s,prob\n1,0,2,0.5\n1,0,4,0.5\n2,2,4,1\n2,4,2,1\n");
+    snprintf(spec, sizeof spec, "twin:law:%s", p);
+    ck_assert_msg(dlmkl_schedule_implies_K(spec), "%s should imply K", spec);
+    for (int K = 0; K <= 2; K += 2) {
+        dlmkl_schedule *tw = NULL;
+        int st = dlmkl_schedule_from_spec(spec, 6, K, NULL, &tw);
+        ck_assert_msg(st == DLMKL_OK, "%s with K = %d: %s", spec, K, dlmkl_last_error());
+        char sizes[64];
+        dlmkl_schedule_sizes_string(tw, sizes, sizeof sizes);
+        ck_assert_msg(tw->nsteps == 2 && strcmp(sizes, "3-3") == 0, "%s: %d steps, sizes %s; expected 2, 3-3", spec,
+                      tw->nsteps, sizes);
+        dlmkl_schedule_free(tw);
+    }
+    expect_error(spec, 6, 3, "K is 3");
     unlink(p);
     dlmkl_positions pos;
     ck_assert_int_ne(dlmkl_positions_parse("diagonal", &pos), DLMKL_OK);
