@@ -2,10 +2,10 @@
  *
  * Each nonempty subset S (a bit mask, bit i = coordinate i) is done on its own: the key of support
  * point k is x_S read as a base-V number (coordinates of S in increasing order, the first most
- * significant), which is below V^|S| <= V^L < 2^64. When V^|S| <= max(2N, 4096) the marginal is a
+ * significant), which is below V^|S| <= V^L < 2^64. When V^|S| <= max(2N, 256) the marginal is a
  * counting array (zeroed, p added in support order, every entry through the −p log2 p kernel; a
- * zero adds exactly +0); otherwise the (key, p) pairs go through a stable LSD radix sort of 11-bit
- * digits, p is summed over each run of equal keys (in support order, the sort being stable) and the
+ * zero adds exactly +0); otherwise the (key, p) pairs go through a stable sort (insertion for
+ * N <= 32, else LSD radix of 11-bit digits), p is summed over each run of equal keys (in support order, the sort being stable) and the
  * run sums go through the kernel in key order. Either way H(X_S) depends only on S and the support.
  *
  * Parallelism: the 2^L masks are cut into min(2^L, 4096) chunks of consecutive masks, a number that
@@ -25,6 +25,11 @@
 /* Bits of a radix-sort digit, and the counting array's size. */
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
+/* Dense work (entries) below which the dense route is kept whatever the estimate (a few tens of
+ * milliseconds: the choice does not matter there, and the dense route keeps its bits). */
+#define MIN_DENSE_COST 1e7
+/* Supports of at most this many points are sorted by insertion (stable), not by radix. */
+#define SMALL_N 32
 /* Most chunks of masks (rows of partial sums). */
 #define MAX_CHUNKS 4096
 /* Relative cost of one dense marginal entry (a sum and a log2) against one elementary operation of
@@ -44,7 +49,7 @@ static double choose(int n, int k)
 /* Size of the counting array: marginals with at most this many cells are counted, not sorted. */
 static uint64_t direct_cap(uint64_t N)
 {
-    return N > 2048 ? 2 * N : 4096;
+    return N > 128 ? 2 * N : 256;
 }
 
 /* Radix passes for keys below vm (vm >= 1). */
@@ -75,8 +80,10 @@ double dlmkl_profile_sparse_cost(int L, int V, uint64_t N)
         double per = n * m;
         if (vm <= cap)
             per += vm + n;
+        else if (N <= SMALL_N)
+            per += n * n / 4.0 + n;
         else
-            per += 2.0 * n * radix_passes(vm > 1.8e19 ? UINT64_MAX : (uint64_t)vm);
+            per += (2.0 * n + 2.0 * RADIX) * radix_passes(vm > 1.8e19 ? UINT64_MAX : (uint64_t)vm);
         total += choose(L, m) * per;
     }
     return total;
@@ -115,7 +122,24 @@ int dlmkl_profile_sparse_preferred(int L, int V, uint64_t N, int nthreads)
     const size_t dense_b = dlmkl_profile_workspace_bytes(L, V, nthreads);
     if (sparse_b <= cap && dense_b > cap)
         return 1;
-    return 4.0 * dlmkl_profile_sparse_cost(L, V, N) <= DENSE_OPS_PER_ENTRY * dlmkl_profile_dense_cost(L, V);
+    const double dense = dlmkl_profile_dense_cost(L, V);
+    return dense >= MIN_DENSE_COST && 4.0 * dlmkl_profile_sparse_cost(L, V, N) <= DENSE_OPS_PER_ENTRY * dense;
+}
+
+/* Stable insertion sort of (key, val) by key, for small N. */
+static void insertion_sort(uint64_t *k, double *v, uint64_t N)
+{
+    for (uint64_t i = 1; i < N; i++) {
+        const uint64_t kk = k[i];
+        const double vv = v[i];
+        uint64_t j = i;
+        for (; j > 0 && k[j - 1] > kk; j--) {
+            k[j] = k[j - 1];
+            v[j] = v[j - 1];
+        }
+        k[j] = kk;
+        v[j] = vv;
+    }
 }
 
 /* Stable LSD radix sort of (key, val) by key < vm; the result is in (*k, *v) (pointers swapped with
@@ -245,7 +269,10 @@ int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double
                     H = dlmkl_plogp_sum(cnt, vm);
                 } else {
                     memcpy(v, p, N * sizeof *v);
-                    radix_sort(&k, &v, &k2, &v2, N, vm, count);
+                    if (N <= SMALL_N)
+                        insertion_sort(k, v, N);
+                    else
+                        radix_sort(&k, &v, &k2, &v2, N, vm, count);
                     uint64_t g = 0;
                     for (uint64_t j = 0; j < N;) {
                         double s = v[j];

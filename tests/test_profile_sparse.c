@@ -50,9 +50,10 @@ static void vs_dense(dlmkl_dist *d, const char *what)
 
 START_TEST(test_vs_dense_sparse_laws)
 {
-    /* (L, V, kept entries): counting arrays and, where V^|S| > max(2N, 4096), the radix route */
+    /* (L, V, kept entries): counting arrays and, where V^|S| > max(2N, 256), the insertion
+     * sort (N <= 32) or the radix sort */
     static const int cases[][3] = {{1, 2, 1}, {2, 3, 2},  {4, 2, 3},   {5, 3, 20},  {6, 2, 10},   {4, 5, 40},
-                                   {7, 4, 300}, {8, 3, 500}, {13, 2, 500}, {6, 7, 1000}, {10, 2, 1}, {9, 3, 5000}};
+                                   {7, 4, 300}, {8, 3, 500}, {13, 2, 500}, {6, 7, 1000}, {10, 2, 1}, {9, 3, 5000}, {9, 2, 20}, {5, 4, 30}, {12, 2, 3}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         dlmkl_dist *d = sparse_table(cases[c][0], cases[c][1], 300 + c, (uint64_t)cases[c][2]);
         vs_dense(d, "sparse law");
@@ -108,9 +109,9 @@ END_TEST
 
 START_TEST(test_threads_bit_identical)
 {
-    static const char *specs[] = {"perm:n=6", "mds:q=7,n=6,k=2", "parity:L=13"};
-    for (size_t c = 0; c < 4; c++) {
-        dlmkl_dist *d = c < 3 ? tu_dist(specs[c]) : sparse_table(12, 3, 99, 3000);
+    static const char *specs[] = {"perm:n=6", "mds:q=7,n=6,k=2", "parity:L=13", "copy:L=14,V=3"};
+    for (size_t c = 0; c < 5; c++) {
+        dlmkl_dist *d = c < 4 ? tu_dist(specs[c]) : sparse_table(12, 3, 99, 3000);
         dlmkl_set_threads(1);
         dlmkl_profile *a = sparse_profile(d);
         dlmkl_set_threads(2);
@@ -171,7 +172,8 @@ START_TEST(test_route_choice)
     ck_assert_int_eq(dlmkl_profile_sparse_preferred(20, 3, 3, 2), 1);
     /* perm:n=8, 9: estimated about as costly as dense (measured 3-5x faster: below the 4x margin) */
     ck_assert_int_eq(dlmkl_profile_sparse_preferred(9, 9, 362880, 2), 0);
-    /* a full-support binary table and parity at L = 20: dense */
+    /* a full-support binary table, parity at L = 20, and any small table (mds:q=7,n=7,k=2): dense */
+    ck_assert_int_eq(dlmkl_profile_sparse_preferred(7, 7, 49, 2), 0);
     ck_assert_int_eq(dlmkl_profile_sparse_preferred(10, 2, 1024, 2), 0);
     ck_assert_int_eq(dlmkl_profile_sparse_preferred(20, 2, 1u << 19, 2), 0);
     ck_assert(dlmkl_profile_sparse_cost(20, 3, 3) < 1e-3 * dlmkl_profile_dense_cost(20, 3));

@@ -2,7 +2,7 @@
  * permutations, copy), with work proportional to the support rather than to V^L.
  *
  * For every subset S of the L coordinates, the N support points x (p(x) > 0) are projected to x_S,
- * the projected keys are grouped (a counting array when V^|S| is small, else a stable radix sort),
+ * the projected keys are grouped (a counting array when V^|S| is small, else a stable sort),
  * p is summed per key in support order and H(X_S) = −Σ_k P_k log2 P_k by the deterministic kernel of
  * plogp.h. h(m) = C(L,m)^{-1} Σ_{|S|=m} H(X_S). Subsets are processed in fixed chunks whose per-|S|
  * sums are added in chunk order, so the result is bit-identical for any thread count (it is not
@@ -21,8 +21,9 @@ uint64_t dlmkl_dist_support_size(const dlmkl_dist *d);
 
 /*! h(m), m = 0..L, from a support: N points with table indices idx[k] = Σ_i x_i V^(L−1−i) (< V^L,
  *  any order; a repeated index adds its probabilities) and probabilities p[k] > 0 summing to 1 (within DLMKL_SUM_TOL; not
- *  renormalised). Work Σ_{m} C(L,m)·(N·m + min(V^m + N, N·ceil(log2(V^m)/11)·2)), i.e. about
- *  2^L·N·L; memory N·(16 + 4L) bytes plus per thread 32·N + 8·max(2N, 4096) bytes, through the
+ *  renormalised). Work Σ_m C(L,m)·(N·m + [V^m + N when V^m <= max(2N, 256), else a stable sort:
+ *  N²/4 for N <= 32, (2N + 4096)·ceil(log2(V^m)/11) radix]), about 2^L·N·L; memory N·(16 + 4L)
+ *  bytes plus per thread 32·N + 8·max(2N, 256) + 16 KiB, through the
  *  memory cap. Bit-identical for any thread count. DLMKL_EINVAL on bad input (the message names
  *  the entry), DLMKL_ETOOBIG above the memory cap. */
 int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double *p, uint64_t N,
@@ -47,7 +48,8 @@ size_t dlmkl_profile_sparse_workspace_bytes(int L, int V, uint64_t N, int nthrea
  *  the dense workspace (dlmkl_profile_workspace_bytes) is above the memory cap while the sparse one
  *  (dlmkl_profile_sparse_workspace_bytes) is not, or the sparse route is estimated at least 4×
  *  cheaper, 4·sparse_cost ≤ 4·dense_cost (one dense entry, a sum and a log2, measured at about 4
- *  elementary operations of the sparse route); else 0. O(L). */
+ *  elementary operations of the sparse route) with dense_cost ≥ 1e7 (below, dense is kept); else 0.
+ *  O(L). */
 int dlmkl_profile_sparse_preferred(int L, int V, uint64_t N, int nthreads);
 
 /*! h(m) by dlmkl_profile_compute_sparse when dlmkl_profile_sparse_preferred says so, else by
