@@ -121,7 +121,7 @@ int dlmkl_profile_sparse_preferred(int L, int V, uint64_t N, int nthreads)
     const size_t sparse_b = dlmkl_profile_sparse_workspace_bytes(L, V, N, nthreads);
     const size_t dense_b = dlmkl_profile_workspace_bytes(L, V, nthreads);
     if (sparse_b <= cap && dense_b > cap)
-        return 1;
+        return dlmkl_profile_sparse_cost(L, V, N) <= DLMKL_SPARSE_MAX_COST;
     const double dense = dlmkl_profile_dense_cost(L, V);
     return dense >= MIN_DENSE_COST && 4.0 * dlmkl_profile_sparse_cost(L, V, N) <= DENSE_OPS_PER_ENTRY * dense;
 }
@@ -199,6 +199,11 @@ int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double
     if (!(fabs(sum - 1.0) <= DLMKL_SUM_TOL))
         return dlmkl_error(DLMKL_ESUM, "the support probabilities sum to %.17g, not 1", sum);
 
+    const double cost = dlmkl_profile_sparse_cost(L, V, N);
+    if (!(cost <= DLMKL_SPARSE_MAX_COST))
+        return dlmkl_error(DLMKL_ECOST, "sparse profile: L = %d, V = %d with %llu support points needs about %.3g "
+                           "operations (2^L subsets), above the budget of %.3g (days); use a smaller L",
+                           L, V, (unsigned long long)N, cost, DLMKL_SPARSE_MAX_COST);
     const int nthreads = dlmkl_threads();
     const size_t need = dlmkl_profile_sparse_workspace_bytes(L, V, N, nthreads);
     if ((st = dlmkl_check_memory(need, "the sparse profile's workspace")) != DLMKL_OK)

@@ -156,6 +156,13 @@ START_TEST(test_support_api_and_bad_input)
     ck_assert_int_eq(dlmkl_profile_sparse_support(3, 3, idx, bad_s, 2, p), DLMKL_ESUM);
     ck_assert_int_eq(dlmkl_profile_sparse_support(3, 3, idx, pr, 0, p), DLMKL_EINVAL);
     ck_assert_int_eq(dlmkl_profile_sparse_support(4, 3, idx, pr, 2, p), DLMKL_EINVAL);
+    /* 2^62 subsets: refused by its cost, not run */
+    dlmkl_profile *p62 = dlmkl_profile_alloc(62);
+    uint64_t one = 0;
+    double pone = 1.0;
+    ck_assert_int_eq(dlmkl_profile_sparse_support(62, 2, &one, &pone, 1, p62), DLMKL_ECOST);
+    ck_assert_ptr_nonnull(strstr(dlmkl_last_error(), "smaller L"));
+    dlmkl_profile_free(p62);
     const size_t cap = dlmkl_max_memory();
     dlmkl_set_max_memory(64);
     ck_assert_int_eq(dlmkl_profile_sparse_support(3, 3, idx, pr, 2, p), DLMKL_ETOOBIG);

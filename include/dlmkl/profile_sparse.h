@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Largest estimated work (dlmkl_profile_sparse_cost) the sparse route accepts: about a day. */
+#define DLMKL_SPARSE_MAX_COST 1e14
+
 /*! Number N of nonzero entries of the table. O(V^L). */
 uint64_t dlmkl_dist_support_size(const dlmkl_dist *d);
 
@@ -25,7 +28,7 @@ uint64_t dlmkl_dist_support_size(const dlmkl_dist *d);
  *  N²/4 for N <= 32, (2N + 4096)·ceil(log2(V^m)/11) radix]), about 2^L·N·L; memory N·(16 + 4L)
  *  bytes plus per thread 32·N + 8·max(2N, 256) + 16 KiB, through the
  *  memory cap. Bit-identical for any thread count. DLMKL_EINVAL on bad input (the message names
- *  the entry), DLMKL_ETOOBIG above the memory cap. */
+ *  the entry), DLMKL_ETOOBIG above the memory cap, DLMKL_ECOST above DLMKL_SPARSE_MAX_COST. */
 int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double *p, uint64_t N,
                                  dlmkl_profile *prof);
 
@@ -46,7 +49,7 @@ size_t dlmkl_profile_sparse_workspace_bytes(int L, int V, uint64_t N, int nthrea
 
 /*! 1 if the sparse route should be used for a table of L, V with N nonzero entries and nthreads:
  *  the dense workspace (dlmkl_profile_workspace_bytes) is above the memory cap while the sparse one
- *  (dlmkl_profile_sparse_workspace_bytes) is not, or the sparse route is estimated at least 4×
+ *  (dlmkl_profile_sparse_workspace_bytes) is not and its cost is within DLMKL_SPARSE_MAX_COST, or the sparse route is estimated at least 4×
  *  cheaper, 4·sparse_cost ≤ 4·dense_cost (one dense entry, a sum and a log2, measured at about 4
  *  elementary operations of the sparse route) with dense_cost ≥ 1e7 (below, dense is kept); else 0.
  *  O(L). */
