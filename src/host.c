@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "dlmkl/io.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/profile_sparse.h"
 #include "dlmkl/profile.h"
 #include "dlmkl/sampler.h"
 #include "dlmkl/schedule.h"
@@ -183,13 +184,14 @@ int dlmkl_host_table(const dlmkl_host *h, double *out, uint64_t n)
     return DLMKL_OK;
 }
 
-/* The profile, computed once. */
+/* The profile, computed once: the dense route, or the sparse one where the dense workspace does not
+ * fit the memory cap or the sparse route is estimated at least 4x cheaper (dlmkl_profile_compute_auto). */
 static int host_profile(dlmkl_host *h)
 {
     if (h->prof)
         return DLMKL_OK;
     dlmkl_profile *prof = dlmkl_profile_alloc(h->d->L);
-    int st = prof ? dlmkl_profile_compute(h->d, prof) : DLMKL_ENOMEM;
+    int st = prof ? dlmkl_profile_compute_auto(h->d, prof, NULL) : DLMKL_ENOMEM;
     if (st != DLMKL_OK) {
         dlmkl_profile_free(prof);
         return st == DLMKL_ENOMEM && !prof ? oom() : st;

@@ -24,7 +24,8 @@ run() { local np=$1; shift; timeout 300 "$MPIRUN" -np "$np" --oversubscribe --bi
 
 # --- the profile: same bytes as dlmkl profile, for 1..3 processes and 1, 2 threads ---
 for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2,seed=3" "random:L=8,V=3,seed=5" \
-            "random:L=6,V=4,seed=2" "random:L=3,V=5,seed=1" "random:L=1,V=2,seed=1" "random:L=2,V=2,seed=4"; do
+            "random:L=6,V=4,seed=2" "random:L=3,V=5,seed=1" "random:L=1,V=2,seed=1" "random:L=2,V=2,seed=4" \
+            "copy:L=15,V=2"; do
     "$DLMKL" profile --dist "$spec" --threads 1 > "$T/ref.csv" || fail "dlmkl profile $spec"
     for np in 2 3; do
         for th in 1 2; do

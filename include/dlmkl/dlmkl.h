@@ -19,6 +19,7 @@
 #include "dlmkl/profile.h"
 #include "dlmkl/profile_exchangeable.h"
 #include "dlmkl/profile_markov.h"
+#include "dlmkl/profile_sparse.h"
 #include "dlmkl/sampler.h"
 #include "dlmkl/schedule.h"
 #include "dlmkl/sizes.h"
