@@ -8,6 +8,7 @@
 
 #include "dlmkl/dist.h"
 #include "dlmkl/profile.h"
+#include "dlmkl/profile_sparse.h"
 #include "dlmkl/profile_exchangeable.h"
 #include "dlmkl/profile_markov.h"
 #include "families.h"
@@ -394,7 +395,7 @@ int dlmkl_profile_auto(const char *spec, int normalize, dlmkl_profile **out, int
     if (!prof)
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     else
-        st = dlmkl_profile_compute(d, prof);
+        st = dlmkl_profile_compute_auto(d, prof, NULL); /* the route of a --dist profile: same bits */
     if (st == DLMKL_OK) {
         *out = prof;
         if (V_out)

@@ -332,7 +332,8 @@ int dlmkl_profile_compute_sparse(const dlmkl_dist *d, dlmkl_profile *prof)
 
 int dlmkl_profile_compute_auto(const dlmkl_dist *d, dlmkl_profile *prof, int *sparse_used)
 {
-    const int sparse = dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), dlmkl_threads());
+    /* decided as for one thread, so that the route, hence the bits, do not depend on the thread count */
+    const int sparse = dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
     if (sparse_used)
         *sparse_used = sparse;
     return sparse ? dlmkl_profile_compute_sparse(d, prof) : dlmkl_profile_compute(d, prof);

@@ -114,7 +114,8 @@ typedef enum {
 
 /*! The exact profile h(0..L) of a distribution spec by the cheapest exact route: the family's
  *  closed form when the family has one (cost O(L) to O(L^2 V^3), any L its keys allow), otherwise
- *  the enumerated table (cost O((1+V)^L), L <= DLMKL_MAX_L, memory cap applies). The closed form's
+ *  the enumerated table by the route dlmkl_profile_compute_auto chooses (dense O((1+V)^L) or sparse,
+ *  profile_sparse.h; L <= DLMKL_MAX_L, memory cap applies), the bits of a table's profile. The closed form's
  *  errors are returned as they are (a spec it refuses is not silently enumerated). *V_out (may be
  *  NULL) is the alphabet (0 when the spec does not give it); *route_out (may be NULL) the route. */
 int dlmkl_profile_auto(const char *spec, int normalize, dlmkl_profile **out, int *V_out,

@@ -55,7 +55,8 @@ size_t dlmkl_profile_sparse_workspace_bytes(int L, int V, uint64_t N, int nthrea
  *  O(L). */
 int dlmkl_profile_sparse_preferred(int L, int V, uint64_t N, int nthreads);
 
-/*! h(m) by dlmkl_profile_compute_sparse when dlmkl_profile_sparse_preferred says so, else by
+/*! h(m) by dlmkl_profile_compute_sparse when dlmkl_profile_sparse_preferred (asked for one thread,
+ *  so that the route and the bits do not depend on the thread count) says so, else by
  *  dlmkl_profile_compute (same bits as it then). *sparse_used (may be NULL) is 1 for the sparse
  *  route. Cost: one scan of the table plus the chosen route. */
 int dlmkl_profile_compute_auto(const dlmkl_dist *d, dlmkl_profile *prof, int *sparse_used);

@@ -66,7 +66,7 @@ static int cmd_profile_mpi(int argc, char **argv)
     /* the route of `dlmkl profile` (dlmkl_profile_compute_auto), agreed by every process: a sparse law
      * is done whole on each process (no communication), the dense route over the processes */
     int sparse = st == DLMKL_OK &&
-                 dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), dlmkl_threads());
+                 dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
     MPI_Allreduce(MPI_IN_PLACE, &sparse, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (sparse)
         st = dlmkl_profile_compute_sparse(d, prof);
