@@ -339,10 +339,32 @@ static void cell_d_dtc(FILE *f, const dlmkl_kl_row *row, double u, double sc)
         fprintf(f, "%d", row->d_dtc);
 }
 
-static const struct {
+/* A column of a row table: its header name and its cell. */
+typedef struct {
     const char *name;
     cell_writer write;
-} columns[] = {
+} kl_column;
+
+static void write_names(FILE *f, const kl_column *cols, int n)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? "," : "", cols[i].name);
+}
+
+/* the cells of row, comma-separated; all empty when blank */
+static void write_cells(FILE *f, const kl_column *cols, int n, const dlmkl_kl_row *row, dlmkl_unit unit, double scale,
+                        int blank)
+{
+    const double u = dlmkl_unit_factor(unit);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        if (!blank)
+            cols[i].write(f, row, u, scale);
+    }
+}
+
+static const kl_column columns[] = {
     {"schedule", cell_schedule},
     {"positions", cell_positions},
     {"K", cell_K},
@@ -378,20 +400,11 @@ const char *dlmkl_kl_row_column(int i)
     return i >= 0 && i < NCOLUMNS ? columns[i].name : NULL;
 }
 
-void dlmkl_kl_row_write_header(FILE *f)
-{
-    for (int i = 0; i < NCOLUMNS; i++)
-        fprintf(f, "%s%s", i ? "," : "", columns[i].name);
-}
+void dlmkl_kl_row_write_header(FILE *f) { write_names(f, columns, NCOLUMNS); }
 
 void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
 {
-    const double u = dlmkl_unit_factor(unit);
-    for (int i = 0; i < NCOLUMNS; i++) {
-        if (i)
-            fputc(',', f);
-        columns[i].write(f, row, u, scale);
-    }
+    write_cells(f, columns, NCOLUMNS, row, unit, scale, 0);
 }
 
 /* ---- the columns of rows evaluated by adaptive.h: a second table, empty cells for the other rows ---- */
@@ -445,10 +458,7 @@ static void cell_bound_policy(FILE *f, const dlmkl_kl_row *row, double u, double
     dlmkl_put(f, isnan(b) ? b : u * b);
 }
 
-static const struct {
-    const char *name;
-    cell_writer write;
-} adaptive_columns[] = {
+static const kl_column adaptive_columns[] = {
     {"predictor", cell_predictor},
     {"kl_predictor", cell_kl_predictor},
     {"kl_path", cell_kl_path},
@@ -469,19 +479,9 @@ const char *dlmkl_kl_row_adaptive_column(int i)
     return i >= 0 && i < NADAPTIVE ? adaptive_columns[i].name : NULL;
 }
 
-void dlmkl_kl_row_write_adaptive_header(FILE *f)
-{
-    for (int i = 0; i < NADAPTIVE; i++)
-        fprintf(f, "%s%s", i ? "," : "", adaptive_columns[i].name);
-}
+void dlmkl_kl_row_write_adaptive_header(FILE *f) { write_names(f, adaptive_columns, NADAPTIVE); }
 
 void dlmkl_kl_row_write_adaptive(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, double scale)
 {
-    const double u = dlmkl_unit_factor(unit);
-    for (int i = 0; i < NADAPTIVE; i++) {
-        if (i)
-            fputc(',', f);
-        if (row->adaptive.used)
-            adaptive_columns[i].write(f, row, u, scale);
-    }
+    write_cells(f, adaptive_columns, NADAPTIVE, row, unit, scale, !row->adaptive.used);
 }

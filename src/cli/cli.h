@@ -64,6 +64,8 @@ void cli_put(FILE *f, double v, const cli_common *co);
 void cli_progress_begin(const cli_common *co);
 void cli_progress_report(void *ctx, const char *what, double done, double total);
 void cli_progress_end(void);
+/* "42s", "3m07s", "2h05m" ("--" for a negative, unknown time) into buf. */
+void cli_format_seconds(double s, char *buf, size_t len);
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);

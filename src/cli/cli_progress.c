@@ -33,7 +33,7 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void fmt_secs(double s, char *buf, size_t len)
+void cli_format_seconds(double s, char *buf, size_t len)
 {
     if (s < 0)
         snprintf(buf, len, "--");
@@ -48,13 +48,13 @@ static void fmt_secs(double s, char *buf, size_t len)
 static void draw(double t)
 {
     char line[512], el[32];
-    fmt_secs(t - P.t0, el, sizeof el);
+    cli_format_seconds(t - P.t0, el, sizeof el);
     int n = snprintf(line, sizeof line, "%s", el);
     for (int i = 0; i < P.n && n < (int)sizeof line; i++) {
         const stage *s = &P.st[i];
         char eta[32];
         const double frac = s->total > 0 ? s->done / s->total : 0.0;
-        fmt_secs(frac > 0 ? (t - s->start) * (1.0 - frac) / frac : -1.0, eta, sizeof eta);
+        cli_format_seconds(frac > 0 ? (t - s->start) * (1.0 - frac) / frac : -1.0, eta, sizeof eta);
         n += snprintf(line + n, sizeof line - (size_t)n, "  %s %.0f%% ETA %s", s->what, 100.0 * frac, eta);
     }
     const int w = 79;

@@ -63,18 +63,6 @@ typedef struct {
 /* redraw at most this often (seconds): thousands of cheap rows would otherwise flood the tty */
 #define PROGRESS_INTERVAL 0.1
 
-static void fmt_secs(double s, char *buf, size_t len)
-{
-    if (s < 0)
-        snprintf(buf, len, "--");
-    else if (s < 60)
-        snprintf(buf, len, "%.0fs", s);
-    else if (s < 3600)
-        snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
-    else
-        snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-}
-
 static void progress(void *vctx, const dlmkl_sweep_progress *p)
 {
     progress_ctx *c = vctx;
@@ -89,8 +77,8 @@ static void progress(void *vctx, const dlmkl_sweep_progress *p)
     for (int i = 0; i < barw; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[barw] = 0;
-    fmt_secs(p->elapsed, el, sizeof el);
-    fmt_secs(p->eta, eta, sizeof eta);
+    cli_format_seconds(p->elapsed, el, sizeof el);
+    cli_format_seconds(p->eta, eta, sizeof eta);
     int n = snprintf(line, sizeof line, "[%s] %ld/%ld rows", bar, p->done, p->total);
     if (p->skipped)
         n += snprintf(line + n, sizeof line - (size_t)n, " (%ld reused)", p->skipped);
