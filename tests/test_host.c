@@ -14,6 +14,7 @@
 #include "dlmkl/kl.h"
 #include "dlmkl/profile.h"
 #include "dlmkl/schedule.h"
+#include "internal.h" /* dlmkl_threads_setting */
 #include "testutil.h"
 
 /* field `col` (0-based) of line `line` (0-based) of a CSV text, split by the library's CSV reader
@@ -298,7 +299,7 @@ END_TEST
 
 /* thread counts per handle and per calling thread: two threads compute the same rows at the same time
  * with handles of 1 and 3 threads; both texts equal the reference byte for byte, and neither call
- * changes its thread's own setting (dlmkl_threads) */
+ * changes its thread's own setting (dlmkl_threads_setting: also without OpenMP, where dlmkl_threads is 1) */
 typedef struct {
     int threads, own_before, own_after;
     int st;
@@ -309,7 +310,7 @@ static void *host_job_run(void *arg)
 {
     host_job *j = arg;
     dlmkl_set_threads(2); /* this thread's own setting, which the handle's count must not change */
-    j->own_before = dlmkl_threads();
+    j->own_before = dlmkl_threads_setting();
     dlmkl_host *h;
     j->st = dlmkl_host_from_spec("markov:L=10,stay=0.6", 0, &h);
     if (j->st == DLMKL_OK) {
@@ -319,7 +320,7 @@ static void *host_job_run(void *arg)
         j->st = dlmkl_host_kl_csv(h, sched, 2, K, 2, NULL, 0, DLMKL_OUTPUT_LAW_ALWAYS, DLMKL_BITS, "", &j->kl);
         dlmkl_host_free(h);
     }
-    j->own_after = dlmkl_threads();
+    j->own_after = dlmkl_threads_setting();
     return NULL;
 }
 
