@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "profile_mpi.h"
+#include "dlmkl/profile_sparse.h"
 
 int dlmkl_mpi_agree(int st, MPI_Comm comm)
 {
@@ -82,4 +83,13 @@ int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, 
     }
     free(owner), free(mine), free(byc), free(load), free(rows), free(gathered);
     return st;
+}
+
+int dlmkl_profile_compute_auto_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm)
+{
+    int sparse = st == DLMKL_OK && dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
+    MPI_Allreduce(MPI_IN_PLACE, &sparse, 1, MPI_INT, MPI_MIN, comm);
+    if (!sparse)
+        return dlmkl_profile_compute_mpi(st, d, prof, comm);
+    return dlmkl_mpi_agree(dlmkl_profile_compute_sparse(d, prof), comm);
 }

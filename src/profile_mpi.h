@@ -24,4 +24,10 @@ int dlmkl_mpi_agree(int st, MPI_Comm comm);
  *  dlmkl_profile_compute on every process, plus P·units·(L+1) doubles of rows. */
 int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm);
 
+/*! The route of dlmkl_profile_compute_auto, agreed by every process of comm: a law for which the
+ *  sparse route is chosen (dlmkl_profile_sparse_preferred, as for one thread) is done whole on each
+ *  process (no communication), any other by dlmkl_profile_compute_mpi. The same bits as
+ *  dlmkl_profile_compute_auto; returns the status all processes agree on. Collective. */
+int dlmkl_profile_compute_auto_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm);
+
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dlmkl/io.h"
+#include "dlmkl/profile_sparse.h"
 #include "dlmkl/sweep.h"
 #include "sweep_internal.h"
 
@@ -113,8 +114,8 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
         free(spec);
         if (ex && ex->profile)
             st = ex->profile(ex->ctx, st, *d, *prof);
-        else if (!st)
-            st = dlmkl_profile_compute(*d, *prof);
+        else if (!st) /* the route of a --dist profile (dense, or sparse where chosen): the same bits */
+            st = dlmkl_profile_compute_auto(*d, *prof, NULL);
         if (st)
             return st;
     }

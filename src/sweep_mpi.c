@@ -38,7 +38,7 @@ typedef struct {
 static int hook_profile(void *vctx, int st, const dlmkl_dist *d, dlmkl_profile *prof)
 {
     mpi_ctx *c = vctx;
-    return dlmkl_profile_compute_mpi(st, d, prof, c->comm);
+    return dlmkl_profile_compute_auto_mpi(st, d, prof, c->comm);
 }
 
 static int hook_take(void *vctx, long r)

@@ -280,6 +280,15 @@ for cfg in "$SRC"/experiments/q*.ini; do
     fi
 done
 
+# a sparse law's profile takes the same route in a sweep as in `dlmkl kl --dist` (the sparse one for
+# copy:L=15: 2 points in 2^15, (1+V)^L > 10^7), so the rows agree bit for bit
+"$DLMKL" sweep --name sp --dist copy:L=15 --K 3,7 --schedule balanced --schedule random-tc --output-law never \
+    --out-dir "$T/sp" >/dev/null 2>"$T/sp.err" || fail "sparse sweep: $(cat "$T/sp.err")"
+sw=$(python3 -c 'import csv,sys; print("\n".join(r["schedule"]+","+r["K"]+","+r["kl_expected"] for r in csv.DictReader(open(sys.argv[1]))))' "$T/sp/sp.csv" | sort)
+kl=$("$DLMKL" kl --dist copy:L=15 --K 3,7 --schedule balanced --schedule random-tc --output-law never |
+     python3 -c 'import csv,sys; print("\n".join(r["schedule"]+","+r["K"]+","+r["kl_expected"] for r in csv.DictReader(sys.stdin)))' | sort)
+if [ -n "$sw" ] && [ "$sw" = "$kl" ]; then ok "sparse law: sweep rows equal kl rows"; else fail "sparse law: sweep '$sw' vs kl '$kl'"; fi
+
 if [ $fails -ne 0 ]; then
     echo "$fails failure(s)" >&2
     exit 1

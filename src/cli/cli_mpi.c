@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "dlmkl/host.h"
-#include "dlmkl/profile_sparse.h"
 #include "profile_mpi.h"
 #include "sweep_mpi.h"
 
@@ -63,15 +62,8 @@ static int cmd_profile_mpi(int argc, char **argv)
     int st = dlmkl_dist_from_spec(spec, co.normalize, &d);
     if (st == DLMKL_OK && !(prof = dlmkl_profile_alloc(d->L)))
         st = dlmkl_last_status();
-    /* the route of `dlmkl profile` (dlmkl_profile_compute_auto), agreed by every process: a sparse law
-     * is done whole on each process (no communication), the dense route over the processes */
-    int sparse = st == DLMKL_OK &&
-                 dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
-    MPI_Allreduce(MPI_IN_PLACE, &sparse, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    if (sparse)
-        st = dlmkl_profile_compute_sparse(d, prof);
-    else
-        st = dlmkl_profile_compute_mpi(st, d, prof, MPI_COMM_WORLD);
+    /* the route of `dlmkl profile` (dlmkl_profile_compute_auto), agreed by every process */
+    st = dlmkl_profile_compute_auto_mpi(st, d, prof, MPI_COMM_WORLD);
     if (st == DLMKL_OK && cli_rank == 0) {
         dlmkl_out out;
         if ((st = dlmkl_profile_csv(prof, co.unit, &csv)) == DLMKL_OK &&
