@@ -20,7 +20,15 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 # as root Open MPI needs its consent; --bind-to none: several processes on few cores
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-run() { local np=$1; shift; timeout 300 "$MPIRUN" -np "$np" --oversubscribe --bind-to none "$MPI" "$@"; }
+# Under AddressSanitizer the MPI processes run without LeakSanitizer: Open MPI keeps allocations of
+# its own (libmpi and plugins it unloads at exit, so no suppression can name them) until the process
+# ends. Every other ASan check stays on, and dlmkl's own leaks are checked by the other tests.
+run() {
+    local np=$1
+    shift
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        timeout 300 "$MPIRUN" -np "$np" --oversubscribe --bind-to none "$MPI" "$@"
+}
 
 # --- the profile: same bytes as dlmkl profile, for 1..3 processes and 1, 2 threads ---
 for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2,seed=3" "random:L=8,V=3,seed=5" \
