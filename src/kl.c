@@ -136,6 +136,9 @@ int dlmkl_kl_expected(const dlmkl_profile *prof, const dlmkl_schedule *s, double
     case DLMKL_SCHED_FIXED:
         return kl_fixed(prof, s, kl);
     case DLMKL_SCHED_IID:
+        if (dlmkl_kl_expected_iid_beta_applies(prof, s))
+            return dlmkl_kl_expected_iid_beta(prof, s, kl); /* few non-zero ΔZ: one integral each */
+        return kl_overshoot(prof, s, kl);
     case DLMKL_SCHED_COMPOSITION:
         return kl_overshoot(prof, s, kl);
     case DLMKL_SCHED_LAW:

@@ -541,3 +541,307 @@ double dlmkl_kl_from_overshoot(const dlmkl_profile *prof, const double *O)
     }
     return acc;
 }
+
+/* ---- O(d) of i.i.d. reveal times by order statistics (one d at a time) ----
+ *
+ * With U_1..U_L i.i.d. uniform and token i revealed at the step k with F_{k−1} < U_i <= F_k, the
+ * d-th smallest U_(d) = u lands in a reveal interval with right end R(u), and the L − d larger ones
+ * are uniform on (u, 1). So O(d) = E[(L − d)(R(u) − u)/(1 − u)] = L ∫_0^1 (R(u) − u) g_d(u) du with
+ * g_d the Beta(d, L − d) density (L − 1)·b(d − 1; L − 2, u). Every integrand is >= 0. */
+
+/* Loader's (2000) saddle-point pieces, in long double: stirlerr(n) = ln n! − ((n + ½) ln n − n + ln√(2π)),
+ * bd0(x, M) = x ln(x/M) + M − x without cancellation near x = M. */
+static long double stirlerr_ld(long double n)
+{
+    if (n <= 30)
+        return lgammal(n + 1) - (n + 0.5L) * logl(n) + n - 0.91893853320467274178032973640562L;
+    const long double nn = n * n;
+    const long double S0 = 1.0L / 12, S1 = 1.0L / 360, S2 = 1.0L / 1260, S3 = 1.0L / 1680, S4 = 1.0L / 1188,
+                      S5 = 691.0L / 360360;
+    return (S0 - (S1 - (S2 - (S3 - (S4 - S5 / nn) / nn) / nn) / nn) / nn) / n;
+}
+
+static long double bd0_ld(long double x, long double M)
+{
+    if (fabsl(x - M) < 0.1L * (x + M)) {
+        long double v = (x - M) / (x + M), s = (x - M) * v, ej = 2 * x * v;
+        v *= v;
+        for (int j = 1; j < 1000; j++) {
+            ej *= v;
+            long double s1 = s + ej / (2 * j + 1);
+            if (s1 == s)
+                return s1;
+            s = s1;
+        }
+        return s;
+    }
+    return x * logl(x / M) + M - x;
+}
+
+/* ln g_d at u with complement v = 1 − u (both given, each accurate on its own side). */
+typedef struct beta_ctx {
+    int L, d;
+    long double a, b;  /* the exponents d − 1 and L − d − 1 */
+    long double lconst; /* ln(L − 1) + the stirlerr and √ terms of b(d − 1; L − 2, ·) */
+} beta_ctx;
+
+static void beta_init(beta_ctx *c, int L, int d)
+{
+    c->L = L, c->d = d;
+    c->a = d - 1, c->b = L - d - 1;
+    const long double n = L - 2;
+    c->lconst = logl((long double)L - 1);
+    if (d - 1 > 0 && L - d - 1 > 0)
+        c->lconst += stirlerr_ld(n) - stirlerr_ld(c->a) - stirlerr_ld(c->b) +
+                     0.5L * logl(n / (6.28318530717958647692528676655900577L * c->a * c->b));
+}
+
+static long double beta_log(const beta_ctx *c, long double u, long double v)
+{
+    const long double n = c->L - 2;
+    if (c->a == 0 && c->b == 0)
+        return c->lconst;
+    if (c->a == 0)
+        return c->lconst + (v > 0 ? n * logl(v) : -INFINITY);
+    if (c->b == 0)
+        return c->lconst + (u > 0 ? n * logl(u) : -INFINITY);
+    if (!(u > 0) || !(v > 0))
+        return -INFINITY;
+    return c->lconst - bd0_ld(c->a, n * u) - bd0_ld(c->b, n * v);
+}
+
+/* The local scale of ln g_d: |ℓ'| + √|ℓ''| with ℓ = a ln u + b ln v. */
+static long double beta_scale(const beta_ctx *c, long double u, long double v)
+{
+    long double d1 = 0, d2 = 0;
+    if (c->a > 0)
+        d1 += c->a / u, d2 += c->a / (u * u);
+    if (c->b > 0)
+        d1 -= c->b / v, d2 += c->b / (v * v);
+    return fabsl(d1) + sqrtl(d2);
+}
+
+/* Gauss–Legendre nodes and weights on [0, 1] (Newton on P_n in long double). */
+#define BETA_GL 16
+static void gauss_legendre01(long double *x, long double *w)
+{
+    const int n = BETA_GL;
+    for (int i = 0; i < n; i++) {
+        long double z = cosl(3.14159265358979323846264338327950288L * (i + 0.75L) / (n + 0.5L)), dp = 0;
+        for (int it = 0; it < 100; it++) {
+            long double p0 = 1, p1 = z;
+            for (int j = 2; j <= n; j++) {
+                long double p2 = ((2 * j - 1) * z * p1 - (j - 1) * p0) / j;
+                p0 = p1, p1 = p2;
+            }
+            dp = n * (z * p1 - p0) / (z * z - 1);
+            long double dz = p1 / dp;
+            z -= dz;
+            if (fabsl(dz) < 1e-21L)
+                break;
+        }
+        x[i] = (1 - z) / 2;
+        w[i] = 1 / ((1 - z * z) * dp * dp);
+    }
+}
+
+/* Nats below the maximum of ln g_d beyond which the density is dropped (e^-400 < 1e-173). */
+#define BETA_CUT 400.0L
+/* Largest piece: h·(|ℓ'| + √|ℓ''|) <= BETA_STEP at both of its ends. */
+#define BETA_STEP 2.0L
+
+/* The window of u where ln g_d >= max − BETA_CUT: [ulo, 1 − vlo], by bisection on each side of the
+ * mode (ln g_d is concave). */
+static void beta_window(const beta_ctx *c, long double *ulo, long double *vlo)
+{
+    const int L = c->L;
+    long double mode = L > 2 ? c->a / (L - 2) : 0.5L;
+    const long double top = beta_log(c, mode, 1 - mode) - BETA_CUT;
+    long double lo = 0, hi = mode;
+    if (c->a > 0) {
+        for (int it = 0; it < 20000 && hi - lo > 0; it++) {
+            long double mid = (lo + hi) / 2;
+            if (mid == lo || mid == hi)
+                break;
+            if (beta_log(c, mid, 1 - mid) < top)
+                lo = mid;
+            else
+                hi = mid;
+        }
+    }
+    *ulo = lo;
+    lo = 0, hi = 1 - mode; /* now in v */
+    if (c->b > 0) {
+        for (int it = 0; it < 20000 && hi - lo > 0; it++) {
+            long double mid = (lo + hi) / 2;
+            if (mid == lo || mid == hi)
+                break;
+            if (beta_log(c, 1 - mid, mid) < top)
+                lo = mid;
+            else
+                hi = mid;
+        }
+    }
+    *vlo = lo;
+}
+
+static long double overshoot_iid_at_ht(const dlmkl_schedule *s, const long double *F, const long double *T, int d);
+
+int dlmkl_overshoot_iid_at(const dlmkl_schedule *s, int d, double *Od)
+{
+    if (s->kind != DLMKL_SCHED_IID)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' does not draw i.i.d. reveal times", s->name);
+    const int L = s->L, K = s->nsteps;
+    if (d <= 0 || d >= L) {
+        *Od = 0.0;
+        return DLMKL_OK;
+    }
+    int st = dlmkl_check_memory(2 * ((size_t)K + 1) * sizeof(long double), "the heads and tails of a schedule");
+    if (st)
+        return st;
+    long double *F = malloc(2 * ((size_t)K + 1) * sizeof *F);
+    if (!F)
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    long double *T = F + K + 1;
+    heads_tails(s, F, T);
+    *Od = (double)overshoot_iid_at_ht(s, F, T, d);
+    free(F);
+    return DLMKL_OK;
+}
+
+static long double overshoot_iid_at_ht(const dlmkl_schedule *s, const long double *F, const long double *T, int d)
+{
+    const int L = s->L, K = s->nsteps;
+    beta_ctx c;
+    beta_init(&c, L, d);
+    long double gx[BETA_GL], gw[BETA_GL];
+    gauss_legendre01(gx, gw);
+    long double ulo, vlo;
+    beta_window(&c, &ulo, &vlo);
+    /* first step whose interval reaches past ulo: F[k+1] > ulo */
+    int k0 = 0, k1 = K - 1;
+    {
+        int lo = 0, hi = K - 1;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (F[mid + 1] > ulo)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        k0 = lo;
+        lo = k0, hi = K - 1; /* last step whose interval starts before 1 − vlo: T[k] > vlo */
+        while (lo < hi) {
+            int mid = lo + (hi - lo + 1) / 2;
+            if (T[mid] > vlo)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        k1 = lo;
+    }
+    long double acc = 0;
+    for (int k = k0; k <= k1; k++) {
+        const long double pk = s->pi_ld[k];
+        if (!(pk > 0))
+            continue;
+        /* u = F[k] + x, v = T[k] − x, R(u) − u = π_k − x for x in [0, π_k], clipped to the window */
+        long double x0 = ulo - F[k], x1 = T[k] - vlo;
+        if (x0 < 0)
+            x0 = 0;
+        if (x1 > pk)
+            x1 = pk;
+        long double x = x0;
+        while (x < x1) {
+            long double sa = beta_scale(&c, F[k] + x, T[k] - x);
+            long double h = x1 - x;
+            if (h * sa > BETA_STEP)
+                h = 0.75L * BETA_STEP / sa; /* from the start's scale, shrunk below if the end's is larger */
+            for (int it = 0; it < 200; it++) {
+                long double sb = beta_scale(&c, F[k] + x + h, T[k] - x - h);
+                long double sm = sa > sb ? sa : sb;
+                if (h * sm <= BETA_STEP)
+                    break;
+                /* a margin of 3/4 ends the search in a few rounds; an infinite scale (u or v = 0 at the
+                 * far end) halves h */
+                h = isfinite(sm) ? 0.75L * BETA_STEP / sm : h / 2;
+            }
+            long double part = 0;
+            for (int i = 0; i < BETA_GL; i++) {
+                long double t = x + h * gx[i], u = F[k] + t, v = T[k] - t;
+                /* the small one of u, v from its own sum, the other as 1 − it: the heads F and tails T
+                 * carry the rounding of up to K additions, which n·ln(v) (d = 1) would multiply by n */
+                if (u < 0.5L)
+                    v = 1 - u;
+                else
+                    u = 1 - v;
+                long double lg = beta_log(&c, u, v);
+                part += gw[i] * (pk - t) * expl(lg);
+            }
+            acc += part * h;
+            if (!(x + h > x))
+                break; /* not reached: inside the window ln g_d is finite and its scale bounded */
+            x += h;
+        }
+    }
+    return acc * L;
+}
+
+int dlmkl_kl_expected_iid_beta(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
+{
+    if (s->kind != DLMKL_SCHED_IID)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' does not draw i.i.d. reveal times", s->name);
+    if (prof->L != s->L)
+        return dlmkl_error(DLMKL_EINVAL, "the profile has L = %d but the schedule was built for L = %d", prof->L, s->L);
+    const int L = s->L, K = s->nsteps;
+    const double *h = prof->h;
+    int nnz = 0;
+    for (int d = 1; d < L; d++)
+        nnz += (h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0;
+    size_t bytes = 2 * ((size_t)K + 1) * sizeof(long double) + ((size_t)nnz + 1) * (sizeof(long double) + sizeof(int));
+    int st = dlmkl_check_memory(bytes, "the heads and tails of a schedule");
+    if (st)
+        return st;
+    long double *F = malloc(2 * ((size_t)K + 1) * sizeof *F), *val = malloc(((size_t)nnz + 1) * sizeof *val);
+    int *ds = malloc(((size_t)nnz + 1) * sizeof *ds);
+    if (!F || !val || !ds) {
+        free(F), free(val), free(ds);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    long double *T = F + K + 1;
+    heads_tails(s, F, T);
+    int n = 0;
+    for (int d = 1; d < L; d++)
+        if ((h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0)
+            ds[n++] = d;
+    int nthreads = dlmkl_threads();
+    if (nthreads > nnz)
+        nthreads = nnz > 0 ? nnz : 1;
+    /* each O(d) on its own, then summed in d order: the bits do not depend on the threads */
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+    for (int i = 0; i < nnz; i++)
+        val[i] = overshoot_iid_at_ht(s, F, T, ds[i]);
+    double acc = 0;
+    for (int i = 0; i < nnz; i++) {
+        const int d = ds[i];
+        double dZ = (h[d] - h[d - 1]) - (h[d + 1] - h[d]); /* ΔZ_{d+1}, as in dlmkl_kl_from_overshoot */
+        double Od = (double)val[i];
+        if (Od > L - d)
+            Od = L - d;
+        acc += dZ * Od;
+    }
+    free(F), free(val), free(ds);
+    *kl = acc;
+    return DLMKL_OK;
+}
+
+int dlmkl_kl_expected_iid_beta_applies(const dlmkl_profile *prof, const dlmkl_schedule *s)
+{
+    if (s->kind != DLMKL_SCHED_IID || prof->L != s->L)
+        return 0;
+    const double *h = prof->h;
+    int nnz = 0;
+    for (int d = 1; d < prof->L; d++)
+        nnz += (h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0;
+    return nnz <= DLMKL_IID_BETA_MAX_TERMS;
+}

@@ -175,6 +175,130 @@ START_TEST(test_reference_values)
 }
 END_TEST
 
+
+/* O(d) by order statistics (dlmkl_overshoot_iid_at) against the window route (dlmkl_overshoot), an
+ * independent computation: every d up to L = 1000, 97 spread d (with both ends) at L = 10^4. */
+START_TEST(test_beta_overshoot_vs_windows)
+{
+    static const char *specs[] = {"iid:linear", "iid:cosine", "iid:poly:a=0.5", "iid:poly:a=3", "random-tc",
+                                  "random-dtc", "random-tc:rho=3", "random-dtc:rho=0.2", "random-tc:rho=1e-3"};
+    static const int LK[][2] = {{2, 1}, {2, 2}, {3, 2}, {5, 3}, {16, 1}, {16, 4}, {16, 16}, {100, 7},
+                                {1000, 64}, {1000, 1000}, {10000, 16}, {10000, 2500}};
+    const int nlk = tu_fast() ? 9 : (int)(sizeof LK / sizeof LK[0]);
+    double worst = 0;
+    for (int j = 0; j < nlk; j++)
+        for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+            const int L = LK[j][0], K = LK[j][1];
+            dlmkl_schedule *s = sched(specs[i], L, K);
+            double *O = malloc((L + 1) * sizeof *O);
+            ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+            const int step = L <= 1000 ? 1 : L / 96;
+            for (int d = 1; d < L; d += (d < 3 || d > L - 4 ? 1 : step)) {
+                double b;
+                ck_assert_int_eq(dlmkl_overshoot_iid_at(s, d, &b), DLMKL_OK);
+                double rel = O[d] > 0 ? fabs(b - O[d]) / O[d] : fabs(b);
+                if (rel > worst)
+                    worst = rel;
+                ck_assert_msg(rel <= 1e-12 || fabs(b - O[d]) <= 1e-300, "%s L=%d K=%d d=%d: beta %.17g, windows %.17g (rel %.2e)",
+                              specs[i], L, K, d, b, O[d], rel);
+            }
+            free(O);
+            dlmkl_schedule_free(s);
+        }
+    printf("test_beta_overshoot_vs_windows: max relative difference %.2e\n", worst);
+}
+END_TEST
+
+/* kl_expected by dlmkl_kl_expected_iid_beta (forced, whatever the number of non-zero ΔZ) against the
+ * window route Σ ΔZ_{d+1} O(d), on closed-form profiles (sparse: copy, parity, mds; dense: markov, cw). */
+START_TEST(test_beta_kl_vs_windows)
+{
+    static const char *profs[] = {"copy:L=%d", "copy:L=%d,V=5", "parity:L=%d", "mds:q=%d,n=%d,k=%d",
+                                  "markov:L=%d,stay=0.9", "markov:L=%d,stay=0.3", "cw:L=%d,J=1.2", "cw:L=%d,J=0.5,h=0.2"};
+    static const char *specs[] = {"iid:linear", "iid:cosine", "random-tc", "random-dtc", "random-tc:rho=3",
+                                  "random-dtc:rho=0.2"};
+    static const int LK[][2] = {{16, 4}, {100, 10}, {1000, 128}, {4000, 1000}};
+    const int nlk = tu_fast() ? 3 : (int)(sizeof LK / sizeof LK[0]);
+    double worst = 0;
+    for (int j = 0; j < nlk; j++)
+        for (size_t pi = 0; pi < sizeof profs / sizeof profs[0]; pi++) {
+            const int L = LK[j][0], K = LK[j][1];
+            char spec[128];
+            if (strncmp(profs[pi], "mds", 3) == 0) {
+                if (L != 16 && L != 100)
+                    continue;
+                snprintf(spec, sizeof spec, profs[pi], L == 16 ? 17 : 101, L, L / 3);
+            } else {
+                snprintf(spec, sizeof spec, profs[pi], L);
+            }
+            if (strncmp(spec, "cw", 2) == 0 && L > 1000)
+                continue;
+            dlmkl_profile *p = NULL;
+            ck_assert_msg(dlmkl_profile_closed_form(spec, &p) == DLMKL_OK, "%s: %s", spec, dlmkl_last_error());
+            for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+                dlmkl_schedule *s = sched(specs[i], L, K);
+                double *O = malloc((L + 1) * sizeof *O), a, b, c;
+                ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+                a = dlmkl_kl_from_overshoot(p, O);
+                ck_assert_int_eq(dlmkl_kl_expected_iid_beta(p, s, &b), DLMKL_OK);
+                ck_assert_int_eq(dlmkl_kl_expected(p, s, &c), DLMKL_OK);
+                double rel = fabs(b - a) / a;
+                if (rel > worst)
+                    worst = rel;
+                ck_assert_msg(rel <= 1e-12, "%s %s K=%d: beta %.17g, windows %.17g (rel %.2e)", spec, specs[i], K, b, a,
+                              rel);
+                /* the library call takes the beta route exactly when it applies, else the windows */
+                ck_assert(c == (dlmkl_kl_expected_iid_beta_applies(p, s) ? b : a));
+                free(O);
+                dlmkl_schedule_free(s);
+            }
+            dlmkl_profile_free(p);
+        }
+    printf("test_beta_kl_vs_windows: max relative difference %.2e\n", worst);
+}
+END_TEST
+
+/* Every row of tests/ref/iid_closed.csv (L up to 2^20, K up to 2^18) through dlmkl_kl_expected, which
+ * takes the order-statistic route for these one-term profiles: against the 60-digit references. */
+START_TEST(test_beta_reference_values)
+{
+    const char *root = getenv("DLMKL_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/ref/iid_closed.csv", root ? root : ".");
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char line[512], sname[64];
+    int rows = 0;
+    double worst = 0;
+    const int maxL = tu_fast() ? 4096 : 1 << 20;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        char prof[16];
+        int L, K;
+        double ref;
+        ck_assert_msg(sscanf(line, "%63[^,],%d,%d,%15[^,],%lf", sname, &L, &K, prof, &ref) == 5, "bad line %s", line);
+        if (L > maxL)
+            continue;
+        dlmkl_schedule *s = sched(sname, L, K);
+        dlmkl_profile *p = ref_profile(prof, L);
+        ck_assert(dlmkl_kl_expected_iid_beta_applies(p, s));
+        double kl;
+        ck_assert_int_eq(dlmkl_kl_expected(p, s, &kl), DLMKL_OK);
+        double rel = fabs(kl - ref) / ref;
+        if (rel > worst)
+            worst = rel;
+        ck_assert_msg(rel <= 1e-12, "%s L=%d K=%d %s: kl_expected %.17g, reference %.17g (rel %.2e)", sname, L, K, prof,
+                      kl, ref, rel);
+        dlmkl_profile_free(p);
+        dlmkl_schedule_free(s);
+        rows++;
+    }
+    fclose(f);
+    printf("test_beta_reference_values: %d rows up to L = %d, max relative error %.2e\n", rows, maxL, worst);
+    ck_assert_int_gt(rows, 100);
+}
+END_TEST
+
 START_TEST(test_kl_route_matches_dp_on_tables)
 {
     /* kl_expected through the overshoot equals the generic DP with each step law, on random tables */
@@ -221,6 +345,9 @@ int main(void)
     tcase_add_test(tc, test_kl_route_matches_dp_on_tables);
     tcase_add_test(tc, test_cost_budget);
     tcase_add_test(tc, test_reference_values);
+    tcase_add_test(tc, test_beta_overshoot_vs_windows);
+    tcase_add_test(tc, test_beta_kl_vs_windows);
+    tcase_add_test(tc, test_beta_reference_values);
     suite_add_tcase(su, tc);
     return tu_run(su);
 }

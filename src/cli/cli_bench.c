@@ -207,7 +207,8 @@ static int bench_profile(bench_ctx *b, int full)
 }
 
 /* One timed case: the schedule built from spec, then its kl_expected, repeated for 0.2 s. */
-static int bench_kl_expected_one(bench_ctx *b, const dlmkl_profile *prof, const char *spec, int L, int K)
+static int bench_kl_expected_one(bench_ctx *b, const dlmkl_profile *prof, const char *pname, const char *spec, int L,
+                                 int K)
 {
     int reps = 0, st;
     double t = now(), el;
@@ -222,8 +223,11 @@ static int bench_kl_expected_one(bench_ctx *b, const dlmkl_profile *prof, const 
         reps++;
         el = now() - t;
     } while (el < 0.2);
-    char cas[96];
-    snprintf(cas, sizeof cas, "%s (schedule build + kl_expected)", spec);
+    char cas[160];
+    if (pname)
+        snprintf(cas, sizeof cas, "%s on %s (schedule build + kl_expected)", spec, pname);
+    else
+        snprintf(cas, sizeof cas, "%s (schedule build + kl_expected)", spec);
     row(b, "kl-expected", cas, L, 0, K, el / reps, 1, 0, 0);
     return 0;
 }
@@ -283,11 +287,21 @@ static int bench_kl_expected(bench_ctx *b)
             char spec[64];
             size_t n = strcspn(list, " ");
             snprintf(spec, sizeof spec, "%.*s", (int)n, list);
-            ret = bench_kl_expected_one(b, prof, spec, L, K);
+            ret = bench_kl_expected_one(b, prof, NULL, spec, L, K);
             list += n + (list[n] == ' ');
         }
     }
     dlmkl_profile_free(prof);
+    /* L = 10^6, K = 2^18: i.i.d. reveal times on one-term profiles (the order-statistic route) */
+    static const char *big[] = {"iid:linear", "iid:cosine", "random-tc", "random-dtc"};
+    static const char *bigprof[] = {"copy:L=1000000", "parity:L=1000000"};
+    for (size_t j = 0; j < sizeof bigprof / sizeof bigprof[0] && !ret; j++) {
+        if ((st = dlmkl_profile_closed_form(bigprof[j], &prof)) != DLMKL_OK)
+            return cli_fail_lib("bench", st);
+        for (size_t i = 0; i < sizeof big / sizeof big[0] && !ret; i++)
+            ret = bench_kl_expected_one(b, prof, bigprof[j], big[i], 1000000, 1 << 18);
+        dlmkl_profile_free(prof);
+    }
     return ret ? ret : bench_ordered(b);
 }
 
