@@ -542,150 +542,286 @@ double dlmkl_kl_from_overshoot(const dlmkl_profile *prof, const double *O)
     return acc;
 }
 
-/* ---- O(d) of i.i.d. reveal times by order statistics (one d at a time) ----
+/* ---- O(d) of i.i.d. reveal times by order statistics (one d at a time), in double ----
  *
  * With U_1..U_L i.i.d. uniform and token i revealed at the step k with F_{k−1} < U_i <= F_k, the
  * d-th smallest U_(d) = u lands in a reveal interval with right end R(u), and the L − d larger ones
  * are uniform on (u, 1). So O(d) = E[(L − d)(R(u) − u)/(1 − u)] = L ∫_0^1 (R(u) − u) g_d(u) du with
- * g_d the Beta(d, L − d) density (L − 1)·b(d − 1; L − 2, u). Every integrand is >= 0. */
+ * g_d the Beta(d, L − d) density (L − 1)·b(d − 1; L − 2, u). Every integrand is >= 0.
+ *
+ * Plain double throughout (no long double, no reliance on infinities): every point is carried as the
+ * pair (u, v = 1 − u), each from its own end of the reveal interval, so neither is formed as 1 − (the
+ * other); the exponents of ln g_d (of order L) multiply only quantities taken from the smaller of u, v
+ * (log1p for the larger), and the binomial's deviation n·u − a is formed from the smaller one. */
 
-/* Loader's (2000) saddle-point pieces, in long double: stirlerr(n) = ln n! − ((n + ½) ln n − n + ln√(2π)),
- * bd0(x, M) = x ln(x/M) + M − x without cancellation near x = M. */
-static long double stirlerr_ld(long double n)
+/* stirlerr(n) = ln n! − ((n + ½) ln n − n + ln√(2π)) at n = 1..40 (mpmath, 40 digits, rounded). */
+static const double stirlerr_tab[40] = {
+    0.08106146679532726,  0.0413406959554093,   0.02767792568499834,  0.020790672103765093,
+    0.016644691189821193, 0.013876128823070748, 0.01189670994589177,  0.010411265261972096,
+    0.009255462182712733, 0.00833056343336287,  0.007573675487951841, 0.00694284010720953,
+    0.006408994188004207, 0.0059513701127588475, 0.005554733551962801, 0.0052076559196096404,
+    0.004901395948434738, 0.004629153749334028, 0.004385560249232324, 0.004166319691996922,
+    0.00396795421864086,  0.0037876180684444346, 0.0036229602246830948, 0.003472021382978767,
+    0.003333155636728093, 0.003204970228055038, 0.0030862786826087773, 0.002976063983550409,
+    0.0028734493623524663, 0.0027776749297526936, 0.002688078828531143, 0.0026040819192516564,
+    0.0025251752497567844, 0.002450909735438118, 0.002380887608234112, 0.002314755290514684,
+    0.002252197424337524, 0.002192931843287834, 0.0021367053177525,   0.0020832899383024218};
+
+/* stirlerr at an integer n >= 1: the table, else the asymptotic series (next term < 1e-22 at n > 40). */
+static double stirlerr_int(double n)
 {
-    if (n <= 30)
-        return lgammal(n + 1) - (n + 0.5L) * logl(n) + n - 0.91893853320467274178032973640562L;
-    const long double nn = n * n;
-    const long double S0 = 1.0L / 12, S1 = 1.0L / 360, S2 = 1.0L / 1260, S3 = 1.0L / 1680, S4 = 1.0L / 1188,
-                      S5 = 691.0L / 360360;
+    if (n <= 40)
+        return stirlerr_tab[(int)n - 1];
+    const double nn = n * n;
+    const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680, S4 = 1.0 / 1188,
+                 S5 = 691.0 / 360360;
     return (S0 - (S1 - (S2 - (S3 - (S4 - S5 / nn) / nn) / nn) / nn) / nn) / n;
 }
 
-static long double bd0_ld(long double x, long double M)
+/* Loader's bd0(x, M) = x ln(x/M) + M − x for x > 0, with M = x + e given through e = M − x (so that no
+ * difference of two large numbers is formed): the series in (x − M)/(x + M) near M = x, else
+ * e − x·log1p(e/x). */
+static double bd0_e(double x, double e)
 {
-    if (fabsl(x - M) < 0.1L * (x + M)) {
-        long double v = (x - M) / (x + M), s = (x - M) * v, ej = 2 * x * v;
+    const double sum = 2 * x + e; /* x + M > 0 */
+    if (fabs(e) < 0.1 * sum) {
+        double v = -e / sum, s = -e * v, ej = 2 * x * v;
         v *= v;
         for (int j = 1; j < 1000; j++) {
             ej *= v;
-            long double s1 = s + ej / (2 * j + 1);
+            double s1 = s + ej / (2 * j + 1);
             if (s1 == s)
                 return s1;
             s = s1;
         }
         return s;
     }
-    return x * logl(x / M) + M - x;
+    return e - x * log1p(e / x);
 }
 
-/* ln g_d at u with complement v = 1 − u (both given, each accurate on its own side). */
 typedef struct beta_ctx {
     int L, d;
-    long double a, b;  /* the exponents d − 1 and L − d − 1 */
-    long double lconst; /* ln(L − 1) + the stirlerr and √ terms of b(d − 1; L − 2, ·) */
+    double n, a, b; /* L − 2 and the exponents d − 1, L − d − 1 */
+    double lconst;  /* ln(L − 1) + the stirlerr and √ terms of b(d − 1; L − 2, ·) */
 } beta_ctx;
 
 static void beta_init(beta_ctx *c, int L, int d)
 {
     c->L = L, c->d = d;
-    c->a = d - 1, c->b = L - d - 1;
-    const long double n = L - 2;
-    c->lconst = logl((long double)L - 1);
-    if (d - 1 > 0 && L - d - 1 > 0)
-        c->lconst += stirlerr_ld(n) - stirlerr_ld(c->a) - stirlerr_ld(c->b) +
-                     0.5L * logl(n / (6.28318530717958647692528676655900577L * c->a * c->b));
+    c->n = L - 2, c->a = d - 1, c->b = L - d - 1;
+    c->lconst = log((double)L - 1);
+    if (c->a > 0 && c->b > 0)
+        c->lconst += stirlerr_int(c->n) - stirlerr_int(c->a) - stirlerr_int(c->b) +
+                     0.5 * log(c->n / (6.283185307179586 * c->a * c->b));
 }
 
-static long double beta_log(const beta_ctx *c, long double u, long double v)
+/* ln g_d at the point (u, v), u + v = 1, each accurate on its own. */
+static double beta_log(const beta_ctx *c, double u, double v)
 {
-    const long double n = c->L - 2;
+    const int su = u <= v; /* u is the smaller one */
     if (c->a == 0 && c->b == 0)
         return c->lconst;
     if (c->a == 0)
-        return c->lconst + (v > 0 ? n * logl(v) : -INFINITY);
+        return c->lconst + c->n * (su ? log1p(-u) : log(v));
     if (c->b == 0)
-        return c->lconst + (u > 0 ? n * logl(u) : -INFINITY);
-    if (!(u > 0) || !(v > 0))
-        return -INFINITY;
-    return c->lconst - bd0_ld(c->a, n * u) - bd0_ld(c->b, n * v);
+        return c->lconst + c->n * (su ? log(u) : log1p(-v));
+    const double e = su ? c->n * u - c->a : c->b - c->n * v; /* n·u − a = b − n·v */
+    return c->lconst - bd0_e(c->a, e) - bd0_e(c->b, -e);
 }
 
-/* The local scale of ln g_d: |ℓ'| + √|ℓ''| with ℓ = a ln u + b ln v. */
-static long double beta_scale(const beta_ctx *c, long double u, long double v)
+/* The local scale of ln g_d = a ln u + b ln v + const: an upper bound of |ℓ'| + √|ℓ''|. Finite at every
+ * point the quadrature visits (u >= BETA_TINY where a > 0, v >= BETA_TINY where b > 0). */
+static double beta_scale(const beta_ctx *c, double u, double v)
 {
-    long double d1 = 0, d2 = 0;
+    double d1 = 0, d2 = 0;
     if (c->a > 0)
-        d1 += c->a / u, d2 += c->a / (u * u);
+        d1 += c->a / u, d2 += sqrt(c->a) / u;
     if (c->b > 0)
-        d1 -= c->b / v, d2 += c->b / (v * v);
-    return fabsl(d1) + sqrtl(d2);
+        d1 -= c->b / v, d2 += sqrt(c->b) / v;
+    return fabs(d1) + d2;
 }
 
-/* Gauss–Legendre nodes and weights on [0, 1] (Newton on P_n in long double). */
+/* 16-point Gauss–Legendre nodes and weights on [0, 1] (mpmath, 50 digits, rounded). */
 #define BETA_GL 16
-static void gauss_legendre01(long double *x, long double *w)
-{
-    const int n = BETA_GL;
-    for (int i = 0; i < n; i++) {
-        long double z = cosl(3.14159265358979323846264338327950288L * (i + 0.75L) / (n + 0.5L)), dp = 0;
-        for (int it = 0; it < 100; it++) {
-            long double p0 = 1, p1 = z;
-            for (int j = 2; j <= n; j++) {
-                long double p2 = ((2 * j - 1) * z * p1 - (j - 1) * p0) / j;
-                p0 = p1, p1 = p2;
-            }
-            dp = n * (z * p1 - p0) / (z * z - 1);
-            long double dz = p1 / dp;
-            z -= dz;
-            if (fabsl(dz) < 1e-21L)
-                break;
-        }
-        x[i] = (1 - z) / 2;
-        w[i] = 1 / ((1 - z * z) * dp * dp);
-    }
-}
+static const double beta_gl[BETA_GL][2] = {
+    {0.005299532504175033, 0.013576229705877048}, {0.02771248846338371, 0.031126761969323947},
+    {0.06718439880608412, 0.04757925584124639},   {0.12229779582249849, 0.06231448562776694},
+    {0.19106187779867811, 0.07479799440828837},   {0.2709916111713863, 0.08457825969750127},
+    {0.35919822461037054, 0.09130170752246179},   {0.4524937450811813, 0.09472530522753425},
+    {0.5475062549188188, 0.09472530522753425},    {0.6408017753896295, 0.09130170752246179},
+    {0.7290083888286137, 0.08457825969750127},    {0.8089381222013219, 0.07479799440828837},
+    {0.8777022041775016, 0.06231448562776694},    {0.9328156011939158, 0.04757925584124639},
+    {0.9722875115366163, 0.031126761969323947},   {0.994700467495825, 0.013576229705877048}};
 
-/* Nats below the maximum of ln g_d beyond which the density is dropped (e^-400 < 1e-173). */
-#define BETA_CUT 400.0L
+/* Nats below the maximum of ln g_d beyond which the density is dropped: e^-400 < 1e-173, far below
+ * anything the factor R(u) − u <= 1 against its smallest value (>= 1/(4K) over a quarter of an
+ * interval) and the window width can lift to 1e-17 of O(d). */
+#define BETA_CUT 400.0
 /* Largest piece: h·(|ℓ'| + √|ℓ''|) <= BETA_STEP at both of its ends. */
-#define BETA_STEP 2.0L
+#define BETA_STEP 2.0
+/* Window ends are kept >= this where the density vanishes there (a > 0 at u = 0, b > 0 at v = 0): the
+ * density below it is < (L − 1)·L^a·1e-290 (nothing), and a/u, √a/u stay finite. */
+#define BETA_TINY 1e-290
+/* Pieces per O(d) before the quadrature gives up with an error (never drops mass silently). */
+#define BETA_MAX_PIECES 50000000L
 
-/* The window of u where ln g_d >= max − BETA_CUT: [ulo, 1 − vlo], by bisection on each side of the
- * mode (ln g_d is concave). */
-static void beta_window(const beta_ctx *c, long double *ulo, long double *vlo)
+/* The window of u where ln g_d >= max − BETA_CUT, as [ulo, 1 − vlo] with ulo and vlo each found by
+ * bisection on its own side of the mode (ln g_d is concave); a bisection point t and 1 − t carry no
+ * rounding when t >= ½, and below ½ only the smaller one (t) is read. */
+static void beta_window(const beta_ctx *c, double *ulo, double *vlo)
 {
-    const int L = c->L;
-    long double mode = L > 2 ? c->a / (L - 2) : 0.5L;
-    const long double top = beta_log(c, mode, 1 - mode) - BETA_CUT;
-    long double lo = 0, hi = mode;
+    const double umode = c->n > 0 ? c->a / c->n : 0.5, vmode = c->n > 0 ? c->b / c->n : 0.5;
+    const double top = beta_log(c, umode, vmode) - BETA_CUT;
+    *ulo = *vlo = 0;
     if (c->a > 0) {
-        for (int it = 0; it < 20000 && hi - lo > 0; it++) {
-            long double mid = (lo + hi) / 2;
-            if (mid == lo || mid == hi)
+        double lo = 0, hi = umode;
+        for (int it = 0; it < 5000; it++) {
+            double mid = lo + (hi - lo) / 2;
+            if (!(mid > lo && mid < hi))
                 break;
             if (beta_log(c, mid, 1 - mid) < top)
                 lo = mid;
             else
                 hi = mid;
         }
+        *ulo = lo > BETA_TINY ? lo : BETA_TINY;
     }
-    *ulo = lo;
-    lo = 0, hi = 1 - mode; /* now in v */
     if (c->b > 0) {
-        for (int it = 0; it < 20000 && hi - lo > 0; it++) {
-            long double mid = (lo + hi) / 2;
-            if (mid == lo || mid == hi)
+        double lo = 0, hi = vmode;
+        for (int it = 0; it < 5000; it++) {
+            double mid = lo + (hi - lo) / 2;
+            if (!(mid > lo && mid < hi))
                 break;
             if (beta_log(c, 1 - mid, mid) < top)
                 lo = mid;
             else
                 hi = mid;
         }
+        *vlo = lo > BETA_TINY ? lo : BETA_TINY;
     }
-    *vlo = lo;
 }
 
-static long double overshoot_iid_at_ht(const dlmkl_schedule *s, const long double *F, const long double *T, int d);
+/* Neumaier's compensated sum. */
+typedef struct ksum {
+    double s, c;
+} ksum;
+
+static void ksum_add(ksum *k, double x)
+{
+    const double t = k->s + x;
+    k->c += fabs(k->s) >= fabs(x) ? (k->s - t) + x : (x - t) + k->s;
+    k->s = t;
+}
+
+/* One half of a reveal interval: the points z in [z0, z1], with (u, v) = (u0 + sgn·z, v0 − sgn·z) and
+ * integrand factor R(u) − u = r0 − sgn·z (left half: from the interval's left end, sgn = +1, r0 = π_k;
+ * right half: from its right end, sgn = −1, r0 = 0). Adds ∫ (R − u) g_d dz to acc; counts pieces. */
+static int beta_half(const beta_ctx *c, double u0, double v0, double r0, double sgn, double z0, double z1,
+                     ksum *acc, long *pieces)
+{
+    double z = z0;
+    while (z < z1) {
+        const double sa = beta_scale(c, u0 + sgn * z, v0 - sgn * z);
+        double h = z1 - z;
+        int last = 1;
+        if (h * sa > BETA_STEP)
+            h = 0.75 * BETA_STEP / sa, last = 0;
+        for (int it = 0;; it++) {
+            const double sb = beta_scale(c, u0 + sgn * (z + h), v0 - sgn * (z + h));
+            const double sm = sa > sb ? sa : sb;
+            if (h * sm <= BETA_STEP)
+                break;
+            if (it >= 200 || !isfinite(sm))
+                return dlmkl_error(DLMKL_EINVAL, "the order-statistic quadrature of O(%d) found no piece at u = %.17g "
+                                                 "(scale %g); this is a bug", c->d, u0 + sgn * z, sm);
+            h = 0.75 * BETA_STEP / sm, last = 0; /* a margin of 3/4 ends the search in a few rounds */
+        }
+        if (!(h > 0) || (!last && !(z + h > z)) || ++*pieces > BETA_MAX_PIECES)
+            return dlmkl_error(DLMKL_ECOST, "the order-statistic quadrature of O(%d) needs more than %ld pieces "
+                                            "or a piece below the rounding at u = %.17g", c->d, BETA_MAX_PIECES,
+                               u0 + sgn * z);
+        double part = 0;
+        for (int i = 0; i < BETA_GL; i++) {
+            const double t = z + h * beta_gl[i][0];
+            part += beta_gl[i][1] * (r0 - sgn * t) * exp(beta_log(c, u0 + sgn * t, v0 - sgn * t));
+        }
+        ksum_add(acc, part * h);
+        z = last ? z1 : z + h;
+    }
+    return DLMKL_OK;
+}
+
+/* O(d) from the heads F[k] = Σ_{j<k} π_j and tails T[k] = Σ_{j>=k} π_j (k = 0..K). Each reveal interval
+ * (F_k, F_{k+1}] is split at its middle; the left half is read from its left end (u = F_k + x,
+ * v = T_k − x, R − u = π_k − x), the right half from its right end (u = F_{k+1} − y, v = T_{k+1} + y,
+ * R − u = y), so u and v are both accurate on each half. */
+static int overshoot_iid_at_ht(const dlmkl_schedule *s, const double *F, const double *T, int d, double *Od)
+{
+    const int K = s->nsteps;
+    beta_ctx c;
+    beta_init(&c, s->L, d);
+    double ulo, vlo;
+    beta_window(&c, &ulo, &vlo);
+    /* the first step whose interval reaches past ulo (F[k+1] > ulo), the last one whose interval starts
+     * before 1 − vlo (T[k] > vlo) */
+    int lo = 0, hi = K - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (F[mid + 1] > ulo)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    const int k0 = lo;
+    lo = k0, hi = K - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (T[mid] > vlo)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const int k1 = lo;
+    ksum acc = {0, 0};
+    long pieces = 0;
+    for (int k = k0; k <= k1; k++) {
+        const double pk = s->pi[k];
+        if (!(pk > 0))
+            continue;
+        const double half = pk / 2;
+        /* left half: x in [0, π_k/2] with u >= ulo and v >= vlo */
+        double z0 = ulo > F[k] ? ulo - F[k] : 0, z1 = T[k] - vlo < half ? T[k] - vlo : half;
+        int st = z0 < z1 ? beta_half(&c, F[k], T[k], pk, 1.0, z0, z1, &acc, &pieces) : DLMKL_OK;
+        if (st)
+            return st;
+        /* right half: y in [0, π_k/2] with v >= vlo and u >= ulo */
+        z0 = vlo > T[k + 1] ? vlo - T[k + 1] : 0, z1 = F[k + 1] - ulo < half ? F[k + 1] - ulo : half;
+        st = z0 < z1 ? beta_half(&c, F[k + 1], T[k + 1], 0.0, -1.0, z0, z1, &acc, &pieces) : DLMKL_OK;
+        if (st)
+            return st;
+    }
+    *Od = (acc.s + acc.c) * s->L;
+    return DLMKL_OK;
+}
+
+/* F and T of the double π_k, each summed from its own small end with compensation (to the rounding of
+ * the result). */
+static void heads_tails_d(const dlmkl_schedule *s, double *F, double *T)
+{
+    const int K = s->nsteps;
+    ksum acc = {0, 0};
+    for (int k = 0; k <= K; k++) {
+        F[k] = acc.s + acc.c;
+        if (k < K)
+            ksum_add(&acc, s->pi[k]);
+    }
+    acc.s = acc.c = 0;
+    for (int k = K; k >= 0; k--) {
+        if (k < K)
+            ksum_add(&acc, s->pi[k]);
+        T[k] = acc.s + acc.c;
+    }
+}
 
 int dlmkl_overshoot_iid_at(const dlmkl_schedule *s, int d, double *Od)
 {
@@ -696,95 +832,17 @@ int dlmkl_overshoot_iid_at(const dlmkl_schedule *s, int d, double *Od)
         *Od = 0.0;
         return DLMKL_OK;
     }
-    int st = dlmkl_check_memory(2 * ((size_t)K + 1) * sizeof(long double), "the heads and tails of a schedule");
+    int st = dlmkl_check_memory(2 * ((size_t)K + 1) * sizeof(double), "the heads and tails of a schedule");
     if (st)
         return st;
-    long double *F = malloc(2 * ((size_t)K + 1) * sizeof *F);
+    double *F = malloc(2 * ((size_t)K + 1) * sizeof *F);
     if (!F)
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    long double *T = F + K + 1;
-    heads_tails(s, F, T);
-    *Od = (double)overshoot_iid_at_ht(s, F, T, d);
+    double *T = F + K + 1;
+    heads_tails_d(s, F, T);
+    st = overshoot_iid_at_ht(s, F, T, d, Od);
     free(F);
-    return DLMKL_OK;
-}
-
-static long double overshoot_iid_at_ht(const dlmkl_schedule *s, const long double *F, const long double *T, int d)
-{
-    const int L = s->L, K = s->nsteps;
-    beta_ctx c;
-    beta_init(&c, L, d);
-    long double gx[BETA_GL], gw[BETA_GL];
-    gauss_legendre01(gx, gw);
-    long double ulo, vlo;
-    beta_window(&c, &ulo, &vlo);
-    /* first step whose interval reaches past ulo: F[k+1] > ulo */
-    int k0 = 0, k1 = K - 1;
-    {
-        int lo = 0, hi = K - 1;
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (F[mid + 1] > ulo)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        k0 = lo;
-        lo = k0, hi = K - 1; /* last step whose interval starts before 1 − vlo: T[k] > vlo */
-        while (lo < hi) {
-            int mid = lo + (hi - lo + 1) / 2;
-            if (T[mid] > vlo)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        k1 = lo;
-    }
-    long double acc = 0;
-    for (int k = k0; k <= k1; k++) {
-        const long double pk = s->pi_ld[k];
-        if (!(pk > 0))
-            continue;
-        /* u = F[k] + x, v = T[k] − x, R(u) − u = π_k − x for x in [0, π_k], clipped to the window */
-        long double x0 = ulo - F[k], x1 = T[k] - vlo;
-        if (x0 < 0)
-            x0 = 0;
-        if (x1 > pk)
-            x1 = pk;
-        long double x = x0;
-        while (x < x1) {
-            long double sa = beta_scale(&c, F[k] + x, T[k] - x);
-            long double h = x1 - x;
-            if (h * sa > BETA_STEP)
-                h = 0.75L * BETA_STEP / sa; /* from the start's scale, shrunk below if the end's is larger */
-            for (int it = 0; it < 200; it++) {
-                long double sb = beta_scale(&c, F[k] + x + h, T[k] - x - h);
-                long double sm = sa > sb ? sa : sb;
-                if (h * sm <= BETA_STEP)
-                    break;
-                /* a margin of 3/4 ends the search in a few rounds; an infinite scale (u or v = 0 at the
-                 * far end) halves h */
-                h = isfinite(sm) ? 0.75L * BETA_STEP / sm : h / 2;
-            }
-            long double part = 0;
-            for (int i = 0; i < BETA_GL; i++) {
-                long double t = x + h * gx[i], u = F[k] + t, v = T[k] - t;
-                /* the small one of u, v from its own sum, the other as 1 − it: the heads F and tails T
-                 * carry the rounding of up to K additions, which n·ln(v) (d = 1) would multiply by n */
-                if (u < 0.5L)
-                    v = 1 - u;
-                else
-                    u = 1 - v;
-                long double lg = beta_log(&c, u, v);
-                part += gw[i] * (pk - t) * expl(lg);
-            }
-            acc += part * h;
-            if (!(x + h > x))
-                break; /* not reached: inside the window ln g_d is finite and its scale bounded */
-            x += h;
-        }
-    }
-    return acc * L;
+    return st;
 }
 
 int dlmkl_kl_expected_iid_beta(const dlmkl_profile *prof, const dlmkl_schedule *s, double *kl)
@@ -798,18 +856,19 @@ int dlmkl_kl_expected_iid_beta(const dlmkl_profile *prof, const dlmkl_schedule *
     int nnz = 0;
     for (int d = 1; d < L; d++)
         nnz += (h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0;
-    size_t bytes = 2 * ((size_t)K + 1) * sizeof(long double) + ((size_t)nnz + 1) * (sizeof(long double) + sizeof(int));
+    size_t bytes = 2 * ((size_t)K + 1) * sizeof(double) + ((size_t)nnz + 1) * (sizeof(double) + 2 * sizeof(int));
     int st = dlmkl_check_memory(bytes, "the heads and tails of a schedule");
     if (st)
         return st;
-    long double *F = malloc(2 * ((size_t)K + 1) * sizeof *F), *val = malloc(((size_t)nnz + 1) * sizeof *val);
-    int *ds = malloc(((size_t)nnz + 1) * sizeof *ds);
+    double *F = malloc(2 * ((size_t)K + 1) * sizeof *F), *val = malloc(((size_t)nnz + 1) * sizeof *val);
+    int *ds = malloc(2 * ((size_t)nnz + 1) * sizeof *ds);
     if (!F || !val || !ds) {
         free(F), free(val), free(ds);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
-    long double *T = F + K + 1;
-    heads_tails(s, F, T);
+    double *T = F + K + 1;
+    int *sts = ds + nnz + 1;
+    heads_tails_d(s, F, T);
     int n = 0;
     for (int d = 1; d < L; d++)
         if ((h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0)
@@ -820,17 +879,24 @@ int dlmkl_kl_expected_iid_beta(const dlmkl_profile *prof, const dlmkl_schedule *
     /* each O(d) on its own, then summed in d order: the bits do not depend on the threads */
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
     for (int i = 0; i < nnz; i++)
-        val[i] = overshoot_iid_at_ht(s, F, T, ds[i]);
+        sts[i] = overshoot_iid_at_ht(s, F, T, ds[i], &val[i]);
     double acc = 0;
-    for (int i = 0; i < nnz; i++) {
+    st = DLMKL_OK;
+    for (int i = 0; i < nnz && !st; i++) {
+        if (sts[i]) {
+            st = dlmkl_error(sts[i], "the order-statistic quadrature of O(%d) failed (L = %d, K = %d)", ds[i], L, K);
+            break;
+        }
         const int d = ds[i];
         double dZ = (h[d] - h[d - 1]) - (h[d + 1] - h[d]); /* ΔZ_{d+1}, as in dlmkl_kl_from_overshoot */
-        double Od = (double)val[i];
+        double Od = val[i];
         if (Od > L - d)
             Od = L - d;
         acc += dZ * Od;
     }
     free(F), free(val), free(ds);
+    if (st)
+        return st;
     *kl = acc;
     return DLMKL_OK;
 }
