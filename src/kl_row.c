@@ -88,7 +88,25 @@ int dlmkl_kl_row_compute_cached(const dlmkl_profile *prof, const dlmkl_dist *d, 
     dlmkl_bounds_compute(prof, s, &row->bounds);
 
     row->worst_tc = row->worst_dtc = row->ln_L = NAN;
-    if (pos->kind == DLMKL_POS_RANDOM) {
+    int fast = 0;
+    if (pos->kind == DLMKL_POS_RANDOM && s->kind == DLMKL_SCHED_IID && dlmkl_kl_expected_iid_beta_applies(prof, s) &&
+        dlmkl_overshoot_cost(s) > DLMKL_ROW_IID_BETA_MIN_WORK) {
+        /* large i.i.d. rows: the worst case by branch and bound over d and kl_expected by order statistics,
+         * each from a few O(d) quadratures instead of the whole overshoot; when the bound does not narrow
+         * the worst case to a few d (DLMKL_ECOST), the whole overshoot below */
+        dlmkl_worst w;
+        st = dlmkl_worst_iid_beta(s, row->K, &w);
+        if (st == DLMKL_OK && (st = dlmkl_kl_expected_iid_beta(prof, s, &row->kl_expected)) == DLMKL_OK) {
+            row->worst_tc = w.worst_tc, row->worst_dtc = w.worst_dtc, row->ln_L = w.ln_L;
+            row->d_tc = w.d_tc, row->d_dtc = w.d_dtc;
+            fast = 1;
+        } else if (st == DLMKL_ECOST) {
+            st = DLMKL_OK;
+        }
+    }
+    if (fast || st != DLMKL_OK) {
+        /* done above, or failed */
+    } else if (pos->kind == DLMKL_POS_RANDOM) {
         /* one overshoot serves kl_expected (random sizes) and the worst case over all laws */
         double *O;
         st = dlmkl_overshoot_alloc(s, &O);

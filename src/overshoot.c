@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dlmkl/overshoot.h"
+#include "dlmkl/worst.h"
 #include "internal.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -910,4 +911,268 @@ int dlmkl_kl_expected_iid_beta_applies(const dlmkl_profile *prof, const dlmkl_sc
     for (int d = 1; d < prof->L; d++)
         nnz += (h[d] - h[d - 1]) - (h[d + 1] - h[d]) != 0;
     return nnz <= DLMKL_IID_BETA_MAX_TERMS;
+}
+
+/* ---- the worst case over all laws of i.i.d. reveal times: branch and bound over d ----
+ *
+ * worst_tc = max_d K·O(d)/(L − d) and worst_dtc = max_d K·O(d)/d need O(d) only where it can reach the
+ * maximum. For d in [d1, d2]: O(d) = L E[R(U_(d)) − U_(d)] with R(u) − u <= π_k on the reveal interval k
+ * and <= 1 everywhere, and U_(d) (stochastically increasing in d) lies below x_lo(d1) or above x_hi(d2)
+ * with probability <= 2e^-BB_CHERNOFF (Chernoff: P(U_(d) < x) = P(Bin(L, x) >= d) <= e^{−L·KL(d/L ‖ x)},
+ * P(U_(d) > y) = P(Bin(L, y) <= d − 1) <= e^{−L·KL((d−1)/L ‖ y)}). So
+ *     O(d) <= L·(max{π_k : interval k meets [x_lo(d1), x_hi(d2)]} + 2e^-BB_CHERNOFF)    on [d1, d2].
+ * Blocks of d are split best bound first; a block whose bound (with a margin of 1e-9 for the rounding of
+ * the computed O) is below the best ratio found is dropped, a single d is evaluated by
+ * dlmkl_overshoot_iid_at's quadrature. */
+#define BB_CHERNOFF 60.0
+#define BB_MAX_EVALS 100
+#define BB_MAX_INTERVALS 200000.0 /* reveal intervals in the windows of the evaluated d, summed */
+
+static double kl_bern(double p, double x)
+{
+    double r = 0;
+    if (p > 0)
+        r += p * log(p / x);
+    if (p < 1)
+        r += (1 - p) * log((1 - p) / (1 - x));
+    return r;
+}
+
+/* A point x < d/L with L·KL(d/L ‖ x) >= BB_CHERNOFF (0 always qualifies). */
+static double chernoff_lo(int L, int d)
+{
+    const double p = (double)d / L;
+    double lo = 0, hi = p;
+    for (int it = 0; it < 200; it++) {
+        double mid = lo + (hi - lo) / 2;
+        if (!(mid > lo && mid < hi))
+            break;
+        if (L * kl_bern(p, mid) >= BB_CHERNOFF)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A point y > (d − 1)/L with L·KL((d − 1)/L ‖ y) >= BB_CHERNOFF (1 always qualifies). */
+static double chernoff_hi(int L, int d)
+{
+    const double p = (double)(d - 1) / L;
+    double lo = p, hi = 1;
+    for (int it = 0; it < 200; it++) {
+        double mid = lo + (hi - lo) / 2;
+        if (!(mid > lo && mid < hi))
+            break;
+        if (L * kl_bern(p, mid) >= BB_CHERNOFF)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+typedef struct bb_ctx {
+    const dlmkl_schedule *s;
+    const double *F, *T, *bmax; /* heads, tails, max of π over blocks of 64 steps */
+    int L, K, budget_K;
+    double *O;                  /* computed O(d), NAN where not computed */
+    int evals;
+    double intervals;
+} bb_ctx;
+
+/* max π_k over k in [ka, kb] */
+static double bb_range_max(const bb_ctx *c, int ka, int kb)
+{
+    double m = 0;
+    int k = ka;
+    for (; k <= kb && (k & 63); k++)
+        m = c->s->pi[k] > m ? c->s->pi[k] : m;
+    for (; k + 63 <= kb; k += 64)
+        m = c->bmax[k >> 6] > m ? c->bmax[k >> 6] : m;
+    for (; k <= kb; k++)
+        m = c->s->pi[k] > m ? c->s->pi[k] : m;
+    return m;
+}
+
+/* The reveal intervals meeting [x_lo(d1), x_hi(d2)] (one more on each side for the rounding of F). */
+static void bb_range(const bb_ctx *c, int d1, int d2, int *ka, int *kb)
+{
+    const double xlo = chernoff_lo(c->L, d1), xhi = chernoff_hi(c->L, d2);
+    int lo = 0, hi = c->K - 1;
+    while (lo < hi) { /* first k with F[k+1] > xlo */
+        int mid = lo + (hi - lo) / 2;
+        if (c->F[mid + 1] > xlo)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *ka = lo > 0 ? lo - 1 : 0;
+    lo = 0, hi = c->K - 1;
+    while (lo < hi) { /* last k with F[k] < xhi */
+        int mid = lo + (hi - lo + 1) / 2;
+        if (c->F[mid] < xhi)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    *kb = lo < c->K - 1 ? lo + 1 : c->K - 1;
+    if (*kb < *ka)
+        *kb = *ka;
+}
+
+/* Upper bound of O(d) on [d1, d2]. */
+static double bb_obound(const bb_ctx *c, int d1, int d2)
+{
+    int ka, kb;
+    bb_range(c, d1, d2, &ka, &kb);
+    double b = c->L * (bb_range_max(c, ka, kb) + 2 * exp(-BB_CHERNOFF)) * (1 + 1e-9);
+    return b < c->L - d1 ? b : c->L - d1; /* O(d) <= L − d */
+}
+
+static int bb_eval(bb_ctx *c, int d, double *Od)
+{
+    if (!isnan(c->O[d])) {
+        *Od = c->O[d];
+        return DLMKL_OK;
+    }
+    int ka, kb;
+    bb_range(c, d, d, &ka, &kb);
+    c->intervals += kb - ka + 1;
+    if (++c->evals > BB_MAX_EVALS || c->intervals > BB_MAX_INTERVALS)
+        return dlmkl_error(DLMKL_ECOST, "the bound on O(d) does not narrow the worst case of '%s' at L = %d to a few "
+                           "d (more than %d evaluations or %.3g reveal intervals)", c->s->name, c->L, BB_MAX_EVALS,
+                           BB_MAX_INTERVALS);
+    int st = overshoot_iid_at_ht(c->s, c->F, c->T, d, Od);
+    if (st)
+        return st;
+    if (*Od > c->L - d)
+        *Od = c->L - d;
+    if (*Od < 0)
+        *Od = 0;
+    c->O[d] = *Od;
+    return DLMKL_OK;
+}
+
+typedef struct bb_node {
+    double bound;
+    int d1, d2;
+} bb_node;
+
+/* a before b in the heap: larger bound first, then smaller d1 (a fixed order) */
+static int bb_before(const bb_node *a, const bb_node *b)
+{
+    return a->bound > b->bound || (a->bound == b->bound && a->d1 < b->d1);
+}
+
+static void bb_push(bb_node *h, int *n, bb_node x)
+{
+    int i = (*n)++;
+    while (i > 0 && bb_before(&x, &h[(i - 1) / 2])) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = x;
+}
+
+static bb_node bb_pop(bb_node *h, int *n)
+{
+    bb_node top = h[0], x = h[--*n];
+    int i = 0;
+    for (;;) {
+        int j = 2 * i + 1;
+        if (j >= *n)
+            break;
+        if (j + 1 < *n && bb_before(&h[j + 1], &h[j]))
+            j++;
+        if (!bb_before(&h[j], &x))
+            break;
+        h[i] = h[j];
+        i = j;
+    }
+    h[i] = x;
+    return top;
+}
+
+/* One maximum by branch and bound: tc (dtc = 0) or dtc (dtc = 1). The heap holds at most 2 nodes per
+ * evaluation plus the splits in flight, bounded by cap. */
+static int bb_max(bb_ctx *c, int dtc, bb_node *heap, int cap, double *best, int *dbest)
+{
+    const int L = c->L;
+    const double K = c->budget_K;
+    int n = 0;
+    *best = 0.0, *dbest = 1;
+    bb_node root = {0, 1, L - 1};
+    root.bound = K * bb_obound(c, 1, L - 1); /* divided by L − (L − 1) = 1 or by d1 = 1 */
+    bb_push(heap, &n, root);
+    while (n > 0) {
+        bb_node b = bb_pop(heap, &n);
+        if (b.bound < *best)
+            break; /* every block left is below the best */
+        if (b.d1 == b.d2) {
+            double Od = 0;
+            int st = bb_eval(c, b.d1, &Od);
+            if (st)
+                return st;
+            const double r = K * Od / (double)(dtc ? b.d1 : L - b.d1);
+            if (r > *best || (r == *best && b.d1 < *dbest))
+                *best = r, *dbest = b.d1;
+            continue;
+        }
+        const int mid = b.d1 + (b.d2 - b.d1) / 2;
+        const int lo[2] = {b.d1, mid + 1}, hi[2] = {mid, b.d2};
+        for (int i = 0; i < 2; i++) {
+            bb_node x = {0, lo[i], hi[i]};
+            x.bound = K * bb_obound(c, lo[i], hi[i]) / (double)(dtc ? lo[i] : L - hi[i]);
+            if (x.bound < *best)
+                continue;
+            if (n >= cap)
+                return dlmkl_error(DLMKL_ECOST, "the bound on O(d) does not narrow the worst case of '%s' at L = %d "
+                                   "to a few d (more than %d open blocks)", c->s->name, L, cap);
+            bb_push(heap, &n, x);
+        }
+    }
+    return DLMKL_OK;
+}
+
+int dlmkl_worst_iid_beta(const dlmkl_schedule *s, int K, dlmkl_worst *w)
+{
+    if (s->kind != DLMKL_SCHED_IID)
+        return dlmkl_error(DLMKL_EINVAL, "schedule '%s' does not draw i.i.d. reveal times", s->name);
+    const int L = s->L, nK = s->nsteps;
+    if (K <= 0)
+        K = s->budget > 0 ? s->budget : s->nsteps;
+    w->L = L, w->K = K, w->ln_L = log((double)L);
+    w->worst_tc = w->worst_dtc = L > 1 ? 0.0 : NAN;
+    w->d_tc = w->d_dtc = L > 1 ? 1 : 0;
+    if (L < 2)
+        return DLMKL_OK;
+    const int cap = 64 * BB_MAX_EVALS;
+    const size_t nb = (size_t)nK / 64 + 1;
+    size_t bytes = (2 * ((size_t)nK + 1) + nb + (size_t)L + 1) * sizeof(double) + (size_t)cap * sizeof(bb_node);
+    int st = dlmkl_check_memory(bytes, "the branch and bound of a worst case");
+    if (st)
+        return st;
+    double *F = malloc((2 * ((size_t)nK + 1) + nb + (size_t)L + 1) * sizeof *F);
+    bb_node *heap = malloc((size_t)cap * sizeof *heap);
+    if (!F || !heap) {
+        free(F), free(heap);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    double *T = F + nK + 1, *bmax = T + nK + 1, *O = bmax + nb;
+    heads_tails_d(s, F, T);
+    for (size_t b = 0; b < nb; b++) {
+        double m = 0;
+        for (size_t k = 64 * b; k < 64 * b + 64 && k < (size_t)nK; k++)
+            m = s->pi[k] > m ? s->pi[k] : m;
+        bmax[b] = m;
+    }
+    for (int d = 0; d <= L; d++)
+        O[d] = NAN;
+    bb_ctx c = {s, F, T, bmax, L, nK, K, O, 0, 0};
+    st = bb_max(&c, 0, heap, cap, &w->worst_tc, &w->d_tc);
+    if (st == DLMKL_OK)
+        st = bb_max(&c, 1, heap, cap, &w->worst_dtc, &w->d_dtc);
+    free(F), free(heap);
+    return st;
 }

@@ -10,6 +10,8 @@
 
 #include "dlmkl/adaptive.h"
 #include "dlmkl/kl.h"
+#include "dlmkl/overshoot.h"
+#include "dlmkl/worst.h"
 #include "dlmkl/schedule.h"
 #include "testutil.h"
 
@@ -37,6 +39,47 @@ START_TEST(test_columns_are_documented)
 END_TEST
 
 /* copy:L,V with balanced sizes: kl_expected = (s_1 − 1) log2 V, where s_1 is the first size */
+/* A large i.i.d. row (above DLMKL_ROW_IID_BETA_MIN_WORK window cells, few non-zero ΔZ) takes its worst
+ * case and kl_expected from order-statistic O(d): every column against the whole overshoot (the route of
+ * smaller rows) to 1e-12 relative, the maximisers d equal, the other columns bit for bit. */
+START_TEST(test_large_iid_row_vs_overshoot)
+{
+    if (tu_fast())
+        return; /* the window route takes seconds here; minutes under valgrind */
+    static const char *specs[] = {"iid:linear", "iid:cosine"};
+    const int L = 20000, K = 2048;
+    dlmkl_profile *prof = NULL;
+    ck_assert_int_eq(dlmkl_profile_closed_form("copy:L=20000", &prof), DLMKL_OK);
+    dlmkl_positions pos;
+    ck_assert_int_eq(dlmkl_positions_parse("random", &pos), DLMKL_OK);
+    for (size_t i = 0; i < 2; i++) {
+        dlmkl_schedule *s = NULL;
+        ck_assert_int_eq(dlmkl_schedule_from_spec(specs[i], L, K, NULL, &s), DLMKL_OK);
+        ck_assert(dlmkl_overshoot_cost(s) > DLMKL_ROW_IID_BETA_MIN_WORK && dlmkl_kl_expected_iid_beta_applies(prof, s));
+        dlmkl_kl_row row;
+        ck_assert_int_eq(dlmkl_kl_row_compute_schedule(prof, NULL, s, &pos, DLMKL_OUTPUT_LAW_NEVER, NULL, &row), DLMKL_OK);
+        double *O = malloc(((size_t)L + 1) * sizeof *O);
+        ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+        dlmkl_worst w;
+        dlmkl_worst_from_overshoot(L, K, O, &w);
+        const double kl = dlmkl_kl_from_overshoot(prof, O);
+        TU_CLOSE(row.kl_expected, kl, 1e-12 * kl, "%s kl_expected", specs[i]);
+        TU_CLOSE(row.worst_tc, w.worst_tc, 1e-12 * w.worst_tc, "%s worst_tc", specs[i]);
+        TU_CLOSE(row.worst_dtc, w.worst_dtc, 1e-12 * w.worst_dtc, "%s worst_dtc", specs[i]);
+        ck_assert_int_eq(row.d_tc, w.d_tc);
+        ck_assert_int_eq(row.d_dtc, w.d_dtc);
+        ck_assert(row.ln_L == w.ln_L && row.TC == dlmkl_profile_tc(prof) && row.H == prof->h[L] && isnan(row.kl_output));
+        printf("test_large_iid_row_vs_overshoot %s: kl_expected rel %.2e, worst_tc rel %.2e, worst_dtc rel %.2e\n",
+               specs[i], fabs(row.kl_expected - kl) / kl, fabs(row.worst_tc - w.worst_tc) / w.worst_tc,
+               fabs(row.worst_dtc - w.worst_dtc) / w.worst_dtc);
+        free(O);
+        dlmkl_kl_row_clear(&row);
+        dlmkl_schedule_free(s);
+    }
+    dlmkl_profile_free(prof);
+}
+END_TEST
+
 START_TEST(test_copy_closed_form)
 {
     const int Vs[] = {2, 3};
@@ -358,6 +401,7 @@ int main(void)
     TCase *tc = tcase_create("kl_row");
     tcase_add_test(tc, test_columns_are_documented);
     tcase_add_test(tc, test_copy_closed_form);
+    tcase_add_test(tc, test_large_iid_row_vs_overshoot);
     tcase_add_test(tc, test_write_reads_back);
     tcase_add_test(tc, test_profile_only_errors);
     tcase_add_test(tc, test_adaptive_columns_are_documented);

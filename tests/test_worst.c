@@ -185,6 +185,103 @@ START_TEST(test_a_code_attains_it)
 }
 END_TEST
 
+/* dlmkl_worst_iid_beta (branch and bound over d, order-statistic O(d)) against the whole overshoot
+ * (dlmkl_worst_compute) and the 40-digit references: values to 1e-12, and its maximiser d is a maximiser
+ * of the window route's ratios to 1e-12 (ties, e.g. ratios at their ceiling K, make d itself loose).
+ * DLMKL_ECOST (the bound leaves too many d: the row then takes the whole overshoot) is counted. */
+static void check_beta_worst(const char *spec, int L, int K, int *ok, int *ecost)
+{
+    dlmkl_schedule *s = sched(spec, L, K);
+    dlmkl_worst a, b;
+    ck_assert_int_eq(dlmkl_worst_compute(s, &a), DLMKL_OK);
+    int st = dlmkl_worst_iid_beta(s, 0, &b);
+    if (st == DLMKL_ECOST) {
+        printf("  branch and bound left %s L=%d K=%d to the window route\n", spec, L, K);
+        ck_assert_msg(strstr(dlmkl_last_error(), "does not narrow") != NULL, "message: %s", dlmkl_last_error());
+        (*ecost)++;
+        dlmkl_schedule_free(s);
+        return;
+    }
+    ck_assert_msg(st == DLMKL_OK, "%s L=%d K=%d: %s", spec, L, K, dlmkl_last_error());
+    ck_assert(b.K == a.K && b.L == a.L && b.ln_L == a.ln_L);
+    if (L > 1) {
+        TU_CLOSE(b.worst_tc, a.worst_tc, 1e-12 * a.worst_tc, "%s L=%d K=%d worst_tc", spec, L, K);
+        TU_CLOSE(b.worst_dtc, a.worst_dtc, 1e-12 * a.worst_dtc, "%s L=%d K=%d worst_dtc", spec, L, K);
+        double *O = malloc(((size_t)L + 1) * sizeof *O);
+        ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+        const double rt = (double)a.K * O[b.d_tc] / (L - b.d_tc), rd = (double)a.K * O[b.d_dtc] / b.d_dtc;
+        ck_assert_msg(rt >= a.worst_tc * (1 - 1e-12) && rd >= a.worst_dtc * (1 - 1e-12),
+                      "%s L=%d K=%d: d_tc %d (window %d), d_dtc %d (window %d)", spec, L, K, b.d_tc, a.d_tc, b.d_dtc,
+                      a.d_dtc);
+        free(O);
+    } else {
+        ck_assert(isnan(b.worst_tc) && isnan(b.worst_dtc) && b.d_tc == 0 && b.d_dtc == 0);
+    }
+    (*ok)++;
+    dlmkl_schedule_free(s);
+}
+
+START_TEST(test_beta_worst_vs_windows)
+{
+    static const char *ispecs[] = {"iid:linear", "iid:cosine", "iid:poly:a=0.5", "iid:poly:a=3", "random-tc",
+                                   "random-dtc", "random-tc:rho=3", "random-dtc:rho=0.2"};
+    int ok = 0, ecost = 0;
+    for (int L = 1; L <= 6; L++) /* tiny: every K up to 8 */
+        for (int K = 1; K <= 8; K++)
+            for (size_t i = 0; i < sizeof ispecs / sizeof ispecs[0]; i++)
+                check_beta_worst(ispecs[i], L, K, &ok, &ecost);
+    static const int LK[][2] = {{16, 4}, {100, 10}, {1000, 64}, {3000, 1000}, {10000, 256}};
+    const int nlk = tu_fast() ? 2 : (int)(sizeof LK / sizeof LK[0]);
+    for (int j = 0; j < nlk; j++)
+        for (size_t i = 0; i < sizeof ispecs / sizeof ispecs[0]; i++)
+            check_beta_worst(ispecs[i], LK[j][0], LK[j][1], &ok, &ecost);
+    printf("test_beta_worst_vs_windows: %d cases by branch and bound, %d left to the window route\n", ok, ecost);
+    ck_assert_int_gt(ok, 4 * ecost);
+}
+END_TEST
+
+START_TEST(test_beta_worst_reference_values)
+{
+    const char *root = getenv("DLMKL_SOURCE_ROOT");
+    char path[4096], mpath[4096];
+    snprintf(path, sizeof path, "%s/tests/ref/worst_refs.csv", root ? root : ".");
+    snprintf(mpath, sizeof mpath, "%s/tests/ref/worst_refs_margins.csv", root ? root : ".");
+    FILE *f = fopen(path, "r"), *g = fopen(mpath, "r");
+    ck_assert_msg(f && g, "cannot open %s or %s", path, mpath);
+    char line[512], mline[512];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_ptr_nonnull(fgets(mline, sizeof mline, g));
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64], mname[64];
+        int L, K, dtc, ddtc, mL, mK;
+        double wtc, wdtc, deficit, tcgap, dtcgap;
+        ck_assert_int_eq(sscanf(line, "%63[^,],%d,%d,%lf,%d,%lf,%d", name, &L, &K, &wtc, &dtc, &wdtc, &ddtc), 7);
+        ck_assert_ptr_nonnull(fgets(mline, sizeof mline, g));
+        ck_assert_int_eq(sscanf(mline, "%63[^,],%d,%d,%lf,%lf,%lf", mname, &mL, &mK, &deficit, &tcgap, &dtcgap), 6);
+        if (strncmp(name, "iid:", 4) != 0 && strncmp(name, "random-", 7) != 0)
+            continue;
+        dlmkl_schedule *s = sched(name, L, K);
+        dlmkl_worst w;
+        int st = dlmkl_worst_iid_beta(s, 0, &w);
+        dlmkl_schedule_free(s);
+        if (st == DLMKL_ECOST)
+            continue; /* the bound leaves too many d (counted below) */
+        ck_assert_msg(st == DLMKL_OK, "%s L=%d K=%d: %s", name, L, K, dlmkl_last_error());
+        TU_CLOSE(w.worst_tc, wtc, 1e-12 * wtc, "%s L=%d K=%d worst_tc", name, L, K);
+        TU_CLOSE(w.worst_dtc, wdtc, 1e-12 * wdtc, "%s L=%d K=%d worst_dtc", name, L, K);
+        if (tcgap > 1e-9 && deficit > 1e-9)
+            ck_assert_msg(w.d_tc == dtc, "%s L=%d K=%d: d_tc %d, reference %d", name, L, K, w.d_tc, dtc);
+        if (dtcgap > 1e-9)
+            ck_assert_msg(w.d_dtc == ddtc, "%s L=%d K=%d: d_dtc %d, reference %d", name, L, K, w.d_dtc, ddtc);
+        rows++;
+    }
+    fclose(f), fclose(g);
+    printf("test_beta_worst_reference_values: %d rows by branch and bound\n", rows);
+    ck_assert_int_ge(rows, 8);
+}
+END_TEST
+
 START_TEST(test_known_worst_cases)
 {
     /* balanced with K | L: O(d) = N(d) − d is largest at d = 1 after each boundary: worst_tc = K
@@ -217,6 +314,8 @@ int main(void)
     tcase_add_test(tc, test_no_law_exceeds_it);
     tcase_add_test(tc, test_a_code_attains_it);
     tcase_add_test(tc, test_reference_values);
+    tcase_add_test(tc, test_beta_worst_vs_windows);
+    tcase_add_test(tc, test_beta_worst_reference_values);
     suite_add_tcase(su, tc);
     return tu_run(su);
 }

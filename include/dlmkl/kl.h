@@ -92,7 +92,9 @@ typedef struct dlmkl_kl_row {
 
 /*! Evaluate one row: build the schedule from spec (L from prof, budget K; K <= 0 only for schedules
  *  that imply it), kl_expected (random positions: from prof alone; ordered: from d), the schedule's
- *  worst case over all laws (random positions, from the same overshoot), kl_output from
+ *  worst case over all laws (random positions, from the same overshoot; for an i.i.d. schedule above
+ *  DLMKL_ROW_IID_BETA_MIN_WORK window cells with few non-zero ΔZ, both from a few order-statistic O(d)
+ *  instead, overshoot.h), kl_output from
  *  d by `mode` (AUTO: when dlmkl_kl_output_cost <= DLMKL_OUTPUT_LAW_AUTO_TERMS and the memory fits;
  *  NAN if not computed; ALWAYS with d == NULL is an error), TC, DTC, H, Z_L and the bounds.
  *  d may be NULL (a profile-only input, e.g. a closed form). Cost: the schedule's kl_expected cost

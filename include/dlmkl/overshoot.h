@@ -51,15 +51,26 @@ double dlmkl_kl_from_overshoot(const dlmkl_profile *prof, const double *O);
  *      O(d) = L ∫_0^1 (R(u) − u) g_d(u) du,   g_d = Beta(d, L − d) density = (L − 1)·b(d − 1; L − 2, u),
  *  an integral of a non-negative integrand (no cancellation). Evaluated on the window where
  *  ln g_d >= its maximum − 400 (the rest is below e^-400 relative), split at the reveal-interval ends and
- *  into pieces of width h with h·(|ℓ'| + √|ℓ''|) <= 2 at both ends (ℓ = ln g_d), 16-point Gauss–Legendre
- *  on each, g_d from Loader's saddle-point form in long double. Relative error: checked against
- *  dlmkl_overshoot and 60-digit references (tests/test_overshoot.c) to 1e-12. Cost O(K) for the heads and
- *  tails plus 16 × (reveal intervals meeting the window + about 40·√(window in nats)) evaluations. */
+ *  middles and into pieces of width h with h·(|ℓ'| + √|ℓ''|) <= 2 at both ends (ℓ = ln g_d), 16-point
+ *  Gauss–Legendre on each, g_d from Loader's saddle-point form, all in double (no long double: the bits
+ *  do not depend on the platform's long double). Each half of a reveal interval is read from its own
+ *  end, so u and 1 − u are both accurate. A piece that cannot be formed is an error, never dropped.
+ *  Relative error: checked against dlmkl_overshoot, the generic DP, exact polynomial integration
+ *  (L <= 6) and 60-digit references (tests/test_overshoot.c) to 1e-12 (measured 1.4e-14). Cost O(K) for
+ *  the heads and tails plus 16 × (2 × reveal intervals meeting the window + about 40·√(window in nats))
+ *  evaluations: milliseconds when few reveal intervals meet the window, but about K·√(800/L)·... ones
+ *  (thousands) at L = 10^6, K = 2^18 and d near L/2. */
 int dlmkl_overshoot_iid_at(const dlmkl_schedule *s, int d, double *Od);
 
 /* dlmkl_kl_expected takes dlmkl_kl_expected_iid_beta for IID schedules when the profile has at most this
  * many non-zero ΔZ_{d+1}. */
 #define DLMKL_IID_BETA_MAX_TERMS 64
+
+/* A kl row (random positions, an i.i.d. schedule whose profile has at most DLMKL_IID_BETA_MAX_TERMS
+ * non-zero ΔZ) whose whole overshoot would cost more than this many window cells (dlmkl_overshoot_cost;
+ * about a second) takes its worst case from dlmkl_worst_iid_beta and its kl_expected from
+ * dlmkl_kl_expected_iid_beta; smaller rows keep the whole overshoot. */
+#define DLMKL_ROW_IID_BETA_MIN_WORK 1.0e8
 
 /*! kl_expected (bits, random positions) for i.i.d. reveal times (IID kind only) as
  *  Σ_d ΔZ_{d+1}·O(d) over the d with ΔZ_{d+1} != 0 only, each O(d) by dlmkl_overshoot_iid_at (so

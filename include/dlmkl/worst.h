@@ -32,6 +32,16 @@ void dlmkl_worst_from_overshoot(int L, int K, const double *O, dlmkl_worst *w);
  *  there is no dependence to measure: ratios are NAN, dimensions 0. */
 int dlmkl_worst_compute(const dlmkl_schedule *s, dlmkl_worst *w);
 
+/*! The same for i.i.d. reveal times (IID kind only) without the whole overshoot: branch and bound over
+ *  d with O(d) <= L·(max π_k over the reveal intervals the d-th order statistic can reach, up to a
+ *  Chernoff tail of 2e^-60), best bound first, each d that can still reach the maximum evaluated by
+ *  dlmkl_overshoot_iid_at's quadrature (so the values agree with dlmkl_worst_compute to its relative
+ *  accuracy, about 1e-14; the maximising d is the smallest among the evaluated maxima). K as above.
+ *  DLMKL_ECOST when the bound leaves more than a few hundred d or too many reveal intervals to evaluate
+ *  (then dlmkl_worst_compute is the route). Cost: a few O(d) quadratures (milliseconds at L = 10^6,
+ *  K = 2^18 for iid:linear) plus O(K) for the heads and tails. */
+int dlmkl_worst_iid_beta(const dlmkl_schedule *s, int K, dlmkl_worst *w);
+
 #ifdef __cplusplus
 }
 #endif
