@@ -1199,6 +1199,14 @@ static int gen_chain(const char *fam, double *init, double *own, size_t stride, 
     return DLMKL_OK;
 }
 
+/* Not worth generating: one marginal of L−1 coordinates (V^(L−1) doubles, the least any profile
+ * workspace holds) is over the memory cap, so no profile can use the table; its builder reports the
+ * cap at once, where the generator's O(V^L) passes would run first. */
+static int too_big(const dlmkl_gen *g)
+{
+    return (double)(g->n / (uint64_t)g->V) * (double)sizeof(double) > (double)dlmkl_max_memory();
+}
+
 int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
 {
     *out = NULL;
@@ -1235,7 +1243,7 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
         if ((st = ip(fname, &kv, &L, &bonds, &J, &h)) == DLMKL_OK)
             st = dlmkl_pow_checked(2, (int)L, &g->n);
         g->L = (int)L, g->V = 2;
-        if (st == DLMKL_OK)
+        if (st == DLMKL_OK && !too_big(g))
             st = gen_ising(fname, L, &bonds, J, h, g);
     } else {
         if (strcmp(fam, "product") == 0)
@@ -1248,14 +1256,14 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
             if (a)
                 memcpy(a, b, (size_t)V * sizeof *a);
         }
-        if (st == DLMKL_OK) {
+        if (st == DLMKL_OK && !too_big(g)) {
             st = gen_chain(fname, a, b, strcmp(fam, "markov") == 0 ? (size_t)V : 0, L, g);
             a = b = NULL; /* owned by g */
         }
     }
     dlmkl_kv_clear(&kv);
     free(a), free(b);
-    if (st != DLMKL_OK) {
+    if (st != DLMKL_OK || !g->kind) { /* an error, or too big to be worth generating */
         dlmkl_gen_free(g);
         return st;
     }

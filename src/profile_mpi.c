@@ -27,16 +27,18 @@ int dlmkl_mpi_agree(int st, MPI_Comm comm)
     return fst;
 }
 
-int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm)
+/* the units over the processes, from the dense table d or the generated table g (the other NULL) */
+static int compute_mpi(int st, const dlmkl_dist *d, const dlmkl_gen *g, dlmkl_profile *prof, MPI_Comm comm)
 {
-    if (st == DLMKL_OK && prof->L != d->L)
-        st = dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, d->L);
+    if (st == DLMKL_OK && prof->L != (d ? d->L : dlmkl_gen_L(g)))
+        st = dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L,
+                         d ? d->L : dlmkl_gen_L(g));
     if ((st = dlmkl_mpi_agree(st, comm)) != DLMKL_OK)
         return st;
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    const int L = d->L, V = d->V, n = dlmkl_profile_units(L, V);
+    const int L = d ? d->L : dlmkl_gen_L(g), V = d ? d->V : dlmkl_gen_V(g), n = dlmkl_profile_units(L, V);
     const size_t row = (size_t)L + 1, all = (size_t)n * row;
     int *owner = malloc((size_t)n * sizeof *owner), *mine = malloc((size_t)n * sizeof *mine);
     int *byc = malloc((size_t)n * sizeof *byc);
@@ -72,7 +74,8 @@ int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, 
         for (int u = 0; u < n; u++)
             if (owner[u] == rank)
                 mine[count++] = u;
-        st = dlmkl_profile_units_compute(d, mine, count, rows);
+        st = d ? dlmkl_profile_units_compute(d, mine, count, rows)
+               : dlmkl_profile_units_compute_gen(g, mine, count, rows);
     }
     if ((st = dlmkl_mpi_agree(st, comm)) == DLMKL_OK) {
         MPI_Allgather(rows, (int)all, MPI_DOUBLE, gathered, (int)all, MPI_DOUBLE, comm);
@@ -83,6 +86,16 @@ int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, 
     }
     free(owner), free(mine), free(byc), free(load), free(rows), free(gathered);
     return st;
+}
+
+int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm)
+{
+    return compute_mpi(st, d, NULL, prof, comm);
+}
+
+int dlmkl_profile_compute_gen_mpi(int st, const dlmkl_gen *g, dlmkl_profile *prof, MPI_Comm comm)
+{
+    return compute_mpi(st, NULL, g, prof, comm);
 }
 
 int dlmkl_profile_compute_auto_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm)

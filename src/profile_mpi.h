@@ -24,6 +24,13 @@ int dlmkl_mpi_agree(int st, MPI_Comm comm);
  *  dlmkl_profile_compute on every process, plus P·units·(L+1) doubles of rows. */
 int dlmkl_profile_compute_mpi(int st, const dlmkl_dist *d, dlmkl_profile *prof, MPI_Comm comm);
 
+/*! dlmkl_profile_compute_mpi on a generated table (dlmkl_gen_from_spec; every process passes the
+ *  same spec's): each process computes its units with dlmkl_profile_units_compute_gen, so it holds
+ *  no table, only the stacks of its threads (V^(L−D)·V/(V−1) doubles each, about half a table for
+ *  V = 2, 3) and 16 KiB per thread, and generates the table once per unit it computes. The same
+ *  bits as dlmkl_profile_compute on the built table. Collective. */
+int dlmkl_profile_compute_gen_mpi(int st, const dlmkl_gen *g, dlmkl_profile *prof, MPI_Comm comm);
+
 /*! The route of dlmkl_profile_compute_auto, agreed by every process of comm: a law for which the
  *  sparse route is chosen (dlmkl_profile_sparse_preferred, as for one thread) is done whole on each
  *  process (no communication), any other by dlmkl_profile_compute_mpi. The same bits as

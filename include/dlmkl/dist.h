@@ -57,7 +57,9 @@ typedef struct dlmkl_gen dlmkl_gen;
  *  order exactly as the builder does) and product, markov (p(x) a product along x, the prefix
  *  products kept by an odometer). Every other family (random, mixprod: one sequential random
  *  stream or an expensive entry; copy, parity, perm, mds: sparse, profiled from their support;
- *  mixture, table:) gives *out = NULL and DLMKL_OK: build the table instead. Errors in the spec are
+ *  mixture, table:) gives *out = NULL and DLMKL_OK: build the table instead; so does a table whose
+ *  marginals of L−1 coordinates (V^(L−1) doubles, the least any profile workspace holds) exceed the
+ *  memory cap (its builder reports the cap at once). Errors in the spec are
  *  reported as by dlmkl_dist_from_spec. Memory O(L²) plus the parameters (not the table), checked
  *  against the cap; cost two passes of O(V^L) bit counts (Ising-type) or one pass (chains, to
  *  count the support). */

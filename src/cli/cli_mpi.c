@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "dlmkl/host.h"
+#include "dlmkl/profile_sparse.h"
 #include "profile_mpi.h"
 #include "sweep_mpi.h"
 
@@ -22,22 +23,32 @@ static const char *const mpi_help =
     "profile's units are split over the P processes (each with --threads N threads) and combined in\n"
     "a fixed order, so the result is bit-identical for any P and N. A sweep computes each table's\n"
     "profile with all P processes, deals the rows round robin, and rank 0 journals every row and\n"
-    "writes DIR/NAME.csv (resumable with --resume, as dlmkl sweep). Every process builds the whole\n"
-    "table: memory per process is that of a one-process run.\n"
+    "writes DIR/NAME.csv (resumable with --resume, as dlmkl sweep). The profile command generates\n"
+    "the tables of ising, ising2d, cw, product and markov on every process instead of holding them\n"
+    "(see profile --help); a sweep builds every table whole (its rows read it).\n"
     "Options: -h, --help; -V, --version\n";
 
 static const char *const profile_mpi_help =
     "Usage: mpirun -np P dlmkl-mpi profile --dist SPEC [options]\n"
     "The entropy profile h(m) and the information curve Z_m, as 'dlmkl profile' (same columns and\n"
-    "bytes), computed by P processes together. Columns: m,h,Z,unit\n";
+    "bytes), computed by P processes together. Columns: m,h,Z,unit\n"
+    "Tables of ising, ising2d, cw, product and markov are generated from their parameters: no\n"
+    "process holds the table, each generates it again, in chunks, for every unit it computes (memory\n"
+    "per process: its threads' marginal stacks, about half a table each for V = 2, 3). Other\n"
+    "families, and laws profiled from their support, are built whole on every process.\n"
+    "  --whole-table         build the whole table on every process for those families too (more\n"
+    "                        memory, no regeneration)\n";
 
 static int cmd_profile_mpi(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'}, CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"dist", required_argument, 0, 'd'},
+                                             {"whole-table", no_argument, 0, 'W'},
+                                             CLI_COMMON_LONGOPTS,
+                                             {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
     const char *spec = NULL;
-    int c;
+    int c, whole = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
         if (c == CLI_BAD_OPT)
@@ -50,6 +61,10 @@ static int cmd_profile_mpi(int argc, char **argv)
             spec = optarg;
             continue;
         }
+        if (c == 'W') {
+            whole = 1;
+            continue;
+        }
         return cli_usage("profile");
     }
     if (optind < argc)
@@ -57,13 +72,28 @@ static int cmd_profile_mpi(int argc, char **argv)
     if (!spec)
         return cli_fail_usage("profile", "missing --dist SPEC");
     dlmkl_dist *d = NULL;
+    dlmkl_gen *g = NULL;
     dlmkl_profile *prof = NULL;
     char *csv = NULL;
-    int st = dlmkl_dist_from_spec(spec, co.normalize, &d);
-    if (st == DLMKL_OK && !(prof = dlmkl_profile_alloc(d->L)))
-        st = dlmkl_last_status();
-    /* the route of `dlmkl profile` (dlmkl_profile_compute_auto), agreed by every process */
-    st = dlmkl_profile_compute_auto_mpi(st, d, prof, MPI_COMM_WORLD);
+    /* a family generated from its parameters, on the dense route of `dlmkl profile`: no process
+     * holds the table (every one agrees, else all build it) */
+    int st = whole ? DLMKL_OK : dlmkl_gen_from_spec(spec, &g);
+    int gen = st == DLMKL_OK && g &&
+              !dlmkl_profile_sparse_preferred(dlmkl_gen_L(g), dlmkl_gen_V(g), dlmkl_gen_support(g), 1);
+    MPI_Allreduce(MPI_IN_PLACE, &gen, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (gen) {
+        if (!(prof = dlmkl_profile_alloc(dlmkl_gen_L(g))))
+            st = dlmkl_last_status();
+        st = dlmkl_profile_compute_gen_mpi(st, g, prof, MPI_COMM_WORLD);
+    } else {
+        dlmkl_gen_free(g);
+        g = NULL;
+        st = dlmkl_dist_from_spec(spec, co.normalize, &d);
+        if (st == DLMKL_OK && !(prof = dlmkl_profile_alloc(d->L)))
+            st = dlmkl_last_status();
+        /* the route of `dlmkl profile` (dlmkl_profile_compute_auto), agreed by every process */
+        st = dlmkl_profile_compute_auto_mpi(st, d, prof, MPI_COMM_WORLD);
+    }
     if (st == DLMKL_OK && cli_rank == 0) {
         dlmkl_out out;
         if ((st = dlmkl_profile_csv(prof, co.unit, &csv)) == DLMKL_OK &&
@@ -75,6 +105,7 @@ static int cmd_profile_mpi(int argc, char **argv)
     dlmkl_host_text_free(csv);
     dlmkl_profile_free(prof);
     dlmkl_dist_free(d);
+    dlmkl_gen_free(g);
     return st == DLMKL_OK ? 0 : cli_fail_lib("profile", st);
 }
 
