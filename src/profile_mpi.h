@@ -12,6 +12,14 @@
  *  process). Collective; O(log P) messages plus the message text. */
 int dlmkl_mpi_agree(int st, MPI_Comm comm);
 
+/*! The split of the profile's units over P processes used by dlmkl_profile_compute_mpi: units
+ *  dealt largest first (dlmkl_profile_unit_cost), each to the process with the least estimated
+ *  work so far (the lowest rank among equals); owner[u] (if owner is not NULL) = its process.
+ *  Returns the largest process's share of the estimated work (1/P at best, never below the
+ *  largest unit's share): its inverse is the model's speed-up over one process. 0 when the
+ *  arguments are out of range or memory runs out. O(n² + n·P) for n = dlmkl_profile_units(L, V). */
+double dlmkl_profile_mpi_split(int L, int V, int P, int *owner);
+
 /*! h(m) of table d computed by every process of comm: the profile's units (dlmkl_profile_units)
  *  are dealt to the processes largest first, each to the one with the least estimated work so far
  *  (dlmkl_profile_unit_cost; a deterministic split), each process computes its units with its own
