@@ -346,6 +346,7 @@ int main(int argc, char **argv)
     /* OpenMP threads inside a process never call MPI */
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &cli_rank);
+    cli_prog = "dlmkl-mpi";
     if (cli_rank != 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             MPI_Abort(MPI_COMM_WORLD, 1);
