@@ -324,6 +324,18 @@ START_TEST(test_generated_tables)
         ck_assert_int_eq(dlmkl_gen_from_spec(other[c], &g), DLMKL_OK);
         ck_assert(g == NULL);
     }
+    /* a table whose marginals of L−1 coordinates exceed the cap is not generated (its builder
+     * reports the cap at once); with the cap one double above them it is */
+    const size_t cap = dlmkl_max_memory();
+    dlmkl_gen *big = NULL;
+    dlmkl_set_max_memory((size_t)(1u << 19) * sizeof(double) - 1);
+    ck_assert_int_eq(dlmkl_gen_from_spec("ising:L=20,J=0.5", &big), DLMKL_OK);
+    ck_assert(big == NULL);
+    dlmkl_set_max_memory((size_t)(1u << 19) * sizeof(double));
+    ck_assert_int_eq(dlmkl_gen_from_spec("ising:L=20,J=0.5", &big), DLMKL_OK);
+    ck_assert(big != NULL && dlmkl_gen_support(big) == (1u << 20));
+    dlmkl_gen_free(big);
+    dlmkl_set_max_memory(cap);
     static const char *const bad[] = {"ising:L=5", "ising:L=0,J=1", "cw:L=4,J=1,x=2", "product:L=3,V=2",
                                       "markov:L=4,V=3,stay=0.5", "ising2d:rows=8,cols=8,J=1", "product:L=63,V=2,p=0.5"};
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
