@@ -15,6 +15,11 @@
  * number of threads is capped so that the stacks together hold at most one more table (2 threads
  * for V = 2 and 3, 3 for V = 4, more for larger V); the cap does not change the result.
  *
+ * Generated tables (dlmkl_gen): no table is held; each unit's root marginal (and unit 0's table
+ * entropy and marginals) is accumulated from chunks of generated entries in index order, every
+ * output entry receiving its inputs in the order the stored table gives them, so the rows have
+ * the same bits. Each unit regenerates all V^L entries: every unit reads the whole table.
+ *
  * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
  * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). */
 #include <errno.h>

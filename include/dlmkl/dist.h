@@ -64,6 +64,7 @@ typedef struct dlmkl_gen dlmkl_gen;
  *  against the cap; cost two passes of O(V^L) bit counts (Ising-type) or one pass (chains, to
  *  count the support). */
 int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out);
+/*! Free g and its parameters (NULL: nothing). O(1). */
 void dlmkl_gen_free(dlmkl_gen *g);
 /*! L, V, V^L and the number of nonzero entries of the generated table. O(1). */
 int dlmkl_gen_L(const dlmkl_gen *g);
