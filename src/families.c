@@ -288,10 +288,13 @@ static int build_parity(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 /* product:L=..,V=..,p=..  i.i.d. with P(x = 0) = p, P(x = v) = (1 − p)/(V − 1) for v >= 1;
  * product:L=..,V=..,seed=..[,alpha=1]  independent sites, site i's marginal q_i ~ Dirichlet(alpha)
  * (drawn for i = 1..L in order). p(x) = Π_i q_i(x_i). */
-static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+/* The keys of product, read and checked, and its per-site marginals: *q_out = q_1..q_L (L×V,
+ * malloc'd, the caller frees it). Shared by the table builder and the generated table. */
+static int product_params(const char *fam, dlmkl_kv *kv, long *L_out, long *V_out, double **q_out)
 {
     long L, V;
     int st;
+    *q_out = NULL;
     if ((st = lv_keys(fam, kv, &L, &V)))
         return st;
     const int hp = dlmkl_kv_has(kv, "p"), hs = dlmkl_kv_has(kv, "seed");
@@ -316,11 +319,8 @@ static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     if ((st = dlmkl_kv_check_unused(kv, fam, "L, V, p | L, V, seed, alpha")))
         return st;
     double *q = alloc_params(fam, (size_t)L * (size_t)V, sizeof *q, "per-site marginals", &st);
-    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "per-site marginals", &st);
-    if (!q || !kern) {
-        free(q), free(kern);
+    if (!q)
         return st;
-    }
     if (hp) {
         for (long v = 0; v < V; v++)
             q[v] = v == 0 ? p : (1.0 - p) / (double)(V - 1);
@@ -329,12 +329,31 @@ static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     } else {
         gsl_rng *r = rng_new(seed);
         if (!r) {
-            free(q), free(kern);
+            free(q);
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
         }
         for (long i = 0; i < L; i++)
             dirichlet_draw(r, alpha, (uint64_t)V, q + i * V);
         gsl_rng_free(r);
+    }
+    *L_out = L, *V_out = V, *q_out = q;
+    return DLMKL_OK;
+}
+
+/* product:L=..,V=..,p=..  i.i.d. with P(x = 0) = p, P(x = v) = (1 − p)/(V − 1) for v >= 1;
+ * product:L=..,V=..,seed=..[,alpha=1]  independent sites, site i's marginal q_i ~ Dirichlet(alpha)
+ * (drawn for i = 1..L in order). p(x) = Π_i q_i(x_i). */
+static int build_product(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L = 0, V = 0;
+    double *q;
+    int st;
+    if ((st = product_params(fam, kv, &L, &V, &q)))
+        return st;
+    const double **kern = alloc_params(fam, (size_t)L, sizeof *kern, "per-site marginals", &st);
+    if (!kern) {
+        free(q);
+        return st;
     }
     for (long i = 0; i < L; i++)
         kern[i] = q + i * V;
@@ -622,44 +641,61 @@ static int ising_couplings(const char *fam, dlmkl_kv *kv, double *J, double *h)
 }
 
 /* ising:L=..,J=..[,h=0] — open chain, B = Σ_{i=1}^{L−1} s_i s_{i+1}: bits at distance 1, all L−1 pairs. */
-static int build_ising(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+static int ising_params(const char *fam, dlmkl_kv *kv, long *L, ising_bonds *b, double *J, double *h)
 {
-    long L;
-    double J, h;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = ising_couplings(fam, kv, &J, &h)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", L)))
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = ising_couplings(fam, kv, J, h)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", *L)))
         return st;
-    ising_bonds b = {.nd = 1, .dist = {1, 0}, .mask = {(1ULL << (L - 1)) - 1, 0}, .cw = 0};
-    dlmkl_dist *d;
-    if ((st = alloc_table(fam, L, 2, &d)))
-        return st;
-    fill_ising(d, &b, J, h);
-    *out = d;
+    *b = (ising_bonds){.nd = 1, .dist = {1, 0}, .mask = {(1ULL << (*L - 1)) - 1, 0}, .cw = 0};
     return DLMKL_OK;
 }
 
 /* ising2d:rows=..,cols=..,J=..[,h=0] — open rows×cols grid, site (r, c) is coordinate i = r·cols + c.
  * Horizontal bonds (i, i+1) with i mod cols != cols−1: bits L−1−i, L−2−i, distance 1;
  * vertical bonds (i, i+cols): bits L−1−i−cols (= 0..L−1−cols) and that + cols, distance cols. */
-static int build_ising2d(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+static int ising2d_params(const char *fam, dlmkl_kv *kv, long *Lout, ising_bonds *b, double *J, double *h)
 {
     long R, C;
-    double J, h;
     int st;
     if ((st = dlmkl_kv_int(kv, fam, "rows", 1, 0, &R)) || (st = dlmkl_kv_int(kv, fam, "cols", 1, 0, &C)) ||
-        (st = ising_couplings(fam, kv, &J, &h)) || (st = dlmkl_kv_check_unused(kv, fam, "rows, cols, J, h")) ||
+        (st = ising_couplings(fam, kv, J, h)) || (st = dlmkl_kv_check_unused(kv, fam, "rows, cols, J, h")) ||
         (st = range_int(fam, "rows", R, 1, DLMKL_MAX_L)) || (st = range_int(fam, "cols", C, 1, DLMKL_MAX_L)))
         return st;
     if (R * C > DLMKL_MAX_L)
         return dlmkl_error(DLMKL_EINVAL, "%s: rows·cols = %ld is out of range; need 1 <= rows·cols <= %d", fam, R * C,
                            DLMKL_MAX_L);
     const int L = (int)(R * C);
-    ising_bonds b = {.nd = 2, .dist = {1, (int)C}, .mask = {0, 0}, .cw = 0};
+    *b = (ising_bonds){.nd = 2, .dist = {1, (int)C}, .mask = {0, 0}, .cw = 0};
     for (int i = 0; i + 1 < L; i++)
         if (i % C != C - 1)
-            b.mask[0] |= 1ULL << (L - 2 - i);
-    b.mask[1] = L > C ? (1ULL << (L - C)) - 1 : 0;
+            b->mask[0] |= 1ULL << (L - 2 - i);
+    b->mask[1] = L > C ? (1ULL << (L - C)) - 1 : 0;
+    *Lout = L;
+    return DLMKL_OK;
+}
+
+/* cw:L=..,J=..[,h=0] — Curie–Weiss, B = (1/L) Σ_{i<j} s_i s_j. */
+static int cw_params(const char *fam, dlmkl_kv *kv, long *L, ising_bonds *b, double *J, double *h)
+{
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, L)) || (st = ising_couplings(fam, kv, J, h)) ||
+        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", *L)))
+        return st;
+    *b = (ising_bonds){.nd = 0, .dist = {0, 0}, .mask = {0, 0}, .cw = 1};
+    return DLMKL_OK;
+}
+
+typedef int (*ising_params_fn)(const char *fam, dlmkl_kv *kv, long *L, ising_bonds *b, double *J, double *h);
+
+static int build_ising_with(ising_params_fn params, const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L = 0;
+    ising_bonds b;
+    double J, h;
+    int st;
+    if ((st = params(fam, kv, &L, &b, &J, &h)))
+        return st;
     dlmkl_dist *d;
     if ((st = alloc_table(fam, L, 2, &d)))
         return st;
@@ -668,22 +704,19 @@ static int build_ising2d(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     return DLMKL_OK;
 }
 
-/* cw:L=..,J=..[,h=0] — Curie–Weiss, B = (1/L) Σ_{i<j} s_i s_j. */
+static int build_ising(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    return build_ising_with(ising_params, fam, kv, out);
+}
+
+static int build_ising2d(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    return build_ising_with(ising2d_params, fam, kv, out);
+}
+
 static int build_cw(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
-    long L;
-    double J, h;
-    int st;
-    if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = ising_couplings(fam, kv, &J, &h)) ||
-        (st = dlmkl_kv_check_unused(kv, fam, "L, J, h")) || (st = range_L(fam, "L", L)))
-        return st;
-    ising_bonds b = {.nd = 0, .dist = {0, 0}, .mask = {0, 0}, .cw = 1};
-    dlmkl_dist *d;
-    if ((st = alloc_table(fam, L, 2, &d)))
-        return st;
-    fill_ising(d, &b, J, h);
-    *out = d;
-    return DLMKL_OK;
+    return build_ising_with(cw_params, fam, kv, out);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1020,6 +1053,222 @@ done:
         free(spec[c]);
     free(spec), free(w);
     return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* generated tables (dlmkl_gen): the entries of ising, ising2d, cw, product and markov on demand   */
+
+enum { GEN_ISING = 1, GEN_CHAIN = 2 };
+
+struct dlmkl_gen {
+    int L, V, kind;
+    uint64_t n, support;
+    /* GEN_ISING: p(idx) = ptab[c·nd + k], c = popcount(idx), k = the bond disagreements (0 for cw) */
+    ising_bonds b;
+    int nd;
+    double *ptab;
+    /* GEN_CHAIN: p(x) = init(x_1) Π_{k>=1} kern[k][x_k·stride + x_{k+1}], multiplied left to right */
+    double *init, *own;
+    const double **kern;
+    size_t stride;
+};
+
+void dlmkl_gen_free(dlmkl_gen *g)
+{
+    if (!g)
+        return;
+    free(g->ptab), free(g->init), free(g->own), free(g->kern);
+    free(g);
+}
+
+int dlmkl_gen_L(const dlmkl_gen *g) { return g->L; }
+int dlmkl_gen_V(const dlmkl_gen *g) { return g->V; }
+uint64_t dlmkl_gen_size(const dlmkl_gen *g) { return g->n; }
+uint64_t dlmkl_gen_support(const dlmkl_gen *g) { return g->support; }
+
+/* the key of idx in ptab (as fill_ising reads idx: M from popcount, the bond disagreements) */
+static inline uint64_t ising_key(const dlmkl_gen *g, uint64_t idx)
+{
+    int diff = 0;
+    for (int t = 0; t < g->b.nd; t++)
+        diff += __builtin_popcountll((idx ^ (idx >> g->b.dist[t])) & g->b.mask[t]);
+    return (uint64_t)__builtin_popcountll(idx) * (uint64_t)g->nd + (uint64_t)diff;
+}
+
+void dlmkl_gen_fill(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out)
+{
+    if (g->kind == GEN_ISING) {
+        for (uint64_t t = 0; t < count; t++)
+            out[t] = g->ptab[ising_key(g, i0 + t)];
+        return;
+    }
+    /* GEN_CHAIN: the digits of i0, the prefix products, then an odometer (x_L fastest) that
+     * recomputes the products from the first digit that changed: amortised O(V/(V−1)) per entry */
+    const int L = g->L;
+    const uint64_t V = (uint64_t)g->V;
+    int x[DLMKL_MAX_L];
+    double pre[DLMKL_MAX_L] = {0};
+    uint64_t r = i0;
+    for (int i = L - 1; i >= 0; i--) {
+        x[i] = (int)(r % V);
+        r /= V;
+    }
+    int from = 0;
+    for (uint64_t t = 0; t < count; t++) {
+        for (int k = from; k < L; k++)
+            pre[k] = k == 0 ? g->init[x[0]] : pre[k - 1] * g->kern[k][(size_t)x[k - 1] * g->stride + (size_t)x[k]];
+        out[t] = pre[L - 1];
+        int i = L - 1;
+        while (i >= 0 && x[i] == (int)V - 1)
+            x[i--] = 0;
+        if (i < 0)
+            break; /* past the last entry */
+        x[i]++;
+        from = i;
+    }
+}
+
+/* The table of distinct values of an Ising-type law: fill_ising's E for each (popcount, bond
+ * disagreements), max E over the keys that occur and Z = Σ exp(E − max E), both over the indices
+ * in index order as fill_ising does, then ptab = exp(E − max E)/Z. */
+static int gen_ising(const char *fam, long L, const ising_bonds *b, double J, double h, dlmkl_gen *g)
+{
+    int st = DLMKL_OK;
+    int nbonds = 0;
+    for (int t = 0; t < b->nd; t++)
+        nbonds += __builtin_popcountll(b->mask[t]);
+    g->kind = GEN_ISING;
+    g->b = *b;
+    g->nd = b->cw ? 1 : nbonds + 1;
+    const size_t nk = ((size_t)L + 1) * (size_t)g->nd;
+    double *E = alloc_params(fam, nk, sizeof *E, "energy table", &st);
+    uint64_t *cnt = E ? alloc_params(fam, nk, sizeof *cnt, "energy table", &st) : NULL;
+    g->ptab = cnt ? alloc_params(fam, nk, sizeof *g->ptab, "energy table", &st) : NULL;
+    if (!g->ptab) {
+        free(E), free(cnt);
+        return st;
+    }
+    for (int c = 0; c <= L; c++)
+        for (int diff = 0; diff < g->nd; diff++) {
+            const int M = 2 * c - (int)L;
+            const double B = b->cw ? (double)(M * M - (int)L) / 2.0 / (double)L : (double)(nbonds - 2 * diff);
+            E[(size_t)c * (size_t)g->nd + (size_t)diff] = J * B + h * (double)M;
+        }
+    double mx = -INFINITY;
+    for (uint64_t idx = 0; idx < g->n; idx++) {
+        const uint64_t k = ising_key(g, idx);
+        cnt[k]++;
+        if (E[k] > mx)
+            mx = E[k];
+    }
+    for (size_t k = 0; k < nk; k++)
+        E[k] = exp(E[k] - mx);
+    double s = 0.0;
+    for (uint64_t idx = 0; idx < g->n; idx++)
+        s += E[ising_key(g, idx)];
+    g->support = 0;
+    for (size_t k = 0; k < nk; k++) {
+        g->ptab[k] = E[k] / s;
+        if (cnt[k] && g->ptab[k] > 0.0)
+            g->support += cnt[k];
+    }
+    free(E), free(cnt);
+    return DLMKL_OK;
+}
+
+/* A chain law (fill_chain's init, kern, stride); takes init and own (freed with g). The support is
+ * counted by one pass over the entries. */
+static int gen_chain(const char *fam, double *init, double *own, size_t stride, long L, dlmkl_gen *g)
+{
+    int st = DLMKL_OK;
+    g->kind = GEN_CHAIN;
+    g->init = init, g->own = own, g->stride = stride;
+    g->kern = alloc_params(fam, (size_t)L, sizeof *g->kern, "per-site kernels", &st);
+    if (!g->kern)
+        return st;
+    for (long i = 0; i < L; i++)
+        g->kern[i] = stride ? own : own + i * g->V; /* markov: P at every site; product: q_i */
+    double buf[4096];
+    g->support = 0;
+    for (uint64_t i0 = 0; i0 < g->n; i0 += 4096) {
+        const uint64_t m = g->n - i0 < 4096 ? g->n - i0 : 4096;
+        dlmkl_gen_fill(g, i0, m, buf);
+        for (uint64_t t = 0; t < m; t++)
+            g->support += buf[t] > 0.0;
+    }
+    return DLMKL_OK;
+}
+
+/* Not worth generating: one marginal of L−1 coordinates (V^(L−1) doubles, the least any profile
+ * workspace holds) is over the memory cap, so no profile can use the table; its builder reports the
+ * cap at once, where the generator's O(V^L) passes would run first. */
+static int too_big(const dlmkl_gen *g)
+{
+    return (double)(g->n / (uint64_t)g->V) * (double)sizeof(double) > (double)dlmkl_max_memory();
+}
+
+int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
+{
+    *out = NULL;
+    const char *colon = strchr(spec, ':');
+    const char *args = colon ? colon + 1 : "";
+    const size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
+    const dlmkl_family *f = dlmkl_family_find(spec, flen);
+    if (!f)
+        return DLMKL_OK; /* not generated: building it reports the unknown family */
+    const char *fam = f->name;
+    ising_params_fn ip = NULL;
+    if (strcmp(fam, "ising") == 0)
+        ip = ising_params;
+    else if (strcmp(fam, "ising2d") == 0)
+        ip = ising2d_params;
+    else if (strcmp(fam, "cw") == 0)
+        ip = cw_params;
+    else if (strcmp(fam, "product") != 0 && strcmp(fam, "markov") != 0)
+        return DLMKL_OK;
+    char fname[64];
+    snprintf(fname, sizeof fname, "%.*s", (int)(flen < 63 ? flen : 63), spec); /* as the user wrote it */
+    dlmkl_kv kv;
+    int st = dlmkl_kv_parse(args, &kv);
+    if (st != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fname);
+    dlmkl_gen *g = calloc(1, sizeof *g);
+    long L = 0, V = 2;
+    double *a = NULL, *b = NULL;
+    if (!g) {
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    } else if (ip) {
+        ising_bonds bonds;
+        double J, h;
+        if ((st = ip(fname, &kv, &L, &bonds, &J, &h)) == DLMKL_OK)
+            st = dlmkl_pow_checked(2, (int)L, &g->n);
+        g->L = (int)L, g->V = 2;
+        if (st == DLMKL_OK && !too_big(g))
+            st = gen_ising(fname, L, &bonds, J, h, g);
+    } else {
+        if (strcmp(fam, "product") == 0)
+            st = product_params(fname, &kv, &L, &V, &b); /* q_1..q_L; init = q_1 */
+        else if ((st = lv_keys(fname, &kv, &L, &V)) == DLMKL_OK)
+            st = dlmkl_markov_params(fname, &kv, L, V, &b, &a);
+        g->L = (int)L, g->V = (int)V;
+        if (st == DLMKL_OK && (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) == DLMKL_OK && !a) {
+            a = alloc_params(fname, (size_t)V, sizeof *a, "initial law", &st);
+            if (a)
+                memcpy(a, b, (size_t)V * sizeof *a);
+        }
+        if (st == DLMKL_OK && !too_big(g)) {
+            st = gen_chain(fname, a, b, strcmp(fam, "markov") == 0 ? (size_t)V : 0, L, g);
+            a = b = NULL; /* owned by g */
+        }
+    }
+    dlmkl_kv_clear(&kv);
+    free(a), free(b);
+    if (st != DLMKL_OK || !g->kind) { /* an error, or too big to be worth generating */
+        dlmkl_gen_free(g);
+        return st;
+    }
+    *out = g;
+    return DLMKL_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */

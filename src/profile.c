@@ -15,6 +15,11 @@
  * number of threads is capped so that the stacks together hold at most one more table (2 threads
  * for V = 2 and 3, 3 for V = 4, more for larger V); the cap does not change the result.
  *
+ * Generated tables (dlmkl_gen): no table is held; each unit's root marginal (and unit 0's table
+ * entropy and marginals) is accumulated from chunks of generated entries in index order, every
+ * output entry receiving its inputs in the order the stored table gives them, so the rows have
+ * the same bits. Each unit regenerates all V^L entries: every unit reads the whole table.
+ *
  * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
  * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). */
 #include <errno.h>
@@ -245,9 +250,21 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
     }
 }
 
+/* The table a profile reads: dense entries p, or generated on demand by g (then p = NULL). */
+typedef struct {
+    int L, V;
+    uint64_t n;
+    const double *p;
+    const dlmkl_gen *g;
+} table_src;
+
+/* Entries generated per call of dlmkl_gen_fill: a multiple of DLMKL_PLOGP_LANES (so that a
+ * streamed entropy keeps each entry's lane), small enough to stay in cache. */
+#define CHUNK 2048
+
 /* Marginal of the table with coordinates a (and b > a, if b >= 0) summed out, by contiguous
  * blocks: p viewed as [A][V][B][V][C]. */
-static void root_marginal(const dlmkl_dist *d, int a, int b, double *out, const uint64_t *vpow)
+static void root_marginal_dense(const table_src *d, int a, int b, double *out, const uint64_t *vpow)
 {
     const int L = d->L, V = d->V;
     if (b < 0) {
@@ -274,6 +291,79 @@ static void root_marginal(const dlmkl_dist *d, int a, int b, double *out, const 
                         dst[k] += src[k];
                 }
         }
+}
+
+/* The same marginal from a generated table, read once in index order in chunks of CHUNK entries
+ * (buf). Each output entry receives its inputs in index order, exactly as root_marginal_dense
+ * adds them (the first by a copy for one summed coordinate, 0 + the first for two), so the bits
+ * are the same. The index is followed by an odometer over runs of constant (i, v[, j, w]). */
+static void root_marginal_gen(const table_src *d, int a, int b, double *out, const uint64_t *vpow, double *buf)
+{
+    const int L = d->L;
+    const uint64_t V = (uint64_t)d->V;
+    /* idx = (((i·V + v)·B + j)·V + w)·C + k; one summed coordinate: B = 1, w = 0 (Vw = 1) */
+    const uint64_t B = b < 0 ? 1 : vpow[b - a - 1], C = b < 0 ? vpow[L - 1 - a] : vpow[L - 1 - b];
+    const uint64_t Vw = b < 0 ? 1 : V;
+    uint64_t i = 0, v = 0, j = 0, w = 0, k = 0;
+    for (uint64_t c0 = 0; c0 < d->n; c0 += CHUNK) {
+        const uint64_t m = d->n - c0 < CHUNK ? d->n - c0 : CHUNK;
+        dlmkl_gen_fill(d->g, c0, m, buf);
+        uint64_t t = 0;
+        while (t < m) {
+            const uint64_t run = C - k < m - t ? C - k : m - t;
+            double *restrict dst = out + (i * B + j) * C + k;
+            const double *restrict src = buf + t;
+            if (v == 0 && w == 0) {
+                if (b < 0)
+                    for (uint64_t q = 0; q < run; q++)
+                        dst[q] = src[q];
+                else
+                    for (uint64_t q = 0; q < run; q++)
+                        dst[q] = 0.0 + src[q];
+            } else {
+                for (uint64_t q = 0; q < run; q++)
+                    dst[q] += src[q];
+            }
+            t += run;
+            k += run;
+            if (k == C) {
+                k = 0;
+                if (++w == Vw) {
+                    w = 0;
+                    if (++j == B) {
+                        j = 0;
+                        if (++v == V) {
+                            v = 0;
+                            i++;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void root_marginal(const table_src *d, int a, int b, double *out, const uint64_t *vpow, double *buf)
+{
+    if (d->p)
+        root_marginal_dense(d, a, b, out, vpow);
+    else
+        root_marginal_gen(d, a, b, out, vpow, buf);
+}
+
+/* H of the whole table; a generated one is streamed in chunks of CHUNK entries, a multiple of the
+ * kernel's lanes, so every entry meets the same lane and the sum has the bits of one call. */
+static double table_entropy(const table_src *d, double *buf)
+{
+    if (d->p)
+        return dlmkl_entropy(d->p, d->n);
+    dlmkl_plogp_acc acc = {{0}};
+    for (uint64_t c0 = 0; c0 < d->n; c0 += CHUNK) {
+        const uint64_t m = d->n - c0 < CHUNK ? d->n - c0 : CHUNK;
+        dlmkl_gen_fill(d->g, c0, m, buf);
+        dlmkl_plogp_add(&acc, buf, (size_t)m);
+    }
+    return dlmkl_plogp_total(&acc);
 }
 
 /* Units of the public unit API: unit 0 is the serial phase (the nodes with |T| < D), unit 1 + i
@@ -320,7 +410,8 @@ double dlmkl_profile_unit_cost(int L, int V, int u)
     return table + pow((double)V, (double)(t + 1 - D)) * pow(1.0 + (double)V, (double)(L - 1 - t));
 }
 
-int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
+/* The units of a dense or generated table (see dlmkl_profile_units_compute and _gen). */
+static int units_compute(const table_src *d, const int *units, int count, double *rows)
 {
     const int L = d->L, V = d->V;
     const int nall = dlmkl_profile_units(L, V);
@@ -350,8 +441,14 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
     int *ua = malloc(((size_t)count + 1) * sizeof *ua), *ub = malloc(((size_t)count + 1) * sizeof *ub);
     int *order = malloc(((size_t)count + 1) * sizeof *order);
     size_t ws = dlmkl_profile_workspace_bytes(L, V, nthreads);
-    int status = dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)");
-    double *work = status == DLMKL_OK ? malloc(ws > 0 ? ws : 1) : NULL;
+    /* a generated table: no table, one chunk buffer per thread after the stacks */
+    const size_t chunks = d->p ? 0 : (size_t)nthreads * CHUNK * sizeof(double);
+    if (chunks && ws > SIZE_MAX - chunks)
+        ws = SIZE_MAX - chunks;
+    int status = d->p ? dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)")
+                      : dlmkl_check_memory(ws + chunks, "the entropy profile of a generated table (workspace)");
+    double *work = status == DLMKL_OK ? malloc(ws + chunks > 0 ? ws + chunks : 1) : NULL;
+    double *bufs = work ? (double *)((char *)work + ws) : NULL;
     if (status == DLMKL_OK && (!ua || !ub || !order || !work))
         status = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     if (status != DLMKL_OK) {
@@ -382,10 +479,10 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
     /* Unit 0, serial: nodes with |T| < D. */
     if (serial) {
         double *sums0 = rows;
-        sums0[L] = dlmkl_entropy(d->p, d->n);
+        sums0[L] = table_entropy(d, bufs);
         if (D == 2) {
             for (int a = 0; a < L; a++) {
-                root_marginal(d, a, -1, work, vpow);
+                root_marginal(d, a, -1, work, vpow, bufs);
                 sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
             }
         }
@@ -423,7 +520,7 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nsub; i++) {
             double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
-            root_marginal(d, ua[i], ub[i], stack[0], vpow);
+            root_marginal(d, ua[i], ub[i], stack[0], vpow, bufs ? bufs + (size_t)tid * CHUNK : NULL);
             int r = L - D;
             sums[r] += dlmkl_entropy(stack[0], vpow[r]);
             if (r > 0)
@@ -438,6 +535,18 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
     free(uw);
     free(ua), free(ub), free(order), free(work);
     return DLMKL_OK;
+}
+
+int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
+{
+    const table_src src = {d->L, d->V, d->n, d->p, NULL};
+    return units_compute(&src, units, count, rows);
+}
+
+int dlmkl_profile_units_compute_gen(const dlmkl_gen *g, const int *units, int count, double *rows)
+{
+    const table_src src = {dlmkl_gen_L(g), dlmkl_gen_V(g), dlmkl_gen_size(g), NULL, g};
+    return units_compute(&src, units, count, rows);
 }
 
 int dlmkl_profile_units_combine(const double *rows, int nunits, dlmkl_profile *prof)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh — dlmkl-mpi under `mpirun -np 2 --oversubscribe` (and 3): the profile has the same
-# bytes as `dlmkl profile` (tables of V = 2..5, L = 1..14, 1 and 2 threads per process); a sweep
+# bytes as `dlmkl profile` (tables of V = 2..5, L = 1..14, 1 and 2 threads per process; generated
+# tables of every generated family, also under a memory cap their table exceeds); a sweep
 # (tables, shared profiles, a closed form) writes the same NAME.csv and NAME.csv.sums as `dlmkl
 # sweep`; a failing distribution keeps the journal and --resume (by dlmkl-mpi, or by dlmkl) ends
 # with the same bytes; a row failing on rank 1 is reported by rank 0; bad usage exits 2.
@@ -44,6 +45,37 @@ for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2
     done
 done
 ok "profile: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 tables)"
+# --- generated tables: no process holds the table (ising, ising2d, cw, product, markov) ---
+for spec in "ising2d:rows=3,cols=4,J=0.4,h=0.1" "cw:L=13,J=0.9,h=-0.3" "product:L=9,V=3,seed=2,alpha=0.5" \
+            "markov:L=8,V=3,seed=9" "ising:L=1,J=0.3"; do
+    "$DLMKL" profile --dist "$spec" --threads 1 > "$T/ref.csv" || fail "dlmkl profile $spec"
+    for np in 2 3; do
+        for th in 1 2; do
+            run $np profile --dist "$spec" --threads $th -o "$T/mpi.csv" > "$T/mpi.out" 2>&1 \
+                || fail "dlmkl-mpi profile $spec (np $np, threads $th): $(head -3 "$T/mpi.out")"
+            cmp -s "$T/ref.csv" "$T/mpi.csv" || fail "generated profile of $spec differs with $np processes x $th threads"
+        done
+    done
+    run 2 profile --dist "$spec" --whole-table -o "$T/mpi.csv" > "$T/mpi.out" 2>&1 && cmp -s "$T/ref.csv" "$T/mpi.csv" \
+        || fail "--whole-table profile of $spec differs"
+done
+ok "generated tables: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (5 more families)"
+# the memory cap: ising:L=16 has a 512 KiB table; one thread's workspace without it is 272 KiB
+"$DLMKL" profile --dist "ising:L=16,J=0.6" --threads 1 > "$T/ref.csv" || fail "dlmkl profile ising:L=16"
+run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 400K -o "$T/cap.csv" > "$T/cap.out" 2>&1 \
+    && cmp -s "$T/ref.csv" "$T/cap.csv" && ok "generated ising:L=16 within a 400K cap that its table exceeds: the same bytes" \
+    || fail "generated under the cap: $(head -3 "$T/cap.out")"
+run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 400K --whole-table -o "$T/capw.csv" > "$T/cap.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capw.csv" ] \
+    && ok "--whole-table under the same cap: exit 1, the cap named, no file" || fail "whole under the cap: exit $st, $(head -3 "$T/cap.out")"
+run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 200K -o "$T/capg.csv" > "$T/cap.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capg.csv" ] \
+    && ok "generated under a 200K cap (below its workspace): exit 1, no file" || fail "gen under 200K: exit $st, $(head -3 "$T/cap.out")"
+run 2 profile --dist "ising:L=5" -o "$T/no.csv" > "$T/u.out" 2>&1
+[ $? -eq 1 ] && grep -q "J" "$T/u.out" && [ ! -e "$T/no.csv" ] && ok "bad generated spec: exit 1, no file" || fail "bad gen spec: $(cat "$T/u.out")"
+
 run 2 profile --dist "random:L=10,V=2,seed=1" --unit nats > "$T/nats.csv" 2> "$T/nats.err" || fail "stdout output"
 "$DLMKL" profile --dist "random:L=10,V=2,seed=1" --unit nats | cmp -s - "$T/nats.csv" && ok "profile to stdout, --unit nats" \
     || fail "profile to stdout differs"
@@ -119,6 +151,20 @@ st=$?
 [ $st -eq 1 ] && grep -q "needs 12.16 MiB, above the memory cap" "$T/rb.out" && [ "$(wc -l < "$T/rb/rb.csv.partial")" -eq 4 ] \
     && ok "a row failing on rank 1: exit 1, its message from rank 0, the other rows journaled" \
     || fail "row failure: exit $st, $(head -2 "$T/rb.out"), $(ls "$T/rb")"
+
+# --- bench: rank scaling rows (k = 1, 2 of 2 processes; k = 1, 2, 3 of 3), the same bits, the model ---
+for np in 2 3; do
+    run $np bench --dist "ising:L=11,J=0.5" -o "$T/bench.csv" > "$T/bench.out" 2>&1 || fail "bench -np $np: $(head -3 "$T/bench.out")"
+    want=$([ $np -eq 2 ] && echo "1 2" || echo "1 2 3")
+    # the quoted case holds one comma: L, V, ranks are fields 4, 5, 6 of a plain split
+    ks=$(awk -F, '$1 == "ranks" { printf "%s ", $6 }' "$T/bench.csv")
+    bits=$(awk -F, '$1 == "ranks" { printf "%s", $NF }' "$T/bench.csv")
+    [ "$ks" = "$want " ] && [ "$bits" = "$(echo $want | tr -d ' ' | sed 's/[0-9]/1/g')" ] \
+        && [ "$(grep -c '^ranks-model,' "$T/bench.csv")" -eq 11 ] && grep -q '^ranks-model,"ising:L=11,J=0.5",11,2,1,,,,,,,,1.000,,$' "$T/bench.csv" \
+        && ok "bench on $np processes: rows for k = $want, the same bits, 11 model rows" || fail "bench -np $np: $(cat "$T/bench.csv")"
+done
+run 2 bench --ranks 3 > "$T/u.out" 2>&1
+[ $? -eq 2 ] && grep -q "process counts 1..2" "$T/u.out" && ok "bench --ranks above P: exit 2" || fail "bench --ranks 3: $(cat "$T/u.out")"
 
 # --- usage ---
 run 2 frobnicate > "$T/u.out" 2>&1

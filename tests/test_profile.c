@@ -266,6 +266,91 @@ START_TEST(test_progress_reports)
 }
 END_TEST
 
+START_TEST(test_generated_tables)
+{
+    /* a generated table (dlmkl_gen): its entries, read in chunks of odd sizes, are the built table's
+     * bits; its support is the count of nonzero entries; every unit's row computed from it equals
+     * the row from the dense table, bit for bit, with 1 and 2 threads (chunks of 2048 entries:
+     * L = 12, 13 cross chunk boundaries) */
+    static const char *const specs[] = {
+        "ising:L=12,J=0.7,h=0.2", "ising:L=1,J=0.3,h=-0.4", "ising:L=2,J=-1.5", "ising2d:rows=3,cols=4,J=0.4,h=0.1",
+        "cw:L=13,J=0.9,h=-0.3", "cw:L=6,J=900", "product:L=12,V=2,p=0.3", "product:L=5,V=3,seed=4,alpha=0.5",
+        "product:L=1,V=4,seed=2", "markov:L=13,stay=0.8", "markov:L=7,V=3,seed=9",
+        "markov:L=6,V=3,trans=0.5/0.5/0/0/0.5/0.5/0.2/0/0.8,init=stationary", "markov:L=3,V=5,seed=3,conc=0.3",
+        "ising:L=6,J=1e6,h=1"};
+    for (size_t c = 0; c < sizeof specs / sizeof specs[0]; c++) {
+        dlmkl_dist *d;
+        dlmkl_gen *g;
+        ck_assert_int_eq(dlmkl_dist_from_spec(specs[c], 0, &d), DLMKL_OK);
+        ck_assert_int_eq(dlmkl_gen_from_spec(specs[c], &g), DLMKL_OK);
+        ck_assert_msg(g != NULL, "%s is generated", specs[c]);
+        ck_assert_int_eq(dlmkl_gen_L(g), d->L);
+        ck_assert_int_eq(dlmkl_gen_V(g), d->V);
+        ck_assert(dlmkl_gen_size(g) == d->n);
+        double *e = malloc(d->n * sizeof *e);
+        uint64_t sup = 0;
+        for (uint64_t i0 = 0, step = 1; i0 < d->n; i0 += step, step = step * 3 + 1) {
+            const uint64_t m = d->n - i0 < step ? d->n - i0 : step;
+            dlmkl_gen_fill(g, i0, m, e + i0);
+        }
+        for (uint64_t i = 0; i < d->n; i++)
+            sup += d->p[i] > 0.0;
+        ck_assert_msg(memcmp(e, d->p, d->n * sizeof *e) == 0, "generated entries of %s differ", specs[c]);
+        ck_assert_msg(dlmkl_gen_support(g) == sup, "support of %s: %llu, counted %llu", specs[c],
+                      (unsigned long long)dlmkl_gen_support(g), (unsigned long long)sup);
+        const int L = d->L, n = dlmkl_profile_units(L, d->V);
+        int *all = malloc((size_t)n * sizeof *all);
+        for (int u = 0; u < n; u++)
+            all[u] = u;
+        double *r1 = malloc((size_t)n * (size_t)(L + 1) * sizeof *r1);
+        double *r2 = malloc((size_t)n * (size_t)(L + 1) * sizeof *r2);
+        ck_assert_int_eq(dlmkl_profile_units_compute(d, all, n, r1), DLMKL_OK);
+        for (int nt = 1; nt <= 2; nt++) {
+            dlmkl_set_threads(nt);
+            ck_assert_int_eq(dlmkl_profile_units_compute_gen(g, all, n, r2), DLMKL_OK);
+            ck_assert_msg(memcmp(r1, r2, (size_t)n * (size_t)(L + 1) * sizeof *r1) == 0,
+                          "unit rows of generated %s differ (%d threads)", specs[c], nt);
+        }
+        dlmkl_set_threads(0);
+        free(all), free(r1), free(r2), free(e);
+        dlmkl_gen_free(g);
+        dlmkl_dist_free(d);
+    }
+    /* not generated: *out = NULL, no error; errors of the spec as the builder's */
+    static const char *const other[] = {"random:L=4,V=2,seed=1", "copy:L=4,V=2", "mixprod:L=3,V=2,m=2,seed=1",
+                                        "rs:q=5,n=3,k=2", "nosuch:L=3", "table:/nonexistent"};
+    for (size_t c = 0; c < sizeof other / sizeof other[0]; c++) {
+        dlmkl_gen *g = (dlmkl_gen *)&g;
+        ck_assert_int_eq(dlmkl_gen_from_spec(other[c], &g), DLMKL_OK);
+        ck_assert(g == NULL);
+    }
+    /* a table whose marginals of L−1 coordinates exceed the cap is not generated (its builder
+     * reports the cap at once); with the cap one double above them it is */
+    const size_t cap = dlmkl_max_memory();
+    dlmkl_gen *big = NULL;
+    dlmkl_set_max_memory((size_t)(1u << 19) * sizeof(double) - 1);
+    ck_assert_int_eq(dlmkl_gen_from_spec("ising:L=20,J=0.5", &big), DLMKL_OK);
+    ck_assert(big == NULL);
+    dlmkl_set_max_memory((size_t)(1u << 19) * sizeof(double));
+    ck_assert_int_eq(dlmkl_gen_from_spec("ising:L=20,J=0.5", &big), DLMKL_OK);
+    ck_assert(big != NULL && dlmkl_gen_support(big) == (1u << 20));
+    dlmkl_gen_free(big);
+    dlmkl_set_max_memory(cap);
+    static const char *const bad[] = {"ising:L=5", "ising:L=0,J=1", "cw:L=4,J=1,x=2", "product:L=3,V=2",
+                                      "markov:L=4,V=3,stay=0.5", "ising2d:rows=8,cols=8,J=1", "product:L=63,V=2,p=0.5"};
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        dlmkl_gen *g = (dlmkl_gen *)&g;
+        dlmkl_dist *d;
+        const int sd = dlmkl_dist_from_spec(bad[c], 0, &d);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", dlmkl_last_error());
+        ck_assert_int_eq(dlmkl_gen_from_spec(bad[c], &g), sd);
+        ck_assert(g == NULL && sd != DLMKL_OK);
+        ck_assert_msg(strcmp(msg, dlmkl_last_error()) == 0, "%s: '%s' vs '%s'", bad[c], msg, dlmkl_last_error());
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("profile");
@@ -279,6 +364,7 @@ int main(void)
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_units_split_bit_identical);
     tcase_add_test(tc, test_progress_reports);
+    tcase_add_test(tc, test_generated_tables);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

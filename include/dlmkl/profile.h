@@ -48,6 +48,14 @@ double dlmkl_profile_unit_cost(int L, int V, int u);
  *  Σ of the units' costs; memory: the workspace of dlmkl_profile_compute. */
 int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows);
 
+/*! dlmkl_profile_units_compute on a generated table (dlmkl_gen_from_spec): the same rows, bit for
+ *  bit, without the table. Every unit reads every entry once (its root marginal sums out only
+ *  D = 1 or 2 coordinates), so each unit generates the whole table again, in chunks of 2048
+ *  entries per thread: extra work V^L generated entries per unit (unit 0: (1+L)·V^L for V = 2).
+ *  Memory: the stacks of dlmkl_profile_compute plus 16 KiB per thread, no table, checked against
+ *  the memory cap. */
+int dlmkl_profile_units_compute_gen(const dlmkl_gen *g, const int *units, int count, double *rows);
+
 /*! h(m) = C(L,m)^{-1} Σ_u rows[u·(L+1) + m], the units added in the order u = 0, 1, ...,
  *  nunits−1 (prof->L = L; nunits = dlmkl_profile_units(L, V)). O(nunits·L). */
 int dlmkl_profile_units_combine(const double *rows, int nunits, dlmkl_profile *prof);

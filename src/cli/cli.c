@@ -53,7 +53,7 @@ int cli_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     cli_progress_end();
-    fprintf(stderr, "dlmkl %s: ", cmd);
+    fprintf(stderr, "%s %s: ", cli_prog, cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -80,7 +80,7 @@ int cli_fail_lib(const char *cmd, int status)
 
 int cli_usage(const char *cmd)
 {
-    fprintf(stderr, "dlmkl %s: see 'dlmkl %s --help'\n", cmd, cmd);
+    fprintf(stderr, "%s %s: see '%s %s --help'\n", cli_prog, cmd, cli_prog, cmd);
     return 2;
 }
 
@@ -88,11 +88,11 @@ int cli_fail_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     cli_progress_end();
-    fprintf(stderr, "dlmkl %s: ", cmd);
+    fprintf(stderr, "%s %s: ", cli_prog, cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'dlmkl %s --help')\n", cmd);
+    fprintf(stderr, " (see '%s %s --help')\n", cli_prog, cmd);
     return 2;
 }
 

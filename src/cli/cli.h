@@ -102,6 +102,8 @@ typedef int (*cli_sweep_runner_fn)(const dlmkl_sweep_config *cfg, const dlmkl_sw
                                    const dlmkl_sweep_opts *opts, dlmkl_sweep_stats *stats);
 extern cli_sweep_runner_fn cli_sweep_runner;
 extern int cli_rank;
+/* The program named in error messages: "dlmkl", or "dlmkl-mpi" (set by its main). */
+extern const char *cli_prog;
 
 /* Subcommands. */
 int cmd_info(int argc, char **argv);

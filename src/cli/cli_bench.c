@@ -35,7 +35,9 @@ static const char *const bench_help =
     "  the machine; peak_rss_bytes is the process's peak so far (cases\n"
     "  run in increasing size, so it is this case's peak); workspace_bytes is what the computation\n"
     "  allocates besides the table (profile: the per-thread marginal stacks; kl-output: 3 (V+1)^L\n"
-    "  doubles) and memory_over_table = (table + workspace) / table.\n";
+    "  doubles) and memory_over_table = (table + workspace) / table.\n"
+    "Rank scaling (MPI processes): 'mpirun -np P dlmkl-mpi bench' (see 'dlmkl-mpi bench --help'): CPU\n"
+    "and wall time per process at 1, 2, 4, ..., P processes, the speed-ups and the model's.\n";
 
 static double now(void)
 {

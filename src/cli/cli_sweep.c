@@ -134,6 +134,7 @@ static int bad_value(const char *what, const char *v)
 
 cli_sweep_runner_fn cli_sweep_runner = dlmkl_sweep_run;
 int cli_rank = 0;
+const char *cli_prog = "dlmkl";
 
 static double wall_now(void)
 {
