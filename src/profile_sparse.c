@@ -179,7 +179,7 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Stable sort of a class (s points: keys ws->key[], points ip[], probabilities pp[]) by key into
  * (op, opv), with okey receiving the sorted keys. */
-static void sort_class(const sp_law *w, sp_ws *ws, uint64_t s, const uint32_t *ip, const double *pp, uint32_t *op,
+static void sort_class(sp_ws *ws, uint64_t s, const uint32_t *ip, const double *pp, uint32_t *op,
                        double *opv, uint32_t *okey)
 {
     const uint32_t *key = ws->key;
@@ -199,7 +199,6 @@ static void sort_class(const sp_law *w, sp_ws *ws, uint64_t s, const uint32_t *i
         }
         return;
     }
-    (void)w;
     /* a wide alphabet: sort the distinct pairs (key, position), which is stable */
     uint64_t *kp = ws->kp;
     for (uint64_t i = 0; i < s; i++)
@@ -285,7 +284,7 @@ static uint64_t refine(const sp_law *w, sp_ws *ws, const sp_level *in, int j, sp
             for (uint64_t i = 0; i < s; i++)
                 key[i] = x32[ip[i]];
         uint32_t *okey = ws->key2;
-        sort_class(w, ws, s, ip, pp, op, opv, okey);
+        sort_class(ws, s, ip, pp, op, opv, okey);
         double acc = opv[0], comp = 0.0;
         ob[G] = (uint32_t)a;
         for (uint64_t i = 1; i < s; i++) {
@@ -552,9 +551,9 @@ int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double
     return ok ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the sparse profile's workspace");
 }
 
-int dlmkl_profile_compute_sparse(const dlmkl_dist *d, dlmkl_profile *prof)
+/* dlmkl_profile_compute_sparse given N = dlmkl_dist_support_size(d) (one scan of the table less). */
+static int compute_sparse_n(const dlmkl_dist *d, uint64_t N, dlmkl_profile *prof)
 {
-    const uint64_t N = dlmkl_dist_support_size(d);
     int st = dlmkl_check_memory((size_t)N * 16, "the support of the table");
     if (st != DLMKL_OK)
         return st;
@@ -575,11 +574,17 @@ int dlmkl_profile_compute_sparse(const dlmkl_dist *d, dlmkl_profile *prof)
     return st;
 }
 
+int dlmkl_profile_compute_sparse(const dlmkl_dist *d, dlmkl_profile *prof)
+{
+    return compute_sparse_n(d, dlmkl_dist_support_size(d), prof);
+}
+
 int dlmkl_profile_compute_auto(const dlmkl_dist *d, dlmkl_profile *prof, int *sparse_used)
 {
     /* decided as for one thread, so that the route, hence the bits, do not depend on the thread count */
-    const int sparse = dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
+    const uint64_t N = dlmkl_dist_support_size(d);
+    const int sparse = dlmkl_profile_sparse_preferred(d->L, d->V, N, 1);
     if (sparse_used)
         *sparse_used = sparse;
-    return sparse ? dlmkl_profile_compute_sparse(d, prof) : dlmkl_profile_compute(d, prof);
+    return sparse ? compute_sparse_n(d, N, prof) : dlmkl_profile_compute(d, prof);
 }
