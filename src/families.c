@@ -1343,6 +1343,213 @@ static int build_table(const char *fam, const char *args, int normalize, dlmkl_d
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* supports generated from parameters, without the table (profile_sparse.h)                    */
+
+/* The support's arrays for N points, through the memory cap (unless count_only). */
+static int support_alloc(const char *fam, long L, long V, uint64_t N, int count_only, dlmkl_support *s)
+{
+    uint64_t n;
+    int st = dlmkl_pow_checked((int)V, (int)L, &n); /* the table indices must exist */
+    if (st != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    s->L = (int)L, s->V = (int)V, s->N = N;
+    if (count_only)
+        return DLMKL_OK;
+    if ((st = dlmkl_check_memory(N > SIZE_MAX / 16 ? SIZE_MAX : (size_t)N * 16, "the support of the law")) != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    s->idx = malloc((size_t)N * sizeof *s->idx);
+    s->p = malloc((size_t)N * sizeof *s->p);
+    if (!s->idx || !s->p)
+        return dlmkl_error(DLMKL_ENOMEM, "%s: out of memory allocating the support (%llu points)", fam,
+                           (unsigned long long)N);
+    return DLMKL_OK;
+}
+
+/* copy: the V constant strings, index v·(V^L − 1)/(V − 1), p = 1/V (as build_copy). */
+static int support_copy(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_support *s)
+{
+    long L, V;
+    int st;
+    if ((st = lv_keys(fam, kv, &L, &V)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V")) ||
+        (st = support_alloc(fam, L, V, (uint64_t)V, count_only, s)) || count_only)
+        return st;
+    uint64_t n;
+    dlmkl_pow_checked((int)V, (int)L, &n);
+    const uint64_t rep = (n - 1) / (uint64_t)(V - 1);
+    for (long v = 0; v < V; v++) {
+        s->idx[v] = (uint64_t)v * rep;
+        s->p[v] = 1.0 / (double)V;
+    }
+    return DLMKL_OK;
+}
+
+/* parity: one point per prefix x_1..x_{L−1} (in index order), x_L = −Σ prefix mod V; p = 1/V^(L−1)
+ * (as build_parity). */
+static int support_parity(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_support *s)
+{
+    long L, V;
+    int st;
+    if ((st = lv_keys(fam, kv, &L, &V)) || (st = dlmkl_kv_check_unused(kv, fam, "L, V")))
+        return st;
+    uint64_t n;
+    if ((st = dlmkl_pow_checked((int)V, (int)L, &n)) != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    const uint64_t N = n / (uint64_t)V;
+    if ((st = support_alloc(fam, L, V, N, count_only, s)) || count_only)
+        return st;
+    const double w = 1.0 / (double)N;
+    long dig[DLMKL_MAX_L] = {0}; /* the prefix, last digit fastest */
+    uint64_t sum = 0;
+    for (uint64_t k = 0; k < N; k++) {
+        s->idx[k] = k * (uint64_t)V + (uint64_t)((V - (long)(sum % (uint64_t)V)) % V);
+        s->p[k] = w;
+        for (long i = L - 2; i >= 0; i--) { /* odometer over the prefix */
+            if (++dig[i] < V) {
+                sum++;
+                break;
+            }
+            dig[i] = 0;
+            sum -= (uint64_t)(V - 1);
+        }
+    }
+    return DLMKL_OK;
+}
+
+/* perm: the n! permutations in lexicographic (= index) order, p = 1/n! (as build_perm). */
+static int support_perm(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_support *s)
+{
+    long n;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) || (st = dlmkl_kv_check_unused(kv, fam, "n")) ||
+        (st = range_int(fam, "n", n, 2, DLMKL_MAX_L)))
+        return st;
+    uint64_t tot;
+    if ((st = dlmkl_pow_checked((int)n, (int)n, &tot)) != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    uint64_t N = 1; /* n! < n^n < 2^64 */
+    double nfact = 1.0;
+    for (long i = 0; i < n; i++) {
+        N *= (uint64_t)(i + 1);
+        nfact *= (double)(i + 1);
+    }
+    if ((st = support_alloc(fam, n, n, N, count_only, s)) || count_only)
+        return st;
+    const double w = 1.0 / nfact;
+    int a[DLMKL_MAX_L];
+    for (int i = 0; i < n; i++)
+        a[i] = i;
+    for (uint64_t k = 0;; k++) {
+        uint64_t idx = 0;
+        for (int i = 0; i < n; i++)
+            idx = idx * (uint64_t)n + (uint64_t)a[i];
+        s->idx[k] = idx;
+        s->p[k] = w;
+        int i = (int)n - 2;
+        while (i >= 0 && a[i] > a[i + 1])
+            i--;
+        if (i < 0)
+            break;
+        int j = (int)n - 1;
+        while (a[j] < a[i])
+            j--;
+        int t = a[i];
+        a[i] = a[j], a[j] = t;
+        for (int l = i + 1, r = (int)n - 1; l < r; l++, r--)
+            t = a[l], a[l] = a[r], a[r] = t;
+    }
+    return DLMKL_OK;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* mds: the q^k codewords (as build_mds), sorted into index order, p = 1/q^k. */
+static int support_mds(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_support *s)
+{
+    long q, n, k;
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) ||
+        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
+        (st = range_V(fam, "q", q)))
+        return st;
+    if (!is_prime(q))
+        return dlmkl_error(DLMKL_EINVAL, "%s: q = %ld is not prime; the code lives over the prime field F_q (q = 2, 3, 5, "
+                                         "7, 11, ...)",
+                           fam, q);
+    if ((st = range_int(fam, "n", n, 1, q < DLMKL_MAX_L ? q : DLMKL_MAX_L)) || (st = range_int(fam, "k", k, 1, n)))
+        return st;
+    uint64_t tot;
+    if ((st = dlmkl_pow_checked((int)q, (int)n, &tot)) != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    uint64_t nmsg = 1;
+    for (long t = 0; t < k; t++)
+        nmsg *= (uint64_t)q; /* q^k <= q^n */
+    if ((st = support_alloc(fam, n, q, nmsg, count_only, s)) || count_only)
+        return st;
+    const double w = 1.0 / (double)nmsg;
+    long c[DLMKL_MAX_L] = {0};
+    const uint64_t Q = (uint64_t)q;
+    for (uint64_t msg = 0; msg < nmsg; msg++) {
+        uint64_t idx = 0;
+        for (long j = 0; j < n; j++) {
+            uint64_t x = 0;
+            for (long t = k - 1; t >= 0; t--)
+                x = (x * (uint64_t)j + (uint64_t)c[t]) % Q;
+            idx = idx * Q + x;
+        }
+        s->idx[msg] = idx;
+        s->p[msg] = w;
+        for (long t = 0; t < k; t++) {
+            if (++c[t] < q)
+                break;
+            c[t] = 0;
+        }
+    }
+    qsort(s->idx, (size_t)nmsg, sizeof *s->idx, cmp_index);
+    return DLMKL_OK;
+}
+
+void dlmkl_support_free(dlmkl_support *s)
+{
+    if (!s)
+        return;
+    free(s->idx);
+    free(s->p);
+    free(s);
+}
+
+int dlmkl_support_from_spec(const char *spec, int count_only, dlmkl_support **out)
+{
+    *out = NULL;
+    const char *colon = strchr(spec, ':');
+    const dlmkl_family *f = colon ? dlmkl_family_find(spec, (size_t)(colon - spec)) : NULL;
+    if (!f || !f->support)
+        return DLMKL_OK;
+    char fam[64];
+    const size_t flen = (size_t)(colon - spec);
+    if (flen >= sizeof fam)
+        return DLMKL_OK;
+    memcpy(fam, spec, flen);
+    fam[flen] = '\0';
+    dlmkl_kv kv;
+    int st = dlmkl_kv_parse(colon + 1, &kv);
+    if (st != DLMKL_OK)
+        return dlmkl_error_prefix(st, "%s", fam);
+    dlmkl_support *s = calloc(1, sizeof *s);
+    st = s ? f->support(fam, &kv, count_only, s) : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    dlmkl_kv_clear(&kv);
+    if (st != DLMKL_OK) {
+        dlmkl_support_free(s);
+        return st;
+    }
+    *out = s;
+    return DLMKL_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* the table of families                                                                       */
 
 /* help lines of each family, in the table's order (dlmkl_dist_spec_help() joins them) */
@@ -1392,20 +1599,20 @@ static int build_table(const char *fam, const char *args, int normalize, dlmkl_d
 
 /* name, alias, help, example, build_kv, build_args, shape, closed_form. A new family: one record here. */
 static const dlmkl_family families[] = {
-    {"table", NULL, HELP_TABLE, NULL, NULL, build_table, shape_unknown, NULL},
-    {"product", NULL, HELP_PRODUCT, "product:L=5,V=3,p=0.3", build_product, NULL, shape_LV, dlmkl_cf_product},
-    {"markov", NULL, HELP_MARKOV, "markov:L=6,stay=0.8", build_markov, NULL, shape_LV, dlmkl_cf_markov},
-    {"ising", NULL, HELP_ISING, "ising:L=5,J=0.5,h=0.1", build_ising, NULL, shape_LV, dlmkl_cf_ising},
-    {"ising2d", NULL, HELP_ISING2D, "ising2d:rows=2,cols=3,J=0.4", build_ising2d, NULL, shape_ising2d, NULL},
-    {"cw", NULL, HELP_CW, "cw:L=5,J=0.7", build_cw, NULL, shape_LV, dlmkl_cf_cw},
-    {"copy", NULL, HELP_COPY, "copy:L=4,V=3", build_copy, NULL, shape_LV, dlmkl_cf_copy},
-    {"parity", NULL, HELP_PARITY, "parity:L=5,V=3", build_parity, NULL, shape_LV, dlmkl_cf_parity},
+    {"table", NULL, HELP_TABLE, NULL, NULL, build_table, shape_unknown, NULL, NULL},
+    {"product", NULL, HELP_PRODUCT, "product:L=5,V=3,p=0.3", build_product, NULL, shape_LV, dlmkl_cf_product, NULL},
+    {"markov", NULL, HELP_MARKOV, "markov:L=6,stay=0.8", build_markov, NULL, shape_LV, dlmkl_cf_markov, NULL},
+    {"ising", NULL, HELP_ISING, "ising:L=5,J=0.5,h=0.1", build_ising, NULL, shape_LV, dlmkl_cf_ising, NULL},
+    {"ising2d", NULL, HELP_ISING2D, "ising2d:rows=2,cols=3,J=0.4", build_ising2d, NULL, shape_ising2d, NULL, NULL},
+    {"cw", NULL, HELP_CW, "cw:L=5,J=0.7", build_cw, NULL, shape_LV, dlmkl_cf_cw, NULL},
+    {"copy", NULL, HELP_COPY, "copy:L=4,V=3", build_copy, NULL, shape_LV, dlmkl_cf_copy, support_copy},
+    {"parity", NULL, HELP_PARITY, "parity:L=5,V=3", build_parity, NULL, shape_LV, dlmkl_cf_parity, support_parity},
     {"mixture", NULL, HELP_MIXTURE, "mixture:1*{copy:L=4,V=3}+2*{parity:L=4,V=3}", NULL, build_mixture, shape_mixture,
-     NULL},
-    {"mixprod", NULL, HELP_MIXPROD, "mixprod:L=4,V=3,m=2,seed=5", build_mixprod, NULL, shape_LV, NULL},
-    {"perm", NULL, HELP_PERM, "perm:n=5", build_perm, NULL, shape_perm, dlmkl_cf_perm},
-    {"random", NULL, HELP_RANDOM, "random:L=4,V=3,seed=7", build_random, NULL, shape_LV, NULL},
-    {"mds", "rs", HELP_MDS, "mds:q=5,n=4,k=2", build_mds, NULL, shape_mds, dlmkl_cf_mds},
+     NULL, NULL},
+    {"mixprod", NULL, HELP_MIXPROD, "mixprod:L=4,V=3,m=2,seed=5", build_mixprod, NULL, shape_LV, NULL, NULL},
+    {"perm", NULL, HELP_PERM, "perm:n=5", build_perm, NULL, shape_perm, dlmkl_cf_perm, support_perm},
+    {"random", NULL, HELP_RANDOM, "random:L=4,V=3,seed=7", build_random, NULL, shape_LV, NULL, NULL},
+    {"mds", "rs", HELP_MDS, "mds:q=5,n=4,k=2", build_mds, NULL, shape_mds, dlmkl_cf_mds, support_mds},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

@@ -9,6 +9,7 @@
 
 #include "dlmkl/dist.h"
 #include "dlmkl/profile.h"
+#include "dlmkl/profile_sparse.h"
 #include "spec_kv.h"
 
 typedef struct dlmkl_family {
@@ -28,6 +29,9 @@ typedef struct dlmkl_family {
     void (*shape)(const char *args, long *L, long *V);
     /* closed-form entropy profile (closed_form.c) from the parsed keys, or NULL if none */
     int (*closed_form)(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
+    /* the support generated from the parsed keys without the table (profile_sparse.h,
+     * dlmkl_support_from_spec): L, V, N always, the points too unless count_only; or NULL if none */
+    int (*support)(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_support *out);
 } dlmkl_family;
 
 /*! The record whose name or alias is the nlen bytes at name, or NULL. O(number of families). */

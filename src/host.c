@@ -22,7 +22,9 @@
 #include "families.h"
 
 struct dlmkl_host {
-    dlmkl_dist *d;        /* NULL for a profile-only handle */
+    dlmkl_dist *d;        /* NULL for a profile-only handle, or until needed for a support handle */
+    dlmkl_support *sup;   /* the support of a spec whose profile goes the sparse route (else NULL) */
+    int normalize;        /* of the spec, to build the table of a support handle later */
     int borrowed;         /* d->p belongs to the caller */
     dlmkl_profile *prof;  /* computed on first use (or read, for a profile-only handle) */
     char *name;           /* the dist column */
@@ -78,6 +80,7 @@ void dlmkl_host_free(dlmkl_host *h)
     if (h->d && h->borrowed)
         h->d->p = NULL;
     dlmkl_dist_free(h->d);
+    dlmkl_support_free(h->sup);
     dlmkl_profile_free(h->prof);
     free(h->name);
     free(h);
@@ -93,7 +96,23 @@ int dlmkl_host_from_spec(const char *spec, int normalize, dlmkl_host **out)
     dlmkl_host *h = host_new(spec);
     if (!h)
         return DLMKL_ENOMEM;
-    int st = dlmkl_dist_from_spec(spec, normalize, &h->d);
+    h->normalize = normalize;
+    /* a family with a support generator whose profile goes the sparse route: the support, not the
+     * table (the route and the support, hence the bits, are those of the table's) */
+    dlmkl_support *cnt = NULL;
+    int st = dlmkl_support_from_spec(spec, 1, &cnt);
+    if (st == DLMKL_OK && cnt && dlmkl_profile_sparse_preferred(cnt->L, cnt->V, cnt->N, 1)) {
+        st = dlmkl_support_from_spec(spec, 0, &h->sup);
+        dlmkl_support_free(cnt);
+        if (st != DLMKL_OK) {
+            dlmkl_host_free(h);
+            return st;
+        }
+        *out = h;
+        return DLMKL_OK;
+    }
+    dlmkl_support_free(cnt);
+    st = dlmkl_dist_from_spec(spec, normalize, &h->d);
     if (st != DLMKL_OK) {
         dlmkl_host_free(h);
         return st;
@@ -170,11 +189,23 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
     return DLMKL_OK;
 }
 
-int dlmkl_host_L(const dlmkl_host *h) { return h->d ? h->d->L : h->prof->L; }
-int dlmkl_host_V(const dlmkl_host *h) { return h->d ? h->d->V : h->V; }
+int dlmkl_host_L(const dlmkl_host *h) { return h->d ? h->d->L : h->sup ? h->sup->L : h->prof->L; }
+int dlmkl_host_V(const dlmkl_host *h) { return h->d ? h->d->V : h->sup ? h->sup->V : h->V; }
 
-int dlmkl_host_table(const dlmkl_host *h, double *out, uint64_t n)
+/* The table of a support handle, built on first need (the family's builder, as dlmkl_dist_from_spec);
+ * DLMKL_OK with nothing to do for other handles. */
+static int host_need_table(dlmkl_host *h)
 {
+    if (h->d || !h->sup)
+        return DLMKL_OK;
+    return dlmkl_dist_from_spec(h->name, h->normalize, &h->d);
+}
+
+int dlmkl_host_table(dlmkl_host *h, double *out, uint64_t n)
+{
+    int st = host_need_table(h);
+    if (st != DLMKL_OK)
+        return st;
     if (!h->d)
         return dlmkl_error(DLMKL_EINVAL, "a profile-only input has no table");
     if (!out || n != h->d->n)
@@ -190,8 +221,10 @@ static int host_profile(dlmkl_host *h)
 {
     if (h->prof)
         return DLMKL_OK;
-    dlmkl_profile *prof = dlmkl_profile_alloc(h->d->L);
-    int st = prof ? dlmkl_profile_compute_auto(h->d, prof, NULL) : DLMKL_ENOMEM;
+    dlmkl_profile *prof = dlmkl_profile_alloc(dlmkl_host_L(h));
+    int st = !prof ? DLMKL_ENOMEM
+             : h->sup ? dlmkl_profile_sparse_support(h->sup->L, h->sup->V, h->sup->idx, h->sup->p, h->sup->N, prof)
+                      : dlmkl_profile_compute_auto(h->d, prof, NULL);
     if (st != DLMKL_OK) {
         dlmkl_profile_free(prof);
         return st == DLMKL_ENOMEM && !prof ? oom() : st;
@@ -310,6 +343,13 @@ int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int 
     for (int j = 0; j < nK; j++)
         if (K[j] < 1 || K[j] > 1000000000L)
             return dlmkl_error(DLMKL_EINVAL, "K = %ld is out of range (1..1000000000)", K[j]);
+    if (mode != DLMKL_OUTPUT_LAW_NEVER || npos > 0 || npred > 0) {
+        /* the table of a support handle, for kl_output and value-adaptive policies; AUTO goes on
+         * without it when it does not fit the memory cap */
+        const int tst = host_need_table(h);
+        if (tst != DLMKL_OK && (tst != DLMKL_ETOOBIG || mode != DLMKL_OUTPUT_LAW_AUTO || npos > 0 || npred > 0))
+            return tst;
+    }
     if (!h->d && mode == DLMKL_OUTPUT_LAW_ALWAYS)
         return dlmkl_error(DLMKL_EINVAL, "kl_output needs the distribution itself, not only its profile");
     for (int i = 0; i < nsched; i++) {
@@ -450,6 +490,9 @@ static int host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t
                           const char *positions, int samples, dlmkl_output_law_mode mode, char **csv)
 {
     *csv = NULL;
+    int st = host_need_table(h);
+    if (st != DLMKL_OK)
+        return st;
     if (!h->d)
         return dlmkl_error(DLMKL_EINVAL, "sampling needs the distribution itself, not only its profile");
     if (!schedule)
@@ -463,7 +506,7 @@ static int host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t
     if (K == 0 && !dlmkl_schedule_implies_K(schedule))
         return dlmkl_error(DLMKL_EINVAL, "schedule '%s' needs K (the number of iterations)", schedule);
     dlmkl_positions pos = {DLMKL_POS_RANDOM, 0};
-    int st = positions ? dlmkl_positions_parse(positions, &pos) : DLMKL_OK;
+    st = positions ? dlmkl_positions_parse(positions, &pos) : DLMKL_OK;
     if (st != DLMKL_OK)
         return st;
 

@@ -25,7 +25,11 @@ typedef struct dlmkl_host dlmkl_host;
 void dlmkl_host_set_threads(dlmkl_host *h, int nthreads);
 
 /*! A handle for the law of a distribution spec (dist.h). normalize applies to table: files.
- *  Cost: building the table, O(V^L) or the family's cost. */
+ *  Cost: building the table, O(V^L) or the family's cost. For a family whose support is generated
+ *  from its parameters (copy, parity, perm, mds; dlmkl_support_from_spec) and for which the sparse
+ *  profile route is chosen (dlmkl_profile_sparse_preferred), the support is built instead (O(N·L)) and
+ *  the table only when a call needs it (kl_output, adaptive policies, sampling, dlmkl_host_table):
+ *  so the profile of e.g. perm:n=10 (10^10 cells, 10! points) needs no table. */
 int dlmkl_host_from_spec(const char *spec, int normalize, dlmkl_host **out);
 
 /*! A handle over the caller's table p[V^L] (lexicographic order, x_1 slowest), named `name` in the
@@ -47,9 +51,10 @@ void dlmkl_host_free(dlmkl_host *h);
 int dlmkl_host_L(const dlmkl_host *h);
 int dlmkl_host_V(const dlmkl_host *h);
 
-/*! Copy the table p[V^L] of a handle with a table into out (n doubles, n = V^L). DLMKL_EINVAL for a
- *  profile-only handle or a wrong n. O(V^L). */
-int dlmkl_host_table(const dlmkl_host *h, double *out, uint64_t n);
+/*! Copy the table p[V^L] of a handle with a table into out (n doubles, n = V^L), building it first
+ *  for a handle that holds only its support (see dlmkl_host_from_spec; DLMKL_ETOOBIG above the memory
+ *  cap). DLMKL_EINVAL for a profile-only handle or a wrong n. O(V^L). */
+int dlmkl_host_table(dlmkl_host *h, double *out, uint64_t n);
 
 /*! Text returned by the functions below (malloc'd); free it with this. */
 void dlmkl_host_text_free(char *text);
