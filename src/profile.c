@@ -16,7 +16,9 @@
  * for V = 2 and 3, 3 for V = 4, more for larger V); the cap does not change the result.
  *
  * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
- * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). */
+ * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). The
+ * root marginals (one or two coordinates of the table summed out) are made and entropied the same
+ * way, in chunks, in one pass over the table. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -126,9 +128,11 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
  * that writes it and the kernel that reads it. A multiple of DLMKL_PLOGP_LANES. */
 #define BLOCK 512
 
-/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B < BLOCK entries, v added in order. The
- * short rows of small B have their own loops with B and V constant, which the compiler unrolls and
- * vectorises across rows; the additions are the same. */
+/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B entries, v added in order (c = s_0, then
+ * c += s_v for v = 1, ..., V−1, whatever the loop shape). The short rows of small B have their own
+ * loops with B and V constant, which the compiler unrolls and vectorises across rows; for V = 2, 3, 4
+ * and any B one pass with V constant (each child entry written once); the additions, hence the bits,
+ * are the same in every branch. */
 #define SUM_ROWS_FIXED(BC, VC)                                                                             \
     for (uint64_t i = 0; i < rows; i++)                                                                    \
         for (int b = 0; b < (BC); b++) {                                                                   \
@@ -137,6 +141,18 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
                 c += src[i * (VC) * (BC) + (uint64_t)v * (BC) + (uint64_t)b];                              \
             dst[i * (BC) + (uint64_t)b] = c;                                                               \
         }
+
+#define SUM_ROWS_V(VC)                                                                                     \
+    for (uint64_t i = 0; i < rows; i++) {                                                                  \
+        const double *restrict s = src + i * (VC) * B;                                                     \
+        double *restrict d = dst + i * B;                                                                  \
+        for (uint64_t b = 0; b < B; b++) {                                                                 \
+            double c = s[b];                                                                               \
+            for (int v = 1; v < (VC); v++)                                                                 \
+                c += s[(uint64_t)v * B + b];                                                               \
+            d[b] = c;                                                                                      \
+        }                                                                                                  \
+    }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
 /* Wider vectors where the CPU has them (the additions, hence the bits, are the same). */
@@ -153,14 +169,28 @@ WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict ds
         SUM_ROWS_FIXED(2, 2)
     } else if (V == 2 && B == 4) {
         SUM_ROWS_FIXED(4, 2)
+    } else if (V == 2 && B == 8) {
+        SUM_ROWS_FIXED(8, 2)
+    } else if (V == 2) {
+        SUM_ROWS_V(2)
     } else if (V == 3 && B == 1) {
         SUM_ROWS_FIXED(1, 3)
     } else if (V == 3 && B == 3) {
         SUM_ROWS_FIXED(3, 3)
+    } else if (V == 3 && B == 9) {
+        SUM_ROWS_FIXED(9, 3)
+    } else if (V == 3 && B == 27) {
+        SUM_ROWS_FIXED(27, 3)
+    } else if (V == 3) {
+        SUM_ROWS_V(3)
     } else if (V == 4 && B == 1) {
         SUM_ROWS_FIXED(1, 4)
     } else if (V == 4 && B == 4) {
         SUM_ROWS_FIXED(4, 4)
+    } else if (V == 4 && B == 16) {
+        SUM_ROWS_FIXED(16, 4)
+    } else if (V == 4) {
+        SUM_ROWS_V(4)
     } else if (B == 1) {
         for (uint64_t j = 0; j < rows; j++) {
             double c = src[j * (uint64_t)V];
@@ -182,6 +212,71 @@ WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict ds
     }
 }
 
+#define SUM_COLS_V(VC)                                                                                     \
+    for (uint64_t j = 0; j < n; j++) {                                                                     \
+        double c = src[j];                                                                                 \
+        for (int v = 1; v < (VC); v++)                                                                     \
+            c += src[(uint64_t)v * B + j];                                                                 \
+        dst[j] = c;                                                                                        \
+    }
+
+/* Part of one row: dst[j] = Σ_v src[v·B + j] for j < n (n <= B), v added in order, in one pass. */
+WIDE_CLONES static void sum_cols(const double *restrict src, double *restrict dst, uint64_t n, uint64_t B, int V)
+{
+    if (V == 2) {
+        SUM_COLS_V(2)
+    } else if (V == 3) {
+        SUM_COLS_V(3)
+    } else if (V == 4) {
+        SUM_COLS_V(4)
+    } else {
+        SUM_COLS_V(V)
+    }
+}
+
+/* Entries k0 <= k < k1 of child[a][b] = Σ_v parent[a][v][b] (rows of B, k = a·B + b): a partial first
+ * row, whole rows by sum_rows, a partial last row. The same additions as sum_rows. */
+static void sum_range(const double *restrict parent, double *restrict child, uint64_t k0, uint64_t k1, uint64_t B,
+                      int V)
+{
+    const uint64_t VB = (uint64_t)V * B;
+    uint64_t a = k0 / B, b = k0 % B, k = k0;
+    if (b != 0) {
+        const uint64_t n = B - b < k1 - k ? B - b : k1 - k;
+        sum_cols(parent + a * VB + b, child + k, n, B, V);
+        k += n;
+        a++;
+    }
+    const uint64_t rows = (k1 - k) / B;
+    if (rows > 0) {
+        sum_rows(parent + a * VB, child + k, rows, B, V);
+        k += rows * B;
+        a += rows;
+    }
+    if (k < k1)
+        sum_cols(parent + a * VB, child + k, k1 - k, B, V);
+}
+
+/* Entries of a root marginal summed per chunk before the kernel reads them; a multiple of
+ * DLMKL_PLOGP_LANES, so that the chunks' kernel calls give the bits of one call on the whole vector. */
+#define ROOT_CHUNK 2048
+
+/* out[a][b] = Σ_v p[a][v][b] (the table of L coordinates with coordinate c summed out, v added in
+ * order) and its entropy, in one pass: the marginal is made in chunks of ROOT_CHUNK entries, each
+ * read by the kernel while in cache, with one accumulator, so H has the bits of
+ * dlmkl_entropy(out, V^(L−1)). */
+static double root_marginal1_entropy(const dlmkl_dist *d, int c, double *restrict out, const uint64_t *vpow)
+{
+    const uint64_t B = vpow[d->L - 1 - c], n = vpow[d->L - 1];
+    dlmkl_plogp_acc acc = {{0}};
+    for (uint64_t k0 = 0; k0 < n; k0 += ROOT_CHUNK) {
+        const uint64_t k1 = n - k0 < ROOT_CHUNK ? n : k0 + ROOT_CHUNK;
+        sum_range(d->p, out, k0, k1, B, d->V);
+        dlmkl_plogp_add(&acc, out + k0, k1 - k0);
+    }
+    return dlmkl_plogp_total(&acc);
+}
+
 /* child[a][b] = Σ_v parent[a][v][b] (added in the order v = 0, 1, ..., V−1), parent of r
  * coordinates, summing out position pos, and in the same pass H(child) = −Σ c log2 c in bits. The
  * child is produced in blocks of at most BLOCK entries (whole rows of B entries when B < BLOCK,
@@ -198,13 +293,7 @@ WIDE_CLONES static double sum_out(const double *restrict parent, double *restric
                 const uint64_t n = B - b0 < BLOCK ? B - b0 : BLOCK;
                 const double *restrict src = parent + a * VB + b0;
                 double *restrict dst = child + a * B + b0;
-                for (uint64_t j = 0; j < n; j++)
-                    dst[j] = src[j];
-                for (int v = 1; v < V; v++) {
-                    const double *restrict sv = src + (uint64_t)v * B;
-                    for (uint64_t j = 0; j < n; j++)
-                        dst[j] += sv[j];
-                }
+                sum_cols(src, dst, n, B, V);
                 dlmkl_plogp_add(&acc, dst, n);
             }
         return dlmkl_plogp_total(&acc);
@@ -245,35 +334,39 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
     }
 }
 
-/* Marginal of the table with coordinates a (and b > a, if b >= 0) summed out, by contiguous
- * blocks: p viewed as [A][V][B][V][C]. */
-static void root_marginal(const dlmkl_dist *d, int a, int b, double *out, const uint64_t *vpow)
+/* The marginal of the table with coordinates a < b summed out, p viewed as [A][V][B][V][C]
+ * (out[i][j][k] = 0 + Σ_v Σ_w p[i][v][j][w][k], added in that order), and its entropy in the same
+ * pass: each row of C entries is made in chunks of at most ROOT_CHUNK, and the kernel takes the
+ * entries made so far in runs that are multiples of DLMKL_PLOGP_LANES (the rest at the end), so H
+ * has the bits of dlmkl_entropy(out, V^(L−2)). */
+static double root_marginal2_entropy(const dlmkl_dist *d, int a, int b, double *restrict out, const uint64_t *vpow)
 {
     const int L = d->L, V = d->V;
-    if (b < 0) {
-        const uint64_t A = vpow[a], B = vpow[L - 1 - a];
-        for (uint64_t i = 0; i < A; i++) {
-            double *dst = out + i * B;
-            const double *src = d->p + i * (uint64_t)V * B;
-            memcpy(dst, src, B * sizeof *dst);
-            for (int v = 1; v < V; v++)
-                for (uint64_t k = 0; k < B; k++)
-                    dst[k] += src[(uint64_t)v * B + k];
-        }
-        return;
-    }
     const uint64_t A = vpow[a], B = vpow[b - a - 1], C = vpow[L - 1 - b];
+    dlmkl_plogp_acc acc = {{0}};
+    uint64_t made = 0, done = 0;
     for (uint64_t i = 0; i < A; i++)
-        for (uint64_t j = 0; j < B; j++) {
-            double *dst = out + (i * B + j) * C;
-            memset(dst, 0, C * sizeof *dst);
-            for (int v = 0; v < V; v++)
-                for (int w = 0; w < V; w++) {
-                    const double *src = d->p + (((i * V + (uint64_t)v) * B + j) * V + (uint64_t)w) * C;
-                    for (uint64_t k = 0; k < C; k++)
-                        dst[k] += src[k];
+        for (uint64_t j = 0; j < B; j++)
+            for (uint64_t c0 = 0; c0 < C; c0 += ROOT_CHUNK) {
+                const uint64_t n = C - c0 < ROOT_CHUNK ? C - c0 : ROOT_CHUNK;
+                double *restrict dst = out + (i * B + j) * C + c0;
+                for (uint64_t k = 0; k < n; k++)
+                    dst[k] = 0.0;
+                for (int v = 0; v < V; v++)
+                    for (int w = 0; w < V; w++) {
+                        const double *restrict src = d->p + (((i * V + (uint64_t)v) * B + j) * V + (uint64_t)w) * C + c0;
+                        for (uint64_t k = 0; k < n; k++)
+                            dst[k] += src[k];
+                    }
+                made += n;
+                if (made - done >= ROOT_CHUNK) {
+                    const uint64_t m = (made - done) / DLMKL_PLOGP_LANES * DLMKL_PLOGP_LANES;
+                    dlmkl_plogp_add(&acc, out + done, m);
+                    done += m;
                 }
-        }
+            }
+    dlmkl_plogp_add(&acc, out + done, made - done);
+    return dlmkl_plogp_total(&acc);
 }
 
 /* Units of the public unit API: unit 0 is the serial phase (the nodes with |T| < D), unit 1 + i
@@ -384,10 +477,8 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
         double *sums0 = rows;
         sums0[L] = dlmkl_entropy(d->p, d->n);
         if (D == 2) {
-            for (int a = 0; a < L; a++) {
-                root_marginal(d, a, -1, work, vpow);
-                sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
-            }
+            for (int a = 0; a < L; a++)
+                sums0[L - 1] += root_marginal1_entropy(d, a, work, vpow);
         }
     }
 
@@ -423,9 +514,9 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nsub; i++) {
             double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
-            root_marginal(d, ua[i], ub[i], stack[0], vpow);
             int r = L - D;
-            sums[r] += dlmkl_entropy(stack[0], vpow[r]);
+            sums[r] += D == 1 ? root_marginal1_entropy(d, ua[i], stack[0], vpow)
+                              : root_marginal2_entropy(d, ua[i], ub[i], stack[0], vpow);
             if (r > 0)
                 walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, sums);
             double now;
