@@ -309,12 +309,119 @@ WIDE_CLONES static double sum_out(const double *restrict parent, double *restric
     return dlmkl_plogp_total(&acc);
 }
 
+/* Add −p log2 p of p[0..n) into acc with element i going to lane (off + i) mod 8 (off < 8): the lanes
+ * before off of a first vector are padded with zeros, which add exactly +0 (as the kernel's own
+ * padding of a last partial block does), so the per-lane sums are those of the kernel called on a
+ * block that holds p[0..n) from position off on. */
+static void plogp_add_at(dlmkl_plogp_acc *acc, const double *p, uint64_t n, unsigned off)
+{
+    if (off != 0 && n > 0) {
+        double t[DLMKL_PLOGP_LANES] = {0};
+        const uint64_t m = DLMKL_PLOGP_LANES - off < n ? DLMKL_PLOGP_LANES - off : n;
+        for (uint64_t k = 0; k < m; k++)
+            t[off + k] = p[k];
+        dlmkl_plogp_add(acc, t, DLMKL_PLOGP_LANES);
+        p += m, n -= m;
+    }
+    if (n > 0)
+        dlmkl_plogp_add(acc, p, n);
+}
+
+/* Rows [rho0, rho0 + rows) of a node (rows of B; slice arrays: row i at child + i·B, its parent rows
+ * at parent + i·V·B), summed out and added into the node's accumulator with the lanes sum_out gives
+ * them: sum_out feeds the kernel blocks of G = BLOCK / B whole rows (G = 1 for B >= BLOCK, whose
+ * column blocks of BLOCK entries, a multiple of 8, give the lanes of one call on the row), each
+ * block's element k in lane k mod 8. A slice may start or end inside a block: its pieces are fed at
+ * their lane offsets, so the per-lane sums and their order are those of sum_out. */
+static void slice_sum_out(const double *restrict parent, double *restrict child, uint64_t rows, uint64_t B, int V,
+                          uint64_t rho0, dlmkl_plogp_acc *acc)
+{
+    const uint64_t G = B >= BLOCK ? 1 : BLOCK / B;
+    uint64_t i = 0;
+    while (i < rows) {
+        const uint64_t rho = rho0 + i, in_block = rho % G;
+        uint64_t e = i + (G - in_block);
+        if (e > rows)
+            e = rows;
+        sum_rows(parent + i * (uint64_t)V * B, child + i * B, e - i, B, V);
+        plogp_add_at(acc, child + i * B, (e - i) * B, (unsigned)((in_block * B) % DLMKL_PLOGP_LANES));
+        i = e;
+    }
+}
+
+/* Tiles of the walk (tiled_subtree): a child whose rows hold at most TILE_MAX entries has its subtree
+ * done in slices of whole rows, about TILE_ENTRIES entries of the child per slice (at least one
+ * row), so that the slice and those of its descendants stay in cache. A subtree then has at most
+ * 2^(log_3 TILE_MAX) = TILE_NODES nodes (V >= 3). */
+#define TILE_MAX 19683 /* 3^9 */
+#define TILE_NODES 512
+#define TILE_ENTRIES 8192
+
+typedef struct {
+    dlmkl_plogp_acc acc;
+    int m; /* |S| of the node */
+} tile_node;
+
+/* The subtree of the node C = parent with its coordinate at position pos summed out (parent of r
+ * coordinates, C's own largest summed-out coordinate j), C included, tiled by C's rows: below C only
+ * coordinates after j are summed out, so every node of the subtree keeps C's row index (its
+ * coordinates before pos) as the leading part of its own row index, and a run of g rows of C is
+ * the parent of a run of rows of each child, down the subtree. Slice by slice the walk below C runs
+ * on g·B entries (in cache, in buf) instead of the whole marginals; each node's accumulator gets its
+ * slices in order and at their lane offsets (slice_sum_out), so its entropy has the bits of the
+ * untiled walk; the entropies go into sums in the walk's preorder, as walk adds them. */
+static void tiled_subtree(const double *parent, int r, int pos, int j, int L, int V, const uint64_t *vpow,
+                          double *buf, tile_node *tn, double *sums)
+{
+    const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
+    const uint64_t g = B >= TILE_ENTRIES ? 1 : (TILE_ENTRIES / B < A ? TILE_ENTRIES / B : A);
+    const int rc0 = r - 1 - pos; /* coordinates of C after j */
+    double *ss[DLMKL_MAX_L + 2];
+    uint64_t off = 0;
+    for (int l = 0; l <= rc0; l++) {
+        ss[l] = buf + off;
+        off += g * vpow[rc0 - l];
+    }
+    int nodes = 0;
+    for (uint64_t a0 = 0; a0 < A; a0 += g) {
+        const uint64_t rows = A - a0 < g ? A - a0 : g;
+        int idx = 0, next[DLMKL_MAX_L + 2], l = 0;
+        if (a0 == 0)
+            tn[0] = (tile_node){{{0}}, r - 1};
+        slice_sum_out(parent + a0 * (uint64_t)V * B, ss[0], rows, B, V, a0, &tn[idx++].acc);
+        next[0] = j + 1;
+        while (l >= 0) {
+            if (next[l] >= L) {
+                l--;
+                continue;
+            }
+            const int jj = next[l]++;
+            const int rc = rc0 - l;          /* coordinates after j of the node at level l */
+            const int ps = jj - (j + 1 + l); /* position of jj among them */
+            const uint64_t As = vpow[ps], Bs = vpow[rc - 1 - ps];
+            if (a0 == 0)
+                tn[idx] = (tile_node){{{0}}, r - 2 - l};
+            slice_sum_out(ss[l], ss[l + 1], rows * As, Bs, V, a0 * As, &tn[idx++].acc);
+            if (rc - 1 > 0) {
+                l++;
+                next[l] = jj + 1;
+            }
+        }
+        nodes = idx;
+    }
+    for (int i = 0; i < nodes; i++)
+        sums[tn[i].m] += dlmkl_plogp_total(&tn[i].acc);
+}
+
 /* Depth-first walk, in preorder, of the subtree below a unit root T (|T| = D, max T = t) whose
  * marginal of L−D coordinates is stack[0]; adds H of every node below the root into sums[|S|]. A loop
- * with an explicit stack of next coordinates (no recursion). */
+ * with an explicit stack of next coordinates (no recursion). For V >= 3 a child with at least 2 rows
+ * of at most TILE_MAX entries has its whole subtree done slice by slice in cache (tiled_subtree),
+ * in the space of the stack levels below it, with the same bits. */
 static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, double *sums)
 {
     int next[DLMKL_MAX_L + 2];
+    tile_node tn[TILE_NODES];
     const int r0 = L - D;
     int l = 0;
     next[0] = t + 1;
@@ -326,6 +433,10 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
         const int j = next[l]++;
         const int r = r0 - l; /* coordinates of the node at level l */
         const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
+        if (V >= 3 && pos > 0 && vpow[r - 1 - pos] <= TILE_MAX) {
+            tiled_subtree(stack[l], r, pos, j, L, V, vpow, stack[l + 1], tn, sums);
+            continue;
+        }
         sums[r - 1] += sum_out(stack[l], stack[l + 1], r, pos, V, vpow);
         if (r - 1 > 0) {
             l++;
