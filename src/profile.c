@@ -32,6 +32,7 @@
 #include "dlmkl/plogp.h"
 #include "dlmkl/profile.h"
 #include "internal.h"
+#include "profile_tiling.h"
 
 dlmkl_profile *dlmkl_profile_alloc(int L)
 {
@@ -328,14 +329,20 @@ static void plogp_add_at(dlmkl_plogp_acc *acc, const double *p, uint64_t n, unsi
 }
 
 /* Rows [rho0, rho0 + rows) of a node (rows of B; slice arrays: row i at child + i·B, its parent rows
- * at parent + i·V·B), summed out and added into the node's accumulator with the lanes sum_out gives
- * them: sum_out feeds the kernel blocks of G = BLOCK / B whole rows (G = 1 for B >= BLOCK, whose
- * column blocks of BLOCK entries, a multiple of 8, give the lanes of one call on the row), each
- * block's element k in lane k mod 8. A slice may start or end inside a block: its pieces are fed at
- * their lane offsets, so the per-lane sums and their order are those of sum_out. */
+ * at parent + i·V·B), summed out and added into the node's accumulator with the lanes the untiled
+ * profile gives them. sum_out feeds the kernel blocks of G = BLOCK / B whole rows (G = 1 for
+ * B >= BLOCK, whose column blocks of BLOCK entries, a multiple of 8, give the lanes of one call on the
+ * row), each block's element k in lane k mod 8; a root marginal is one block (whole = 1: lane = index
+ * in the node mod 8). A slice may start or end inside a block: its pieces are fed at their lane
+ * offsets, so the per-lane sums and their order are those of the untiled profile. */
 static void slice_sum_out(const double *restrict parent, double *restrict child, uint64_t rows, uint64_t B, int V,
-                          uint64_t rho0, dlmkl_plogp_acc *acc)
+                          uint64_t rho0, int whole, dlmkl_plogp_acc *acc)
 {
+    if (whole) {
+        sum_rows(parent, child, rows, B, V);
+        plogp_add_at(acc, child, rows * B, (unsigned)((rho0 * B) % DLMKL_PLOGP_LANES));
+        return;
+    }
     const uint64_t G = B >= BLOCK ? 1 : BLOCK / B;
     uint64_t i = 0;
     while (i < rows) {
@@ -371,10 +378,10 @@ typedef struct {
  * slices in order and at their lane offsets (slice_sum_out), so its entropy has the bits of the
  * untiled walk; the entropies go into sums in the walk's preorder, as walk adds them. */
 static void tiled_subtree(const double *parent, int r, int pos, int j, int L, int V, const uint64_t *vpow,
-                          double *buf, tile_node *tn, double *sums)
+                          uint64_t tile_entries, int root, double *buf, tile_node *tn, double *sums)
 {
     const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
-    const uint64_t g = B >= TILE_ENTRIES ? 1 : (TILE_ENTRIES / B < A ? TILE_ENTRIES / B : A);
+    const uint64_t g = B >= tile_entries ? 1 : (tile_entries / B < A ? tile_entries / B : A);
     const int rc0 = r - 1 - pos; /* coordinates of C after j */
     double *ss[DLMKL_MAX_L + 2];
     uint64_t off = 0;
@@ -388,7 +395,7 @@ static void tiled_subtree(const double *parent, int r, int pos, int j, int L, in
         int idx = 0, next[DLMKL_MAX_L + 2], l = 0;
         if (a0 == 0)
             tn[0] = (tile_node){{{0}}, r - 1};
-        slice_sum_out(parent + a0 * (uint64_t)V * B, ss[0], rows, B, V, a0, &tn[idx++].acc);
+        slice_sum_out(parent + a0 * (uint64_t)V * B, ss[0], rows, B, V, a0, root, &tn[idx++].acc);
         next[0] = j + 1;
         while (l >= 0) {
             if (next[l] >= L) {
@@ -401,7 +408,7 @@ static void tiled_subtree(const double *parent, int r, int pos, int j, int L, in
             const uint64_t As = vpow[ps], Bs = vpow[rc - 1 - ps];
             if (a0 == 0)
                 tn[idx] = (tile_node){{{0}}, r - 2 - l};
-            slice_sum_out(ss[l], ss[l + 1], rows * As, Bs, V, a0 * As, &tn[idx++].acc);
+            slice_sum_out(ss[l], ss[l + 1], rows * As, Bs, V, a0 * As, 0, &tn[idx++].acc);
             if (rc - 1 > 0) {
                 l++;
                 next[l] = jj + 1;
@@ -418,10 +425,10 @@ static void tiled_subtree(const double *parent, int r, int pos, int j, int L, in
  * with an explicit stack of next coordinates (no recursion). For V >= 3 a child with at least 2 rows
  * of at most TILE_MAX entries has its whole subtree done slice by slice in cache (tiled_subtree),
  * in the space of the stack levels below it, with the same bits. */
-static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, double *sums)
+static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, const dlmkl_profile_tiling *tl,
+                 tile_node *tn, double *sums)
 {
     int next[DLMKL_MAX_L + 2];
-    tile_node tn[TILE_NODES];
     const int r0 = L - D;
     int l = 0;
     next[0] = t + 1;
@@ -433,8 +440,8 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
         const int j = next[l]++;
         const int r = r0 - l; /* coordinates of the node at level l */
         const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
-        if (V >= 3 && pos > 0 && vpow[r - 1 - pos] <= TILE_MAX) {
-            tiled_subtree(stack[l], r, pos, j, L, V, vpow, stack[l + 1], tn, sums);
+        if (V >= 3 && pos > 0 && vpow[r - 1 - pos] <= tl->max_row) {
+            tiled_subtree(stack[l], r, pos, j, L, V, vpow, tl->entries, 0, stack[l + 1], tn, sums);
             continue;
         }
         sums[r - 1] += sum_out(stack[l], stack[l + 1], r, pos, V, vpow);
@@ -526,6 +533,18 @@ double dlmkl_profile_unit_cost(int L, int V, int u)
 
 int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
 {
+    const dlmkl_profile_tiling tl = {TILE_MAX, TILE_ENTRIES};
+    return dlmkl_profile_units_compute_tiled(d, units, count, rows, &tl);
+}
+
+int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int count, double *rows,
+                                      const dlmkl_profile_tiling *tiling)
+{
+    dlmkl_profile_tiling tl = *tiling;
+    if (tl.max_row > TILE_MAX)
+        tl.max_row = TILE_MAX; /* at most TILE_NODES nodes per tiled subtree */
+    if (tl.entries < 1)
+        tl.entries = 1;
     const int L = d->L, V = d->V;
     const int nall = dlmkl_profile_units(L, V);
     unsigned char *seen = calloc((size_t)nall + 1, 1);
@@ -616,6 +635,7 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
 #endif
         double *base = work + (uint64_t)tid * per_thread;
         double *stack[DLMKL_MAX_L + 2];
+        tile_node tn[TILE_NODES]; /* accumulators of a tiled subtree */
         /* level l holds a marginal of L−D−l coordinates */
         uint64_t off = 0;
         for (int l = 0; l <= L - D; l++) {
@@ -626,10 +646,15 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
         for (int i = 0; i < nsub; i++) {
             double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
             int r = L - D;
-            sums[r] += D == 1 ? root_marginal1_entropy(d, ua[i], stack[0], vpow)
-                              : root_marginal2_entropy(d, ua[i], ub[i], stack[0], vpow);
-            if (r > 0)
-                walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, sums);
+            if (D == 1 && V >= 3 && ua[i] > 0 && vpow[L - 1 - ua[i]] <= tl.max_row) {
+                /* the whole unit, its root marginal included, slice by slice from the table */
+                tiled_subtree(d->p, L, ua[i], ua[i], L, V, vpow, tl.entries, 1, stack[0], tn, sums);
+            } else {
+                sums[r] += D == 1 ? root_marginal1_entropy(d, ua[i], stack[0], vpow)
+                                  : root_marginal2_entropy(d, ua[i], ub[i], stack[0], vpow);
+                if (r > 0)
+                    walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, &tl, tn, sums);
+            }
             double now;
 #pragma omp atomic capture
             now = wdone += uw[i];
