@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile_tiling.h"
 #include "testutil.h"
 
 /* h(m) by brute-force enumeration of every subset with the test's own marginal code. */
@@ -172,6 +173,53 @@ START_TEST(test_threads_bit_identical)
 }
 END_TEST
 
+START_TEST(test_tiling_bit_identical)
+{
+    /* The walk's tiling (slices of whole rows, each node's kernel lanes fed at their offsets, the
+     * entropies added in preorder) does not change a bit: no tiling, the default, single rows, and
+     * slices that start and end inside the kernel's blocks; units cut into several slices (L = 10,
+     * V = 3: root rows of up to 3^9 entries, slices of 8192); against brute force too. */
+    static const int cases[][2] = {{10, 3}, {8, 4}, {6, 5}, {5, 7}, {9, 3}};
+    static const dlmkl_profile_tiling tilings[] = {{19683, 8192}, {19683, 1}, {19683, 100}, {81, 7}, {27, 1000},
+                                                   {3, 8192}, {1, 8192}, {100000, 50}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int L = cases[c][0], V = cases[c][1];
+        dlmkl_dist *d = tu_random_table(L, V, 70 + c, c % 2 ? 0.3 : 1.0);
+        const int n = dlmkl_profile_units(L, V);
+        int *units = malloc((size_t)n * sizeof *units);
+        for (int i = 0; i < n; i++)
+            units[i] = i;
+        double *ref = malloc((size_t)n * (size_t)(L + 1) * sizeof *ref);
+        double *rows = malloc((size_t)n * (size_t)(L + 1) * sizeof *rows);
+        const dlmkl_profile_tiling none = {0, 1};
+        ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, ref, &none), DLMKL_OK);
+        for (size_t t = 0; t < sizeof tilings / sizeof tilings[0]; t++)
+            for (int th = 1; th <= 2; th++) {
+                dlmkl_set_threads(th);
+                ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, rows, &tilings[t]), DLMKL_OK);
+                ck_assert_msg(memcmp(ref, rows, (size_t)n * (size_t)(L + 1) * sizeof *rows) == 0,
+                              "tiling {%llu, %llu} changes the unit rows, L=%d V=%d threads=%d",
+                              (unsigned long long)tilings[t].max_row, (unsigned long long)tilings[t].entries, L, V,
+                              th);
+            }
+        dlmkl_set_threads(0);
+        dlmkl_profile *a = tu_profile(d), *b = dlmkl_profile_alloc(L);
+        ck_assert_int_eq(dlmkl_profile_units_combine(ref, n, b), DLMKL_OK);
+        ck_assert_msg(memcmp(a->h, b->h, (size_t)(L + 1) * sizeof(double)) == 0, "untiled profile differs, L=%d V=%d",
+                      L, V);
+        if (c == sizeof cases / sizeof cases[0] - 1) {
+            double h[64];
+            brute_profile(d, h);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(a->h[m], h[m], 1e-12, "tiled profile against brute force, L=%d V=%d m=%d", L, V, m);
+        }
+        dlmkl_profile_free(a), dlmkl_profile_free(b);
+        free(units), free(ref), free(rows);
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
 START_TEST(test_units_split_bit_identical)
 {
     /* the units computed in disjoint sets (as on k processes, round robin, each set into its own
@@ -278,6 +326,7 @@ int main(void)
     tcase_add_test(tc, test_identities);
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_units_split_bit_identical);
+    tcase_add_test(tc, test_tiling_bit_identical);
     tcase_add_test(tc, test_progress_reports);
     suite_add_tcase(s, tc);
     return tu_run(s);
