@@ -356,13 +356,16 @@ static void slice_sum_out(const double *restrict parent, double *restrict child,
     }
 }
 
-/* Tiles of the walk (tiled_subtree): a child whose rows hold at most TILE_MAX entries has its subtree
- * done in slices of whole rows, about TILE_ENTRIES entries of the child per slice (at least one
- * row), so that the slice and those of its descendants stay in cache. A subtree then has at most
- * 2^(log_3 TILE_MAX) = TILE_NODES nodes (V >= 3). */
-#define TILE_MAX 19683 /* 3^9 */
-#define TILE_NODES 512
+/* Tiles of the walk (tiled_subtree): a child whose rows hold at most TILE_MAX entries, in at most
+ * TILE_LOG_NODES coordinates (so that its subtree has at most 2^TILE_LOG_NODES nodes), has its
+ * subtree done in slices of whole rows, about TILE_ENTRIES entries of the child per slice (at least
+ * one row), so that the slice and those of its descendants stay in cache. */
+#define TILE_MAX 262144
+#define TILE_LOG_NODES 9
+#define TILE_NODES (1 << TILE_LOG_NODES)
 #define TILE_ENTRIES 8192
+/* Largest slice of the table (entries) of a unit run in a group pass (see the units' loop). */
+#define PASS_SPAN 65536
 
 typedef struct {
     dlmkl_plogp_acc acc;
@@ -376,12 +379,16 @@ typedef struct {
  * the parent of a run of rows of each child, down the subtree. Slice by slice the walk below C runs
  * on g·B entries (in cache, in buf) instead of the whole marginals; each node's accumulator gets its
  * slices in order and at their lane offsets (slice_sum_out), so its entropy has the bits of the
- * untiled walk; the entropies go into sums in the walk's preorder, as walk adds them. */
-static void tiled_subtree(const double *parent, int r, int pos, int j, int L, int V, const uint64_t *vpow,
-                          uint64_t tile_entries, int root, double *buf, tile_node *tn, double *sums)
+ * untiled walk. tiled_rows does C's rows [row0, row1) (the first call row0 = 0, then in order, up
+ * to A = V^pos); tiled_sums then adds the 2^(r−1−pos) nodes' entropies into sums in the walk's
+ * preorder, as walk adds them. root: C is a unit's root marginal (lanes of one kernel call). */
+static void tiled_rows(const double *parent, int r, int pos, int j, int L, int V, const uint64_t *vpow,
+                       uint64_t tile_entries, int root, uint64_t row0, uint64_t row1, double *buf, tile_node *tn)
 {
-    const uint64_t A = vpow[pos], B = vpow[r - 1 - pos];
-    const uint64_t g = B >= tile_entries ? 1 : (tile_entries / B < A ? tile_entries / B : A);
+    const uint64_t B = vpow[r - 1 - pos];
+    uint64_t g = B >= tile_entries ? 1 : tile_entries / B; /* rows per slice */
+    if (g > row1 - row0)
+        g = row1 - row0;
     const int rc0 = r - 1 - pos; /* coordinates of C after j */
     double *ss[DLMKL_MAX_L + 2];
     uint64_t off = 0;
@@ -389,9 +396,8 @@ static void tiled_subtree(const double *parent, int r, int pos, int j, int L, in
         ss[l] = buf + off;
         off += g * vpow[rc0 - l];
     }
-    int nodes = 0;
-    for (uint64_t a0 = 0; a0 < A; a0 += g) {
-        const uint64_t rows = A - a0 < g ? A - a0 : g;
+    for (uint64_t a0 = row0; a0 < row1; a0 += g) {
+        const uint64_t rows = row1 - a0 < g ? row1 - a0 : g;
         int idx = 0, next[DLMKL_MAX_L + 2], l = 0;
         if (a0 == 0)
             tn[0] = (tile_node){{{0}}, r - 1};
@@ -414,9 +420,24 @@ static void tiled_subtree(const double *parent, int r, int pos, int j, int L, in
                 next[l] = jj + 1;
             }
         }
-        nodes = idx;
     }
-    for (int i = 0; i < nodes; i++)
+}
+
+/* Doubles of tiled_rows' buf for a call on `rows` rows of B entries, rc0 coordinates after j. */
+static uint64_t tiled_buf_elems(uint64_t B, int rc0, uint64_t tile_entries, uint64_t rows, int V)
+{
+    uint64_t g = B >= tile_entries ? 1 : tile_entries / B;
+    if (g > rows)
+        g = rows;
+    uint64_t total = 0, sz = g * B;
+    for (int l = 0; l <= rc0; l++, sz /= (uint64_t)V)
+        total += sz;
+    return total;
+}
+
+static void tiled_sums(const tile_node *tn, int rc0, double *sums)
+{
+    for (uint64_t i = 0; i < (uint64_t)1 << rc0; i++)
         sums[tn[i].m] += dlmkl_plogp_total(&tn[i].acc);
 }
 
@@ -440,8 +461,9 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
         const int j = next[l]++;
         const int r = r0 - l; /* coordinates of the node at level l */
         const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
-        if (V >= 3 && pos > 0 && vpow[r - 1 - pos] <= tl->max_row) {
-            tiled_subtree(stack[l], r, pos, j, L, V, vpow, tl->entries, 0, stack[l + 1], tn, sums);
+        if (V >= 3 && pos > 0 && r - 1 - pos <= TILE_LOG_NODES && vpow[r - 1 - pos] <= tl->max_row) {
+            tiled_rows(stack[l], r, pos, j, L, V, vpow, tl->entries, 0, 0, vpow[pos], stack[l + 1], tn);
+            tiled_sums(tn, r - 1 - pos, sums);
             continue;
         }
         sums[r - 1] += sum_out(stack[l], stack[l + 1], r, pos, V, vpow);
@@ -541,8 +563,6 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
                                       const dlmkl_profile_tiling *tiling)
 {
     dlmkl_profile_tiling tl = *tiling;
-    if (tl.max_row > TILE_MAX)
-        tl.max_row = TILE_MAX; /* at most TILE_NODES nodes per tiled subtree */
     if (tl.entries < 1)
         tl.entries = 1;
     const int L = d->L, V = d->V;
@@ -602,10 +622,64 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
             x = order[j]; order[j] = order[j - 1]; order[j - 1] = x;
         }
 
+    /* Units run tiled from the table (D = 1, V >= 3, root rows of at most max_row entries in at most
+     * TILE_LOG_NODES coordinates): a suffix of the order. Each is a pass over the table, except that
+     * the units whose slices span at most PASS_SPAN table entries are grouped into at most nthreads
+     * passes (by turns, largest first): such a pass reads the table once, chunk by chunk (a slice of
+     * its largest unit), every unit of the pass doing its rows of the chunk while the chunk is in
+     * cache. The first pass also takes the table's own entropy (unit 0) on the way. The units' rows do
+     * not depend on the grouping (each unit's slices are in order). A group keeps its units'
+     * accumulators after its slice buffer in the thread's stack space; where they do not fit, its
+     * units are passes of their own. Pass p: units pstart[p], pstart[p] + pstep[p], ... < pend[p]. */
+    int first_tiled = nsub;
+    while (D == 1 && V >= 3 && first_tiled > 0 && ua[first_tiled - 1] > 0 && L - 1 - ua[first_tiled - 1] <= TILE_LOG_NODES &&
+           vpow[L - 1 - ua[first_tiled - 1]] <= tl.max_row)
+        first_tiled--;
+    int first_group = nsub;
+    while (first_group > first_tiled && vpow[L - ua[first_group - 1]] <= PASS_SPAN)
+        first_group--;
+    const uint64_t per_thread = stack_elems(L, V, D);
+    int ngroups = nsub - first_group < nthreads ? nsub - first_group : nthreads, grouped = 1;
+    for (int q = 0; q < ngroups && grouped; q++) {
+        const int amin = ua[first_group + q];
+        const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin];
+        uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0, acc = 0;
+        if (chunk > Amin)
+            chunk = Amin;
+        for (int k = first_group + q; k < nsub; k += ngroups) {
+            const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
+                                                  chunk * vpow[ua[k] - amin], V);
+            buf = need > buf ? need : buf;
+            acc += ((uint64_t)1 << (L - 1 - ua[k])) * sizeof(tile_node);
+        }
+        if (buf * sizeof(double) + acc > per_thread * sizeof(double))
+            grouped = 0;
+    }
+    if (!grouped) {
+        first_group = nsub;
+        ngroups = 0;
+    }
+    const int npass = (first_group - first_tiled) + ngroups;
+    int *pstart = malloc(((size_t)npass + 1) * sizeof *pstart), *pstep = malloc(((size_t)npass + 1) * sizeof *pstep);
+    int *pend = malloc(((size_t)npass + 1) * sizeof *pend);
+    if (!pstart || !pstep || !pend) {
+        free(pstart), free(pstep), free(pend);
+        free(ua), free(ub), free(order), free(work);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    }
+    for (int p = 0; p < npass; p++) {
+        if (p < first_group - first_tiled)
+            pstart[p] = first_tiled + p, pstep[p] = 1, pend[p] = first_tiled + p + 1;
+        else
+            pstart[p] = first_group + (p - (first_group - first_tiled)), pstep[p] = ngroups, pend[p] = nsub;
+    }
+    const int table_in_pass = serial && D == 1 && npass > 0;
+
     /* Unit 0, serial: nodes with |T| < D. */
     if (serial) {
         double *sums0 = rows;
-        sums0[L] = dlmkl_entropy(d->p, d->n);
+        if (!table_in_pass)
+            sums0[L] = dlmkl_entropy(d->p, d->n);
         if (D == 2) {
             for (int a = 0; a < L; a++)
                 sums0[L - 1] += root_marginal1_entropy(d, a, work, vpow);
@@ -613,9 +687,14 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
     }
 
     /* progress: a unit's work is about its root marginal (V^L) plus its subtree, the marginals over
-     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t */
-    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), wtotal = 0.0, wdone = 0.0;
-    if (!uw) {
+     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t. Work items: the untiled
+     * units, then the passes, started largest first. */
+    const int nitems = first_tiled + npass;
+    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), *iw = malloc(((size_t)nitems + 1) * sizeof *iw);
+    int *item = malloc(((size_t)nitems + 1) * sizeof *item);
+    double wtotal = 0.0, wdone = 0.0;
+    if (!uw || !iw || !item) {
+        free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
         free(ua), free(ub), free(order), free(work);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     }
@@ -624,9 +703,21 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
         uw[i] = pow((double)V, (double)L) + pow((double)V, (double)(t + 1 - D)) * pow((double)(V + 1), (double)(L - 1 - t));
         wtotal += uw[i];
     }
+    for (int i = 0; i < nitems; i++) {
+        item[i] = i;
+        iw[i] = 0.0;
+        if (i < first_tiled)
+            iw[i] = uw[i];
+        else
+            for (int k = pstart[i - first_tiled]; k < pend[i - first_tiled]; k += pstep[i - first_tiled])
+                iw[i] += uw[k];
+    }
+    for (int i = 1; i < nitems; i++)
+        for (int j = i; j > 0 && iw[item[j]] > iw[item[j - 1]]; j--) {
+            int x = item[j]; item[j] = item[j - 1]; item[j - 1] = x;
+        }
     dlmkl_progress("entropy profile", 0.0, wtotal);
 
-    const uint64_t per_thread = stack_elems(L, V, D);
 #pragma omp parallel num_threads(nthreads)
     {
         int tid = 0;
@@ -643,26 +734,58 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
             off += vpow[L - D - l];
         }
 #pragma omp for schedule(dynamic, 1)
-        for (int i = 0; i < nsub; i++) {
-            double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
-            int r = L - D;
-            if (D == 1 && V >= 3 && ua[i] > 0 && vpow[L - 1 - ua[i]] <= tl.max_row) {
-                /* the whole unit, its root marginal included, slice by slice from the table */
-                tiled_subtree(d->p, L, ua[i], ua[i], L, V, vpow, tl.entries, 1, stack[0], tn, sums);
-            } else {
+        for (int it = 0; it < nitems; it++) {
+            const int i = item[it];
+            if (i < first_tiled) {
+                double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
+                const int r = L - D;
                 sums[r] += D == 1 ? root_marginal1_entropy(d, ua[i], stack[0], vpow)
                                   : root_marginal2_entropy(d, ua[i], ub[i], stack[0], vpow);
                 if (r > 0)
                     walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, &tl, tn, sums);
+            } else {
+                /* a pass: units k = k0, k0 + step, ... < k1 (largest first), chunks of the first one's rows */
+                const int p = i - first_tiled, k0 = pstart[p], step = pstep[p], k1 = pend[p], amin = ua[k0];
+                const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin], span = (uint64_t)V * Bmin;
+                uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0;
+                if (chunk > Amin)
+                    chunk = Amin;
+                for (int k = k0; k < k1; k += step) {
+                    const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
+                                                          chunk * vpow[ua[k] - amin], V);
+                    buf = need > buf ? need : buf;
+                }
+                tile_node *accs = k1 - k0 > step ? (tile_node *)(void *)(base + buf) : tn;
+                dlmkl_plogp_acc tacc = {{0}};
+                for (uint64_t c0 = 0; c0 < Amin; c0 += chunk) {
+                    const uint64_t c1 = Amin - c0 < chunk ? Amin : c0 + chunk;
+                    tile_node *t = accs;
+                    for (int k = k0; k < k1; k += step) {
+                        const int a = ua[k];
+                        const uint64_t f = vpow[a - amin];
+                        tiled_rows(d->p, L, a, a, L, V, vpow, tl.entries, 1, c0 * f, c1 * f, base, t);
+                        t += (uint64_t)1 << (L - 1 - a);
+                    }
+                    if (table_in_pass && p == 0)
+                        plogp_add_at(&tacc, d->p + c0 * span, (c1 - c0) * span,
+                                     (unsigned)((c0 * span) % DLMKL_PLOGP_LANES));
+                }
+                tile_node *t = accs;
+                for (int k = k0; k < k1; k += step) {
+                    tiled_sums(t, L - 1 - ua[k], rows + (size_t)order[k] * (size_t)(L + 1));
+                    t += (uint64_t)1 << (L - 1 - ua[k]);
+                }
+                if (table_in_pass && p == 0)
+                    rows[L] = dlmkl_plogp_total(&tacc);
             }
             double now;
 #pragma omp atomic capture
-            now = wdone += uw[i];
+            now = wdone += iw[i];
             dlmkl_progress("entropy profile", now < wtotal ? now : wtotal, wtotal);
         }
     }
     dlmkl_progress("entropy profile", wtotal, wtotal);
-    free(uw);
+    free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
     free(ua), free(ub), free(order), free(work);
     return DLMKL_OK;
 }
