@@ -364,7 +364,8 @@ static void slice_sum_out(const double *restrict parent, double *restrict child,
 #define TILE_LOG_NODES 9
 #define TILE_NODES (1 << TILE_LOG_NODES)
 #define TILE_ENTRIES 8192
-/* Largest slice of the table (entries) of a unit run in a group pass (see the units' loop). */
+/* Largest slice of the table (entries) of a unit run in a group pass (see the units' loop): a
+ * chunk of the table stays in cache while the pass's units read it. */
 #define PASS_SPAN 65536
 
 typedef struct {
@@ -555,7 +556,7 @@ double dlmkl_profile_unit_cost(int L, int V, int u)
 
 int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
 {
-    const dlmkl_profile_tiling tl = {TILE_MAX, TILE_ENTRIES};
+    const dlmkl_profile_tiling tl = {TILE_MAX, TILE_ENTRIES, PASS_SPAN};
     return dlmkl_profile_units_compute_tiled(d, units, count, rows, &tl);
 }
 
@@ -624,7 +625,7 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
 
     /* Units run tiled from the table (D = 1, V >= 3, root rows of at most max_row entries in at most
      * TILE_LOG_NODES coordinates): a suffix of the order. Each is a pass over the table, except that
-     * the units whose slices span at most PASS_SPAN table entries are grouped into at most nthreads
+     * the units whose slices span at most pass_span (PASS_SPAN) table entries are grouped into at most nthreads
      * passes (by turns, largest first): such a pass reads the table once, chunk by chunk (a slice of
      * its largest unit), every unit of the pass doing its rows of the chunk while the chunk is in
      * cache. The first pass also takes the table's own entropy (unit 0) on the way. The units' rows do
@@ -636,7 +637,7 @@ int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int
            vpow[L - 1 - ua[first_tiled - 1]] <= tl.max_row)
         first_tiled--;
     int first_group = nsub;
-    while (first_group > first_tiled && vpow[L - ua[first_group - 1]] <= PASS_SPAN)
+    while (first_group > first_tiled && vpow[L - ua[first_group - 1]] <= tl.pass_span)
         first_group--;
     const uint64_t per_thread = stack_elems(L, V, D);
     int ngroups = nsub - first_group < nthreads ? nsub - first_group : nthreads, grouped = 1;

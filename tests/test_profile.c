@@ -176,12 +176,14 @@ END_TEST
 START_TEST(test_tiling_bit_identical)
 {
     /* The walk's tiling (slices of whole rows, each node's kernel lanes fed at their offsets, the
-     * entropies added in preorder) does not change a bit: no tiling, the default, single rows, and
-     * slices that start and end inside the kernel's blocks; units cut into several slices (L = 10,
-     * V = 3: root rows of up to 3^9 entries, slices of 8192); against brute force too. */
+     * entropies added in preorder) and the grouping of units into passes over the table do not
+     * change a bit: no tiling, the default, single rows, slices that start and end inside the
+     * kernel's blocks, units in several slices (L = 10, V = 3: root rows of up to 3^9 entries,
+     * slices of 8192), every unit its own pass or all in one or two; against brute force too. */
     static const int cases[][2] = {{10, 3}, {8, 4}, {6, 5}, {5, 7}, {9, 3}};
-    static const dlmkl_profile_tiling tilings[] = {{19683, 8192}, {19683, 1}, {19683, 100}, {81, 7}, {27, 1000},
-                                                   {3, 8192}, {1, 8192}, {100000, 50}};
+    static const dlmkl_profile_tiling tilings[] = {{262144, 8192, 65536}, {19683, 1, 0},      {19683, 100, 1 << 30},
+                                                   {81, 7, 81},            {27, 1000, 243},     {3, 8192, 1 << 30},
+                                                   {1, 8192, 0},           {100000, 50, 6561}, {1 << 30, 8192, 1 << 30}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int L = cases[c][0], V = cases[c][1];
         dlmkl_dist *d = tu_random_table(L, V, 70 + c, c % 2 ? 0.3 : 1.0);
@@ -191,16 +193,16 @@ START_TEST(test_tiling_bit_identical)
             units[i] = i;
         double *ref = malloc((size_t)n * (size_t)(L + 1) * sizeof *ref);
         double *rows = malloc((size_t)n * (size_t)(L + 1) * sizeof *rows);
-        const dlmkl_profile_tiling none = {0, 1};
+        const dlmkl_profile_tiling none = {0, 1, 0};
         ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, ref, &none), DLMKL_OK);
         for (size_t t = 0; t < sizeof tilings / sizeof tilings[0]; t++)
             for (int th = 1; th <= 2; th++) {
                 dlmkl_set_threads(th);
                 ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, rows, &tilings[t]), DLMKL_OK);
                 ck_assert_msg(memcmp(ref, rows, (size_t)n * (size_t)(L + 1) * sizeof *rows) == 0,
-                              "tiling {%llu, %llu} changes the unit rows, L=%d V=%d threads=%d",
-                              (unsigned long long)tilings[t].max_row, (unsigned long long)tilings[t].entries, L, V,
-                              th);
+                              "tiling {%llu, %llu, %llu} changes the unit rows, L=%d V=%d threads=%d",
+                              (unsigned long long)tilings[t].max_row, (unsigned long long)tilings[t].entries,
+                              (unsigned long long)tilings[t].pass_span, L, V, th);
             }
         dlmkl_set_threads(0);
         dlmkl_profile *a = tu_profile(d), *b = dlmkl_profile_alloc(L);
