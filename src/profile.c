@@ -18,7 +18,16 @@
  * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
  * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). The
  * root marginals (one or two coordinates of the table summed out) are made and entropied the same
- * way, in chunks, in one pass over the table. */
+ * way, in chunks, in one pass over the table.
+ *
+ * Tiling (V >= 3): below a node, only coordinates after its largest summed-out one are summed out,
+ * so a subtree splits by the node's row index (its leading coordinates) into independent slices.
+ * A child whose rows are small has its whole subtree done slice by slice in cache, and so has a
+ * unit, straight from the table (tiled_rows); small units share passes over the table. Each node
+ * keeps its own 8 lanes, fed slice by slice at the lane offsets the untiled sum-out gives its
+ * entries, and the nodes' entropies are added in the untiled preorder: the bits do not depend on
+ * the tiling (test_profile varies it). Tiles use the thread's own stack space; the memory bound is
+ * unchanged. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
