@@ -21,7 +21,18 @@
  * the same bits. Each unit regenerates all V^L entries: every unit reads the whole table.
  *
  * Kernel: each sum-out writes the child in blocks of at most BLOCK entries and passes each block,
- * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). */
+ * still in cache, to the deterministic vector −p log2 p of plogp.c (8 partial sums, fixed order). The
+ * root marginals (one or two coordinates of the table summed out) are made and entropied the same
+ * way, in chunks, in one pass over the table.
+ *
+ * Tiling (V >= 3): below a node, only coordinates after its largest summed-out one are summed out,
+ * so a subtree splits by the node's row index (its leading coordinates) into independent slices.
+ * A child whose rows are small has its whole subtree done slice by slice in cache, and so has a
+ * unit, straight from the table (tiled_rows); small units share passes over the table. Each node
+ * keeps its own 8 lanes, fed slice by slice at the lane offsets the untiled sum-out gives its
+ * entries, and the nodes' entropies are added in the untiled preorder: the bits do not depend on
+ * the tiling (test_profile varies it). Tiles use the thread's own stack space; the memory bound is
+ * unchanged. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -35,6 +46,7 @@
 #include "dlmkl/plogp.h"
 #include "dlmkl/profile.h"
 #include "internal.h"
+#include "profile_tiling.h"
 
 dlmkl_profile *dlmkl_profile_alloc(int L)
 {
@@ -131,9 +143,11 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
  * that writes it and the kernel that reads it. A multiple of DLMKL_PLOGP_LANES. */
 #define BLOCK 512
 
-/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B < BLOCK entries, v added in order. The
- * short rows of small B have their own loops with B and V constant, which the compiler unrolls and
- * vectorises across rows; the additions are the same. */
+/* dst[a][b] = Σ_v src[a][v][b] for `rows` rows of B entries, v added in order (c = s_0, then
+ * c += s_v for v = 1, ..., V−1, whatever the loop shape). The short rows of small B have their own
+ * loops with B and V constant, which the compiler unrolls and vectorises across rows; for V = 2, 3, 4
+ * and any B one pass with V constant (each child entry written once); the additions, hence the bits,
+ * are the same in every branch. */
 #define SUM_ROWS_FIXED(BC, VC)                                                                             \
     for (uint64_t i = 0; i < rows; i++)                                                                    \
         for (int b = 0; b < (BC); b++) {                                                                   \
@@ -142,6 +156,18 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
                 c += src[i * (VC) * (BC) + (uint64_t)v * (BC) + (uint64_t)b];                              \
             dst[i * (BC) + (uint64_t)b] = c;                                                               \
         }
+
+#define SUM_ROWS_V(VC)                                                                                     \
+    for (uint64_t i = 0; i < rows; i++) {                                                                  \
+        const double *restrict s = src + i * (VC) * B;                                                     \
+        double *restrict d = dst + i * B;                                                                  \
+        for (uint64_t b = 0; b < B; b++) {                                                                 \
+            double c = s[b];                                                                               \
+            for (int v = 1; v < (VC); v++)                                                                 \
+                c += s[(uint64_t)v * B + b];                                                               \
+            d[b] = c;                                                                                      \
+        }                                                                                                  \
+    }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
 /* Wider vectors where the CPU has them (the additions, hence the bits, are the same). */
@@ -158,14 +184,28 @@ WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict ds
         SUM_ROWS_FIXED(2, 2)
     } else if (V == 2 && B == 4) {
         SUM_ROWS_FIXED(4, 2)
+    } else if (V == 2 && B == 8) {
+        SUM_ROWS_FIXED(8, 2)
+    } else if (V == 2) {
+        SUM_ROWS_V(2)
     } else if (V == 3 && B == 1) {
         SUM_ROWS_FIXED(1, 3)
     } else if (V == 3 && B == 3) {
         SUM_ROWS_FIXED(3, 3)
+    } else if (V == 3 && B == 9) {
+        SUM_ROWS_FIXED(9, 3)
+    } else if (V == 3 && B == 27) {
+        SUM_ROWS_FIXED(27, 3)
+    } else if (V == 3) {
+        SUM_ROWS_V(3)
     } else if (V == 4 && B == 1) {
         SUM_ROWS_FIXED(1, 4)
     } else if (V == 4 && B == 4) {
         SUM_ROWS_FIXED(4, 4)
+    } else if (V == 4 && B == 16) {
+        SUM_ROWS_FIXED(16, 4)
+    } else if (V == 4) {
+        SUM_ROWS_V(4)
     } else if (B == 1) {
         for (uint64_t j = 0; j < rows; j++) {
             double c = src[j * (uint64_t)V];
@@ -187,6 +227,71 @@ WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict ds
     }
 }
 
+#define SUM_COLS_V(VC)                                                                                     \
+    for (uint64_t j = 0; j < n; j++) {                                                                     \
+        double c = src[j];                                                                                 \
+        for (int v = 1; v < (VC); v++)                                                                     \
+            c += src[(uint64_t)v * B + j];                                                                 \
+        dst[j] = c;                                                                                        \
+    }
+
+/* Part of one row: dst[j] = Σ_v src[v·B + j] for j < n (n <= B), v added in order, in one pass. */
+WIDE_CLONES static void sum_cols(const double *restrict src, double *restrict dst, uint64_t n, uint64_t B, int V)
+{
+    if (V == 2) {
+        SUM_COLS_V(2)
+    } else if (V == 3) {
+        SUM_COLS_V(3)
+    } else if (V == 4) {
+        SUM_COLS_V(4)
+    } else {
+        SUM_COLS_V(V)
+    }
+}
+
+/* Entries k0 <= k < k1 of child[a][b] = Σ_v parent[a][v][b] (rows of B, k = a·B + b): a partial first
+ * row, whole rows by sum_rows, a partial last row. The same additions as sum_rows. */
+static void sum_range(const double *restrict parent, double *restrict child, uint64_t k0, uint64_t k1, uint64_t B,
+                      int V)
+{
+    const uint64_t VB = (uint64_t)V * B;
+    uint64_t a = k0 / B, b = k0 % B, k = k0;
+    if (b != 0) {
+        const uint64_t n = B - b < k1 - k ? B - b : k1 - k;
+        sum_cols(parent + a * VB + b, child + k, n, B, V);
+        k += n;
+        a++;
+    }
+    const uint64_t rows = (k1 - k) / B;
+    if (rows > 0) {
+        sum_rows(parent + a * VB, child + k, rows, B, V);
+        k += rows * B;
+        a += rows;
+    }
+    if (k < k1)
+        sum_cols(parent + a * VB, child + k, k1 - k, B, V);
+}
+
+/* Entries of a root marginal summed per chunk before the kernel reads them; a multiple of
+ * DLMKL_PLOGP_LANES, so that the chunks' kernel calls give the bits of one call on the whole vector. */
+#define ROOT_CHUNK 2048
+
+/* out[a][b] = Σ_v p[a][v][b] (the table of L coordinates with coordinate c summed out, v added in
+ * order) and its entropy, in one pass: the marginal is made in chunks of ROOT_CHUNK entries, each
+ * read by the kernel while in cache, with one accumulator, so H has the bits of
+ * dlmkl_entropy(out, V^(L−1)). */
+static double root_marginal1_entropy(const dlmkl_dist *d, int c, double *restrict out, const uint64_t *vpow)
+{
+    const uint64_t B = vpow[d->L - 1 - c], n = vpow[d->L - 1];
+    dlmkl_plogp_acc acc = {{0}};
+    for (uint64_t k0 = 0; k0 < n; k0 += ROOT_CHUNK) {
+        const uint64_t k1 = n - k0 < ROOT_CHUNK ? n : k0 + ROOT_CHUNK;
+        sum_range(d->p, out, k0, k1, B, d->V);
+        dlmkl_plogp_add(&acc, out + k0, k1 - k0);
+    }
+    return dlmkl_plogp_total(&acc);
+}
+
 /* child[a][b] = Σ_v parent[a][v][b] (added in the order v = 0, 1, ..., V−1), parent of r
  * coordinates, summing out position pos, and in the same pass H(child) = −Σ c log2 c in bits. The
  * child is produced in blocks of at most BLOCK entries (whole rows of B entries when B < BLOCK,
@@ -203,13 +308,7 @@ WIDE_CLONES static double sum_out(const double *restrict parent, double *restric
                 const uint64_t n = B - b0 < BLOCK ? B - b0 : BLOCK;
                 const double *restrict src = parent + a * VB + b0;
                 double *restrict dst = child + a * B + b0;
-                for (uint64_t j = 0; j < n; j++)
-                    dst[j] = src[j];
-                for (int v = 1; v < V; v++) {
-                    const double *restrict sv = src + (uint64_t)v * B;
-                    for (uint64_t j = 0; j < n; j++)
-                        dst[j] += sv[j];
-                }
+                sum_cols(src, dst, n, B, V);
                 dlmkl_plogp_add(&acc, dst, n);
             }
         return dlmkl_plogp_total(&acc);
@@ -225,10 +324,145 @@ WIDE_CLONES static double sum_out(const double *restrict parent, double *restric
     return dlmkl_plogp_total(&acc);
 }
 
+/* Add −p log2 p of p[0..n) into acc with element i going to lane (off + i) mod 8 (off < 8): the lanes
+ * before off of a first vector are padded with zeros, which add exactly +0 (as the kernel's own
+ * padding of a last partial block does), so the per-lane sums are those of the kernel called on a
+ * block that holds p[0..n) from position off on. */
+static void plogp_add_at(dlmkl_plogp_acc *acc, const double *p, uint64_t n, unsigned off)
+{
+    if (off != 0 && n > 0) {
+        double t[DLMKL_PLOGP_LANES] = {0};
+        const uint64_t m = DLMKL_PLOGP_LANES - off < n ? DLMKL_PLOGP_LANES - off : n;
+        for (uint64_t k = 0; k < m; k++)
+            t[off + k] = p[k];
+        dlmkl_plogp_add(acc, t, DLMKL_PLOGP_LANES);
+        p += m, n -= m;
+    }
+    if (n > 0)
+        dlmkl_plogp_add(acc, p, n);
+}
+
+/* Rows [rho0, rho0 + rows) of a node (rows of B; slice arrays: row i at child + i·B, its parent rows
+ * at parent + i·V·B), summed out and added into the node's accumulator with the lanes the untiled
+ * profile gives them. sum_out feeds the kernel blocks of G = BLOCK / B whole rows (G = 1 for
+ * B >= BLOCK, whose column blocks of BLOCK entries, a multiple of 8, give the lanes of one call on the
+ * row), each block's element k in lane k mod 8; a root marginal is one block (whole = 1: lane = index
+ * in the node mod 8). A slice may start or end inside a block: its pieces are fed at their lane
+ * offsets, so the per-lane sums and their order are those of the untiled profile. */
+static void slice_sum_out(const double *restrict parent, double *restrict child, uint64_t rows, uint64_t B, int V,
+                          uint64_t rho0, int whole, dlmkl_plogp_acc *acc)
+{
+    if (whole) {
+        sum_rows(parent, child, rows, B, V);
+        plogp_add_at(acc, child, rows * B, (unsigned)((rho0 * B) % DLMKL_PLOGP_LANES));
+        return;
+    }
+    const uint64_t G = B >= BLOCK ? 1 : BLOCK / B;
+    uint64_t i = 0;
+    while (i < rows) {
+        const uint64_t rho = rho0 + i, in_block = rho % G;
+        uint64_t e = i + (G - in_block);
+        if (e > rows)
+            e = rows;
+        sum_rows(parent + i * (uint64_t)V * B, child + i * B, e - i, B, V);
+        plogp_add_at(acc, child + i * B, (e - i) * B, (unsigned)((in_block * B) % DLMKL_PLOGP_LANES));
+        i = e;
+    }
+}
+
+/* Tiles of the walk (tiled_subtree): a child whose rows hold at most TILE_MAX entries, in at most
+ * TILE_LOG_NODES coordinates (so that its subtree has at most 2^TILE_LOG_NODES nodes), has its
+ * subtree done in slices of whole rows, about TILE_ENTRIES entries of the child per slice (at least
+ * one row), so that the slice and those of its descendants stay in cache. */
+#define TILE_MAX 262144
+#define TILE_LOG_NODES 9
+#define TILE_NODES (1 << TILE_LOG_NODES)
+#define TILE_ENTRIES 8192
+/* Largest slice of the table (entries) of a unit run in a group pass (see the units' loop): a
+ * chunk of the table stays in cache while the pass's units read it. */
+#define PASS_SPAN 65536
+
+typedef struct {
+    dlmkl_plogp_acc acc;
+    int m; /* |S| of the node */
+} tile_node;
+
+/* The subtree of the node C = parent with its coordinate at position pos summed out (parent of r
+ * coordinates, C's own largest summed-out coordinate j), C included, tiled by C's rows: below C only
+ * coordinates after j are summed out, so every node of the subtree keeps C's row index (its
+ * coordinates before pos) as the leading part of its own row index, and a run of g rows of C is
+ * the parent of a run of rows of each child, down the subtree. Slice by slice the walk below C runs
+ * on g·B entries (in cache, in buf) instead of the whole marginals; each node's accumulator gets its
+ * slices in order and at their lane offsets (slice_sum_out), so its entropy has the bits of the
+ * untiled walk. tiled_rows does C's rows [row0, row1) (the first call row0 = 0, then in order, up
+ * to A = V^pos); tiled_sums then adds the 2^(r−1−pos) nodes' entropies into sums in the walk's
+ * preorder, as walk adds them. root: C is a unit's root marginal (lanes of one kernel call). */
+static void tiled_rows(const double *parent, int r, int pos, int j, int L, int V, const uint64_t *vpow,
+                       uint64_t tile_entries, int root, uint64_t row0, uint64_t row1, double *buf, tile_node *tn)
+{
+    const uint64_t B = vpow[r - 1 - pos];
+    uint64_t g = B >= tile_entries ? 1 : tile_entries / B; /* rows per slice */
+    if (g > row1 - row0)
+        g = row1 - row0;
+    const int rc0 = r - 1 - pos; /* coordinates of C after j */
+    double *ss[DLMKL_MAX_L + 2];
+    uint64_t off = 0;
+    for (int l = 0; l <= rc0; l++) {
+        ss[l] = buf + off;
+        off += g * vpow[rc0 - l];
+    }
+    for (uint64_t a0 = row0; a0 < row1; a0 += g) {
+        const uint64_t rows = row1 - a0 < g ? row1 - a0 : g;
+        int idx = 0, next[DLMKL_MAX_L + 2], l = 0;
+        if (a0 == 0)
+            tn[0] = (tile_node){{{0}}, r - 1};
+        slice_sum_out(parent + a0 * (uint64_t)V * B, ss[0], rows, B, V, a0, root, &tn[idx++].acc);
+        next[0] = j + 1;
+        while (l >= 0) {
+            if (next[l] >= L) {
+                l--;
+                continue;
+            }
+            const int jj = next[l]++;
+            const int rc = rc0 - l;          /* coordinates after j of the node at level l */
+            const int ps = jj - (j + 1 + l); /* position of jj among them */
+            const uint64_t As = vpow[ps], Bs = vpow[rc - 1 - ps];
+            if (a0 == 0)
+                tn[idx] = (tile_node){{{0}}, r - 2 - l};
+            slice_sum_out(ss[l], ss[l + 1], rows * As, Bs, V, a0 * As, 0, &tn[idx++].acc);
+            if (rc - 1 > 0) {
+                l++;
+                next[l] = jj + 1;
+            }
+        }
+    }
+}
+
+/* Doubles of tiled_rows' buf for a call on `rows` rows of B entries, rc0 coordinates after j. */
+static uint64_t tiled_buf_elems(uint64_t B, int rc0, uint64_t tile_entries, uint64_t rows, int V)
+{
+    uint64_t g = B >= tile_entries ? 1 : tile_entries / B;
+    if (g > rows)
+        g = rows;
+    uint64_t total = 0, sz = g * B;
+    for (int l = 0; l <= rc0; l++, sz /= (uint64_t)V)
+        total += sz;
+    return total;
+}
+
+static void tiled_sums(const tile_node *tn, int rc0, double *sums)
+{
+    for (uint64_t i = 0; i < (uint64_t)1 << rc0; i++)
+        sums[tn[i].m] += dlmkl_plogp_total(&tn[i].acc);
+}
+
 /* Depth-first walk, in preorder, of the subtree below a unit root T (|T| = D, max T = t) whose
  * marginal of L−D coordinates is stack[0]; adds H of every node below the root into sums[|S|]. A loop
- * with an explicit stack of next coordinates (no recursion). */
-static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, double *sums)
+ * with an explicit stack of next coordinates (no recursion). For V >= 3 a child with at least 2 rows
+ * of at most TILE_MAX entries has its whole subtree done slice by slice in cache (tiled_subtree),
+ * in the space of the stack levels below it, with the same bits. */
+static void walk(double *const *stack, int t, int D, int L, int V, const uint64_t *vpow, const dlmkl_profile_tiling *tl,
+                 tile_node *tn, double *sums)
 {
     int next[DLMKL_MAX_L + 2];
     const int r0 = L - D;
@@ -242,6 +476,11 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
         const int j = next[l]++;
         const int r = r0 - l; /* coordinates of the node at level l */
         const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
+        if (V >= 3 && pos > 0 && r - 1 - pos <= TILE_LOG_NODES && vpow[r - 1 - pos] <= tl->max_row) {
+            tiled_rows(stack[l], r, pos, j, L, V, vpow, tl->entries, 0, 0, vpow[pos], stack[l + 1], tn);
+            tiled_sums(tn, r - 1 - pos, sums);
+            continue;
+        }
         sums[r - 1] += sum_out(stack[l], stack[l + 1], r, pos, V, vpow);
         if (r - 1 > 0) {
             l++;
@@ -250,64 +489,61 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
     }
 }
 
-/* The table a profile reads: dense entries p, or generated on demand by g (then p = NULL). */
-typedef struct {
-    int L, V;
-    uint64_t n;
-    const double *p;
-    const dlmkl_gen *g;
-} table_src;
+/* The marginal of the table with coordinates a < b summed out, p viewed as [A][V][B][V][C]
+ * (out[i][j][k] = 0 + Σ_v Σ_w p[i][v][j][w][k], added in that order), and its entropy in the same
+ * pass: each row of C entries is made in chunks of at most ROOT_CHUNK, and the kernel takes the
+ * entries made so far in runs that are multiples of DLMKL_PLOGP_LANES (the rest at the end), so H
+ * has the bits of dlmkl_entropy(out, V^(L−2)). */
+static double root_marginal2_entropy(const dlmkl_dist *d, int a, int b, double *restrict out, const uint64_t *vpow)
+{
+    const int L = d->L, V = d->V;
+    const uint64_t A = vpow[a], B = vpow[b - a - 1], C = vpow[L - 1 - b];
+    dlmkl_plogp_acc acc = {{0}};
+    uint64_t made = 0, done = 0;
+    for (uint64_t i = 0; i < A; i++)
+        for (uint64_t j = 0; j < B; j++)
+            for (uint64_t c0 = 0; c0 < C; c0 += ROOT_CHUNK) {
+                const uint64_t n = C - c0 < ROOT_CHUNK ? C - c0 : ROOT_CHUNK;
+                double *restrict dst = out + (i * B + j) * C + c0;
+                for (uint64_t k = 0; k < n; k++)
+                    dst[k] = 0.0;
+                for (int v = 0; v < V; v++)
+                    for (int w = 0; w < V; w++) {
+                        const double *restrict src = d->p + (((i * V + (uint64_t)v) * B + j) * V + (uint64_t)w) * C + c0;
+                        for (uint64_t k = 0; k < n; k++)
+                            dst[k] += src[k];
+                    }
+                made += n;
+                if (made - done >= ROOT_CHUNK) {
+                    const uint64_t m = (made - done) / DLMKL_PLOGP_LANES * DLMKL_PLOGP_LANES;
+                    dlmkl_plogp_add(&acc, out + done, m);
+                    done += m;
+                }
+            }
+    dlmkl_plogp_add(&acc, out + done, made - done);
+    return dlmkl_plogp_total(&acc);
+}
 
 /* Entries generated per call of dlmkl_gen_fill: a multiple of DLMKL_PLOGP_LANES (so that a
  * streamed entropy keeps each entry's lane), small enough to stay in cache. */
 #define CHUNK 2048
 
-/* Marginal of the table with coordinates a (and b > a, if b >= 0) summed out, by contiguous
- * blocks: p viewed as [A][V][B][V][C]. */
-static void root_marginal_dense(const table_src *d, int a, int b, double *out, const uint64_t *vpow)
+/* The marginal of a generated table with coordinate a (and b > a, if b >= 0) summed out, read once
+ * in index order in chunks of CHUNK entries (buf). Each output entry receives its inputs in index
+ * order, as the dense route adds them (the first by a copy for one summed coordinate, 0 + the first
+ * for two), so the bits are those of the dense marginal. The index is followed by an odometer over
+ * runs of constant (i, v[, j, w]). */
+static void root_marginal_gen(const dlmkl_gen *g, int L, int Vi, uint64_t n, int a, int b, double *out,
+                              const uint64_t *vpow, double *buf)
 {
-    const int L = d->L, V = d->V;
-    if (b < 0) {
-        const uint64_t A = vpow[a], B = vpow[L - 1 - a];
-        for (uint64_t i = 0; i < A; i++) {
-            double *dst = out + i * B;
-            const double *src = d->p + i * (uint64_t)V * B;
-            memcpy(dst, src, B * sizeof *dst);
-            for (int v = 1; v < V; v++)
-                for (uint64_t k = 0; k < B; k++)
-                    dst[k] += src[(uint64_t)v * B + k];
-        }
-        return;
-    }
-    const uint64_t A = vpow[a], B = vpow[b - a - 1], C = vpow[L - 1 - b];
-    for (uint64_t i = 0; i < A; i++)
-        for (uint64_t j = 0; j < B; j++) {
-            double *dst = out + (i * B + j) * C;
-            memset(dst, 0, C * sizeof *dst);
-            for (int v = 0; v < V; v++)
-                for (int w = 0; w < V; w++) {
-                    const double *src = d->p + (((i * V + (uint64_t)v) * B + j) * V + (uint64_t)w) * C;
-                    for (uint64_t k = 0; k < C; k++)
-                        dst[k] += src[k];
-                }
-        }
-}
-
-/* The same marginal from a generated table, read once in index order in chunks of CHUNK entries
- * (buf). Each output entry receives its inputs in index order, exactly as root_marginal_dense
- * adds them (the first by a copy for one summed coordinate, 0 + the first for two), so the bits
- * are the same. The index is followed by an odometer over runs of constant (i, v[, j, w]). */
-static void root_marginal_gen(const table_src *d, int a, int b, double *out, const uint64_t *vpow, double *buf)
-{
-    const int L = d->L;
-    const uint64_t V = (uint64_t)d->V;
+    const uint64_t V = (uint64_t)Vi;
     /* idx = (((i·V + v)·B + j)·V + w)·C + k; one summed coordinate: B = 1, w = 0 (Vw = 1) */
     const uint64_t B = b < 0 ? 1 : vpow[b - a - 1], C = b < 0 ? vpow[L - 1 - a] : vpow[L - 1 - b];
     const uint64_t Vw = b < 0 ? 1 : V;
     uint64_t i = 0, v = 0, j = 0, w = 0, k = 0;
-    for (uint64_t c0 = 0; c0 < d->n; c0 += CHUNK) {
-        const uint64_t m = d->n - c0 < CHUNK ? d->n - c0 : CHUNK;
-        dlmkl_gen_fill(d->g, c0, m, buf);
+    for (uint64_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const uint64_t m = n - c0 < CHUNK ? n - c0 : CHUNK;
+        dlmkl_gen_fill(g, c0, m, buf);
         uint64_t t = 0;
         while (t < m) {
             const uint64_t run = C - k < m - t ? C - k : m - t;
@@ -343,24 +579,14 @@ static void root_marginal_gen(const table_src *d, int a, int b, double *out, con
     }
 }
 
-static void root_marginal(const table_src *d, int a, int b, double *out, const uint64_t *vpow, double *buf)
+/* H of a generated table, streamed in chunks of CHUNK entries (a multiple of the kernel's lanes, so
+ * every entry meets the same lane and the sum has the bits of one call on the stored table). */
+static double table_entropy_gen(const dlmkl_gen *g, uint64_t n, double *buf)
 {
-    if (d->p)
-        root_marginal_dense(d, a, b, out, vpow);
-    else
-        root_marginal_gen(d, a, b, out, vpow, buf);
-}
-
-/* H of the whole table; a generated one is streamed in chunks of CHUNK entries, a multiple of the
- * kernel's lanes, so every entry meets the same lane and the sum has the bits of one call. */
-static double table_entropy(const table_src *d, double *buf)
-{
-    if (d->p)
-        return dlmkl_entropy(d->p, d->n);
     dlmkl_plogp_acc acc = {{0}};
-    for (uint64_t c0 = 0; c0 < d->n; c0 += CHUNK) {
-        const uint64_t m = d->n - c0 < CHUNK ? d->n - c0 : CHUNK;
-        dlmkl_gen_fill(d->g, c0, m, buf);
+    for (uint64_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const uint64_t m = n - c0 < CHUNK ? n - c0 : CHUNK;
+        dlmkl_gen_fill(g, c0, m, buf);
         dlmkl_plogp_add(&acc, buf, (size_t)m);
     }
     return dlmkl_plogp_total(&acc);
@@ -410,9 +636,20 @@ double dlmkl_profile_unit_cost(int L, int V, int u)
     return table + pow((double)V, (double)(t + 1 - D)) * pow(1.0 + (double)V, (double)(L - 1 - t));
 }
 
-/* The units of a dense or generated table (see dlmkl_profile_units_compute and _gen). */
-static int units_compute(const table_src *d, const int *units, int count, double *rows)
+int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
 {
+    const dlmkl_profile_tiling tl = {TILE_MAX, TILE_ENTRIES, PASS_SPAN};
+    return dlmkl_profile_units_compute_tiled(d, units, count, rows, &tl);
+}
+
+/* The units of a dense table d, or of a generated one g (then d holds only L, V and n, d->p = NULL):
+ * a generated table runs every unit from its own root marginal (no tiled passes over the table). */
+static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *units, int count, double *rows,
+                         const dlmkl_profile_tiling *tiling)
+{
+    dlmkl_profile_tiling tl = *tiling;
+    if (tl.entries < 1)
+        tl.entries = 1;
     const int L = d->L, V = d->V;
     const int nall = dlmkl_profile_units(L, V);
     unsigned char *seen = calloc((size_t)nall + 1, 1);
@@ -442,13 +679,13 @@ static int units_compute(const table_src *d, const int *units, int count, double
     int *order = malloc(((size_t)count + 1) * sizeof *order);
     size_t ws = dlmkl_profile_workspace_bytes(L, V, nthreads);
     /* a generated table: no table, one chunk buffer per thread after the stacks */
-    const size_t chunks = d->p ? 0 : (size_t)nthreads * CHUNK * sizeof(double);
+    const size_t chunks = g ? (size_t)nthreads * CHUNK * sizeof(double) : 0;
     if (chunks && ws > SIZE_MAX - chunks)
         ws = SIZE_MAX - chunks;
-    int status = d->p ? dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)")
-                      : dlmkl_check_memory(ws + chunks, "the entropy profile of a generated table (workspace)");
+    int status = g ? dlmkl_check_memory(ws + chunks, "the entropy profile of a generated table (workspace)")
+                   : dlmkl_check_memory(ws + (size_t)d->n * sizeof(double), "the entropy profile (table plus workspace)");
     double *work = status == DLMKL_OK ? malloc(ws + chunks > 0 ? ws + chunks : 1) : NULL;
-    double *bufs = work ? (double *)((char *)work + ws) : NULL;
+    double *bufs = work && g ? (double *)(void *)((char *)work + ws) : NULL;
     if (status == DLMKL_OK && (!ua || !ub || !order || !work))
         status = dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     if (status != DLMKL_OK) {
@@ -476,22 +713,85 @@ static int units_compute(const table_src *d, const int *units, int count, double
             x = order[j]; order[j] = order[j - 1]; order[j - 1] = x;
         }
 
+    /* Units run tiled from the table (D = 1, V >= 3, root rows of at most max_row entries in at most
+     * TILE_LOG_NODES coordinates): a suffix of the order. Each is a pass over the table, except that
+     * the units whose slices span at most pass_span (PASS_SPAN) table entries are grouped into at most nthreads
+     * passes (by turns, largest first): such a pass reads the table once, chunk by chunk (a slice of
+     * its largest unit), every unit of the pass doing its rows of the chunk while the chunk is in
+     * cache. The first pass also takes the table's own entropy (unit 0) on the way. The units' rows do
+     * not depend on the grouping (each unit's slices are in order). A group keeps its units'
+     * accumulators after its slice buffer in the thread's stack space; where they do not fit, its
+     * units are passes of their own. Pass p: units pstart[p], pstart[p] + pstep[p], ... < pend[p]. */
+    int first_tiled = nsub;
+    while (!g && D == 1 && V >= 3 && first_tiled > 0 && ua[first_tiled - 1] > 0 && L - 1 - ua[first_tiled - 1] <= TILE_LOG_NODES &&
+           vpow[L - 1 - ua[first_tiled - 1]] <= tl.max_row)
+        first_tiled--;
+    int first_group = nsub;
+    while (first_group > first_tiled && vpow[L - ua[first_group - 1]] <= tl.pass_span)
+        first_group--;
+    const uint64_t per_thread = stack_elems(L, V, D);
+    int ngroups = nsub - first_group < nthreads ? nsub - first_group : nthreads, grouped = 1;
+    for (int q = 0; q < ngroups && grouped; q++) {
+        const int amin = ua[first_group + q];
+        const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin];
+        uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0, acc = 0;
+        if (chunk > Amin)
+            chunk = Amin;
+        for (int k = first_group + q; k < nsub; k += ngroups) {
+            const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
+                                                  chunk * vpow[ua[k] - amin], V);
+            buf = need > buf ? need : buf;
+            acc += ((uint64_t)1 << (L - 1 - ua[k])) * sizeof(tile_node);
+        }
+        if (buf * sizeof(double) + acc > per_thread * sizeof(double))
+            grouped = 0;
+    }
+    if (!grouped) {
+        first_group = nsub;
+        ngroups = 0;
+    }
+    const int npass = (first_group - first_tiled) + ngroups;
+    int *pstart = malloc(((size_t)npass + 1) * sizeof *pstart), *pstep = malloc(((size_t)npass + 1) * sizeof *pstep);
+    int *pend = malloc(((size_t)npass + 1) * sizeof *pend);
+    if (!pstart || !pstep || !pend) {
+        free(pstart), free(pstep), free(pend);
+        free(ua), free(ub), free(order), free(work);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
+    }
+    for (int p = 0; p < npass; p++) {
+        if (p < first_group - first_tiled)
+            pstart[p] = first_tiled + p, pstep[p] = 1, pend[p] = first_tiled + p + 1;
+        else
+            pstart[p] = first_group + (p - (first_group - first_tiled)), pstep[p] = ngroups, pend[p] = nsub;
+    }
+    const int table_in_pass = serial && D == 1 && npass > 0;
+
     /* Unit 0, serial: nodes with |T| < D. */
     if (serial) {
         double *sums0 = rows;
-        sums0[L] = table_entropy(d, bufs);
+        if (!table_in_pass)
+            sums0[L] = g ? table_entropy_gen(g, d->n, bufs) : dlmkl_entropy(d->p, d->n);
         if (D == 2) {
             for (int a = 0; a < L; a++) {
-                root_marginal(d, a, -1, work, vpow, bufs);
-                sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
+                if (g) {
+                    root_marginal_gen(g, L, V, d->n, a, -1, work, vpow, bufs);
+                    sums0[L - 1] += dlmkl_entropy(work, vpow[L - 1]);
+                } else {
+                    sums0[L - 1] += root_marginal1_entropy(d, a, work, vpow);
+                }
             }
         }
     }
 
     /* progress: a unit's work is about its root marginal (V^L) plus its subtree, the marginals over
-     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t */
-    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), wtotal = 0.0, wdone = 0.0;
-    if (!uw) {
+     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t. Work items: the untiled
+     * units, then the passes, started largest first. */
+    const int nitems = first_tiled + npass;
+    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), *iw = malloc(((size_t)nitems + 1) * sizeof *iw);
+    int *item = malloc(((size_t)nitems + 1) * sizeof *item);
+    double wtotal = 0.0, wdone = 0.0;
+    if (!uw || !iw || !item) {
+        free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
         free(ua), free(ub), free(order), free(work);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     }
@@ -500,9 +800,21 @@ static int units_compute(const table_src *d, const int *units, int count, double
         uw[i] = pow((double)V, (double)L) + pow((double)V, (double)(t + 1 - D)) * pow((double)(V + 1), (double)(L - 1 - t));
         wtotal += uw[i];
     }
+    for (int i = 0; i < nitems; i++) {
+        item[i] = i;
+        iw[i] = 0.0;
+        if (i < first_tiled)
+            iw[i] = uw[i];
+        else
+            for (int k = pstart[i - first_tiled]; k < pend[i - first_tiled]; k += pstep[i - first_tiled])
+                iw[i] += uw[k];
+    }
+    for (int i = 1; i < nitems; i++)
+        for (int j = i; j > 0 && iw[item[j]] > iw[item[j - 1]]; j--) {
+            int x = item[j]; item[j] = item[j - 1]; item[j - 1] = x;
+        }
     dlmkl_progress("entropy profile", 0.0, wtotal);
 
-    const uint64_t per_thread = stack_elems(L, V, D);
 #pragma omp parallel num_threads(nthreads)
     {
         int tid = 0;
@@ -511,6 +823,7 @@ static int units_compute(const table_src *d, const int *units, int count, double
 #endif
         double *base = work + (uint64_t)tid * per_thread;
         double *stack[DLMKL_MAX_L + 2];
+        tile_node tn[TILE_NODES]; /* accumulators of a tiled subtree */
         /* level l holds a marginal of L−D−l coordinates */
         uint64_t off = 0;
         for (int l = 0; l <= L - D; l++) {
@@ -518,35 +831,79 @@ static int units_compute(const table_src *d, const int *units, int count, double
             off += vpow[L - D - l];
         }
 #pragma omp for schedule(dynamic, 1)
-        for (int i = 0; i < nsub; i++) {
-            double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
-            root_marginal(d, ua[i], ub[i], stack[0], vpow, bufs ? bufs + (size_t)tid * CHUNK : NULL);
-            int r = L - D;
-            sums[r] += dlmkl_entropy(stack[0], vpow[r]);
-            if (r > 0)
-                walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, sums);
+        for (int it = 0; it < nitems; it++) {
+            const int i = item[it];
+            if (i < first_tiled) {
+                double *sums = rows + (size_t)order[i] * (size_t)(L + 1);
+                const int r = L - D;
+                if (g) {
+                    root_marginal_gen(g, L, V, d->n, ua[i], D == 1 ? -1 : ub[i], stack[0], vpow,
+                                      bufs + (size_t)tid * CHUNK);
+                    sums[r] += dlmkl_entropy(stack[0], vpow[r]);
+                } else {
+                    sums[r] += D == 1 ? root_marginal1_entropy(d, ua[i], stack[0], vpow)
+                                      : root_marginal2_entropy(d, ua[i], ub[i], stack[0], vpow);
+                }
+                if (r > 0)
+                    walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, &tl, tn, sums);
+            } else {
+                /* a pass: units k = k0, k0 + step, ... < k1 (largest first), chunks of the first one's rows */
+                const int p = i - first_tiled, k0 = pstart[p], step = pstep[p], k1 = pend[p], amin = ua[k0];
+                const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin], span = (uint64_t)V * Bmin;
+                uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0;
+                if (chunk > Amin)
+                    chunk = Amin;
+                for (int k = k0; k < k1; k += step) {
+                    const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
+                                                          chunk * vpow[ua[k] - amin], V);
+                    buf = need > buf ? need : buf;
+                }
+                tile_node *accs = k1 - k0 > step ? (tile_node *)(void *)(base + buf) : tn;
+                dlmkl_plogp_acc tacc = {{0}};
+                for (uint64_t c0 = 0; c0 < Amin; c0 += chunk) {
+                    const uint64_t c1 = Amin - c0 < chunk ? Amin : c0 + chunk;
+                    tile_node *t = accs;
+                    for (int k = k0; k < k1; k += step) {
+                        const int a = ua[k];
+                        const uint64_t f = vpow[a - amin];
+                        tiled_rows(d->p, L, a, a, L, V, vpow, tl.entries, 1, c0 * f, c1 * f, base, t);
+                        t += (uint64_t)1 << (L - 1 - a);
+                    }
+                    if (table_in_pass && p == 0)
+                        plogp_add_at(&tacc, d->p + c0 * span, (c1 - c0) * span,
+                                     (unsigned)((c0 * span) % DLMKL_PLOGP_LANES));
+                }
+                tile_node *t = accs;
+                for (int k = k0; k < k1; k += step) {
+                    tiled_sums(t, L - 1 - ua[k], rows + (size_t)order[k] * (size_t)(L + 1));
+                    t += (uint64_t)1 << (L - 1 - ua[k]);
+                }
+                if (table_in_pass && p == 0)
+                    rows[L] = dlmkl_plogp_total(&tacc);
+            }
             double now;
 #pragma omp atomic capture
-            now = wdone += uw[i];
+            now = wdone += iw[i];
             dlmkl_progress("entropy profile", now < wtotal ? now : wtotal, wtotal);
         }
     }
     dlmkl_progress("entropy profile", wtotal, wtotal);
-    free(uw);
+    free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
     free(ua), free(ub), free(order), free(work);
     return DLMKL_OK;
 }
 
-int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count, double *rows)
+int dlmkl_profile_units_compute_tiled(const dlmkl_dist *d, const int *units, int count, double *rows,
+                                      const dlmkl_profile_tiling *tiling)
 {
-    const table_src src = {d->L, d->V, d->n, d->p, NULL};
-    return units_compute(&src, units, count, rows);
+    return units_compute(d, NULL, units, count, rows, tiling);
 }
 
 int dlmkl_profile_units_compute_gen(const dlmkl_gen *g, const int *units, int count, double *rows)
 {
-    const table_src src = {dlmkl_gen_L(g), dlmkl_gen_V(g), dlmkl_gen_size(g), NULL, g};
-    return units_compute(&src, units, count, rows);
+    const dlmkl_dist shape = {dlmkl_gen_L(g), dlmkl_gen_V(g), dlmkl_gen_size(g), NULL, NULL};
+    const dlmkl_profile_tiling tl = {TILE_MAX, TILE_ENTRIES, PASS_SPAN};
+    return units_compute(&shape, g, units, count, rows, &tl);
 }
 
 int dlmkl_profile_units_combine(const double *rows, int nunits, dlmkl_profile *prof)

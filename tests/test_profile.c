@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile_tiling.h"
 #include "testutil.h"
 
 /* h(m) by brute-force enumeration of every subset with the test's own marginal code. */
@@ -169,6 +170,55 @@ START_TEST(test_threads_bit_identical)
         dlmkl_dist_free(d);
     }
     dlmkl_set_threads(0);
+}
+END_TEST
+
+START_TEST(test_tiling_bit_identical)
+{
+    /* The walk's tiling (slices of whole rows, each node's kernel lanes fed at their offsets, the
+     * entropies added in preorder) and the grouping of units into passes over the table do not
+     * change a bit: no tiling, the default, single rows, slices that start and end inside the
+     * kernel's blocks, units in several slices (L = 10, V = 3: root rows of up to 3^9 entries,
+     * slices of 8192), every unit its own pass or all in one or two; against brute force too. */
+    static const int cases[][2] = {{10, 3}, {8, 4}, {6, 5}, {5, 7}, {9, 3}};
+    static const dlmkl_profile_tiling tilings[] = {{262144, 8192, 65536}, {19683, 1, 0},      {19683, 100, 1 << 30},
+                                                   {81, 7, 81},            {27, 1000, 243},     {3, 8192, 1 << 30},
+                                                   {1, 8192, 0},           {100000, 50, 6561}, {1 << 30, 8192, 1 << 30}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int L = cases[c][0], V = cases[c][1];
+        dlmkl_dist *d = tu_random_table(L, V, 70 + c, c % 2 ? 0.3 : 1.0);
+        const int n = dlmkl_profile_units(L, V);
+        int *units = malloc((size_t)n * sizeof *units);
+        for (int i = 0; i < n; i++)
+            units[i] = i;
+        double *ref = malloc((size_t)n * (size_t)(L + 1) * sizeof *ref);
+        double *rows = malloc((size_t)n * (size_t)(L + 1) * sizeof *rows);
+        const dlmkl_profile_tiling none = {0, 1, 0};
+        ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, ref, &none), DLMKL_OK);
+        for (size_t t = 0; t < sizeof tilings / sizeof tilings[0]; t++)
+            for (int th = 1; th <= 2; th++) {
+                dlmkl_set_threads(th);
+                ck_assert_int_eq(dlmkl_profile_units_compute_tiled(d, units, n, rows, &tilings[t]), DLMKL_OK);
+                ck_assert_msg(memcmp(ref, rows, (size_t)n * (size_t)(L + 1) * sizeof *rows) == 0,
+                              "tiling {%llu, %llu, %llu} changes the unit rows, L=%d V=%d threads=%d",
+                              (unsigned long long)tilings[t].max_row, (unsigned long long)tilings[t].entries,
+                              (unsigned long long)tilings[t].pass_span, L, V, th);
+            }
+        dlmkl_set_threads(0);
+        dlmkl_profile *a = tu_profile(d), *b = dlmkl_profile_alloc(L);
+        ck_assert_int_eq(dlmkl_profile_units_combine(ref, n, b), DLMKL_OK);
+        ck_assert_msg(memcmp(a->h, b->h, (size_t)(L + 1) * sizeof(double)) == 0, "untiled profile differs, L=%d V=%d",
+                      L, V);
+        if (c == sizeof cases / sizeof cases[0] - 1) {
+            double h[64];
+            brute_profile(d, h);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(a->h[m], h[m], 1e-12, "tiled profile against brute force, L=%d V=%d m=%d", L, V, m);
+        }
+        dlmkl_profile_free(a), dlmkl_profile_free(b);
+        free(units), free(ref), free(rows);
+        dlmkl_dist_free(d);
+    }
 }
 END_TEST
 
@@ -363,6 +413,7 @@ int main(void)
     tcase_add_test(tc, test_identities);
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_units_split_bit_identical);
+    tcase_add_test(tc, test_tiling_bit_identical);
     tcase_add_test(tc, test_progress_reports);
     tcase_add_test(tc, test_generated_tables);
     suite_add_tcase(s, tc);
