@@ -19,7 +19,10 @@
  *       least one position).
  *   entsum:eps=E     entropy-sum rule: rank by increasing entropy, A = the longest prefix with
  *       Σ_{i∈A} H(p̂_i) <= E, at least one. (Cai & Li 2026's exact rule was not available to us; this
- *       is the rule as the issue states it: keep the summed entropy of a step below ε.)
+ *       is the rule as the issue states it: keep the summed entropy of a step below ε. Their abstract
+ *       says "continues unmasking tokens within each iteration until the cumulative entropy exceeds a
+ *       threshold", which takes the crossing position too: in increasing-entropy order that is
+ *       eb:gamma=E, since the (a+1)-th is taken iff the sum of the first a is <= E = Σ − max.)
  *   random, l2r      the value-blind policies (uniform s-subset of the masked; the first s masked by
  *       index), for the schedule's sizes: so that predictors can be evaluated with them, and as a
  *       check against kl.h's kl_expected.
