@@ -13,6 +13,9 @@
 #   q8_predictor.csv  imperfect predictors (temp:T, mix:E) at K = L/2 with random and confidence
 #                     positions (L = 8): predictor error kl_predictor against factorisation error
 #                     kl_expected, and the sampler's kl_output
+#   q8_cai_li.tsv     the entropy-sum rows (entsum:eps, and eb:gamma = Cai & Li's wording in
+#                     increasing-entropy order) of q8_threshold.csv with E[N]·kl_expected/H, the
+#                     quantity Cai & Li's Õ(H/eps) iterations say is at most polylogarithmic
 #   q8_kl.png/.svg    one figure of the three (gnuplot, if installed)
 # Each CSV is `dlmkl kl` output with a first column `case` (a short name of the distribution).
 # Every number is exact (no sampling); the files are byte-identical from run to run.
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
         --out-dir) out=${2:?--out-dir needs a folder}; shift ;;
         --build) build=${2:?--build needs a folder}; shift ;;
         --L) L=${2:?--L needs a number}; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "q8_kl.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -104,6 +107,13 @@ awk -F, "$unq"'
     { split($(c["predictor"]), a, ":"); split(a[2], b, ";")
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", $(c["case"]), $(c["positions"]), a[1], b[1], $(c["kl_expected"]), $(c["kl_predictor"]), $(c["kl_output"]) }' \
     "$prd" >"$out/q8_fig_predictor.tsv"
+awk -F, "$unq"'
+    NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+      print "case\tpolicy\tthreshold_bits\tH\titerations_mean\tkl_expected\tN_kl_over_H\tbound_step"; next }
+    $(c["positions"]) ~ /^(entsum|eb):/ { split($(c["positions"]), a, ":"); split(a[2], b, "=")
+      N = $(c["iterations_mean"]); k = $(c["kl_expected"]); H = $(c["H"])
+      printf "%s\t%s\t%s\t%.4f\t%.4f\t%.4g\t%.4g\t%.4g\n", $(c["case"]), a[1], b[2], H, N, k, N * k / H, $(c["bound_step"]) }' \
+    "$thr" >"$out/q8_cai_li.tsv"
 echo "q8: CSV done in $(( $(date +%s) - start )) s" >&2
 if command -v gnuplot >/dev/null 2>&1; then
     gnuplot -e "outdir='$out'; plotdir='$root/plots'" "$root/plots/q8_kl.gp"

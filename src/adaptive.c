@@ -9,7 +9,8 @@
  *     sampler:  wS[z] += wS[y]·P·Π_{i∈A} p̂_i(x_i)
  * and, on the ideal side, the step's terms TC(X_A | x_B) = Σ_{i∈A} H(p_i) − H(X_A | x_B),
  * Σ_{i∈A} KL(p_i ‖ p̂_i) and Σ_{x_A} p(x_A | x_B) log2(p(x_A | x_B) / Π p̂_i(x_i)) are added with weight
- * wI[y]·P. Full children are harvested (the sampler's into q̄, both into the iteration counts). The
+ * wI[y]·P, as are the per-step bound terms (1 if |A| >= 2, |A| − 1, Σ_{i∈A} H(p_i) − max_{i∈A} H(p_i)).
+ * Full children are harvested (the sampler's into q̄, both into the iteration counts). The
  * states of a layer are scanned in index order and every sum is accumulated in that fixed order. */
 #include "dlmkl/adaptive.h"
 
@@ -116,6 +117,16 @@ const char *dlmkl_adaptive_name(const dlmkl_adaptive *pol, char *buf, size_t len
 int dlmkl_adaptive_self_sized(const dlmkl_adaptive *pol)
 {
     return pol->kind == DLMKL_ADAPT_THRESHOLD || pol->kind == DLMKL_ADAPT_EB || pol->kind == DLMKL_ADAPT_ENTSUM;
+}
+
+double dlmkl_adaptive_threshold_entropy(int V, double tau)
+{
+    if (V < 2 || tau >= 1.0)
+        return 0.0;
+    if (tau < 1.0 / (double)V)
+        return log2((double)V);
+    const double h2 = -tau * log2(tau) - (1.0 - tau) * log2(1.0 - tau);
+    return h2 + (1.0 - tau) * log2((double)(V - 1));
 }
 
 double dlmkl_adaptive_bytes(const dlmkl_dist *d)
@@ -274,6 +285,7 @@ typedef struct pass {
     aw w;
     double *wI, *wS, *nI, *nS, *qacc;
     double klexp, klpred, klpath;
+    double multiI, excessI, summaxI; /* ideal: steps with |A| >= 2, Σ (|A| − 1), Σ (Σ_A H − max_A H) */
     int klpath_inf;
     double iterI[DLMKL_MAX_L + 2], iterS[DLMKL_MAX_L + 2];
     double terms;
@@ -299,6 +311,9 @@ static void push(pass *ps, uint64_t y, int m, int layer, const int *Aj, int a, d
         ps->nS[y] += ws * P;
         return;
     }
+    if (a >= 2)
+        ps->multiI += wi * P;
+    ps->excessI += wi * P * (double)(a - 1);
     const double My = w->M[y];
     const int full = m + a == L;
     int v[DLMKL_MAX_L] = {0};
@@ -306,7 +321,7 @@ static void push(pass *ps, uint64_t y, int m, int layer, const int *Aj, int a, d
     for (int q = 0; q < a; q++)
         z -= (uint64_t)V * w->pw[w->U[Aj[q]]];
     /* ideal-side step terms */
-    double hA = 0.0, pathsum = 0.0, hsum = 0.0, kls = 0.0;
+    double hA = 0.0, pathsum = 0.0, hsum = 0.0, hmax = 0.0, kls = 0.0;
     int pinf = 0;
     for (;;) {
         ps->terms++;
@@ -345,12 +360,15 @@ static void push(pass *ps, uint64_t y, int m, int layer, const int *Aj, int a, d
     if (wi > 0 && My > 0) {
         for (int q = 0; q < a; q++) {
             const double *c = w->c + (size_t)Aj[q] * (size_t)V, *ch = w->ch + (size_t)Aj[q] * (size_t)V;
-            hsum += entropy2(V, c);
+            const double hc = entropy2(V, c);
+            hsum += hc;
+            hmax = hc > hmax ? hc : hmax;
             for (int u = 0; u < V; u++)
                 if (c[u] > 0)
                     kls += ch[u] > 0 ? c[u] * log2(c[u] / ch[u]) : INFINITY;
         }
         ps->klexp += wi * P * (hsum - hA);
+        ps->summaxI += wi * P * (hsum - hmax);
         ps->klpred += wi * P * kls;
         ps->klpath += wi * P * pathsum;
         if (pinf)
@@ -529,6 +547,9 @@ int dlmkl_adaptive_eval(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmk
         }
     }
     res->kl_output = inf ? INFINITY : dlmkl_nonneg(acc, sc);
+    res->multi_mean_ideal = ps.multiI;
+    res->excess_ideal = ps.excessI;
+    res->summax_ideal = dlmkl_nonneg(ps.summaxI, sc);
     res->terms = ps.terms;
 done:
     free(M), free(law), free(lawdone), free(ps.wI), free(ps.wS), free(ps.nI), free(ps.nS), free(ps.qacc);

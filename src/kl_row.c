@@ -259,6 +259,17 @@ int dlmkl_kl_row_compute_adaptive_schedule(const dlmkl_profile *prof, const dlmk
     row->adaptive.bound_policy = NAN;
     if (pred->kind == DLMKL_PRED_EXACT && (pol->kind == DLMKL_ADAPT_EB || pol->kind == DLMKL_ADAPT_ENTSUM))
         row->adaptive.bound_policy = pol->param * res.iter_mean_ideal;
+    /* per step, TC(X_A | x_B) <= sum_A H − max_A H (H(X_A | x_B) >= max_A H), and 0 when |A| = 1:
+     * <= G (eb; the rule itself), <= E (entsum: sum_A H <= E whenever |A| >= 2, the forced single
+     * position being alone), <= (|A| − 1)·F_V(T) (threshold: every revealed position has max prob > T
+     * when |A| >= 2) */
+    row->adaptive.bound_step = NAN;
+    if (pred->kind == DLMKL_PRED_EXACT) {
+        if (pol->kind == DLMKL_ADAPT_EB || pol->kind == DLMKL_ADAPT_ENTSUM)
+            row->adaptive.bound_step = pol->param * res.multi_mean_ideal;
+        else if (pol->kind == DLMKL_ADAPT_THRESHOLD)
+            row->adaptive.bound_step = dlmkl_adaptive_threshold_entropy(d->V, pol->param) * res.excess_ideal;
+    }
     return DLMKL_OK;
 }
 
@@ -476,6 +487,13 @@ static void cell_bound_policy(FILE *f, const dlmkl_kl_row *row, double u, double
     dlmkl_put(f, isnan(b) ? b : u * b);
 }
 
+static void cell_bound_step(FILE *f, const dlmkl_kl_row *row, double u, double sc)
+{
+    (void)sc;
+    const double b = row->adaptive.bound_step;
+    dlmkl_put(f, isnan(b) ? b : u * b);
+}
+
 static const kl_column adaptive_columns[] = {
     {"predictor", cell_predictor},
     {"kl_predictor", cell_kl_predictor},
@@ -484,6 +502,7 @@ static const kl_column adaptive_columns[] = {
     {"iterations_mean_ideal", cell_iterations_mean_ideal},
     {"iterations_law", cell_iterations_law},
     {"bound_policy", cell_bound_policy},
+    {"bound_step", cell_bound_step},
 };
 #define NADAPTIVE ((int)(sizeof adaptive_columns / sizeof adaptive_columns[0]))
 

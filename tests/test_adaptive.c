@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 
 #include "dlmkl/adaptive.h"
 #include "dlmkl/kl.h"
@@ -29,6 +30,8 @@ typedef struct bf {
     const dlmkl_predictor *pred;
     int L, V;
     double klexp, klpred, klpath, itmean, itmean_ideal;
+    double multi, excess, summax; /* ideal: steps with |A| >= 2, Σ (|A| − 1), Σ (Σ_A H − max_A H) */
+    int incl;                     /* eb: Cai & Li's reading instead (see bf_choose) */
     double *q;
     double iters[DLMKL_MAX_L + 1];
 } bf;
@@ -135,6 +138,10 @@ static int bf_choose(const bf *b, const int *rev, double ch[][8], int s, int *A)
                 mx = h > mx ? h : mx;
             }
             double crit = p->kind == DLMKL_ADAPT_EB ? sum - mx : sum;
+            /* "keep unmasking until the cumulative entropy exceeds eps" (Cai & Li's abstract): the
+             * len-th position of the ranking is taken while the sum of the len − 1 before it is <= eps */
+            if (b->incl)
+                crit = sum - (-sc[order[len - 1]]);
             if (crit <= p->param)
                 want = len;
             else
@@ -186,13 +193,19 @@ static void bf_reveal(bf *b, int *rev, int k, int its, double wi, double ws, dou
     for (int q = 0; q < a; q++)
         rev[A[q]] = -1;
     if (wi > 0) {
+        double hmax = 0;
         for (int q = 0; q < a; q++) {
-            hs += ent(V, c[A[q]]);
+            const double h = ent(V, c[A[q]]);
+            hs += h;
+            hmax = h > hmax ? h : hmax;
             for (int u = 0; u < V; u++)
                 if (c[A[q]][u] > 0)
                     kp += c[A[q]][u] * log2(c[A[q]][u] / ch[A[q]][u]);
         }
         b->klexp += wi * P * (hs - HA);
+        b->summax += wi * P * (hs - hmax);
+        b->multi += a >= 2 ? wi * P : 0.0;
+        b->excess += wi * P * (a - 1);
         b->klpred += wi * P * kp;
         b->klpath += wi * P * path;
     }
@@ -362,6 +375,11 @@ START_TEST(test_brute)
                     } else {
                         TU_CLOSE(r.iter_mean, b.itmean, 1e-12, "%s", cs);
                     }
+                    TU_CLOSE(r.multi_mean_ideal, b.multi, 1e-12, "%s", cs);
+                    TU_CLOSE(r.excess_ideal, b.excess, 1e-12, "%s", cs);
+                    TU_CLOSE(r.summax_ideal, b.summax, TOL, "%s", cs);
+                    ck_assert_msg(r.kl_expected <= r.summax_ideal + 1e-12, "kl_expected %.17g > summax %.17g: %s",
+                                  r.kl_expected, r.summax_ideal, cs);
                     /* the policies' own bounds (exact predictor): every step's TC(X_A | x_B) is at most
                      * Σ_A H − max_A H <= gamma (EB) or Σ_A H <= eps (entropy sum) */
                     if (pred.kind == DLMKL_PRED_EXACT && (pol.kind == DLMKL_ADAPT_EB || pol.kind == DLMKL_ADAPT_ENTSUM))
@@ -502,6 +520,176 @@ START_TEST(test_ties)
 }
 END_TEST
 
+/* F_V(tau) = sup{H(q) : max q > tau}: closed values, continuity at tau = 1/V, and against a search
+ * over laws with max q > tau (random Dirichlet(1) laws and the laws (m, rest even), m > tau): none
+ * exceeds F, and (tau + 1e-9, rest even) comes within 1e-6 of it. */
+START_TEST(test_threshold_entropy)
+{
+    TU_CLOSE(dlmkl_adaptive_threshold_entropy(2, 0.5), 1.0, 1e-15, "F_2(0.5)");
+    TU_CLOSE(dlmkl_adaptive_threshold_entropy(2, 0.2), 1.0, 0, "F_2(0.2)");
+    TU_CLOSE(dlmkl_adaptive_threshold_entropy(3, 0.1), log2(3.0), 0, "F_3(0.1)");
+    TU_CLOSE(dlmkl_adaptive_threshold_entropy(4, 1.0), 0.0, 0, "F_4(1)");
+    for (int V = 2; V <= 5; V++)
+        TU_CLOSE(dlmkl_adaptive_threshold_entropy(V, 1.0 / V), log2((double)V), 1e-14, "F_%d(1/V)", V);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    const double taus[] = {0.0, 0.1, 0.3, 0.5, 0.6, 0.75, 0.9, 0.99};
+    for (int V = 2; V <= 4; V++)
+        for (size_t t = 0; t < sizeof taus / sizeof *taus; t++) {
+            const double tau = taus[t], F = dlmkl_adaptive_threshold_entropy(V, tau);
+            double best = 0, q[8];
+            for (int it = 0; it < 20000; it++) {
+                double z = 0, mx = 0;
+                for (int v = 0; v < V; v++)
+                    q[v] = -log(gsl_rng_uniform_pos(rng)), z += q[v];
+                for (int v = 0; v < V; v++)
+                    q[v] /= z, mx = q[v] > mx ? q[v] : mx;
+                if (mx <= tau) { /* move mass to the first coordinate until max > tau */
+                    const double m = tau + (1 - tau) * gsl_rng_uniform_pos(rng);
+                    q[0] = m;
+                    double r = 0;
+                    for (int v = 1; v < V; v++)
+                        r += q[v];
+                    for (int v = 1; v < V; v++)
+                        q[v] = r > 0 ? q[v] * (1 - m) / r : (1 - m) / (V - 1);
+                    mx = 0;
+                    for (int v = 0; v < V; v++)
+                        mx = q[v] > mx ? q[v] : mx;
+                    if (mx <= tau)
+                        continue;
+                }
+                const double h = ent(V, q);
+                ck_assert_msg(h <= F + 1e-12, "V=%d tau=%g: H = %.17g > F = %.17g", V, tau, h, F);
+                best = h > best ? h : best;
+            }
+            const double m = tau >= 1.0 / V ? tau + 1e-9 : 1.0 / V;
+            q[0] = m;
+            for (int v = 1; v < V; v++)
+                q[v] = (1 - m) / (V - 1);
+            TU_CLOSE(ent(V, q), F, 1e-6, "V=%d tau=%g: the extremal law", V, tau);
+            ck_assert_msg(best <= F + 1e-12, "V=%d tau=%g", V, tau);
+        }
+    gsl_rng_free(rng);
+}
+END_TEST
+
+/* The per-step bounds (exact predictor) over many laws and parameters:
+ *   kl_expected <= E Σ_t (Σ_A H − max_A H) (summax_ideal) <= bound_step, where bound_step =
+ *   gamma·E #{|A_t| >= 2} (eb), eps·E #{|A_t| >= 2} (entsum), F_V(tau)·E Σ_t (|A_t| − 1) (threshold);
+ *   bound_step <= bound_policy = param·E[N] (eb, entsum); E Σ (|A_t| − 1) = L − E_ideal[N]; and for
+ *   eb the iteration bound E_ideal[N] <= 1 + (H + kl_expected)/gamma.
+ * Equalities: on copy laws every step's joint is a function of any one revealed position, so
+ * summax_ideal = kl_expected for every policy; eb with gamma = (L − 1)·log2 V and threshold with
+ * tau < 1/V reveal everything at once, so kl_expected = TC = bound_step. */
+START_TEST(test_step_bounds)
+{
+    const char *ds[] = {"markov:L=6,stay=0.8", "ising:L=6,J=0.7", "parity:L=5", "copy:L=5,V=2", "copy:L=4,V=3",
+                        "random:L=5,V=2,seed=3,alpha=0.3", "random:L=4,V=3,seed=7,alpha=0.3",
+                        "mixture:0.5*{copy:L=5,V=2}+0.5*{parity:L=5}", "product:L=5,V=2,p=0.2",
+                        "mixture:0.5*{markov:L=6,stay=0.9}+0.5*{product:L=6,V=2,p=0.2}"};
+    const double gam[] = {0, 0.01, 0.1, 0.3, 0.5, 0.9, 1, 1.5, 2, 3, 4, 8};
+    const double taus[] = {0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1};
+    const size_t nd = tu_fast() ? 3 : sizeof ds / sizeof *ds;
+    int checked = 0;
+    for (size_t di = 0; di < nd; di++) {
+        dlmkl_dist *d = tu_dist(ds[di]);
+        const int iscopy = strncmp(ds[di], "copy:", 5) == 0;
+        double H = 0;
+        for (uint64_t x = 0; x < d->n; x++)
+            H -= d->p[x] > 0 ? d->p[x] * log2(d->p[x]) : 0.0;
+        for (int kind = 0; kind < 3; kind++) {
+            const size_t np = kind < 2 ? sizeof gam / sizeof *gam : sizeof taus / sizeof *taus;
+            for (size_t j = 0; j < np; j++) {
+                char spec[64];
+                if (kind == 0)
+                    snprintf(spec, sizeof spec, "eb:gamma=%g", gam[j]);
+                else if (kind == 1)
+                    snprintf(spec, sizeof spec, "entsum:eps=%g", gam[j]);
+                else
+                    snprintf(spec, sizeof spec, "threshold:tau=%g", taus[j]);
+                dlmkl_adaptive pol;
+                ck_assert_int_eq(dlmkl_adaptive_parse(spec, &pol), DLMKL_OK);
+                dlmkl_adaptive_result r;
+                eval(d, NULL, spec, "exact", &r, NULL);
+                const double bound = kind < 2 ? pol.param * r.multi_mean_ideal
+                                              : dlmkl_adaptive_threshold_entropy(d->V, pol.param) * r.excess_ideal;
+                ck_assert_msg(r.kl_expected <= r.summax_ideal + 1e-12 && r.summax_ideal <= bound + 1e-12,
+                              "%s %s: kl %.17g, summax %.17g, bound %.17g", ds[di], spec, r.kl_expected, r.summax_ideal,
+                              bound);
+                if (kind < 2)
+                    ck_assert_msg(bound <= pol.param * r.iter_mean_ideal + 1e-12, "%s %s", ds[di], spec);
+                /* eb: a step that leaves positions masked stopped because one more would break the rule,
+                 * so its entropy sum is > gamma (Σ_A >= Σ_{A+j} − max_{A+j} > gamma); the ideal
+                 * process's entropy sums add up to H + kl_expected (chain rule over the path), hence
+                 * E_ideal[N] <= 1 + (H + kl_expected) / gamma */
+                if (kind == 0 && pol.param > 0)
+                    ck_assert_msg(r.iter_mean_ideal <= 1 + (H + r.kl_expected) / pol.param + 1e-12,
+                                  "%s %s: E[N] %.17g > 1 + (%.17g + %.17g) / %g", ds[di], spec, r.iter_mean_ideal, H,
+                                  r.kl_expected, pol.param);
+                TU_CLOSE(r.excess_ideal, d->L - r.iter_mean_ideal, 1e-12, "%s %s", ds[di], spec);
+                ck_assert_msg(r.multi_mean_ideal <= r.excess_ideal + 1e-12, "%s %s", ds[di], spec);
+                if (iscopy)
+                    TU_CLOSE(r.summax_ideal, r.kl_expected, 1e-12, "%s %s: summax = kl on copy", ds[di], spec);
+                checked++;
+            }
+        }
+        if (iscopy) { /* the equality cases */
+            const double tc = (d->L - 1) * log2((double)d->V);
+            char spec[64];
+            snprintf(spec, sizeof spec, "eb:gamma=%.17g", tc);
+            dlmkl_adaptive_result r;
+            eval(d, NULL, spec, "exact", &r, NULL);
+            TU_CLOSE(r.kl_expected, tc, 1e-12, "%s %s", ds[di], spec);
+            TU_CLOSE(tc * r.multi_mean_ideal, tc, 1e-12, "%s %s: bound_step", ds[di], spec);
+            snprintf(spec, sizeof spec, "threshold:tau=%.17g", 0.9 / d->V);
+            eval(d, NULL, spec, "exact", &r, NULL);
+            TU_CLOSE(r.kl_expected, tc, 1e-12, "%s %s", ds[di], spec);
+            TU_CLOSE(dlmkl_adaptive_threshold_entropy(d->V, 0.9 / d->V) * r.excess_ideal, tc, 1e-12, "%s %s: bound_step",
+                     ds[di], spec);
+        }
+        dlmkl_dist_free(d);
+    }
+    ck_assert_int_ge(checked, 3 * 34);
+}
+END_TEST
+
+/* Cai & Li's rule as their abstract words it ("continue unmasking tokens within each iteration until
+ * the cumulative entropy exceeds a threshold"), taken in increasing-entropy order: the brute force
+ * with that rule (bf.incl) gives the same path law as dlmkl's eb:gamma=eps (the crossing position is
+ * included; the sum of those before it is <= eps, and in increasing order that sum is Σ − max). */
+START_TEST(test_cai_li_reading)
+{
+    const char *ds[] = {"markov:L=5,stay=0.8", "random:L=4,V=3,seed=7,alpha=0.3", "ising:L=5,J=0.7",
+                        "mixture:0.5*{copy:L=4,V=2}+0.5*{parity:L=4}"};
+    const char *ps[] = {"eb:gamma=0.05", "eb:gamma=0.3", "eb:gamma=0.8", "eb:gamma=1.7", "eb:gamma=3"};
+    for (size_t di = 0; di < (tu_fast() ? 1 : sizeof ds / sizeof *ds); di++) {
+        dlmkl_dist *d = tu_dist(ds[di]);
+        for (size_t pi = 0; pi < sizeof ps / sizeof *ps; pi++) {
+            dlmkl_adaptive pol;
+            dlmkl_predictor pred;
+            ck_assert_int_eq(dlmkl_adaptive_parse(ps[pi], &pol), DLMKL_OK);
+            ck_assert_int_eq(dlmkl_predictor_parse("exact", &pred), DLMKL_OK);
+            dlmkl_adaptive_result r;
+            eval(d, NULL, ps[pi], "exact", &r, NULL);
+            bf b;
+            memset(&b, 0, sizeof b);
+            b.incl = 1;
+            b.d = d, b.pol = &pol, b.pred = &pred, b.L = d->L, b.V = d->V;
+            b.q = calloc(d->n, sizeof *b.q);
+            int rev[DLMKL_MAX_L];
+            for (int i = 0; i < d->L; i++)
+                rev[i] = -1;
+            bf_rec(&b, rev, 0, 0, 1.0, 1.0);
+            TU_CLOSE(r.kl_expected, b.klexp, TOL, "%s %s", ds[di], ps[pi]);
+            TU_CLOSE(r.iter_mean, b.itmean, 1e-12, "%s %s", ds[di], ps[pi]);
+            TU_CLOSE(r.multi_mean_ideal, b.multi, 1e-12, "%s %s", ds[di], ps[pi]);
+            free(b.q);
+        }
+        dlmkl_dist_free(d);
+    }
+}
+END_TEST
+
 /* errors: bad specs; a schedule-driven policy without a schedule */
 START_TEST(test_errors)
 {
@@ -530,6 +718,9 @@ int main(void)
     tcase_add_test(tc, test_value_blind);
     tcase_add_test(tc, test_simulation);
     tcase_add_test(tc, test_ties);
+    tcase_add_test(tc, test_threshold_entropy);
+    tcase_add_test(tc, test_step_bounds);
+    tcase_add_test(tc, test_cai_li_reading);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);
     return tu_run(s);

@@ -32,7 +32,10 @@ echo "$out" | unquote | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; 
     { e = $(c["kl_expected"]); o = $(c["kl_output"]); kp = $(c["kl_predictor"]); pa = $(c["kl_path"])
       if ((e + kp - pa) > 1e-12 || (pa - e - kp) > 1e-12) { print "chain rule: " $0; bad = 1 }
       if (o > pa + 1e-12) { print "kl_output > kl_path: " $0; bad = 1 }
-      b = $(c["bound_policy"]); if (b != "" && e > b + 1e-12) { print "policy bound: " $0; bad = 1 } }
+      b = $(c["bound_policy"]); if (b != "" && e > b + 1e-12) { print "policy bound: " $0; bad = 1 }
+      bs = $(c["bound_step"]); p = $(c["positions"]); pr = $(c["predictor"])
+      if ((bs != "") != (pr == "exact" && p ~ /^(threshold|eb|entsum):/)) { print "bound_step cell: " $0; bad = 1 }
+      if (bs != "" && (e > bs + 1e-12 || (b != "" && bs > b + 1e-12))) { print "step bound: " $0; bad = 1 } }
     END { exit bad }' || fail "identities on the adaptive rows"
 
 # 3. the simulator against q_bar

@@ -192,24 +192,28 @@ END_TEST
 START_TEST(test_adaptive_columns_are_documented)
 {
     static const char *const doc =
-        "predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,iterations_law,bound_policy";
+        "predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,iterations_law,bound_policy,bound_step";
     char buf[512];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     ck_assert_ptr_nonnull(f);
     dlmkl_kl_row_write_adaptive_header(f);
     fclose(f);
     ck_assert_str_eq(buf, doc);
-    ck_assert_int_eq(dlmkl_kl_row_adaptive_ncolumns(), 7);
+    ck_assert_int_eq(dlmkl_kl_row_adaptive_ncolumns(), 8);
     ck_assert_str_eq(dlmkl_kl_row_adaptive_column(0), "predictor");
     ck_assert_str_eq(dlmkl_kl_row_adaptive_column(6), "bound_policy");
-    ck_assert_ptr_null(dlmkl_kl_row_adaptive_column(7));
+    ck_assert_str_eq(dlmkl_kl_row_adaptive_column(7), "bound_step");
+    ck_assert_ptr_null(dlmkl_kl_row_adaptive_column(8));
     ck_assert_ptr_null(dlmkl_kl_row_adaptive_column(-1));
 }
 END_TEST
 
 /* The row's text after the dist,L,V,unit cells: row cells, an empty seed, the adaptive cells. These
  * strings are the bytes `dlmkl kl` wrote for these cases before the adaptive row moved into the
- * library (commit bbda07a, cli_kl.c's own row function), so the move is checked byte for byte. */
+ * library (commit bbda07a, cli_kl.c's own row function), so the move is checked byte for byte; the
+ * last cell, bound_step, was added later (branch ebbound; the others unchanged): empty, or gamma
+ * times the steps revealing >= 2 positions (copy:L=5 eb:gamma=0.3: one such step, 0.3 bits = 0.3 ln 2
+ * nats), or F_3(0.6)·(L − iterations_mean_ideal) = (h2(0.6) + 0.4)·0.19379313985668212. */
 static const struct {
     const char *dist, *schedule;
     int K;
@@ -220,32 +224,32 @@ static const struct {
 } pinned[] = {
     {"markov:L=5,stay=0.8", "balanced", 3, "confidence", "exact", DLMKL_OUTPUT_LAW_ALWAYS, DLMKL_BITS,
      "balanced,confidence,3,3,2-2-1,0.46052526794976939,0.46052526794976889,1.1122876204505512,0.82543199362403463,"
-     "3.8877123795494488,0.38754392281491734,,,,,,,,,,,,,exact,0,0.46052526794976889,3,3,3:1,"},
+     "3.8877123795494488,0.38754392281491734,,,,,,,,,,,,,exact,0,0.46052526794976889,3,3,3:1,,"},
     {"ising:L=6,J=0.7", "balanced", 3, "threshold:tau=0.8", "mix:0.2,seed=4", DLMKL_OUTPUT_LAW_ALWAYS,
      DLMKL_BITS,
      "none,threshold:tau=0.8,0,0,,0,0.10746011668388039,1.4123062180340007,1.0182991814076274,4.5876937819660011,"
      "0.40510089990693832,,,,,,,,,,,,,\"mix:0.2,seed=4\",0.10746011668388189,0.10746011668388189,6.0000000000000027,"
-     "6.0000000000000018,6:1.0000000000000004,"},
+     "6.0000000000000018,6:1.0000000000000004,,"},
     {"ising:L=6,J=0.7", "balanced", 3, "eb:gamma=0.5", "exact", DLMKL_OUTPUT_LAW_ALWAYS, DLMKL_BITS,
      "none,eb:gamma=0.5,0,0,,0,0,1.4123062180340007,1.0182991814076274,4.5876937819660011,0.40510089990693832,,,,,,"
-     ",,,,,,,exact,0,0,6,6,6:1,3"},
+     ",,,,,,,exact,0,0,6,6,6:1,3,0"},
     {"copy:L=5", "sizes:2,2,1", -1, "eb:gamma=0.3", "exact", DLMKL_OUTPUT_LAW_AUTO, DLMKL_NATS,
      "none,eb:gamma=0.3,0,0,,0,0,2.7725887222397811,0.69314718055994529,0.69314718055994529,0.69314718055994529,,,,"
-     ",,,,,,,,,exact,0,0,2,2,2:1,0.41588830833596718"},
+     ",,,,,,,,,exact,0,0,2,2,2:1,0.41588830833596718,0.20794415416798359"},
     {"random:L=4,V=3,seed=7,alpha=0.3", "balanced", 2, "threshold:tau=0.6", "exact", DLMKL_OUTPUT_LAW_AUTO,
      DLMKL_BITS,
      "none,threshold:tau=0.6,0,0,,0.027664451769885866,0.027664451769885211,0.8936179431480733,1.368373432080352,"
      "5.2509114283374263,0.56549784380710655,,,,,,,,,,,,,exact,0,0.027664451769885842,3.8062068601433179,"
-     "3.8062068601433179,3:0.1937931398566822;4:0.80620686014331788,"},
+     "3.8062068601433179,3:0.1937931398566822;4:0.80620686014331788,,0.26568082028775519"},
     {"ising:L=6,J=0.7", "iid:cosine", 3, "confidence", "temp:2", DLMKL_OUTPUT_LAW_AUTO, DLMKL_BITS,
      "iid:cosine,confidence,3,3,,0.83227513588082691,0.87038856306904067,1.4123062180340007,1.0182991814076274,"
      "4.5876937819660011,0.40510089990693832,,,,,,,,,,,,,temp:2,0.13396470047596798,0.96623983635679467,"
-     "2.4975721331744141,2.4975721331744141,1:0.018035518562663062;2:0.4663568297002611;3:0.51560765173707623,"},
+     "2.4975721331744141,2.4975721331744141,1:0.018035518562663062;2:0.4663568297002611;3:0.51560765173707623,,"},
     /* a value-blind row (no adaptive pass) in a call with adaptive rows: empty adaptive cells */
     {"random:L=4,V=3,seed=7,alpha=0.3", "balanced", 2, "l2r", NULL, DLMKL_OUTPUT_LAW_AUTO, DLMKL_BITS,
      "balanced,l2r,2,2,2-2,0.44225782420693349,0.44225782420693294,0.8936179431480733,1.368373432080352,"
      "5.2509114283374263,0.56549784380710655,0.44680897157403665,0.684186716040176,0.56549784380710633,"
-     "0.56549784380710655,,,,,,,,,,,,,,,"},
+     "0.56549784380710655,,,,,,,,,,,,,,,,"},
 };
 
 START_TEST(test_adaptive_row_bytes)
@@ -375,7 +379,17 @@ START_TEST(test_adaptive_output_equals_path)
                         dlmkl_kl_row r;
                         ck_assert_int_eq(dlmkl_kl_row_compute_adaptive(prof, d, scheds[si], K, &pol, &pred,
                                                                        DLMKL_OUTPUT_LAW_ALWAYS, &r), DLMKL_OK);
-                        const double ko = r.kl_output, kp = r.adaptive.kl_path;
+                        const double ko = r.kl_output, kp = r.adaptive.kl_path, bs = r.adaptive.bound_step;
+                        /* bound_step: only self-sized policies with the exact predictor, and then a
+                         * bound on kl_expected at most bound_policy (eb, entsum) */
+                        if (dlmkl_adaptive_self_sized(&pol) && pred.kind == DLMKL_PRED_EXACT) {
+                            ck_assert_msg(r.kl_expected <= bs + tol, "%s %s: kl_expected %.17g > bound_step %.17g",
+                                          dists[di], pols[pi], r.kl_expected, bs);
+                            if (pol.kind != DLMKL_ADAPT_THRESHOLD)
+                                ck_assert_msg(bs <= r.adaptive.bound_policy + tol, "%s %s", dists[di], pols[pi]);
+                        } else {
+                            ck_assert_msg(isnan(bs), "%s %s %s: bound_step %g", dists[di], pols[pi], preds[qi], bs);
+                        }
                         const int fixed = dlmkl_adaptive_self_sized(&pol) || si < 2;
                         if (isinf(kp) || isinf(ko))
                             ck_assert_msg(!fixed || (isinf(kp) && isinf(ko)), "%s %s %s %s K=%d: %g vs %g",

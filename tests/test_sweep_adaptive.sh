@@ -55,7 +55,7 @@ kl_cols = ['schedule', 'positions', 'K', 'steps', 'sizes', 'kl_expected', 'kl_ou
            'bound_tc_over_K', 'bound_dtc_over_K', 'bound_li_cai', 'bound_zl', 'bound_chen', 'zeta', 'worst_tc',
            'd_tc', 'worst_dtc', 'd_dtc', 'ln_L']
 ad_cols = ['predictor', 'kl_predictor', 'kl_path', 'iterations_mean', 'iterations_mean_ideal', 'iterations_law',
-           'bound_policy']
+           'bound_policy', 'bound_step']
 bad = 0
 for r in rows:
     sched, K = r['schedule'], r['K']

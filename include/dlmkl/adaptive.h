@@ -19,7 +19,10 @@
  *       least one position).
  *   entsum:eps=E     entropy-sum rule: rank by increasing entropy, A = the longest prefix with
  *       Σ_{i∈A} H(p̂_i) <= E, at least one. (Cai & Li 2026's exact rule was not available to us; this
- *       is the rule as the issue states it: keep the summed entropy of a step below ε.)
+ *       is the rule as the issue states it: keep the summed entropy of a step below ε. Their abstract
+ *       says "continues unmasking tokens within each iteration until the cumulative entropy exceeds a
+ *       threshold", which takes the crossing position too: in increasing-entropy order that is
+ *       eb:gamma=E, since the (a+1)-th is taken iff the sum of the first a is <= E = Σ − max.)
  *   random, l2r      the value-blind policies (uniform s-subset of the masked; the first s masked by
  *       index), for the schedule's sizes: so that predictors can be evaluated with them, and as a
  *       check against kl.h's kl_expected.
@@ -37,6 +40,10 @@
  *   kl_output    = KL(p ‖ q̄), q̄ the law of the sampler's output (with p̂); <= kl_path.
  *   iterations   = the number of non-empty iterations of the sampler (with p̂): its law and mean;
  *                  and its mean under the ideal process.
+ *   per-step bound terms (ideal process): the mean number of iterations revealing at least two
+ *                  positions, the mean of Σ_t (|A_t| − 1), and E_ideal Σ_t (Σ_{i∈A_t} H(p_i) −
+ *                  max_{i∈A_t} H(p_i)), which bounds kl_expected for every policy since
+ *                  H(X_A | x_B) >= max_{i∈A} H(X_i | x_B).
  * Cost: serial pass over layers t = 0.. (at most K, or L for the self-sized policies); each layer
  * scans the (V+1)^L states and, from each state reached with weight > 0, evaluates the p̂_i of the
  * masked positions (O(L·V)) and visits V^|A| children, O(|A|) each (random positions: every s-subset,
@@ -96,6 +103,10 @@ typedef struct dlmkl_adaptive_result {
     double iter_mean;                  /* sampler (with p̂) */
     double iter_mean_ideal;            /* ideal process */
     double iter_prob[DLMKL_MAX_L + 1]; /* sampler: P(iterations = t), t = 0..L */
+    /* Ideal process, for the per-step bounds (kl.h's bound_step): */
+    double multi_mean_ideal;           /* E_ideal #{t : |A_t| >= 2} */
+    double excess_ideal;               /* E_ideal Σ_{t : A_t non-empty} (|A_t| − 1) (= L − iter_mean_ideal) */
+    double summax_ideal;               /* E_ideal Σ_t (Σ_{i∈A_t} H(p_i) − max_{i∈A_t} H(p_i)), exact p_i: >= kl_expected */
     double terms;                      /* children visited */
 } dlmkl_adaptive_result;
 
@@ -104,6 +115,12 @@ typedef struct dlmkl_adaptive_result {
  *  V^L doubles) receives the output law q̄ in table order. Cost and memory: head comment. */
 int dlmkl_adaptive_eval(const dlmkl_dist *d, const dlmkl_schedule *s, const dlmkl_adaptive *pol,
                         const dlmkl_predictor *pred, double *qbar, dlmkl_adaptive_result *res);
+
+/*! F_V(tau) = sup{H(q) : q a law on [V], max_v q(v) > tau} in bits: h2(tau) + (1 − tau)·log2(V − 1)
+ *  for tau >= 1/V (Fano: the rest of the mass spread evenly; decreasing in the max from 1/V on), and
+ *  log2 V for tau < 1/V. Every position threshold:tau reveals with others has entropy <= F_V(tau).
+ *  O(1). */
+double dlmkl_adaptive_threshold_entropy(int V, double tau);
 
 /*! Bytes dlmkl_adaptive_eval allocates (5·(V+1)^L + V^L doubles). */
 double dlmkl_adaptive_bytes(const dlmkl_dist *d);

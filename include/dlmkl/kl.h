@@ -87,6 +87,11 @@ typedef struct dlmkl_kl_row {
         int L;                               /* iter_prob[0..L] are meaningful */
         double iter_prob[DLMKL_MAX_L + 1];   /* sampler: P(iterations = t) */
         double bound_policy; /* G (eb) or E (entsum) times iter_mean_ideal, exact predictor; else NAN */
+        /* the per-step bound on kl_expected, exact predictor (else NAN): G (eb) or E (entsum) times
+         * E_ideal #{t : |A_t| >= 2}; threshold:tau=T: F_V(T)·E_ideal Σ_t (|A_t| − 1), F_V(T) =
+         * sup{H(q) : q a law on [V], max_v q(v) > T} = h2(T) + (1 − T) log2(V − 1) for T >= 1/V, else
+         * log2 V (README "Per-step bounds") */
+        double bound_step;
     } adaptive;
 } dlmkl_kl_row;
 
@@ -152,7 +157,7 @@ void dlmkl_kl_row_write(FILE *f, const dlmkl_kl_row *row, dlmkl_unit unit, doubl
 
 /*! The extra columns of rows evaluated by adaptive.h (a second table in kl_row.c, name and writer
  *  each): predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,iterations_law,
- *  bound_policy. iterations_law is "t:P;t:P;..." over the t with P > 0. Written after the seed
+ *  bound_policy,bound_step. iterations_law is "t:P;t:P;..." over the t with P > 0. Written after the seed
  *  column, only when a call has adaptive rows; empty cells for the other rows. Their number; the
  *  name of column i (0-based), NULL out of range; the names comma-separated to f, no newline; the
  *  row's cells (no leading comma, no newline). O(1), O(1), O(columns), O(columns + L). */

@@ -62,11 +62,14 @@ const char *const cli_adaptive_help =
     "or value-adaptive positions): exact, temp:T, topk:k, topp:P, mix:E,seed=S. kl_output is then the KL\n"
     "of the sampler that draws from the predictor.\n"
     "Extra columns of kl: predictor,kl_predictor,kl_path,iterations_mean,iterations_mean_ideal,\n"
-    "iterations_law,bound_policy. kl_predictor = E_ideal sum_t sum_(j in A_t) KL(p_j || phat_j);\n"
+    "iterations_law,bound_policy,bound_step. kl_predictor = E_ideal sum_t sum_(j in A_t) KL(p_j || phat_j);\n"
     "kl_path = kl_expected + kl_predictor (the path KL of the sampler with phat); iterations = non-empty\n"
     "iterations (mean for the sampler and the ideal process; law 't:P;...' for the sampler);\n"
     "bound_policy = G (eb) or E (entsum) times iterations_mean_ideal, a bound on kl_expected with the\n"
-    "exact predictor.\n";
+    "exact predictor; bound_step, the sharper per-step bound (exact predictor): G or E times the ideal\n"
+    "process's mean number of iterations revealing >= 2 positions, and for threshold:tau=T\n"
+    "F(T) (L - iterations_mean_ideal), F(T) = h2(T) + (1-T) log2(V-1) bits for T >= 1/V (else log2 V),\n"
+    "the largest entropy of a position with max prob > T (README, 'Per-step bounds').\n";
 
 
 /* The spec forms that fix their own K ("sizes:, chen-tc:zeta=, ..."), from the schedule type table. */
