@@ -8,7 +8,7 @@ _dlmkl()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="info profile kl sample sweep worst bench help"
-    local common="--output --unit --normalize --max-memory --threads --help"
+    local common="--output --unit --normalize --max-memory --threads --help --version -V"
     local dists="table: product: markov: ising: ising2d: cw: copy: parity: mixture: mixprod: perm: random: mds: rs:"
     local closed="copy: parity: product: mds: rs: perm: markov:"
     local scheds="sizes: balanced linear cosine poly:a= chen-tc chen-tc:zeta= chen-dtc chen-dtc:zeta= optimal

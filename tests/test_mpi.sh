@@ -121,6 +121,16 @@ st=$?
     || fail "row failure: exit $st, $(head -2 "$T/rb.out"), $(ls "$T/rb")"
 
 # --- usage ---
+# -V / --version after a command too, on the same exit path as --help (MPI finalized: exit 0, no abort)
+want=$(run 1 --version 2>&1)
+case $want in "dlmkl-mpi "*"MPI "*) ;; *) fail "dlmkl-mpi --version: '$want'" ;; esac
+for args in "profile -V" "profile --dist copy:L=3,V=2 --version" "sweep -V" "sweep --version" "-V"; do
+    got=$(run 2 $args 2>&1); st=$?
+    [ $st -eq 0 ] && [ "$got" = "$want" ] && ok "dlmkl-mpi $args: the version, exit 0" \
+        || fail "dlmkl-mpi $args: exit $st, '$got' (want '$want')"
+done
+run 2 profile --help > "$T/u.out" 2>&1
+[ $? -eq 0 ] && grep -q -- "-V, --version" "$T/u.out" && ok "dlmkl-mpi profile --help lists -V" || fail "$(cat "$T/u.out")"
 run 2 frobnicate > "$T/u.out" 2>&1
 [ $? -eq 2 ] && grep -q "unknown command" "$T/u.out" && ok "unknown command: exit 2" || fail "unknown command: $(cat "$T/u.out")"
 run 2 profile > "$T/u.out" 2>&1

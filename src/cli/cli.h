@@ -30,7 +30,7 @@ enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, OP
     {"unit", required_argument, 0, OPT_UNIT}, {"normalize", no_argument, 0, OPT_NORMALIZE}, \
         {"max-memory", required_argument, 0, OPT_MAX_MEMORY},                        \
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'}, \
-        {"help", no_argument, 0, OPT_HELP}
+        {"help", no_argument, 0, OPT_HELP}, {"version", no_argument, 0, 'V'}
 
 /* The display options (cli_format.c) of the subcommands that print numbers; --format is left out by
  * sample, whose --format chooses what it writes. */
@@ -69,10 +69,21 @@ void cli_format_seconds(double s, char *buf, size_t len);
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);
-/* getopt_long that handles the common options itself: returns the next subcommand option (with
- * optarg set), -1 at the end, or CLI_BAD_OPT after printing why a common option's value is bad. */
+/* getopt_long that handles the common options itself (-V is added to shortopts): returns the next
+ * subcommand option (with optarg set), -1 at the end, CLI_BAD_OPT after printing why a common
+ * option's value is bad, or CLI_VERSION_OPT after printing the version (-V, --version). For the two
+ * stops the subcommand returns cli_stop_status(c) (2, 0) through its normal exit path. */
 #define CLI_BAD_OPT (-2)
+#define CLI_VERSION_OPT (-3)
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, cli_common *co);
+static inline int cli_stop_status(int c) { return c == CLI_VERSION_OPT ? 0 : 2; }
+
+/* The program's name and version line: "PROGRAM VERSION (git REV[EXTRA])", for -V / --version before
+ * or after a subcommand. cli_program and cli_version_extra are set by the program's main (dlmkl-mpi
+ * adds its MPI version). Returns 0, the exit status. */
+extern const char *cli_program;
+extern char cli_version_extra[64];
+int cli_print_version(void);
 void cli_common_init(cli_common *co);
 
 /* Print "dlmkl CMD: message" to stderr; returns 1 or 2 (usage) as exit status. */

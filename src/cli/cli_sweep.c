@@ -164,7 +164,9 @@ int cmd_sweep(int argc, char **argv)
     const char *scheds[256], *sets[64];
     int nscheds = 0, nsets = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:V", longopts, NULL)) != -1) {
+        if (c == 'V')
+            return cli_print_version();
         if (c == 'o')
             return USAGE("sweep", "-o/--output does not apply: a sweep writes DIR/NAME.csv (use --out-dir "
                             "and the config's name, or --name)");
