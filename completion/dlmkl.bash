@@ -65,7 +65,7 @@ _dlmkl()
     info|profile) opts="--dist --profile --format --digits --quiet" ;;
     kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed --format --digits --quiet" ;;
     sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law --digits --quiet" ;;
-    sweep) opts="--out-dir --resume --force --quick --dry-run --name --dist --profile --L --K --schedule --positions
+    sweep) opts="--out-dir --resume --force --quick --dry-run --quiet --name --dist --profile --L --K --schedule --positions
                  --set --output-law --infeasible" ;;
     worst) opts="--schedule --L --K --format --digits --quiet" ;;
     bench) opts="--suite --full" ;;

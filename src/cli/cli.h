@@ -63,6 +63,11 @@ void cli_put(FILE *f, double v, const cli_common *co);
  * own loops (the library's callback, callable directly); end clears the line (cli_fail does too). */
 void cli_progress_begin(const cli_common *co);
 void cli_progress_report(void *ctx, const char *what, double done, double total);
+/* The same with what the caller knows besides: eta, its own estimate of the seconds left (NAN: from
+ * the stage's rate), count, a text drawn after the stage's name ("12/40 rows"; NULL none), context,
+ * what is being worked on, drawn at the end of the line (NULL: unchanged). The strings are copied. */
+void cli_progress_stage(const char *what, double done, double total, double eta, const char *count,
+                        const char *context);
 void cli_progress_end(void);
 /* "42s", "3m07s", "2h05m" ("--" for a negative, unknown time) into buf. */
 void cli_format_seconds(double s, char *buf, size_t len);
