@@ -78,6 +78,13 @@ for np in 2 3; do
     grep -q "36 rows (36 computed, 0 reused)" "$T/np$np.out" || fail "np $np: closing line $(cat "$T/np$np.out")"
 done
 
+# profile = auto:SPEC: the enumerated route (a family without closed form) is computed by the processes
+# together, the closed-form one by each; the same CSV as dlmkl sweep
+printf '[sweep]\nname = a\nK = 1..3\nschedules = balanced, optimal\n[dist r]\nprofile = auto:random:L=8,V=2,seed=2\n[dist c]\nprofile = auto:copy:L=7\n' > "$T/a.ini"
+"$DLMKL" sweep "$T/a.ini" --out-dir "$T/a1" 2> "$T/a1.err" || fail "dlmkl sweep auto: $(cat "$T/a1.err")"
+run 2 sweep "$T/a.ini" --out-dir "$T/a2" > "$T/a2.out" 2>&1 || fail "dlmkl-mpi sweep auto: $(head -3 "$T/a2.out")"
+cmp -s "$T/a1/a.csv" "$T/a2/a.csv" && ok "sweep of auto: profiles on 2 processes: the same CSV" || fail "auto: sweep CSV differs under MPI"
+
 # --- a failing distribution: journal kept, exit 1; --resume completes to the same bytes ---
 cp "$T/t.ini" "$T/bad.ini"
 printf '\n[dist z]\nspec = random:L=8,V=2,seed=1,alpha=-1\nK = 2\nschedules = balanced\n' >> "$T/bad.ini"
