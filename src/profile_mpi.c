@@ -89,7 +89,9 @@ int dlmkl_profile_compute_auto_mpi(int st, const dlmkl_dist *d, dlmkl_profile *p
 {
     int sparse = st == DLMKL_OK && dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
     MPI_Allreduce(MPI_IN_PLACE, &sparse, 1, MPI_INT, MPI_MIN, comm);
-    if (!sparse)
-        return dlmkl_profile_compute_mpi(st, d, prof, comm);
-    return dlmkl_mpi_agree(dlmkl_profile_compute_sparse(d, prof), comm);
+    st = !sparse ? dlmkl_profile_compute_mpi(st, d, prof, comm)
+                 : dlmkl_mpi_agree(dlmkl_profile_compute_sparse(d, prof), comm);
+    if (st == DLMKL_OK)
+        prof->V = d->V;
+    return st;
 }

@@ -309,6 +309,7 @@ int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double
 
 int dlmkl_profile_compute_sparse(const dlmkl_dist *d, dlmkl_profile *prof)
 {
+    prof->V = d->V;
     const uint64_t N = dlmkl_dist_support_size(d);
     int st = dlmkl_check_memory((size_t)N * 16, "the support of the table");
     if (st != DLMKL_OK)

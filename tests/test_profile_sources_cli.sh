@@ -5,6 +5,10 @@
 #     schedule, positions and K cell for cell, on the closed-form route (copy, ising) and on the
 #     enumerated one (ising2d, a table: file named relative to the config's folder); profile_source
 #     says the route; a family without closed form beyond enumeration is refused.
+#  2. Profile files record V: `dlmkl profile` writes a V column (tables, closed forms, auto:), the
+#     reader takes it back, so kl/info rows of --profile FILE have their V and equal the --dist rows
+#     cell for cell (but kl_output); a file without the column (written before) still reads, V empty;
+#     a V column added by hand gives V; inconsistent or malformed V cells are refused (exit 1).
 set -uo pipefail
 DLMKL=${1:?usage: test_profile_sources_cli.sh PATH/TO/dlmkl}
 DLMKL=$(cd "$(dirname "$DLMKL")" && pwd)/$(basename "$DLMKL")
@@ -94,6 +98,61 @@ else fail "flag form auto: vs kl: $n"; fi
     || fail "auto: at L = 70: $(cat "$T/big.err")"
 "$DLMKL" sweep --name long --profile auto:copy:L=3000 --K 2,10 --schedule balanced --out-dir "$T/long" >/dev/null 2>&1 \
     && ok "auto: of a closed form at L = 3000" || fail "auto:copy:L=3000 in a sweep"
+
+# ---- 2. profile files record V ----
+spec=random:L=4,V=3,seed=2
+"$DLMKL" profile --dist $spec -o "$T/p.csv" || fail "profile --dist"
+[ "$(head -n 1 "$T/p.csv")" = "m,h,Z,unit,V" ] && [ "$(cut -d, -f5 "$T/p.csv" | sort -u | tr '\n' ' ')" = "3 V " ] \
+    && ok "dlmkl profile writes V on every row" || fail "profile V column: $(cat "$T/p.csv")"
+for p in copy:L=5,V=4 auto:copy:L=5,V=4 auto:$spec "mds:q=5,n=4,k=2" "perm:n=4"; do
+    want=$(case $p in *copy*) echo 4 ;; *random*) echo 3 ;; mds*) echo 5 ;; perm*) echo 4 ;; esac)
+    got=$("$DLMKL" profile --profile "$p" | sed -n 2p | cut -d, -f5)
+    [ "$got" = "$want" ] || fail "profile --profile $p: V '$got', want $want"
+done
+"$DLMKL" profile --profile "$T/p.csv" | cmp -s - "$T/p.csv" && ok "a profile file reads back to its bytes, V included" \
+    || fail "profile --profile FILE does not give back its bytes"
+args=(--schedule balanced --schedule iid:linear --schedule optimal --K 1..4)
+"$DLMKL" kl --profile "$T/p.csv" "${args[@]}" > "$T/klf.csv" || fail "kl --profile FILE"
+"$DLMKL" kl --dist $spec "${args[@]}" --output-law never > "$T/kld.csv" || fail "kl --dist"
+# every column but dist, kl_output and seed (what a profile cannot know) equal, V included
+cat > "$T/cmp_fd.py" <<'EOF'
+import csv, sys
+f, d = (list(csv.DictReader(open(p))) for p in sys.argv[1:])
+assert len(f) == len(d) == 12, (len(f), len(d))
+for a, b in zip(f, d):
+    assert a["V"] == "3", a["V"]
+    for c in a:
+        if c not in ("dist", "kl_output", "seed"):
+            assert a[c] == b[c], (c, a[c], b[c])
+EOF
+python3 "$T/cmp_fd.py" "$T/klf.csv" "$T/kld.csv" && ok "kl --profile FILE rows have V; equal to the --dist rows" \
+    || fail "kl --profile FILE vs --dist"
+Vinfo=$("$DLMKL" info --profile "$T/p.csv" | python3 -c 'import csv,sys; print(next(csv.DictReader(sys.stdin))["V"])')
+[ "$Vinfo" = 3 ] && ok "info --profile FILE has V" || fail "info --profile FILE V '$Vinfo'"
+# a file written before (no V column) still reads: V empty, the other cells the same; a V column
+# added by hand (here in one cell) gives V
+cut -d, -f1-4 "$T/p.csv" > "$T/old.csv"
+"$DLMKL" kl --profile "$T/old.csv" "${args[@]}" > "$T/klo.csv" || fail "kl --profile old file"
+cat > "$T/cmp_old.py" <<'EOF'
+import csv, sys
+o, f = (list(csv.DictReader(open(p))) for p in sys.argv[1:])
+assert len(o) == len(f) == 12
+for a, b in zip(o, f):
+    assert a["V"] == "", a["V"]
+    assert {c: a[c] for c in a if c not in ("dist", "V")} == {c: b[c] for c in b if c not in ("dist", "V")}
+EOF
+python3 "$T/cmp_old.py" "$T/klo.csv" "$T/klf.csv" && ok "an old profile file: V empty, the rest the same" \
+    || fail "old profile file rows"
+awk -F, 'NR == 1 { print $0 ",V"; next } { print $0 "," (NR == 2 ? "3" : "") }' "$T/old.csv" > "$T/given.csv"
+"$DLMKL" kl --profile "$T/given.csv" --schedule balanced --K 2 | sed -n 2p | cut -d, -f3 | grep -qx 3 \
+    && ok "a V column added by hand gives V" || fail "V given by hand"
+sed '3s/,3$/,5/' "$T/p.csv" > "$T/mixed.csv"
+"$DLMKL" kl --profile "$T/mixed.csv" --schedule balanced --K 2 >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "line 3: V = 5, but earlier rows say V = 3" "$T/e" && ok "inconsistent V refused" \
+    || fail "mixed V: $(cat "$T/e")"
+sed '2s/,3$/,x/' "$T/p.csv" > "$T/badv.csv"
+"$DLMKL" info --profile "$T/badv.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "line 2: V 'x' is not an alphabet size" "$T/e" && ok "malformed V refused" || fail "bad V: $(cat "$T/e")"
 
 [ $fails -eq 0 ] || { echo "test_profile_sources_cli: $fails failure(s)" >&2; exit 1; }
 echo "test_profile_sources_cli: ok"

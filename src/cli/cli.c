@@ -332,7 +332,7 @@ static const char *const profile_help =
     "Z_m = h(1) + h(m-1) - h(m) (empty at m = 0), exactly, one CSV row per m. --profile P: a\n"
     "closed-form spec (any L) or auto:SPEC (the closed form if SPEC's family has one, else the\n"
     "enumerated table), as in kl; a profile CSV is read and written back in --unit.\n"
-    "Columns: m,h,Z,unit\n";
+    "Columns: m,h,Z,unit,V (V: the law's alphabet, read back from a profile file; empty if not known)\n";
 
 int cmd_profile(int argc, char **argv)
 {

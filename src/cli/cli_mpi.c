@@ -29,7 +29,7 @@ static const char *const mpi_help =
 static const char *const profile_mpi_help =
     "Usage: mpirun -np P dlmkl-mpi profile --dist SPEC [options]\n"
     "The entropy profile h(m) and the information curve Z_m, as 'dlmkl profile' (same columns and\n"
-    "bytes), computed by P processes together. Columns: m,h,Z,unit\n";
+    "bytes), computed by P processes together. Columns: m,h,Z,unit,V\n";
 
 static int cmd_profile_mpi(int argc, char **argv)
 {
