@@ -8,7 +8,7 @@ _dlmkl()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     local commands="info profile kl sample sweep worst bench help"
-    local common="--output --unit --normalize --max-memory --threads --help"
+    local common="--output --unit --normalize --max-memory --threads --help --version -V"
     local dists="table: product: markov: ising: ising2d: cw: copy: parity: mixture: mixprod: perm: random: mds: rs:"
     local closed="copy: parity: product: mds: rs: perm: markov:"
     local scheds="sizes: balanced linear cosine poly:a= chen-tc chen-tc:zeta= chen-dtc chen-dtc:zeta= optimal
@@ -65,7 +65,7 @@ _dlmkl()
     info|profile) opts="--dist --profile --format --digits --quiet" ;;
     kl) opts="--dist --profile --schedule --K --positions --predictor --output-law --seed --format --digits --quiet" ;;
     sample) opts="--dist --schedule --K --n --seed --positions --predictor --format --output-law --digits --quiet" ;;
-    sweep) opts="--out-dir --resume --force --quick --dry-run --name --dist --profile --L --K --schedule --positions
+    sweep) opts="--out-dir --resume --force --quick --dry-run --quiet --name --dist --profile --L --K --schedule --positions
                  --set --output-law --infeasible" ;;
     worst) opts="--schedule --L --K --format --digits --quiet" ;;
     bench) opts="--suite --full" ;;

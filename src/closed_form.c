@@ -360,6 +360,11 @@ int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
         return dlmkl_error_prefix(st, "%s (closed form)", fam);
     st = f->closed_form(fam, &kv, out);
     dlmkl_kv_clear(&kv);
+    if (st == DLMKL_OK) { /* the alphabet the keys give (V=, q=, n=; else the default 2) */
+        long L, V;
+        dlmkl_family_shape(spec, &L, &V);
+        (*out)->V = V > 0 && V <= 1L << 30 ? (int)V : 0;
+    }
     return st;
 }
 

@@ -45,13 +45,6 @@ static int threads_push(const dlmkl_host *h)
 
 /* The alphabet size of a closed-form profile spec, from its family's shape (family.h); 0 when the
  * spec does not say. Read only for the V column (the spec was parsed by the caller). */
-static int closed_form_V(const char *spec)
-{
-    long L, V;
-    dlmkl_family_shape(spec, &L, &V);
-    return V > 0 && V <= INT_MAX ? (int)V : 0;
-}
-
 static double wall_now(void)
 {
     struct timespec ts;
@@ -179,12 +172,13 @@ int dlmkl_host_from_profile(const char *path_or_spec, dlmkl_unit unit, dlmkl_hos
     else if (!strchr(path_or_spec, ':'))
         st = dlmkl_error(DLMKL_EIO, "profile '%s': no such file, and not a closed-form spec FAMILY:key=value,...",
                          path_or_spec);
-    else if ((st = dlmkl_profile_closed_form(path_or_spec, &h->prof)) == DLMKL_OK)
-        h->V = closed_form_V(path_or_spec);
+    else
+        st = dlmkl_profile_closed_form(path_or_spec, &h->prof);
     if (st != DLMKL_OK) {
         dlmkl_host_free(h);
         return st;
     }
+    h->V = h->prof->V; /* the spec's alphabet, or a profile file's V column (0: not known) */
     *out = h;
     return DLMKL_OK;
 }
@@ -312,14 +306,17 @@ int dlmkl_profile_csv(const dlmkl_profile *prof, dlmkl_unit unit, char **csv)
     text t;
     if ((st = text_open(&t)) != DLMKL_OK)
         return st;
-    fputs("m,h,Z,unit\n", t.f);
+    fputs("m,h,Z,unit,V\n", t.f);
+    char Vs[16] = "";
+    if (prof->V > 0)
+        snprintf(Vs, sizeof Vs, "%d", prof->V);
     for (int m = 0; m <= prof->L; m++) {
         fprintf(t.f, "%d,", m);
         dlmkl_put(t.f, f * dlmkl_nonneg(prof->h[m], sc));
         fputc(',', t.f);
         if (m > 0)
             dlmkl_put(t.f, f * dlmkl_nonneg(dlmkl_profile_Z(prof, m), sc));
-        fprintf(t.f, ",%s\n", dlmkl_unit_name(unit));
+        fprintf(t.f, ",%s,%s\n", dlmkl_unit_name(unit), Vs);
     }
     return text_close(&t, DLMKL_OK, csv);
 }

@@ -62,6 +62,7 @@ dlmkl_profile *dlmkl_profile_alloc(int L)
         return NULL;
     }
     prof->L = L;
+    prof->V = 0;
     prof->h = calloc((size_t)L + 1, sizeof *prof->h);
     if (!prof->h) {
         free(prof);
@@ -926,6 +927,7 @@ int dlmkl_profile_compute(const dlmkl_dist *d, dlmkl_profile *prof)
     const int L = d->L, V = d->V;
     if (prof->L != L)
         return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the table has L = %d", prof->L, L);
+    prof->V = V;
     const int n = dlmkl_profile_units(L, V);
     int *units = malloc((size_t)n * sizeof *units);
     double *rows = malloc((size_t)n * (size_t)(L + 1) * sizeof *rows);
@@ -1015,7 +1017,8 @@ int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **ou
     dlmkl_csv_row row = {0};
     double *h = NULL;
     size_t cap = 0, n = 0;
-    int cm = -1, ch = -1, cu = -1, got;
+    int cm = -1, ch = -1, cu = -1, cv = -1, got;
+    long fileV = 0; /* the V column's value (every non-empty cell the same), 0: none */
     int st = dlmkl_read_line(f, &ln, PROFILE_MAX_LINE, &got);
     if (st == DLMKL_OK && !got)
         st = dlmkl_error(DLMKL_EINVAL, "the file is empty; it needs a header with columns m,h");
@@ -1023,6 +1026,7 @@ int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **ou
         st = dlmkl_error_prefix(st, "line 1 (the header)");
     if (st == DLMKL_OK) {
         cm = dlmkl_csv_find(&row, "m"), ch = dlmkl_csv_find(&row, "h"), cu = dlmkl_csv_find(&row, "unit");
+        cv = dlmkl_csv_find(&row, "V");
         if (cm < 0 || ch < 0)
             st = dlmkl_error(DLMKL_EINVAL, "the header (line 1) needs columns 'm' and 'h'");
     }
@@ -1036,7 +1040,7 @@ int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **ou
             st = dlmkl_error_prefix(st, "line %ld", lineno);
             break;
         }
-        if (row.n <= cm || row.n <= ch || (cu >= 0 && row.n <= cu)) {
+        if (row.n <= cm || row.n <= ch || (cu >= 0 && row.n <= cu) || (cv >= 0 && row.n <= cv)) {
             st = dlmkl_error(DLMKL_EINVAL, "line %ld has %d fields; the header has more", lineno, row.n);
             break;
         }
@@ -1062,6 +1066,20 @@ int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **ou
                 st = dlmkl_error(DLMKL_EINVAL, "line %ld: unit '%.40s' is not bits or nats", lineno, u);
                 break;
             }
+        }
+        if (cv >= 0 && *row.field[cv]) {
+            long vv;
+            if (dlmkl_read_long(row.field[cv], (size_t)-1, 2, 1L << 30, &vv) != DLMKL_OK) {
+                st = dlmkl_error(DLMKL_EINVAL, "line %ld: V '%.40s' is not an alphabet size (an integer >= 2)", lineno,
+                                 row.field[cv]);
+                break;
+            }
+            if (fileV && vv != fileV) {
+                st = dlmkl_error(DLMKL_EINVAL, "line %ld: V = %ld, but earlier rows say V = %ld (one law, one V)",
+                                 lineno, vv, fileV);
+                break;
+            }
+            fileV = vv;
         }
         if (n == 0 && v != 0.0) {
             st = dlmkl_error(DLMKL_EINVAL, "line %ld: h(0) must be 0, got %.17g", lineno, v);
@@ -1094,8 +1112,10 @@ int dlmkl_profile_read_csv(const char *path, dlmkl_unit unit, dlmkl_profile **ou
         *out = dlmkl_profile_alloc((int)n - 1);
         if (!*out)
             st = DLMKL_ENOMEM;
-        else
+        else {
             memcpy((*out)->h, h, n * sizeof *h);
+            (*out)->V = (int)fileV;
+        }
     }
     free(h);
     return st;

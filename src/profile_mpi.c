@@ -103,6 +103,8 @@ static int compute_mpi(int st, const dlmkl_dist *d, const dlmkl_gen *g, dlmkl_pr
         for (int u = 0; u < n; u++)
             memcpy(rows + (size_t)u * row, gathered + (size_t)owner[u] * all + (size_t)u * row, row * sizeof *rows);
         st = dlmkl_profile_units_combine(rows, n, prof);
+        if (st == DLMKL_OK)
+            prof->V = d ? d->V : dlmkl_gen_V(g);
     }
     free(owner), free(mine), free(rows), free(gathered);
     return st;
@@ -122,7 +124,9 @@ int dlmkl_profile_compute_auto_mpi(int st, const dlmkl_dist *d, dlmkl_profile *p
 {
     int sparse = st == DLMKL_OK && dlmkl_profile_sparse_preferred(d->L, d->V, dlmkl_dist_support_size(d), 1);
     MPI_Allreduce(MPI_IN_PLACE, &sparse, 1, MPI_INT, MPI_MIN, comm);
-    if (!sparse)
-        return dlmkl_profile_compute_mpi(st, d, prof, comm);
-    return dlmkl_mpi_agree(dlmkl_profile_compute_sparse(d, prof), comm);
+    st = !sparse ? dlmkl_profile_compute_mpi(st, d, prof, comm)
+                 : dlmkl_mpi_agree(dlmkl_profile_compute_sparse(d, prof), comm);
+    if (st == DLMKL_OK)
+        prof->V = d->V;
+    return st;
 }

@@ -435,6 +435,7 @@ int dlmkl_profile_sparse_support(int L, int V, const uint64_t *idx, const double
         return st;
     if (prof->L != L)
         return dlmkl_error(DLMKL_EINVAL, "profile has length %d but the support has L = %d", prof->L, L);
+    prof->V = V;
     if (N < 1)
         return dlmkl_error(DLMKL_EINVAL, "the support is empty; a law needs at least one point with p > 0");
     if (N >= (uint64_t)UINT32_MAX)

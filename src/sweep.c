@@ -96,17 +96,19 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
 {
     *d = NULL;
     *prof = NULL;
-    if (cfg->sec[dd->section].closed_form) {
+    /* auto:SPEC (dd->is_auto) takes the route of dlmkl_profile_auto: SPEC's closed form, or its
+     * table enumerated as a `spec =` table is (the same bits), without the table afterwards */
+    if (!dd->enumerated) {
         if (st)
             return st;
-        if ((st = dlmkl_profile_closed_form(dd->spec, prof)))
+        if ((st = dlmkl_profile_closed_form(dd->spec + (dd->is_auto ? 5 : 0), prof)))
             return st;
     } else {
         /* relative file names resolve against the config's folder */
         char *spec = st ? NULL : dlmkl_sweep_resolve_files(cfg->base_dir, dd->spec, "table:");
         if (!st && !spec)
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        if (!st && !(st = dlmkl_dist_from_spec(spec, 0, d))) {
+        if (!st && !(st = dlmkl_dist_from_spec(spec + (dd->is_auto ? 5 : 0), 0, d))) {
             *prof = dlmkl_profile_alloc((*d)->L);
             if (!*prof)
                 st = dlmkl_last_status();
@@ -118,6 +120,10 @@ static int load_profile(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d
             st = dlmkl_profile_compute_auto(*d, *prof, NULL);
         if (st)
             return st;
+        if (dd->is_auto) { /* rows from the profile alone, as those of a profile */
+            dlmkl_dist_free(*d);
+            *d = NULL;
+        }
     }
     if ((*prof)->L != dd->L)
         return dlmkl_error(DLMKL_EINVAL, "the spec gives L = %d but the grid says L = %d; make the L key match "
@@ -306,7 +312,7 @@ int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pl
             dlmkl_profile_free(prof);
             dlmkl_dist_free(d);
             d = NULL, prof = NULL, cached = -1, ws = NULL, sc = NULL, sc_row = NULL;
-            if (st && !(collective && !cfg->sec[dd->section].closed_form))
+            if (st && !(collective && dd->enumerated))
                 continue;
             double tp = now_mono();
             int st0 = st;

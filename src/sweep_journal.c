@@ -150,9 +150,9 @@ static int sb_add(strbuf *b, const char *s, size_t n)
     return 0;
 }
 
-static const char *source_name(const dlmkl_sweep_config *cfg, const dlmkl_sweep_dist *d)
+static const char *source_name(const dlmkl_sweep_dist *d)
 {
-    return cfg->sec[d->section].closed_form ? "closed-form" : "enumerated";
+    return d->enumerated ? "enumerated" : "closed-form";
 }
 
 /* the key of a plan row: the key columns' texts joined by \x1f */
@@ -163,7 +163,7 @@ char *dlmkl_journal_row_key(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pla
     char Ks[32];
     snprintf(Ks, sizeof Ks, "%d", row->K);
     /* in the order of key_names */
-    const char *vals[NKEYFIXED] = {d->spec, dlmkl_unit_name(cfg->unit), source_name(cfg, d), row->schedule,
+    const char *vals[NKEYFIXED] = {d->spec, dlmkl_unit_name(cfg->unit), source_name(d), row->schedule,
                                    row->positions, Ks, d->seed ? d->seed : "", cfg->sec[d->section].name};
     strbuf b = {0};
     int bad = 0;
@@ -271,7 +271,7 @@ char *dlmkl_journal_format_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_
     fprintf(f, ",%d,", d->L);
     if (V > 0)
         fprintf(f, "%d", V);
-    fprintf(f, ",%s,%s,", dlmkl_unit_name(cfg->unit), source_name(cfg, d));
+    fprintf(f, ",%s,%s,", dlmkl_unit_name(cfg->unit), source_name(d));
     dlmkl_put_str(f, row->positions);
     fputc(',', f);
     const double sc = dlmkl_profile_scale(prof);

@@ -22,7 +22,7 @@ const char *dlmkl_sweep_next_file(const char *spec, const char *head, const char
         if (q != spec && q[-1] != '{')
             continue;
         const char *h = q;
-        while (strncmp(h, "twin:", 5) == 0)
+        while (strncmp(h, "twin:", 5) == 0 || (q == spec && strncmp(h, "auto:", 5) == 0))
             h += 5;
         if (strncmp(h, head, hl) != 0)
             continue;
@@ -310,17 +310,27 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
             return dlmkl_error(DLMKL_EINVAL, "%s: L = '%s' must be an integer >= 1", w, lv->value);
         }
     }
+    /* `profile = auto:SPEC`: SPEC's closed form if its family has one, else its table enumerated
+     * (dlmkl_profile_auto); either way the rows come from the profile alone */
+    const int is_auto = sec->closed_form && strncmp(spec, "auto:", 5) == 0;
+    const char *ispec = is_auto ? spec + 5 : spec;
+    int enumerated = !sec->closed_form;
+    if (is_auto) {
+        const size_t flen = strcspn(ispec, ":");
+        const dlmkl_family *fam = flen ? dlmkl_family_find(ispec, flen) : NULL;
+        enumerated = !fam || !fam->closed_form;
+    }
     /* what the spec's own keys say (the family table's shape of each family); a table file's
      * header says its L and V (relative file names resolve against the config's folder) */
     long spec_L, spec_V;
-    dlmkl_family_shape(spec, &spec_L, &spec_V);
-    char *rspec = sec->closed_form ? strdup(spec) : dlmkl_sweep_resolve_files(cfg->base_dir, spec, "table:");
+    dlmkl_family_shape(ispec, &spec_L, &spec_V);
+    char *rspec = !enumerated ? strdup(spec) : dlmkl_sweep_resolve_files(cfg->base_dir, spec, "table:");
     if (!rspec) {
         free(spec);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
     size_t tlen;
-    const char *tfrom = rspec, *tpath = sec->closed_form ? NULL : dlmkl_sweep_next_file(rspec, "table:", &tfrom, &tlen);
+    const char *tfrom = rspec, *tpath = !enumerated ? NULL : dlmkl_sweep_next_file(rspec, "table:", &tfrom, &tlen);
     const dlmkl_sweep_dist *prev = p->ndists ? &p->dists[p->ndists - 1] : NULL;
     if (tpath && (spec_L < 1 || spec_V < 1) && prev && prev->section == si && !lv && strcmp(prev->spec, spec) == 0) {
         /* the same table as the previous grid point of this section (a placeholder used by K only) */
@@ -365,14 +375,16 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
     dd->spec = spec;
     /* the bytes of its table files, for the resume checksums (consecutive grid points with the
      * same spec share them) */
-    if (tpath && di > 0 && strcmp(p->dists[di - 1].spec, spec) == 0 && cfg->sec[p->dists[di - 1].section].closed_form == 0 &&
+    if (tpath && di > 0 && strcmp(p->dists[di - 1].spec, spec) == 0 && p->dists[di - 1].enumerated &&
         p->dists[di - 1].files_hash)
         dd->files_hash = p->dists[di - 1].files_hash;
     else if (tpath)
         dd->files_hash = dlmkl_sweep_files_hash(rspec, "table:");
     free(rspec);
-    const char *colon = strchr(spec, ':');
-    dd->family = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
+    dd->is_auto = is_auto;
+    dd->enumerated = enumerated;
+    const char *colon = strchr(ispec, ':');
+    dd->family = colon ? strndup(ispec, (size_t)(colon - ispec)) : strdup(ispec);
     dd->L = (int)L;
     dd->V = V > 0 ? (int)V : 0;
     dd->param = calloc((size_t)(p->nparams ? p->nparams : 1), sizeof *dd->param);
@@ -401,10 +413,11 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
         }
     }
     dd->first_row = p->nrows;
-    if (L > DLMKL_MAX_L && !sec->closed_form) {
+    if (L > DLMKL_MAX_L && enumerated) {
         where(w, sizeof w, cfg, sec, NULL);
-        return dlmkl_error(DLMKL_EINVAL, "%s: L = %ld is beyond exact enumeration (L <= %d); use 'profile =' with "
-                           "a closed form for long sequences", w, L, DLMKL_MAX_L);
+        return dlmkl_error(DLMKL_EINVAL, "%s: L = %ld is beyond exact enumeration (L <= %d)%s; use 'profile =' with "
+                           "a closed form for long sequences", w, L, DLMKL_MAX_L,
+                           is_auto ? " and this family has no closed form" : "");
     }
 
     /* K, schedules, positions (may refer to L, V and the placeholders) */

@@ -110,6 +110,13 @@ for np in 2 3; do
     grep -q "36 rows (36 computed, 0 reused)" "$T/np$np.out" || fail "np $np: closing line $(cat "$T/np$np.out")"
 done
 
+# profile = auto:SPEC: the enumerated route (a family without closed form) is computed by the processes
+# together, the closed-form one by each; the same CSV as dlmkl sweep
+printf '[sweep]\nname = a\nK = 1..3\nschedules = balanced, optimal\n[dist r]\nprofile = auto:random:L=8,V=2,seed=2\n[dist c]\nprofile = auto:copy:L=7\n' > "$T/a.ini"
+"$DLMKL" sweep "$T/a.ini" --out-dir "$T/a1" 2> "$T/a1.err" || fail "dlmkl sweep auto: $(cat "$T/a1.err")"
+run 2 sweep "$T/a.ini" --out-dir "$T/a2" > "$T/a2.out" 2>&1 || fail "dlmkl-mpi sweep auto: $(head -3 "$T/a2.out")"
+cmp -s "$T/a1/a.csv" "$T/a2/a.csv" && ok "sweep of auto: profiles on 2 processes: the same CSV" || fail "auto: sweep CSV differs under MPI"
+
 # --- a failing distribution: journal kept, exit 1; --resume completes to the same bytes ---
 cp "$T/t.ini" "$T/bad.ini"
 printf '\n[dist z]\nspec = random:L=8,V=2,seed=1,alpha=-1\nK = 2\nschedules = balanced\n' >> "$T/bad.ini"
@@ -167,6 +174,16 @@ run 2 bench --ranks 3 > "$T/u.out" 2>&1
 [ $? -eq 2 ] && grep -q "process counts 1..2" "$T/u.out" && ok "bench --ranks above P: exit 2" || fail "bench --ranks 3: $(cat "$T/u.out")"
 
 # --- usage ---
+# -V / --version after a command too, on the same exit path as --help (MPI finalized: exit 0, no abort)
+want=$(run 1 --version 2>&1)
+case $want in "dlmkl-mpi "*"MPI "*) ;; *) fail "dlmkl-mpi --version: '$want'" ;; esac
+for args in "profile -V" "profile --dist copy:L=3,V=2 --version" "sweep -V" "sweep --version" "-V"; do
+    got=$(run 2 $args 2>&1); st=$?
+    [ $st -eq 0 ] && [ "$got" = "$want" ] && ok "dlmkl-mpi $args: the version, exit 0" \
+        || fail "dlmkl-mpi $args: exit $st, '$got' (want '$want')"
+done
+run 2 profile --help > "$T/u.out" 2>&1
+[ $? -eq 0 ] && grep -q -- "-V, --version" "$T/u.out" && ok "dlmkl-mpi profile --help lists -V" || fail "$(cat "$T/u.out")"
 run 2 frobnicate > "$T/u.out" 2>&1
 [ $? -eq 2 ] && grep -q "unknown command" "$T/u.out" && ok "unknown command: exit 2" || fail "unknown command: $(cat "$T/u.out")"
 run 2 profile > "$T/u.out" 2>&1

@@ -11,6 +11,20 @@ fail() { echo "test_unix_cli: FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # -V is --version
 [ "$("$DLMKL" -V)" = "$("$DLMKL" --version)" ] || fail "-V differs from --version"
+# ... also after a subcommand, for every subcommand, before or after its other options
+want=$("$DLMKL" --version)
+for c in info profile kl sample sweep worst bench; do
+    for v in -V --version; do
+        got=$("$DLMKL" $c $v 2>&1); rc=$?
+        [ $rc -eq 0 ] && [ "$got" = "$want" ] || fail "dlmkl $c $v: exit $rc, '$got' (want '$want')"
+    done
+    h=$("$DLMKL" $c --help)
+    grep -q -- "-V, --version" <<<"$h" || fail "dlmkl $c --help does not list -V, --version"
+done
+got=$("$DLMKL" kl --dist copy:L=3,V=2 --unit nats -V -o "$T/never.csv" 2>&1)
+[ "$got" = "$want" ] && [ ! -e "$T/never.csv" ] || fail "dlmkl kl ... -V: '$got', or it wrote -o"
+got=$("$DLMKL" kl --unit furlongs -V 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "a bad option before -V should still exit 2 (got $rc: $got)"
 
 # help topics; each subcommand's --help fits a screen and points at the grammars
 "$DLMKL" help specs | grep -q "mixprod:L=" || fail "dlmkl help specs lacks the families"

@@ -12,6 +12,9 @@ extern "C" {
 typedef struct dlmkl_profile {
     int L;
     double *h;      /* L+1 entries, bits */
+    int V;          /* the alphabet of the law it is the profile of; 0 when not known (a profile file
+                       without a V column). Set by the compute routes, the closed forms and the
+                       reader; written as the V column of dlmkl_profile_csv. */
 } dlmkl_profile;
 
 dlmkl_profile *dlmkl_profile_alloc(int L);
@@ -80,7 +83,8 @@ double dlmkl_profile_Z(const dlmkl_profile *prof, int j);
 double dlmkl_profile_scale(const dlmkl_profile *prof);
 
 /*! Read a profile CSV with columns m,h (header required, any column order, other columns ignored,
- *  an optional unit column of bits|nats per row; RFC 4180 quoting, CRLF and a byte-order mark are
+ *  an optional unit column of bits|nats per row, an optional V column, the law's alphabet, into
+ *  prof->V: empty cells or no column leave it 0, not known; the non-empty cells must agree; RFC 4180 quoting, CRLF and a byte-order mark are
  *  accepted; rows m = 0..L in order, h(0) = 0) whose h is in `unit`. Converted to bits. Every
  *  number is read strictly; the profile must be finite, nondecreasing and concave within rounding
  *  (it is an entropy profile), else DLMKL_EINVAL with a message naming the line or m. */

@@ -70,7 +70,8 @@ typedef struct dlmkl_sweep_section {
     char *name;
     int line;                   /* line of the section header */
     char *tmpl;                 /* spec template with {placeholders} */
-    int closed_form;            /* 1: `profile =` (dlmkl_profile_closed_form), 0: `spec =` (a table) */
+    int closed_form;            /* 1: `profile =` (a closed form, or auto:SPEC: dlmkl_profile_auto), rows
+                                   from the profile alone; 0: `spec =` (a table) */
     dlmkl_sweep_kv K, schedules, positions;  /* raw lists (from the section or [sweep]) */
     dlmkl_sweep_kv predictors;  /* raw list of predictor specs (`predictor =`); key NULL when not given */
     dlmkl_output_law_mode output_law;
@@ -118,6 +119,10 @@ typedef struct dlmkl_sweep_dist {
     char **param;       /* value of each plan column parameter, NULL if not in this section (owned) */
     char *seed;         /* the `seed` placeholder's value, else the spec's seed= item, else NULL (owned) */
     long first_row, nrows;
+    int is_auto;        /* `profile = auto:SPEC`: the profile of SPEC by dlmkl_profile_auto's route, the
+                           rows from the profile alone (as dlmkl_host_from_profile("auto:SPEC")) */
+    int enumerated;     /* the profile is computed from a table: `spec =`, or auto: of a family without
+                           a closed form (profile_source "enumerated"; else "closed-form") */
 } dlmkl_sweep_dist;
 
 typedef struct dlmkl_sweep_row {

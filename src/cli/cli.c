@@ -16,7 +16,7 @@
 #include "dlmkl/schedule.h"
 
 #define COMMON_OPTIONS_HELP                                                                          \
-    "Common options:\n" \
+    "Common options (and -V, --version: print the program's version and exit):\n" \
     "  -o, --output FILE     write CSV to FILE (atomically: complete or not at all); default stdout\n" \
     "  --unit bits|nats      unit of every reported entropy, TC, DTC, KL and bound (default bits)\n" \
     "  --normalize           divide a table: file by its sum instead of rejecting it\n" \
@@ -205,10 +205,26 @@ int cli_common_opt(int c, const char *arg, cli_common *co)
     }
 }
 
+const char *cli_program = "dlmkl";
+char cli_version_extra[64] = "";
+
+int cli_print_version(void)
+{
+    printf("%s %s (git %s%s)\n", cli_program, dlmkl_version(), dlmkl_git_revision(), cli_version_extra);
+    return 0;
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, cli_common *co)
 {
+    char so[64];
+    if (snprintf(so, sizeof so, "%sV", shortopts) >= (int)sizeof so)
+        return cli_fail(argv[0], "internal: option string too long"), CLI_BAD_OPT;
     int c;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, so, longopts, NULL)) != -1) {
+        if (c == 'V') {
+            cli_print_version();
+            return CLI_VERSION_OPT;
+        }
         int r = cli_common_opt(c, optarg, co);
         if (r < 0)
             return CLI_BAD_OPT;
@@ -248,8 +264,8 @@ int cmd_info(int argc, char **argv)
     int nspecs = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         if (c == OPT_HELP) {
             printf("%s\n", info_help);
             cli_print_common_help(CLI_HELP_FORMAT);
@@ -316,7 +332,7 @@ static const char *const profile_help =
     "Z_m = h(1) + h(m-1) - h(m) (empty at m = 0), exactly, one CSV row per m. --profile P: a\n"
     "closed-form spec (any L) or auto:SPEC (the closed form if SPEC's family has one, else the\n"
     "enumerated table), as in kl; a profile CSV is read and written back in --unit.\n"
-    "Columns: m,h,Z,unit\n";
+    "Columns: m,h,Z,unit,V (V: the law's alphabet, read back from a profile file; empty if not known)\n";
 
 int cmd_profile(int argc, char **argv)
 {
@@ -329,8 +345,8 @@ int cmd_profile(int argc, char **argv)
     int c, is_prof = 0, ngiven = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         if (c == OPT_HELP) {
             printf("%s\n", profile_help);
             cli_print_common_help(CLI_HELP_FORMAT);

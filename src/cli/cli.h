@@ -30,7 +30,7 @@ enum { OPT_UNIT = 1000, OPT_NORMALIZE, OPT_MAX_MEMORY, OPT_THREADS, OPT_HELP, OP
     {"unit", required_argument, 0, OPT_UNIT}, {"normalize", no_argument, 0, OPT_NORMALIZE}, \
         {"max-memory", required_argument, 0, OPT_MAX_MEMORY},                        \
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'}, \
-        {"help", no_argument, 0, OPT_HELP}
+        {"help", no_argument, 0, OPT_HELP}, {"version", no_argument, 0, 'V'}
 
 /* The display options (cli_format.c) of the subcommands that print numbers; --format is left out by
  * sample, whose --format chooses what it writes. */
@@ -63,16 +63,32 @@ void cli_put(FILE *f, double v, const cli_common *co);
  * own loops (the library's callback, callable directly); end clears the line (cli_fail does too). */
 void cli_progress_begin(const cli_common *co);
 void cli_progress_report(void *ctx, const char *what, double done, double total);
+/* The same with what the caller knows besides: eta, its own estimate of the seconds left (NAN: from
+ * the stage's rate), count, a text drawn after the stage's name ("12/40 rows"; NULL none), context,
+ * what is being worked on, drawn at the end of the line (NULL: unchanged). The strings are copied. */
+void cli_progress_stage(const char *what, double done, double total, double eta, const char *count,
+                        const char *context);
 void cli_progress_end(void);
 /* "42s", "3m07s", "2h05m" ("--" for a negative, unknown time) into buf. */
 void cli_format_seconds(double s, char *buf, size_t len);
 
 /* Handle a common option: 1 handled, 0 not a common option, -1 error (message printed). */
 int cli_common_opt(int c, const char *arg, cli_common *co);
-/* getopt_long that handles the common options itself: returns the next subcommand option (with
- * optarg set), -1 at the end, or CLI_BAD_OPT after printing why a common option's value is bad. */
+/* getopt_long that handles the common options itself (-V is added to shortopts): returns the next
+ * subcommand option (with optarg set), -1 at the end, CLI_BAD_OPT after printing why a common
+ * option's value is bad, or CLI_VERSION_OPT after printing the version (-V, --version). For the two
+ * stops the subcommand returns cli_stop_status(c) (2, 0) through its normal exit path. */
 #define CLI_BAD_OPT (-2)
+#define CLI_VERSION_OPT (-3)
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, cli_common *co);
+static inline int cli_stop_status(int c) { return c == CLI_VERSION_OPT ? 0 : 2; }
+
+/* The program's name and version line: "PROGRAM VERSION (git REV[EXTRA])", for -V / --version before
+ * or after a subcommand. cli_program and cli_version_extra are set by the program's main (dlmkl-mpi
+ * adds its MPI version). Returns 0, the exit status. */
+extern const char *cli_program;
+extern char cli_version_extra[64];
+int cli_print_version(void);
 void cli_common_init(cli_common *co);
 
 /* Print "dlmkl CMD: message" to stderr; returns 1 or 2 (usage) as exit status. */

@@ -363,8 +363,8 @@ int cmd_bench(int argc, char **argv)
     int full = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         if (c == OPT_HELP) {
             printf("%s\n%s", bench_help, cli_common_help);
             return 0;

@@ -152,8 +152,8 @@ int cmd_kl(int argc, char **argv)
     dlmkl_output_law_mode mode = DLMKL_OUTPUT_LAW_AUTO;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         switch (c) {
         case OPT_HELP:
             printf("%s                       (%s)%s\n", kl_help, own_K_list(), kl_help_rest);

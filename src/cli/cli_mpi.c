@@ -30,12 +30,12 @@ static const char *const mpi_help =
     "writes DIR/NAME.csv (resumable with --resume, as dlmkl sweep). The profile command generates\n"
     "the tables of ising, ising2d, cw, product and markov on every process instead of holding them\n"
     "(see profile --help); a sweep builds every table whole (its rows read it).\n"
-    "Options: -h, --help; -V, --version\n";
+    "Options: -h, --help; -V, --version (also after a command)\n";
 
 static const char *const profile_mpi_help =
     "Usage: mpirun -np P dlmkl-mpi profile --dist SPEC [options]\n"
     "The entropy profile h(m) and the information curve Z_m, as 'dlmkl profile' (same columns and\n"
-    "bytes), computed by P processes together. Columns: m,h,Z,unit\n"
+    "bytes), computed by P processes together. Columns: m,h,Z,unit,V\n"
     "Tables of ising, ising2d, cw, product and markov are generated from their parameters: no\n"
     "process holds the table, each generates it again, in chunks, for every unit it computes (memory\n"
     "per process: its threads' marginal stacks, about half a table each for V = 2, 3). Other\n"
@@ -55,8 +55,8 @@ static int cmd_profile_mpi(int argc, char **argv)
     int c, whole = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         if (c == OPT_HELP) {
             printf("%s\n%s\n%s", profile_mpi_help, cli_common_help, cli_help_footer);
             return 0;
@@ -322,12 +322,8 @@ static int dispatch(int argc, char **argv)
         printf("%s", mpi_help);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        int major = 0, minor = 0;
-        MPI_Get_version(&major, &minor);
-        printf("dlmkl-mpi %s (git %s, MPI %d.%d)\n", dlmkl_version(), dlmkl_git_revision(), major, minor);
-        return 0;
-    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+        return cli_print_version(); /* also after a command (cli_getopt), through the same exit */
     if (strcmp(argv[1], "profile") == 0)
         return cmd_profile_mpi(argc - 1, argv + 1);
     if (strcmp(argv[1], "bench") == 0)
@@ -352,6 +348,11 @@ int main(int argc, char **argv)
             MPI_Abort(MPI_COMM_WORLD, 1);
     }
     gsl_set_error_handler_off();
+    int major = 0, minor = 0;
+    MPI_Get_version(&major, &minor);
+    cli_program = "dlmkl-mpi";
+    snprintf(cli_version_extra, sizeof cli_version_extra, ", MPI %d.%d", major, minor);
+    /* every return of dispatch, --help and -V included, reaches MPI_Finalize below */
     int r = dispatch(argc, argv);
     /* every process exits with rank 0's status: the collective steps agree on failures */
     MPI_Bcast(&r, 1, MPI_INT, 0, MPI_COMM_WORLD);

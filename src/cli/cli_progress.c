@@ -1,10 +1,14 @@
-/* cli_progress.c: the progress line of info, profile, kl, worst and sample on stderr. The library
- * reports its stages through dlmkl_set_progress (it never prints); this file draws them: only when
- * stderr is a terminal, without --quiet, and only once the command has run for PROGRESS_DELAY
- * seconds (a quick command prints nothing). Each active stage shows its share done and an ETA from
- * its own rate; nested stages (kl rows, each with its kl_output pass) are shown side by side. */
+/* cli_progress.c: the progress line of every subcommand on stderr (info, profile, kl, worst, sample
+ * and sweep: the one drawer). The library reports its stages through dlmkl_set_progress (it never
+ * prints), the sweep its rows through its own callback; this file draws them: only when stderr is a
+ * terminal, without --quiet, and only once the command has run for PROGRESS_DELAY seconds (a quick
+ * command prints nothing). Each active stage shows its share done and an ETA from its own rate (or
+ * the caller's estimate); nested stages (sweep rows, each distribution's profile; kl rows, each with
+ * its kl_output pass) are shown side by side, then what is being worked on. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,13 +21,16 @@
 typedef struct {
     const char *what;
     double done, total, start; /* start: when done was last 0 (the stage's own clock) */
+    double eta;                /* the caller's estimate of the seconds left (NAN: from the rate) */
+    char count[48];            /* e.g. "12/40 rows (3 reused)", drawn after what ("" none) */
 } stage;
 
 static struct {
-    int on, shown;
+    int on, shown, width;
     double t0, last, delay;
     stage st[MAX_STAGES];
     int n;
+    char context[160];         /* what is being worked on, drawn last ("" none) */
 } P;
 
 static double now_s(void)
@@ -47,17 +54,21 @@ void cli_format_seconds(double s, char *buf, size_t len)
 
 static void draw(double t)
 {
-    char line[512], el[32];
+    char line[1024], el[32];
     cli_format_seconds(t - P.t0, el, sizeof el);
     int n = snprintf(line, sizeof line, "%s", el);
     for (int i = 0; i < P.n && n < (int)sizeof line; i++) {
         const stage *s = &P.st[i];
         char eta[32];
         const double frac = s->total > 0 ? s->done / s->total : 0.0;
-        cli_format_seconds(frac > 0 ? (t - s->start) * (1.0 - frac) / frac : -1.0, eta, sizeof eta);
-        n += snprintf(line + n, sizeof line - (size_t)n, "  %s %.0f%% ETA %s", s->what, 100.0 * frac, eta);
+        cli_format_seconds(!isnan(s->eta) ? s->eta : frac > 0 ? (t - s->start) * (1.0 - frac) / frac : -1.0, eta,
+                           sizeof eta);
+        n += snprintf(line + n, sizeof line - (size_t)n, "  %s%s%s %.0f%% ETA %s", s->what, *s->count ? " " : "",
+                      s->count, 100.0 * frac, eta);
     }
-    const int w = 79;
+    if (*P.context && n < (int)sizeof line)
+        n += snprintf(line + n, sizeof line - (size_t)n, "  %s", P.context);
+    const int w = P.width - 1;
     if (n > w)
         line[w] = 0;
     fprintf(stderr, "\r%-*s", w, line);
@@ -69,6 +80,12 @@ static void draw(double t)
 void cli_progress_report(void *ctx, const char *what, double done, double total)
 {
     (void)ctx;
+    cli_progress_stage(what, done, total, NAN, NULL, NULL);
+}
+
+void cli_progress_stage(const char *what, double done, double total, double eta, const char *count,
+                        const char *context)
+{
     if (!P.on)
         return;
     const double t = now_s();
@@ -78,12 +95,15 @@ void cli_progress_report(void *ctx, const char *what, double done, double total)
     if (i == P.n) {
         if (P.n == MAX_STAGES)
             return;
-        P.st[P.n++] = (stage){what, 0.0, total, t};
+        P.st[P.n++] = (stage){what, 0.0, total, t, NAN, ""};
     }
     stage *s = &P.st[i];
     if (done <= 0 || done < s->done)
         s->start = t; /* the stage starts again (the next pass) */
-    s->done = done, s->total = total;
+    s->done = done, s->total = total, s->eta = eta;
+    snprintf(s->count, sizeof s->count, "%s", count ? count : "");
+    if (context)
+        snprintf(P.context, sizeof P.context, "%s", context);
     if (done >= total) { /* finished: drop it and the stages nested in it */
         P.n = i;
         return;
@@ -96,8 +116,14 @@ void cli_progress_begin(const cli_common *co)
 {
     P.on = !co->quiet && isatty(2);
     P.shown = P.n = 0;
+    P.context[0] = 0;
     P.t0 = now_s();
     P.last = 0;
+    /* the terminal's width (80 when unknown), within the line buffer */
+    struct winsize ws;
+    P.width = P.on && ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ? ws.ws_col : 80;
+    if (P.width > 1000)
+        P.width = 1000;
     /* the tests draw at once, whatever the machine's speed */
     const char *e = getenv("DLMKL_PROGRESS_DELAY");
     char *end;
@@ -110,8 +136,9 @@ void cli_progress_begin(const cli_common *co)
 void cli_progress_end(void)
 {
     if (P.shown) {
-        fprintf(stderr, "\r%-79s\r", "");
+        fprintf(stderr, "\r%-*s\r", P.width - 1, "");
         fflush(stderr);
     }
     P.shown = P.n = 0;
+    P.context[0] = 0;
 }

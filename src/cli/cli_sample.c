@@ -107,8 +107,8 @@ int cmd_sample(int argc, char **argv)
     unsigned long seed = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "d:o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         switch (c) {
         case OPT_HELP: {
             char own[256];

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@ static const char *const sweep_help =
     "                      or --force an existing output is an error, never silently overwritten)\n"
     "  --quick             use the quick_KEY values of the config (a smaller grid for a first look)\n"
     "  --dry-run           print the grid (one line per row) and its size, compute nothing\n"
+    "  --quiet             no progress line (drawn only when stderr is a terminal)\n"
     "  --name NAME         output name for the flag form (default: sweep)\n"
     "  --dist SPEC         a distribution table spec with {placeholders} (flag form; repeatable)\n"
     "  --profile SPEC      a closed-form profile spec instead (flag form; repeatable)\n"
@@ -51,44 +51,18 @@ enum {
     OPT_L, OPT_K, OPT_SCHEDULE, OPT_POSITIONS, OPT_SET, OPT_OUTPUT_LAW, OPT_INFEASIBLE, OPT_FORCE
 };
 
-/* ---- progress on stderr (only when it is a terminal) ---- */
-
-typedef struct {
-    int tty;
-    int width;
-    int shown;
-    double last;   /* elapsed time of the last redraw */
-} progress_ctx;
-
-/* redraw at most this often (seconds): thousands of cheap rows would otherwise flood the tty */
-#define PROGRESS_INTERVAL 0.1
+/* ---- progress: the rows, drawn by the common progress line (cli_progress.c) with the library's
+ * estimate of the time left (from the rows computed, not those reused) ---- */
 
 static void progress(void *vctx, const dlmkl_sweep_progress *p)
 {
-    progress_ctx *c = vctx;
-    if (!c->tty)
-        return;
-    if (c->shown && p->done < p->total && p->elapsed - c->last < PROGRESS_INTERVAL)
-        return;
-    c->last = p->elapsed;
-    const int barw = 24;
-    int fill = p->total ? (int)((double)barw * (double)p->done / (double)p->total) : barw;
-    char bar[64], el[32], eta[32], line[512];
-    for (int i = 0; i < barw; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[barw] = 0;
-    cli_format_seconds(p->elapsed, el, sizeof el);
-    cli_format_seconds(p->eta, eta, sizeof eta);
-    int n = snprintf(line, sizeof line, "[%s] %ld/%ld rows", bar, p->done, p->total);
+    (void)vctx;
+    char count[48];
     if (p->skipped)
-        n += snprintf(line + n, sizeof line - (size_t)n, " (%ld reused)", p->skipped);
-    n += snprintf(line + n, sizeof line - (size_t)n, "  %s elapsed, ETA %s  %s", el, eta, p->what ? p->what : "");
-    int w = c->width > 20 ? c->width - 1 : 79;
-    if (n > w)
-        line[w] = 0;
-    fprintf(stderr, "\r%-*s", w, line);
-    fflush(stderr);
-    c->shown = 1;
+        snprintf(count, sizeof count, "%ld/%ld rows (%ld reused)", p->done, p->total, p->skipped);
+    else
+        snprintf(count, sizeof count, "%ld/%ld rows", p->done, p->total);
+    cli_progress_stage("sweep", (double)p->done, (double)p->total, p->eta, count, p->what ? p->what : "");
 }
 
 /* ---- signals: the journal is flushed after every row, so stopping at once loses only the row in
@@ -153,7 +127,7 @@ int cmd_sweep(int argc, char **argv)
         {"K", required_argument, 0, OPT_K},             {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"positions", required_argument, 0, OPT_POSITIONS}, {"set", required_argument, 0, OPT_SET},
         {"output-law", required_argument, 0, OPT_OUTPUT_LAW}, {"infeasible", required_argument, 0, OPT_INFEASIBLE},
-        {"force", no_argument, 0, OPT_FORCE},
+        {"force", no_argument, 0, OPT_FORCE},           {"quiet", no_argument, 0, OPT_QUIET},
         CLI_COMMON_LONGOPTS, {0, 0, 0, 0}};
     cli_common co;
     cli_common_init(&co);
@@ -165,7 +139,9 @@ int cmd_sweep(int argc, char **argv)
     const char *scheds[256], *sets[64];
     int nscheds = 0, nsets = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:V", longopts, NULL)) != -1) {
+        if (c == 'V')
+            return cli_print_version();
         if (c == 'o')
             return USAGE("sweep", "-o/--output does not apply: a sweep writes DIR/NAME.csv (use --out-dir "
                             "and the config's name, or --name)");
@@ -347,17 +323,13 @@ int cmd_sweep(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    progress_ctx pc = {isatty(2), 80, 0, 0.0};
-    struct winsize ws;
-    if (pc.tty && ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        pc.width = ws.ws_col;
-    dlmkl_sweep_opts opts = {out_dir, resume, progress, &pc, force};
+    cli_progress_begin(&co); /* on a terminal, without --quiet; the profiles' stages nest in the rows' */
+    dlmkl_sweep_opts opts = {out_dir, resume, progress, NULL, force};
     dlmkl_sweep_stats stats;
     double t_start = wall_now();
     st = cli_sweep_runner(cfg, plan, &opts, &stats);
     double t_end = wall_now();
-    if (pc.shown)
-        fputc('\n', stderr);
+    cli_progress_end();
     if (st == DLMKL_EEXIST) {
         /* earlier results: the library says what they are, the flags are the CLI's */
         int r = cli_fail("sweep", "%s; rerun with --resume to continue from it (its rows of this grid are reused) or "

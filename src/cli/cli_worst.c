@@ -56,8 +56,8 @@ int cmd_worst(int argc, char **argv)
     int nsched = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:", longopts, &co)) != -1) {
-        if (c == CLI_BAD_OPT)
-            return 2;
+        if (c < -1)
+            return cli_stop_status(c);
         switch (c) {
         case OPT_HELP: {
             char own[256];

@@ -24,7 +24,7 @@ static const char *const main_help =
     "  bench     benchmarks, CSV\n"
     "  help      help [specs|schedules|config|COMMAND]: the spec grammars, the sweep config\n"
     "            format, or a command's help\n"
-    "Options: -h, --help; -V, --version\n";
+    "Options: -h, --help; -V, --version (also after a command: dlmkl kl -V)\n";
 
 /* `dlmkl help TOPIC` */
 static int cmd_help(int argc, char **argv, const char *const *names, size_t ncmds)
@@ -93,10 +93,8 @@ int main(int argc, char **argv)
                 return cmds[i].fn(2, sub);
             }
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("dlmkl %s (git %s)\n", dlmkl_version(), dlmkl_git_revision());
-        return 0;
-    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+        return cli_print_version(); /* also after a command: cli_getopt */
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0) {
             int r = cmds[i].fn(argc - 1, argv + 1);
