@@ -289,20 +289,23 @@ int dlmkl_csv_find(const dlmkl_csv_row *header, const char *name)
     return -1;
 }
 
-static size_t max_memory; /* 0: not set, use the default */
+/* per calling thread, like the thread count: hosts calling from several threads (or handles with
+ * their own cap, host.h) do not race; 0: not set, use the default */
+static _Thread_local size_t max_memory;
 
-size_t dlmkl_max_memory(void)
+static size_t default_max_memory(void)
 {
-    if (max_memory == 0) {
-        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-        if (pages > 0 && psize > 0)
-            return (size_t)pages * (size_t)psize / 2;
-        return (size_t)4 << 30;
-    }
-    return max_memory;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psize > 0)
+        return (size_t)pages * (size_t)psize / 2;
+    return (size_t)4 << 30;
 }
 
+size_t dlmkl_max_memory(void) { return max_memory ? max_memory : default_max_memory(); }
+
 void dlmkl_set_max_memory(size_t bytes) { max_memory = bytes; }
+
+size_t dlmkl_max_memory_setting(void) { return max_memory; }
 
 /* a byte count for humans ("1.50 GiB") into buf */
 static const char *format_bytes(double bytes, char *buf, size_t len)

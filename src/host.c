@@ -30,17 +30,34 @@ struct dlmkl_host {
     char *name;           /* the dist column */
     int V;                /* the alphabet of a closed-form profile (0: unknown, a profile file) */
     int threads;          /* dlmkl_host_set_threads: threads of this handle's calls (0: the thread's) */
+    size_t max_memory;    /* dlmkl_host_set_max_memory: cap of this handle's calls (0: the thread's) */
 };
 
 void dlmkl_host_set_threads(dlmkl_host *h, int nthreads) { h->threads = nthreads > 0 ? nthreads : 0; }
 
-/* the handle's thread count for the duration of one call, on the calling thread */
-static int threads_push(const dlmkl_host *h)
+void dlmkl_host_set_max_memory(dlmkl_host *h, size_t bytes) { h->max_memory = bytes; }
+
+/* The calling thread's settings, saved while a call runs with the handle's. */
+typedef struct {
+    int threads;
+    size_t max_memory;
+} host_settings;
+
+/* the handle's thread count and memory cap for the duration of one call, on the calling thread */
+static host_settings settings_push(const dlmkl_host *h)
 {
-    const int saved = dlmkl_threads_setting();
+    const host_settings saved = {dlmkl_threads_setting(), dlmkl_max_memory_setting()};
     if (h->threads)
         dlmkl_set_threads(h->threads);
+    if (h->max_memory)
+        dlmkl_set_max_memory(h->max_memory);
     return saved;
+}
+
+static void settings_pop(host_settings saved)
+{
+    dlmkl_set_threads(saved.threads);
+    dlmkl_set_max_memory(saved.max_memory);
 }
 
 /* The alphabet size of a closed-form profile spec, from its family's shape (family.h); 0 when the
@@ -321,16 +338,20 @@ int dlmkl_profile_csv(const dlmkl_profile *prof, dlmkl_unit unit, char **csv)
     return text_close(&t, DLMKL_OK, csv);
 }
 
+static int host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                                const char *const *positions, int npos, const char *const *predictors, int npred,
+                                dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv);
+
 static int host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
                       const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
                       const char *seed, char **csv)
 {
-    return dlmkl_host_kl_adaptive_csv(h, schedules, nsched, K, nK, positions, npos, NULL, 0, mode, unit, seed, csv);
+    return host_kl_adaptive_csv(h, schedules, nsched, K, nK, positions, npos, NULL, 0, mode, unit, seed, csv);
 }
 
-int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
-                               const char *const *positions, int npos, const char *const *predictors, int npred,
-                               dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv)
+static int host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                                const char *const *positions, int npos, const char *const *predictors, int npred,
+                                dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv)
 {
     *csv = NULL;
     if (nsched <= 0 || !schedules)
@@ -600,20 +621,21 @@ done:
     return st;
 }
 
-/* the public entry points: each runs with the handle's thread count (dlmkl_host_set_threads) */
+/* the public entry points: each runs with the handle's thread count and memory cap
+ * (dlmkl_host_set_threads, dlmkl_host_set_max_memory) */
 int dlmkl_host_info_csv(dlmkl_host *h, dlmkl_unit unit, int header, char **csv)
 {
-    const int saved = threads_push(h);
+    const host_settings saved = settings_push(h);
     const int st = host_info_csv(h, unit, header, csv);
-    dlmkl_set_threads(saved);
+    settings_pop(saved);
     return st;
 }
 
 int dlmkl_host_profile_csv(dlmkl_host *h, dlmkl_unit unit, char **csv)
 {
-    const int saved = threads_push(h);
+    const host_settings saved = settings_push(h);
     const int st = host_profile_csv(h, unit, csv);
-    dlmkl_set_threads(saved);
+    settings_pop(saved);
     return st;
 }
 
@@ -621,18 +643,29 @@ int dlmkl_host_kl_csv(dlmkl_host *h, const char *const *schedules, int nsched, c
                       const char *const *positions, int npos, dlmkl_output_law_mode mode, dlmkl_unit unit,
                       const char *seed, char **csv)
 {
-    const int saved = threads_push(h);
+    const host_settings saved = settings_push(h);
     const int st = host_kl_csv(h, schedules, nsched, K, nK, positions, npos, mode, unit, seed, csv);
-    dlmkl_set_threads(saved);
+    settings_pop(saved);
+    return st;
+}
+
+int dlmkl_host_kl_adaptive_csv(dlmkl_host *h, const char *const *schedules, int nsched, const long *K, int nK,
+                               const char *const *positions, int npos, const char *const *predictors, int npred,
+                               dlmkl_output_law_mode mode, dlmkl_unit unit, const char *seed, char **csv)
+{
+    const host_settings saved = settings_push(h);
+    const int st = host_kl_adaptive_csv(h, schedules, nsched, K, nK, positions, npos, predictors, npred, mode, unit,
+                                        seed, csv);
+    settings_pop(saved);
     return st;
 }
 
 int dlmkl_host_sample_csv(dlmkl_host *h, const char *schedule, long K, uint64_t n, unsigned long seed,
                           const char *positions, int samples, dlmkl_output_law_mode mode, char **csv)
 {
-    const int saved = threads_push(h);
+    const host_settings saved = settings_push(h);
     const int st = host_sample_csv(h, schedule, K, n, seed, positions, samples, mode, csv);
-    dlmkl_set_threads(saved);
+    settings_pop(saved);
     return st;
 }
 

@@ -48,6 +48,9 @@ static inline double dlmkl_choose(int n, int k)
 /*! The calling thread's dlmkl_set_threads value (0: the default), to restore it after a call. */
 int dlmkl_threads_setting(void);
 
+/*! The calling thread's dlmkl_set_max_memory value (0: the default), to restore it after a call. */
+size_t dlmkl_max_memory_setting(void);
+
 /*! Report progress to the calling thread's callback (dlmkl_set_progress); a no-op on other threads
  *  and when none is set. */
 void dlmkl_progress(const char *what, double done, double total);

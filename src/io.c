@@ -21,8 +21,20 @@ static char temp_path[TEMP_SLOTS][TEMP_PATH_MAX];
 static atomic_int temp_used[TEMP_SLOTS];
 static const int temp_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define NTEMP_SIGNALS ((int)(sizeof temp_signals / sizeof temp_signals[0]))
-static int temp_count;                     /* registered slots (main-line code only) */
-static int temp_installed[NTEMP_SIGNALS];  /* our handler is installed for this signal */
+static int temp_count;                     /* registered slots (under temp_lock) */
+static int temp_installed[NTEMP_SIGNALS];  /* our handler is installed for this signal (under temp_lock) */
+/* Registration from several threads at once (hosts writing outputs from several threads): a slot is
+ * claimed, and the handlers installed or removed, by one thread at a time. A spin lock: the work
+ * under it is a few system calls. The signal handler takes no lock (it reads temp_used). */
+static atomic_flag temp_lock = ATOMIC_FLAG_INIT;
+
+static void temp_lock_take(void)
+{
+    while (atomic_flag_test_and_set_explicit(&temp_lock, memory_order_acquire))
+        ;
+}
+
+static void temp_lock_give(void) { atomic_flag_clear_explicit(&temp_lock, memory_order_release); }
 
 void dlmkl_temp_cleanup(void)
 {
@@ -50,12 +62,15 @@ int dlmkl_temp_register(const char *path)
 {
     if (strlen(path) >= TEMP_PATH_MAX)
         return -1;
+    temp_lock_take();
     int slot = -1;
     for (int i = 0; i < TEMP_SLOTS && slot < 0; i++)
         if (!atomic_load(&temp_used[i]))
             slot = i;
-    if (slot < 0)
+    if (slot < 0) {
+        temp_lock_give();
         return -1;
+    }
     strcpy(temp_path[slot], path);
     atomic_store(&temp_used[slot], 1);
     if (temp_count++ == 0)
@@ -72,13 +87,19 @@ int dlmkl_temp_register(const char *path)
                 sigaddset(&sa.sa_mask, temp_signals[k]);
             temp_installed[j] = sigaction(temp_signals[j], &sa, NULL) == 0;
         }
+    temp_lock_give();
     return slot;
 }
 
 void dlmkl_temp_unregister(int slot)
 {
-    if (slot < 0 || slot >= TEMP_SLOTS || !atomic_load(&temp_used[slot]))
+    if (slot < 0 || slot >= TEMP_SLOTS)
         return;
+    temp_lock_take();
+    if (!atomic_load(&temp_used[slot])) {
+        temp_lock_give();
+        return;
+    }
     atomic_store(&temp_used[slot], 0);
     if (--temp_count == 0)
         for (int j = 0; j < NTEMP_SIGNALS; j++) {
@@ -93,6 +114,7 @@ void dlmkl_temp_unregister(int slot)
                 sigaction(temp_signals[j], &sa, NULL);
             temp_installed[j] = 0;
         }
+    temp_lock_give();
 }
 
 /* ---- outputs ---- */

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "dlmkl/io.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/profile_sparse.h"
 #include "dlmkl/sweep.h"
+#include "internal.h" /* dlmkl_threads_setting, dlmkl_max_memory_setting */
 #include "sweep_internal.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -265,6 +267,169 @@ int dlmkl_sweep_journal_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pla
     return DLMKL_OK;
 }
 
+/* Row r of plan distribution dd into *line (malloc'd): its schedule (reused from *sc when *sc_row,
+ * the row it was built for, has the same schedule and K: rows that differ only in positions share
+ * it), the kl row with the distribution's workspaces *ws and *oc (built on first use), formatted.
+ * A failure's message names the row. */
+static int compute_row(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_dist *dd, long r,
+                       dlmkl_dist *d, dlmkl_profile *prof, dlmkl_schedule **sc, const dlmkl_sweep_row **sc_row,
+                       dlmkl_kl_output_workspace **ws, dlmkl_ordered_cache **oc, char **line)
+{
+    const dlmkl_sweep_section *sec = &cfg->sec[dd->section];
+    const dlmkl_sweep_row *row = &plan->rows[r];
+    dlmkl_positions pos;
+    dlmkl_kl_row x;
+    int st = DLMKL_OK;
+    memset(&x, 0, sizeof x);
+    if (*sc && !row->self_sized && !((*sc_row)->K == row->K && (*sc_row)->implied_K == row->implied_K &&
+                                     strcmp((*sc_row)->schedule, row->schedule) == 0)) {
+        dlmkl_schedule_free(*sc);
+        *sc = NULL, *sc_row = NULL;
+    }
+    if (row->predictor) {
+        /* value-adaptive positions or a predictor: adaptive.h, through the row function of kl */
+        dlmkl_adaptive pol;
+        dlmkl_predictor pred;
+        if (!(st = dlmkl_adaptive_parse(row->positions, &pol)) && !(st = dlmkl_predictor_parse(row->predictor, &pred)) &&
+            !row->self_sized && !*sc)
+            st = row_schedule(cfg, row, prof, sc, sc_row);
+        if (!st && !d)
+            st = dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need a distribution table");
+        if (!st)
+            st = dlmkl_kl_row_compute_adaptive_schedule(prof, d, row->self_sized ? NULL : *sc, &pol, &pred,
+                                                        sec->output_law, &x);
+    } else {
+        if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !*sc)
+            st = row_schedule(cfg, row, prof, sc, sc_row);
+        if (!st)
+            st = dlmkl_kl_row_compute_cached(prof, d, *sc, &pos, sec->output_law, ws, oc, &x);
+    }
+    if (!st && x.K != row->K)
+        st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
+    if (st) {
+        st = dlmkl_error_prefix(st, "[dist %s] %s, schedule %s, K = %d, positions %s", sec->name, dd->spec,
+                                row->schedule, row->K, row->positions);
+        dlmkl_kl_row_clear(&x);
+        return st;
+    }
+    *line = dlmkl_journal_format_row(cfg, plan, r, d ? d->V : dd->V, prof, &x);
+    dlmkl_kl_row_clear(&x);
+    return *line ? DLMKL_OK : dlmkl_error(DLMKL_ENOMEM, "out of memory");
+}
+
+/* One row's outcome in the rows-at-once pass: its line or its status and message, and its time. */
+typedef struct {
+    int done, st;
+    char *line, *msg;
+    double seconds;
+} row_result;
+
+static void row_results_free(row_result *res, long n)
+{
+    if (!res)
+        return;
+    for (long i = 0; i < n; i++)
+        free(res[i].line), free(res[i].msg);
+    free(res);
+}
+
+/* A table whose rows take at most this much memory each (kl_output's tables and an ordered policy's
+ * work array) has rows whose passes are short: a parallel region per step of a row costs a
+ * start-up and a barrier each, a large share of such a row (and far more on a busy machine, where
+ * every barrier waits for a thread to be scheduled). Its rows are computed at once instead, one row
+ * per thread, each row with one thread inside, in one parallel region per distribution. Larger
+ * tables keep the threads inside each row. */
+#define ROWS_AT_ONCE_MAX_BYTES (16.0 * 1024 * 1024)
+
+/* The rows at once of plan distribution dd (with its table d and profile prof): the rows to compute
+ * here without a predictor (value-adaptive rows stay in the row loop), in groups of consecutive rows
+ * with one schedule (built once per group, as in the row loop), spread over the threads, into *out
+ * (dd->nrows entries; done = 0 for a row left to the row loop). *out = NULL when one thread would do
+ * it all: one thread, no table, a large table, a single group, or a memory cap that holds one row's
+ * memory only (the threads' rows run at once: threads x one row's memory must fit the cap). Each
+ * row's value is the same for any thread count, so the lines are those of the row loop. */
+static int rows_at_once(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, const dlmkl_sweep_dist *dd,
+                        const unsigned char *todo_mask, const dlmkl_sweep_exec *ex, dlmkl_dist *d, dlmkl_profile *prof,
+                        row_result **out)
+{
+    *out = NULL;
+    const int nthreads = dlmkl_threads();
+    if (nthreads < 2 || !d)
+        return DLMKL_OK;
+    const double per_row = dlmkl_kl_output_bytes(d) + (double)d->n * sizeof(double);
+    if (!(per_row <= ROWS_AT_ONCE_MAX_BYTES))
+        return DLMKL_OK;
+    const double fit = floor((double)dlmkl_max_memory() / per_row);
+    const long n = dd->nrows;
+    long *idx = malloc((size_t)n * sizeof *idx), *grp = malloc(((size_t)n + 1) * sizeof *grp);
+    if (!idx || !grp) {
+        free(idx), free(grp);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    long m = 0, ngroups = 0;
+    const dlmkl_sweep_row *prev = NULL;
+    for (long r = dd->first_row; r < dd->first_row + n; r++) {
+        const dlmkl_sweep_row *row = &plan->rows[r];
+        if (!todo_mask[r] || (ex && ex->take && !ex->take(ex->ctx, r)) || row->predictor)
+            continue;
+        if (!prev || row->self_sized || prev->self_sized || prev->K != row->K || prev->implied_K != row->implied_K ||
+            strcmp(prev->schedule, row->schedule) != 0)
+            grp[ngroups++] = m;
+        idx[m++] = r;
+        prev = row;
+    }
+    grp[ngroups] = m;
+    int T = nthreads;
+    if ((double)T > fit)
+        T = (int)fit;
+    if ((long)T > ngroups)
+        T = (int)ngroups;
+    row_result *res = T >= 2 ? calloc((size_t)n, sizeof *res) : NULL;
+    if (T >= 2 && !res) {
+        free(idx), free(grp);
+        return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    }
+    if (T < 2) {
+        free(idx), free(grp);
+        return DLMKL_OK;
+    }
+    /* the workers run with one thread each and with the calling thread's memory cap (both settings
+     * are per thread); each thread puts its own settings back at the end */
+    const size_t cap = dlmkl_max_memory_setting();
+#pragma omp parallel num_threads(T)
+    {
+        const int own_threads = dlmkl_threads_setting();
+        const size_t own_cap = dlmkl_max_memory_setting();
+        dlmkl_set_threads(1);
+        dlmkl_set_max_memory(cap);
+        dlmkl_kl_output_workspace *ws = NULL;
+        dlmkl_ordered_cache *oc = NULL;
+        dlmkl_schedule *sc = NULL;
+        const dlmkl_sweep_row *sc_row = NULL;
+#pragma omp for schedule(dynamic, 1)
+        for (long g = 0; g < ngroups; g++)
+            for (long i = grp[g]; i < grp[g + 1]; i++) {
+                row_result *rr = &res[idx[i] - dd->first_row];
+                const double t = now_mono();
+                rr->st = compute_row(cfg, plan, dd, idx[i], d, prof, &sc, &sc_row, &ws, &oc, &rr->line);
+                rr->seconds = now_mono() - t;
+                if (rr->st)
+                    rr->msg = strdup(dlmkl_last_error());
+                rr->done = 1;
+                if (rr->st)
+                    break; /* the row loop stops at the first failure in row order */
+            }
+        dlmkl_kl_output_workspace_free(ws);
+        dlmkl_ordered_cache_free(oc);
+        dlmkl_schedule_free(sc);
+        dlmkl_set_threads(own_threads);
+        dlmkl_set_max_memory(own_cap);
+    }
+    free(idx), free(grp);
+    *out = res;
+    return DLMKL_OK;
+}
+
 int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_plan *plan, char **lines,
                              const unsigned char *todo_mask, const dlmkl_sweep_exec *ex, const dlmkl_sweep_opts *opts,
                              dlmkl_sweep_stats *stats, double t0)
@@ -280,6 +445,8 @@ int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pl
     dlmkl_ordered_cache *oc = NULL;       /* ordered policies' subset entropies of d, per order */
     dlmkl_schedule *sc = NULL;            /* the last row's schedule, reused by the next row of the */
     const dlmkl_sweep_row *sc_row = NULL; /* same distribution, schedule and K (another positions) */
+    row_result *pre = NULL; /* the rows of this distribution computed at once (rows_at_once), or NULL */
+    long nres = 0;
     long done_rows = 0;
     double compute_time = 0;
     long computed_in_est = 0;
@@ -329,54 +496,29 @@ int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pl
         }
         if (st)
             continue;
-        const dlmkl_sweep_section *sec = &cfg->sec[dd->section];
+        row_results_free(pre, nres);
+        pre = NULL, nres = 0;
+        if ((st = rows_at_once(cfg, plan, dd, todo_mask, ex, d, prof, &pre)))
+            continue;
+        nres = pre ? dd->nrows : 0;
         for (long r = dd->first_row; r < dd->first_row + dd->nrows && !st; r++) {
             if (!todo_mask[r] || (ex && ex->take && !ex->take(ex->ctx, r)))
                 continue;
-            const dlmkl_sweep_row *row = &plan->rows[r];
-            dlmkl_positions pos;
-            double tr = now_mono();
-            dlmkl_kl_row x;
-            memset(&x, 0, sizeof x);
-            /* one schedule per (distribution, schedule, K): rows that differ only in positions share it */
-            if (sc && !row->self_sized && !(sc_row->K == row->K && sc_row->implied_K == row->implied_K &&
-                        strcmp(sc_row->schedule, row->schedule) == 0)) {
-                dlmkl_schedule_free(sc);
-                sc = NULL, sc_row = NULL;
-            }
-            if (row->predictor) {
-                /* value-adaptive positions or a predictor: adaptive.h, through the row function of kl */
-                dlmkl_adaptive pol;
-                dlmkl_predictor pred;
-                if (!(st = dlmkl_adaptive_parse(row->positions, &pol)) &&
-                    !(st = dlmkl_predictor_parse(row->predictor, &pred)) && !row->self_sized && !sc)
-                    st = row_schedule(cfg, row, prof, &sc, &sc_row);
-                if (!st && !d)
-                    st = dlmkl_error(DLMKL_EINVAL, "value-adaptive positions and predictors need a distribution table");
-                if (!st)
-                    st = dlmkl_kl_row_compute_adaptive_schedule(prof, d, row->self_sized ? NULL : sc, &pol, &pred,
-                                                                sec->output_law, &x);
+            double dt;
+            if (pre && pre[r - dd->first_row].done) { /* computed by the rows-at-once pass above */
+                row_result *rr = &pre[r - dd->first_row];
+                if (rr->st) {
+                    st = dlmkl_error(rr->st, "%s", rr->msg ? rr->msg : "out of memory");
+                    break;
+                }
+                lines[r] = rr->line, rr->line = NULL;
+                dt = rr->seconds;
             } else {
-                if (!(st = dlmkl_positions_parse(row->positions, &pos)) && !sc)
-                    st = row_schedule(cfg, row, prof, &sc, &sc_row);
-                if (!st)
-                    st = dlmkl_kl_row_compute_cached(prof, d, sc, &pos, sec->output_law, &ws, &oc, &x);
+                const double tr = now_mono();
+                if ((st = compute_row(cfg, plan, dd, r, d, prof, &sc, &sc_row, &ws, &oc, &lines[r])))
+                    break;
+                dt = now_mono() - tr;
             }
-            if (!st && x.K != row->K)
-                st = dlmkl_error(DLMKL_EINVAL, "internal: the row reports K = %d, the grid K = %d", x.K, row->K);
-            if (st) {
-                st = dlmkl_error_prefix(st, "[dist %s] %s, schedule %s, K = %d, positions %s", sec->name, dd->spec,
-                                        row->schedule, row->K, row->positions);
-                dlmkl_kl_row_clear(&x);
-                break;
-            }
-            lines[r] = dlmkl_journal_format_row(cfg, plan, r, d ? d->V : dd->V, prof, &x);
-            dlmkl_kl_row_clear(&x);
-            if (!lines[r]) {
-                st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-                break;
-            }
-            double dt = now_mono() - tr;
             if ((st = ex->row_done(ex->ctx, r, dt)))
                 break;
             stats->row_seconds[stats->rows_computed++] = dt;
@@ -391,6 +533,7 @@ int dlmkl_sweep_compute_rows(const dlmkl_sweep_config *cfg, const dlmkl_sweep_pl
             }
         }
     }
+    row_results_free(pre, nres);
     dlmkl_kl_output_workspace_free(ws);
     dlmkl_ordered_cache_free(oc);
     dlmkl_schedule_free(sc);

@@ -14,7 +14,7 @@
 #include "dlmkl/kl.h"
 #include "dlmkl/profile.h"
 #include "dlmkl/schedule.h"
-#include "internal.h" /* dlmkl_threads_setting */
+#include "internal.h" /* dlmkl_threads_setting, dlmkl_max_memory_setting */
 #include "testutil.h"
 
 /* field `col` (0-based) of line `line` (0-based) of a CSV text, split by the library's CSV reader
@@ -348,6 +348,86 @@ START_TEST(test_threads_per_handle)
 }
 END_TEST
 
+/* memory caps per calling thread and per handle: two threads run at the same time (a barrier lines
+ * them up after each has set its cap), one with a cap below what its call needs, which fails with
+ * DLMKL_ETOOBIG and the cap's message, the other with a cap above it, whose text equals the
+ * reference; neither changes the other's setting nor the main thread's, and a handle's cap does not
+ * change its thread's own (dlmkl_max_memory_setting) */
+typedef struct {
+    size_t cap;     /* the cap of this thread's call */
+    int per_handle; /* 0: the thread's setting (dlmkl_set_max_memory); 1: the handle's */
+    pthread_barrier_t *bar;
+    int st;
+    char msg[512];
+    char *profile;
+    size_t own_before, own_after, seen;
+} cap_job;
+
+static const char cap_spec[] = "random:L=12,V=2,seed=3"; /* a table of 2^12 doubles, 32 KiB */
+
+static void *cap_job_run(void *arg)
+{
+    cap_job *j = arg;
+    const size_t own = j->per_handle ? (size_t)1 << 40 : j->cap;
+    dlmkl_set_max_memory(own);
+    j->own_before = dlmkl_max_memory_setting();
+    dlmkl_host *h = NULL;
+    if (j->per_handle) /* the handle is built under the thread's (large) cap, then given its own */
+        j->st = dlmkl_host_from_spec(cap_spec, 0, &h);
+    pthread_barrier_wait(j->bar);
+    j->seen = dlmkl_max_memory(); /* after the other thread set its own */
+    if (!j->per_handle)
+        j->st = dlmkl_host_from_spec(cap_spec, 0, &h);
+    else if (j->st == DLMKL_OK)
+        dlmkl_host_set_max_memory(h, j->cap);
+    if (j->st == DLMKL_OK)
+        j->st = dlmkl_host_profile_csv(h, DLMKL_BITS, &j->profile);
+    snprintf(j->msg, sizeof j->msg, "%s", j->st ? dlmkl_last_error() : "");
+    if (h)
+        dlmkl_host_free(h);
+    j->own_after = dlmkl_max_memory_setting();
+    return NULL;
+}
+
+START_TEST(test_memory_cap_per_thread_and_handle)
+{
+    dlmkl_host *h;
+    ck_assert_int_eq(dlmkl_host_from_spec(cap_spec, 0, &h), DLMKL_OK);
+    char *ref;
+    ck_assert_int_eq(dlmkl_host_profile_csv(h, DLMKL_BITS, &ref), DLMKL_OK);
+    dlmkl_host_free(h);
+    const size_t main_setting = dlmkl_max_memory_setting();
+    for (int per_handle = 0; per_handle <= 1; per_handle++) {
+        pthread_barrier_t bar;
+        ck_assert_int_eq(pthread_barrier_init(&bar, NULL, 2), 0);
+        /* 4 KiB holds neither the table (32 KiB) nor the profile's workspace; 1 GiB holds both */
+        cap_job jobs[2] = {{(size_t)4096, per_handle, &bar, 0, "", NULL, 0, 0, 0},
+                           {(size_t)1 << 30, per_handle, &bar, 0, "", NULL, 0, 0, 0}};
+        pthread_t tid[2];
+        for (int i = 0; i < 2; i++)
+            ck_assert_int_eq(pthread_create(&tid[i], NULL, cap_job_run, &jobs[i]), 0);
+        for (int i = 0; i < 2; i++)
+            pthread_join(tid[i], NULL);
+        pthread_barrier_destroy(&bar);
+        ck_assert_msg(jobs[0].st == DLMKL_ETOOBIG, "per_handle=%d: the 4 KiB cap gave status %d (%s)", per_handle,
+                      jobs[0].st, jobs[0].msg);
+        ck_assert_msg(strstr(jobs[0].msg, "above the memory cap of 4.00 KiB") != NULL, "message: %s", jobs[0].msg);
+        ck_assert_ptr_null(jobs[0].profile);
+        ck_assert_msg(jobs[1].st == DLMKL_OK, "per_handle=%d: the 1 GiB cap failed: %s", per_handle, jobs[1].msg);
+        ck_assert_str_eq(jobs[1].profile, ref);
+        for (int i = 0; i < 2; i++) {
+            const size_t own = per_handle ? (size_t)1 << 40 : jobs[i].cap;
+            ck_assert_uint_eq(jobs[i].own_before, own);
+            ck_assert_uint_eq(jobs[i].own_after, own); /* a handle's cap leaves the thread's own */
+            ck_assert_uint_eq(jobs[i].seen, own);      /* the other thread's setting is not this one's */
+        }
+        dlmkl_host_text_free(jobs[1].profile);
+    }
+    ck_assert_uint_eq(dlmkl_max_memory_setting(), main_setting);
+    dlmkl_host_text_free(ref);
+}
+END_TEST
+
 int main(void)
 {
     dlmkl_set_threads(1);
@@ -360,6 +440,7 @@ int main(void)
     tcase_add_test(tc, test_profile_only_and_sample);
     tcase_add_test(tc, test_expand_K);
     tcase_add_test(tc, test_threads_per_handle);
+    tcase_add_test(tc, test_memory_cap_per_thread_and_handle);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

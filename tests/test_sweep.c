@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dlmkl/dist.h"
+#include "dlmkl/kl_output.h"
 #include "dlmkl/sweep.h"
+#include "internal.h" /* dlmkl_threads_setting, dlmkl_max_memory_setting */
 #include "testutil.h"
 
 /* ---- lists ---- */
@@ -878,6 +881,51 @@ START_TEST(test_profile_shared)
 }
 END_TEST
 
+/* The rows of a small table are computed at once, one row per thread (sweep.c, rows_at_once), and
+ * journaled in row order: the CSV is the same bytes for 1, 2 and 3 threads, with rows of random and
+ * ordered positions and schedules shared by consecutive rows, and under a memory cap that holds
+ * only one row's memory at a time (one row after the other). */
+START_TEST(test_rows_at_once)
+{
+    make_tmpdir();
+    const char *cfgtext = "[sweep]\nname = at_once\noutput_law = always\nK = 1..L\n"
+                          "schedules = balanced, iid:cosine, optimal, random-tc\npositions = random, l2r\n"
+                          "[dist p]\nspec = parity:L={L}\nL = 5, 6\n"
+                          "[dist m]\nspec = markov:L=6,V=3,seed=2\nL = 6\n"
+                          "[dist c]\nspec = copy:L=6,V=2\nL = 6\n";
+    const int saved_threads = dlmkl_threads_setting();
+    const size_t saved_cap = dlmkl_max_memory_setting();
+    char *ref = NULL;
+    for (int run = 0; run < 4; run++) {
+        const int threads = run < 3 ? run + 1 : 2;
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/run%d", tmpdir, run);
+        ck_assert_int_eq(mkdir(dir, 0700), 0);
+        dlmkl_set_threads(threads);
+        if (run == 3) { /* room for one row of the largest table (markov V=3, L=6) and not two */
+            dlmkl_dist *d;
+            ck_assert_int_eq(dlmkl_dist_from_spec("markov:L=6,V=3,seed=2", 0, &d), DLMKL_OK);
+            dlmkl_set_max_memory((size_t)(1.5 * (dlmkl_kl_output_bytes(d) + (double)d->n * sizeof(double))));
+            dlmkl_dist_free(d);
+        }
+        char *csv;
+        dlmkl_sweep_stats stats = run_in(dir, cfgtext, 0, &csv);
+        ck_assert_int_eq(stats.rows_computed, 4 * 4 * 2 * 6 - 4 * 2); /* L = 5: K = 1..5 */
+        dlmkl_sweep_stats_clear(&stats);
+        if (!ref)
+            ref = csv;
+        else {
+            ck_assert_msg(strcmp(csv, ref) == 0, "run %d (%d threads): the CSV differs from 1 thread", run, threads);
+            free(csv);
+        }
+    }
+    dlmkl_set_threads(saved_threads);
+    dlmkl_set_max_memory(saved_cap);
+    free(ref);
+    rm_tmpdir();
+}
+END_TEST
+
 /* earlier results are never overwritten silently: without resume or force, an existing NAME.csv
  * (of this grid or another) or NAME.csv.partial is DLMKL_EEXIST before any computation, the file
  * untouched; force overwrites */
@@ -970,6 +1018,7 @@ int main(void)
     tcase_add_test(tc, test_meta_seeds);
     tcase_add_test(tc, test_profile_shared);
     tcase_add_test(tc, test_existing_output);
+    tcase_add_test(tc, test_rows_at_once);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -55,8 +55,11 @@ const char *dlmkl_last_error(void);
  *  dlmkl_error_prefix; DLMKL_OK if none): for functions that return a pointer, NULL on failure. */
 int dlmkl_last_status(void);
 
-/*! Memory cap in bytes for any single table or workspace the library allocates.
- *  Default: half of the machine's physical memory. */
+/*! Memory cap in bytes for any single table or workspace the library allocates, for calls made
+ *  from the calling thread (a setting per thread, like dlmkl_set_threads: hosts calling from several
+ *  threads, each with its own cap, do not race; a handle may carry its own, host.h). bytes == 0
+ *  restores the default, half of the machine's physical memory. dlmkl_max_memory() is the cap in
+ *  effect for the calling thread. O(1). */
 size_t dlmkl_max_memory(void);
 void dlmkl_set_max_memory(size_t bytes);
 

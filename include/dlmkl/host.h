@@ -24,6 +24,12 @@ typedef struct dlmkl_host dlmkl_host;
  *  bit-identical for any count. O(1). */
 void dlmkl_host_set_threads(dlmkl_host *h, int nthreads);
 
+/*! The memory cap (bytes, dlmkl_set_max_memory) of this handle's computations (the *_csv calls
+ *  below), for each call only, whatever the calling thread's dlmkl_set_max_memory; bytes == 0: the
+ *  calling thread's cap (the default). Handles used from different threads may have different caps,
+ *  and their calls run at the same time. O(1). */
+void dlmkl_host_set_max_memory(dlmkl_host *h, size_t bytes);
+
 /*! A handle for the law of a distribution spec (dist.h). normalize applies to table: files.
  *  Cost: building the table, O(V^L) or the family's cost. For a family whose support is generated
  *  from its parameters (copy, parity, perm, mds; dlmkl_support_from_spec) and for which the sparse

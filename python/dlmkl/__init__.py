@@ -15,14 +15,14 @@ Python equals the program's value bit for bit.
 (x_1 the first axis), a pandas DataFrame in long format (columns x1..xL and p), or a Dist /
 Profile object (which keeps its entropy profile between calls).
 Every function takes `threads=` and `max_memory=` (bytes); the GIL is released while the library
-computes (calls from several Python threads run one at a time). Failures raise DlmklError with the
-library's message.
+computes, and calls from several Python threads run at the same time, each with its own thread count
+and memory cap (both are settings of the calling thread in the library). Failures raise DlmklError
+with the library's message.
 """
 import ctypes
 import io
 import os
 import tempfile
-import threading
 
 import numpy as np
 
@@ -34,8 +34,6 @@ __all__ = ["Dist", "Profile", "DlmklError", "info", "profile", "kl", "sample", "
 
 _UNITS = {"bits": 0, "nats": 1}
 _OUTPUT_LAW = {"auto": 0, "always": 1, "never": 2}
-# the library's thread count and memory cap are process-wide: one call at a time sets and restores them
-_lock = threading.Lock()
 
 
 def version():
@@ -47,7 +45,9 @@ __version__ = _lib.version().decode()
 
 
 class _Settings:
-    """Set the thread count and memory cap for one call, under the module lock."""
+    """Set the thread count and memory cap for one call. Both are settings of the calling thread in the
+    library (dlmkl_set_threads, dlmkl_set_max_memory), so calls from other threads are not affected
+    and no lock is needed."""
 
     def __init__(self, threads, max_memory):
         if threads is not None and (int(threads) != threads or not 1 <= threads <= 1024):
@@ -57,7 +57,6 @@ class _Settings:
         self.threads, self.max_memory = threads, max_memory
 
     def __enter__(self):
-        _lock.acquire()
         self.saved_mem = _lib.max_memory()
         if self.threads is not None:
             self.saved_threads = _lib.threads()
@@ -70,7 +69,6 @@ class _Settings:
         _lib.set_max_memory(self.saved_mem)
         if self.threads is not None:
             _lib.set_threads(self.saved_threads)
-        _lock.release()
 
 
 def _unit(unit):

@@ -9,6 +9,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -223,6 +224,53 @@ def test_threads_and_memory_cap():
         dlmkl.info("random:L=16,V=2,seed=1", max_memory=1024)
     # the cap is restored after the call
     assert dlmkl.info("random:L=16,V=2,seed=1")["L"] == 16
+
+
+def test_threads_run_at_once_each_with_its_own_cap(monkeypatch):
+    """Two Python threads at the same time: one computes a kl_output row under a 1 GiB cap and gets
+    the value of a call made alone; the other calls again and again under a 4 KiB cap and fails with
+    the cap's message each time, while the first is still inside the library (no lock serialises
+    them: the GIL is released and the cap is a setting of each thread)."""
+    import threading
+
+    spec = "random:L=10,V=2,seed=1"
+    ref = dlmkl.kl(spec, schedule="iid:cosine", K=6, output_law="always", threads=1)
+    d = dlmkl.Dist(spec)
+    started, big, c_end = threading.Event(), {}, []
+    text_call = dlmkl._text_call
+
+    def timed_text_call(fn, *args):  # the time the library call of the big thread returned
+        try:
+            return text_call(fn, *args)
+        finally:
+            if threading.current_thread() is t:
+                c_end.append(time.perf_counter())
+
+    monkeypatch.setattr(dlmkl, "_text_call", timed_text_call)
+
+    def big_call():
+        started.set()
+        try:
+            big["df"] = dlmkl.kl(d, schedule="iid:cosine", K=6, output_law="always", threads=1,
+                                 max_memory=1 << 30)
+        except Exception as e:  # reported below
+            big["error"] = e
+
+    t = threading.Thread(target=big_call)
+    t.start()
+    started.wait()
+    time.sleep(0.05)  # the other call is inside the library by now
+    ends = []
+    while t.is_alive() or not ends:
+        with pytest.raises(dlmkl.DlmklError, match="above the memory cap of 4.00 KiB"):
+            dlmkl.kl(spec, schedule="iid:cosine", K=6, output_law="always", threads=1, max_memory=4096)
+        ends.append(time.perf_counter())
+    t.join()
+    assert "error" not in big, big.get("error")
+    assert big["df"].equals(ref)
+    during = sum(e < c_end[0] for e in ends)
+    assert during >= 5, f"{during} small-cap calls ended during the other thread's library call: they waited for it"
+    assert dlmkl.info(spec)["L"] == 10  # this thread's cap is back to the default
 
 
 ERRORS = [
