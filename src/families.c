@@ -722,6 +722,24 @@ static int build_cw(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 /* ------------------------------------------------------------------------------------------ */
 /* perm, mds, random, mixprod                                                                   */
 
+/* Step a[0..n) to the next permutation in lexicographic order; 0 when a was the last one. */
+static int next_permutation(int *a, int n)
+{
+    int i = n - 2;
+    while (i >= 0 && a[i] > a[i + 1])
+        i--;
+    if (i < 0)
+        return 0;
+    int j = n - 1;
+    while (a[j] < a[i])
+        j--;
+    int t = a[i];
+    a[i] = a[j], a[j] = t;
+    for (int l = i + 1, r = n - 1; l < r; l++, r--)
+        t = a[l], a[l] = a[r], a[r] = t;
+    return 1;
+}
+
 /* perm:n=.. — uniform over the n! permutations of [n] as strings x in [n]^n: p(x) = 1/n! if the x_i
  * are distinct. Enumerated in lexicographic order (next-permutation). O(n^n) memory, O(n!·n) work. */
 static int build_perm(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
@@ -746,19 +764,8 @@ static int build_perm(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
         for (int i = 0; i < n; i++)
             idx = idx * (uint64_t)n + (uint64_t)a[i];
         d->p[idx] = w;
-        /* next permutation in lexicographic order */
-        int i = (int)n - 2;
-        while (i >= 0 && a[i] > a[i + 1])
-            i--;
-        if (i < 0)
+        if (!next_permutation(a, (int)n))
             break;
-        int j = (int)n - 1;
-        while (a[j] < a[i])
-            j--;
-        int t = a[i];
-        a[i] = a[j], a[j] = t;
-        for (int l = i + 1, r = (int)n - 1; l < r; l++, r--)
-            t = a[l], a[l] = a[r], a[r] = t;
     }
     *out = d;
     return DLMKL_OK;
@@ -1444,18 +1451,8 @@ static int support_perm(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_sup
             idx = idx * (uint64_t)n + (uint64_t)a[i];
         s->idx[k] = idx;
         s->p[k] = w;
-        int i = (int)n - 2;
-        while (i >= 0 && a[i] > a[i + 1])
-            i--;
-        if (i < 0)
+        if (!next_permutation(a, (int)n))
             break;
-        int j = (int)n - 1;
-        while (a[j] < a[i])
-            j--;
-        int t = a[i];
-        a[i] = a[j], a[j] = t;
-        for (int l = i + 1, r = (int)n - 1; l < r; l++, r--)
-            t = a[l], a[l] = a[r], a[r] = t;
     }
     return DLMKL_OK;
 }
