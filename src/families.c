@@ -781,6 +781,46 @@ static int is_prime(long q)
     return 1;
 }
 
+/* The keys q (prime), n and k (1 <= k <= n <= q) of mds: / rs:, checked. */
+static int mds_params(const char *fam, dlmkl_kv *kv, long *q, long *n, long *k)
+{
+    int st;
+    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, n)) ||
+        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
+        (st = range_V(fam, "q", *q)))
+        return st;
+    if (!is_prime(*q))
+        return dlmkl_error(DLMKL_EINVAL, "%s: q = %ld is not prime; the code lives over the prime field F_q (q = 2, 3, 5, "
+                                         "7, 11, ...)",
+                           fam, *q);
+    if ((st = range_int(fam, "n", *n, 1, *q < DLMKL_MAX_L ? *q : DLMKL_MAX_L)) || (st = range_int(fam, "k", *k, 1, *n)))
+        return st;
+    return DLMKL_OK;
+}
+
+/* Index of the codeword of message c: x_j = Σ_t c_t j^t mod q (Horner), x_0 the most significant digit. */
+static uint64_t mds_codeword(const long *c, long n, long k, uint64_t Q)
+{
+    uint64_t idx = 0;
+    for (long j = 0; j < n; j++) {
+        uint64_t x = 0;
+        for (long t = k - 1; t >= 0; t--)
+            x = (x * (uint64_t)j + (uint64_t)c[t]) % Q;
+        idx = idx * Q + x;
+    }
+    return idx;
+}
+
+/* The next message c in [q]^k (an odometer, c_0 fastest). */
+static void mds_next_message(long *c, long k, long q)
+{
+    for (long t = 0; t < k; t++) {
+        if (++c[t] < q)
+            return;
+        c[t] = 0;
+    }
+}
+
 /* mds:q=..,n=..,k=.. (alias rs:) — uniform over the Reed–Solomon code
  *     { (f(0), f(1), ..., f(n−1)) : f ∈ F_q[z], deg f < k },  q prime, 1 <= k <= n <= q.
  * The q^k messages (c_0..c_{k−1}) are enumerated by an odometer; each codeword x_j = Σ_t c_t j^t mod q
@@ -791,15 +831,7 @@ static int build_mds(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
 {
     long q, n, k;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) ||
-        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
-        (st = range_V(fam, "q", q)))
-        return st;
-    if (!is_prime(q))
-        return dlmkl_error(DLMKL_EINVAL, "%s: q = %ld is not prime; the code lives over the prime field F_q (q = 2, 3, 5, "
-                                         "7, 11, ...)",
-                           fam, q);
-    if ((st = range_int(fam, "n", n, 1, q < DLMKL_MAX_L ? q : DLMKL_MAX_L)) || (st = range_int(fam, "k", k, 1, n)))
+    if ((st = mds_params(fam, kv, &q, &n, &k)))
         return st;
     dlmkl_dist *d;
     if ((st = alloc_table(fam, n, q, &d)))
@@ -811,19 +843,9 @@ static int build_mds(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     long c[DLMKL_MAX_L] = {0};
     const uint64_t Q = (uint64_t)q;
     for (uint64_t msg = 0; msg < nmsg; msg++) {
-        uint64_t idx = 0;
-        for (long j = 0; j < n; j++) {
-            uint64_t x = 0;
-            for (long t = k - 1; t >= 0; t--)
-                x = (x * (uint64_t)j + (uint64_t)c[t]) % Q;
-            idx = idx * Q + x;
-        }
+        const uint64_t idx = mds_codeword(c, n, k, Q);
         d->p[idx] = w;
-        for (long t = 0; t < k; t++) { /* odometer */
-            if (++c[t] < q)
-                break;
-            c[t] = 0;
-        }
+        mds_next_message(c, k, q);
     }
     *out = d;
     return DLMKL_OK;
@@ -1468,15 +1490,7 @@ static int support_mds(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_supp
 {
     long q, n, k;
     int st;
-    if ((st = dlmkl_kv_int(kv, fam, "q", 1, 0, &q)) || (st = dlmkl_kv_int(kv, fam, "n", 1, 0, &n)) ||
-        (st = dlmkl_kv_int(kv, fam, "k", 1, 0, &k)) || (st = dlmkl_kv_check_unused(kv, fam, "q, n, k")) ||
-        (st = range_V(fam, "q", q)))
-        return st;
-    if (!is_prime(q))
-        return dlmkl_error(DLMKL_EINVAL, "%s: q = %ld is not prime; the code lives over the prime field F_q (q = 2, 3, 5, "
-                                         "7, 11, ...)",
-                           fam, q);
-    if ((st = range_int(fam, "n", n, 1, q < DLMKL_MAX_L ? q : DLMKL_MAX_L)) || (st = range_int(fam, "k", k, 1, n)))
+    if ((st = mds_params(fam, kv, &q, &n, &k)))
         return st;
     uint64_t tot;
     if ((st = dlmkl_pow_checked((int)q, (int)n, &tot)) != DLMKL_OK)
@@ -1490,20 +1504,10 @@ static int support_mds(const char *fam, dlmkl_kv *kv, int count_only, dlmkl_supp
     long c[DLMKL_MAX_L] = {0};
     const uint64_t Q = (uint64_t)q;
     for (uint64_t msg = 0; msg < nmsg; msg++) {
-        uint64_t idx = 0;
-        for (long j = 0; j < n; j++) {
-            uint64_t x = 0;
-            for (long t = k - 1; t >= 0; t--)
-                x = (x * (uint64_t)j + (uint64_t)c[t]) % Q;
-            idx = idx * Q + x;
-        }
+        const uint64_t idx = mds_codeword(c, n, k, Q);
         s->idx[msg] = idx;
         s->p[msg] = w;
-        for (long t = 0; t < k; t++) {
-            if (++c[t] < q)
-                break;
-            c[t] = 0;
-        }
+        mds_next_message(c, k, q);
     }
     qsort(s->idx, (size_t)nmsg, sizeof *s->idx, cmp_index);
     return DLMKL_OK;
