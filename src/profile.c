@@ -28,7 +28,8 @@
  * Tiling (V >= 3): below a node, only coordinates after its largest summed-out one are summed out,
  * so a subtree splits by the node's row index (its leading coordinates) into independent slices.
  * A child whose rows are small has its whole subtree done slice by slice in cache, and so has a
- * unit, straight from the table (tiled_rows); small units share passes over the table. Each node
+ * unit, straight from the table (tiled_rows); small units share passes over the table, and the
+ * small tiled children of a node share one pass over it (tiled_children). Each node
  * keeps its own 8 lanes, fed slice by slice at the lane offsets the untiled sum-out gives its
  * entries, and the nodes' entropies are added in the untiled preorder: the bits do not depend on
  * the tiling (test_profile varies it). Tiles use the thread's own stack space; the memory bound is
