@@ -28,7 +28,8 @@
  * Tiling (V >= 3): below a node, only coordinates after its largest summed-out one are summed out,
  * so a subtree splits by the node's row index (its leading coordinates) into independent slices.
  * A child whose rows are small has its whole subtree done slice by slice in cache, and so has a
- * unit, straight from the table (tiled_rows); small units share passes over the table. Each node
+ * unit, straight from the table (tiled_rows); small units share passes over the table, and the
+ * small tiled children of a node share one pass over it (tiled_children). Each node
  * keeps its own 8 lanes, fed slice by slice at the lane offsets the untiled sum-out gives its
  * entries, and the nodes' entropies are added in the untiled preorder: the bits do not depend on
  * the tiling (test_profile varies it). Tiles use the thread's own stack space; the memory bound is
@@ -457,6 +458,38 @@ static void tiled_sums(const tile_node *tn, int rc0, double *sums)
         sums[tn[i].m] += dlmkl_plogp_total(&tn[i].acc);
 }
 
+/* The children of a node (parent of r coordinates, from child jj = j0 at position pos0 to jj = L−1,
+ * each tiled) in one pass over the parent: the parent is read in chunks (a slice of rows of the
+ * first child, the one with the largest rows), and every child does its rows of the chunk
+ * (tiled_rows) while the chunk is in cache, instead of each child reading the whole parent. Each
+ * child's nodes keep their own accumulators (at most 2^9 + 2^8 + ... + 1 < 2·TILE_NODES in all) and
+ * get their slices in order, so the bits are those of the children done one after the other; their
+ * entropies are added in the walk's preorder (children in order jj, each one's subtree in preorder). */
+static void tiled_children(const double *parent, int r, int pos0, int j0, int L, int V, const uint64_t *vpow,
+                           uint64_t tile_entries, double *buf, tile_node *tn, double *sums)
+{
+    const uint64_t Bmin = vpow[r - 1 - pos0], Amin = vpow[pos0];
+    uint64_t chunk = Bmin >= tile_entries ? 1 : tile_entries / Bmin;
+    if (chunk > Amin)
+        chunk = Amin;
+    for (uint64_t c0 = 0; c0 < Amin; c0 += chunk) {
+        const uint64_t c1 = Amin - c0 < chunk ? Amin : c0 + chunk;
+        tile_node *t = tn;
+        for (int jj = j0; jj < L; jj++) {
+            const int ps = pos0 + (jj - j0);
+            const uint64_t f = vpow[ps - pos0];
+            tiled_rows(parent, r, ps, jj, L, V, vpow, tile_entries, 0, c0 * f, c1 * f, buf, t);
+            t += (uint64_t)1 << (r - 1 - ps);
+        }
+    }
+    tile_node *t = tn;
+    for (int jj = j0; jj < L; jj++) {
+        const int ps = pos0 + (jj - j0);
+        tiled_sums(t, r - 1 - ps, sums);
+        t += (uint64_t)1 << (r - 1 - ps);
+    }
+}
+
 /* Depth-first walk, in preorder, of the subtree below a unit root T (|T| = D, max T = t) whose
  * marginal of L−D coordinates is stack[0]; adds H of every node below the root into sums[|S|]. A loop
  * with an explicit stack of next coordinates (no recursion). For V >= 3 a child with at least 2 rows
@@ -478,6 +511,13 @@ static void walk(double *const *stack, int t, int D, int L, int V, const uint64_
         const int r = r0 - l; /* coordinates of the node at level l */
         const int pos = j - (D + l); /* all of T lies before j, so j is at this position among S */
         if (V >= 3 && pos > 0 && r - 1 - pos <= TILE_LOG_NODES && vpow[r - 1 - pos] <= tl->max_row) {
+            /* the later children of this node are tiled too (smaller rows); once the parent rows
+             * they read span at most pass_span entries, they share one pass over the parent */
+            if (j + 1 < L && (uint64_t)V * vpow[r - 1 - pos] <= tl->pass_span) {
+                tiled_children(stack[l], r, pos, j, L, V, vpow, tl->entries, stack[l + 1], tn, sums);
+                next[l] = L;
+                continue;
+            }
             tiled_rows(stack[l], r, pos, j, L, V, vpow, tl->entries, 0, 0, vpow[pos], stack[l + 1], tn);
             tiled_sums(tn, r - 1 - pos, sums);
             continue;
@@ -824,7 +864,7 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
 #endif
         double *base = work + (uint64_t)tid * per_thread;
         double *stack[DLMKL_MAX_L + 2];
-        tile_node tn[TILE_NODES]; /* accumulators of a tiled subtree */
+        tile_node tn[2 * TILE_NODES]; /* accumulators of a tiled subtree, or of a node's tiled children */
         /* level l holds a marginal of L−D−l coordinates */
         uint64_t off = 0;
         for (int l = 0; l <= L - D; l++) {
