@@ -321,6 +321,179 @@ int dlmkl_cf_cw(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
     return st;
 }
 
+/* Deepest nesting of mixture: specs read by the mixture closed form (as the builder's limit). */
+#define CF_MIX_MAX_DEPTH 16
+
+/* The components of an exchangeable mixture, nested mixtures flattened: weight w (the products of
+ * the normalised weights down the nesting), and theta = P(x = 1) (product, la == 0) or the
+ * Curie-Weiss couplings J, hf (cw, la == 1); all of length L. */
+typedef struct {
+    size_t n, cap;
+    double *w, *theta, *J, *hf;
+    int *cw;
+    long L;
+} cf_mix;
+
+static void cf_mix_free(cf_mix *mx)
+{
+    free(mx->w), free(mx->theta), free(mx->J), free(mx->hf), free(mx->cw);
+    memset(mx, 0, sizeof *mx);
+}
+
+static int cf_mix_push(cf_mix *mx, double w, int cw, double theta, double J, double hf)
+{
+    if (mx->n == mx->cap) {
+        const size_t cap = mx->cap ? 2 * mx->cap : 4;
+        double *a = realloc(mx->w, cap * sizeof *a);
+        if (a)
+            mx->w = a;
+        double *b = realloc(mx->theta, cap * sizeof *b);
+        if (b)
+            mx->theta = b;
+        double *c = realloc(mx->J, cap * sizeof *c);
+        if (c)
+            mx->J = c;
+        double *d = realloc(mx->hf, cap * sizeof *d);
+        if (d)
+            mx->hf = d;
+        int *e = realloc(mx->cw, cap * sizeof *e);
+        if (e)
+            mx->cw = e;
+        if (!a || !b || !c || !d || !e)
+            return dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        mx->cap = cap;
+    }
+    mx->w[mx->n] = w, mx->cw[mx->n] = cw, mx->theta[mx->n] = theta, mx->J[mx->n] = J, mx->hf[mx->n] = hf;
+    mx->n++;
+    return DLMKL_OK;
+}
+
+/* Walk the components of mixture:ARGS with weights scaled by `scale`. *ok is cleared (and the walk
+ * stops) at the first component that is not product:L=..,p=.. with V = 2, cw:L=.., or such a mixture,
+ * or whose L differs from the others'. full = 0: that syntactic check only (keys not read); full = 1:
+ * keys read as the builders read them (their errors returned) and components appended to mx. */
+static int cf_mix_walk(const char *args, double scale, int depth, int full, cf_mix *mx, int *ok)
+{
+    size_t nc;
+    double *w;
+    char **spec;
+    if (depth >= CF_MIX_MAX_DEPTH) {
+        *ok = 0;
+        return DLMKL_OK;
+    }
+    int st = dlmkl_mixture_split("mixture", args, &nc, &w, &spec);
+    if (st) {
+        if (!full)
+            *ok = 0;
+        return full ? st : DLMKL_OK;
+    }
+    double tot = 0.0;
+    for (size_t c = 0; c < nc; c++)
+        tot += w[c];
+    for (size_t c = 0; c < nc && *ok && !st; c++) {
+        const char *sp = spec[c], *colon = strchr(sp, ':');
+        const size_t flen = colon ? (size_t)(colon - sp) : strlen(sp);
+        const double wc = scale * (w[c] / tot);
+        if (colon && flen == 7 && strncmp(sp, "mixture", 7) == 0) {
+            st = cf_mix_walk(colon + 1, wc, depth + 1, full, mx, ok);
+            continue;
+        }
+        const int is_prod = flen == 7 && strncmp(sp, "product", 7) == 0, is_cw = flen == 2 && strncmp(sp, "cw", 2) == 0;
+        long L, V;
+        dlmkl_family_shape(sp, &L, &V);
+        if (!colon || !(is_prod || is_cw) || V != 2 || L < 1 || (mx->L && L != mx->L)) {
+            *ok = 0;
+            break;
+        }
+        mx->L = L;
+        dlmkl_kv kv;
+        if ((st = dlmkl_kv_parse(colon + 1, &kv))) {
+            st = full ? dlmkl_error_prefix(st, "mixture component %zu ('%.60s')", c + 1, sp) : DLMKL_OK;
+            break;
+        }
+        if (is_prod && dlmkl_kv_has(&kv, "seed"))
+            *ok = 0; /* per-site marginals: not exchangeable */
+        else if (full) {
+            char fam[16];
+            snprintf(fam, sizeof fam, "%s", is_prod ? "product" : "cw");
+            double p = 0.0, J = 0.0, hf = 0.0;
+            if (is_prod) {
+                if (!(st = dlmkl_kv_int(&kv, fam, "L", 1, 0, &L)) && !(st = dlmkl_kv_int(&kv, fam, "V", 0, 2, &V)) &&
+                    !(st = dlmkl_kv_double(&kv, fam, "p", 1, 0, &p)) &&
+                    !(st = dlmkl_kv_check_unused(&kv, fam, "L, V, p")) && !(p >= 0.0 && p <= 1.0))
+                    st = dlmkl_error(DLMKL_EINVAL, "product (closed form): p = %g is not a probability; need 0 <= p "
+                                                   "<= 1", p);
+            } else
+                st = ising_keys(fam, &kv, DLMKL_EXCH_MAX_L, &L, &J, &hf);
+            if (!st) /* product: P(x = 1) = 1 − p */
+                st = cf_mix_push(mx, wc, is_cw, is_prod ? 1.0 - p : 0.0, J, hf);
+        }
+        dlmkl_kv_clear(&kv);
+    }
+    dlmkl_mixture_free(nc, w, spec);
+    return st;
+}
+
+int dlmkl_spec_has_closed_form(const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+    const size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
+    const dlmkl_family *f = flen ? dlmkl_family_find(spec, flen) : NULL;
+    if (!f || f->closed_form)
+        return f != NULL;
+    if (!colon || strcmp(f->name, "mixture") != 0)
+        return 0;
+    cf_mix mx = {0};
+    int ok = 1;
+    const int st = cf_mix_walk(colon + 1, 1.0, 0, 0, &mx, &ok);
+    cf_mix_free(&mx);
+    return st == DLMKL_OK && ok;
+}
+
+/* mixture:W1*{SPEC1}+... of exchangeable binary laws (product:L=..,p=.. with V = 2, cw, nested such
+ * mixtures; one L): h(m) from the string probabilities a(m,k) = Σ_c w_c a_c(m,k)
+ * (dlmkl_profile_exchangeable_mixture), O(L^2·C). Others: "no closed form" (DLMKL_EINVAL). */
+static int cf_mixture(const char *args, dlmkl_profile **out)
+{
+    cf_mix mx = {0};
+    int ok = 1;
+    int st = cf_mix_walk(args, 1.0, 0, 1, &mx, &ok);
+    if (!st && !ok)
+        st = dlmkl_error(DLMKL_EINVAL, "no closed-form profile for this mixture: a mixture has one only when every "
+                                       "component is product:L=..,p=.. (V = 2), cw:L=..,J=.. or such a mixture, all "
+                                       "of the same L; enumerate its table instead");
+    if (!st)
+        st = cf_range("mixture", "L", mx.L, 1, DLMKL_EXCH_MAX_L);
+    double **la = NULL;
+    size_t ncw = 0;
+    for (size_t c = 0; !st && c < mx.n; c++)
+        ncw += (size_t)mx.cw[c];
+    if (!st) {
+        char what[96];
+        snprintf(what, sizeof what, "mixture (closed form): %zu Curie-Weiss components of %ld values", ncw, mx.L + 1);
+        st = dlmkl_check_memory(ncw * (size_t)(mx.L + 1) * sizeof(double), what);
+    }
+    if (!st && !(la = calloc(mx.n, sizeof *la)))
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    for (size_t c = 0; !st && c < mx.n; c++) {
+        if (!mx.cw[c])
+            continue;
+        if (!(la[c] = malloc((size_t)(mx.L + 1) * sizeof **la)))
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+        else
+            st = dlmkl_exch_log_string_cw((int)mx.L, mx.J[c], mx.hf[c], la[c]);
+    }
+    if (!st && mx.n > 2147483647u)
+        st = dlmkl_error(DLMKL_EINVAL, "mixture (closed form): too many components (%zu)", mx.n);
+    if (!st)
+        st = dlmkl_profile_exchangeable_mixture((int)mx.L, (int)mx.n, mx.w, mx.theta, la, out);
+    for (size_t c = 0; la && c < mx.n; c++)
+        free(la[c]);
+    free(la);
+    cf_mix_free(&mx);
+    return st;
+}
+
 /* "a, b/c, d": the families with a closed form, aliases after '/' */
 static void cf_names(char *buf, size_t len)
 {
@@ -333,6 +506,8 @@ static void cf_names(char *buf, size_t len)
         n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? ", " : "", f->name, f->alias ? "/" : "",
                               f->alias ? f->alias : "");
     }
+    if (n < len)
+        snprintf(buf + n, len - n, ", mixture (of product with V = 2 and cw)");
 }
 
 int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
@@ -350,6 +525,12 @@ int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
     memcpy(fam, spec, flen);
     fam[flen] = '\0';
     const dlmkl_family *f = dlmkl_family_find(fam, flen);
+    if (f && !f->closed_form && colon && strcmp(f->name, "mixture") == 0) {
+        int st = cf_mixture(colon + 1, out);
+        if (st == DLMKL_OK)
+            (*out)->V = 2;
+        return st;
+    }
     if (!f || !f->closed_form)
         return dlmkl_error(DLMKL_EINVAL, "no closed-form profile for family '%s' (closed forms: %s; other families "
                                          "need an enumerated table)",
@@ -376,11 +557,8 @@ int dlmkl_profile_auto(const char *spec, int normalize, dlmkl_profile **out, int
         *V_out = 0;
     if (!spec)
         return dlmkl_error(DLMKL_EINVAL, "no distribution spec given");
-    const char *colon = strchr(spec, ':');
-    size_t flen = colon ? (size_t)(colon - spec) : strlen(spec);
-    const dlmkl_family *f = flen ? dlmkl_family_find(spec, flen) : NULL;
     int st;
-    if (f && f->closed_form) {
+    if (dlmkl_spec_has_closed_form(spec)) {
         if ((st = dlmkl_profile_closed_form(spec, out)) != DLMKL_OK)
             return st;
         if (V_out) {
@@ -431,5 +609,12 @@ const char *dlmkl_closed_form_help(void)
            "                              pair marginals by transition powers, O(L^2 V^3)\n"
            "  ising:L=..,J=..[,h=0]       the open chain as the Markov chain it is, O(L^2) (L <= 1e5)\n"
            "  cw:L=..,J=..[,h=0]          Curie-Weiss is exchangeable: h(m) = H(X_1..X_m) from the law of\n"
-           "                              the sum, O(L^2) (L <= 1e6)\n";
+           "                              the sum, O(L^2) (L <= 1e6)\n"
+           "  mixture:W1*{SPEC1}+W2*{SPEC2}+...\n"
+           "                              a mixture of exchangeable binary laws: every SPEC product:L=..,p=..\n"
+           "                              (V = 2), cw:L=..,J=..[,h=0] or such a mixture, all of one L. With\n"
+           "                              a(m,k) = sum_c w_c a_c(m,k) the probability of one string of length\n"
+           "                              m with k ones, h(m) = -sum_k C(m,k) a(m,k) log a(m,k), in logs;\n"
+           "                              O(L^2 C) for C components (L = 1e4, C = 3: seconds). Other mixtures\n"
+           "                              have no closed form (auto: enumerates them)\n";
 }

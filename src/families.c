@@ -972,7 +972,14 @@ static int build_mixture(const char *fam, const char *args, int normalize, dlmkl
     return st;
 }
 
-static int build_mixture_body(const char *fam, const char *args, int normalize, dlmkl_dist **out)
+void dlmkl_mixture_free(size_t nc, double *w, char **spec)
+{
+    for (size_t c = 0; c < nc; c++)
+        free(spec[c]);
+    free(spec), free(w);
+}
+
+int dlmkl_mixture_split(const char *fam, const char *args, size_t *nc_out, double **w_out, char ***spec_out)
 {
     size_t cap = 0, nc = 0;
     double *w = NULL;
@@ -980,7 +987,7 @@ static int build_mixture_body(const char *fam, const char *args, int normalize, 
     double tot = 0.0;
     int st = DLMKL_OK;
     const char *p = args;
-    dlmkl_dist *d = NULL;
+    *nc_out = 0, *w_out = NULL, *spec_out = NULL;
     if (!*p) {
         st = dlmkl_error(DLMKL_EINVAL, "%s: no components; write %s:W1*{SPEC1}+W2*{SPEC2}+... (e.g. "
                                        "%s:0.5*{copy:L=4}+0.5*{parity:L=4})",
@@ -1050,6 +1057,25 @@ static int build_mixture_body(const char *fam, const char *args, int normalize, 
         st = dlmkl_error(DLMKL_EINVAL, "%s: the weights sum to %g; use smaller weights", fam, tot);
         goto done;
     }
+    *nc_out = nc, *w_out = w, *spec_out = spec;
+    return DLMKL_OK;
+done:
+    dlmkl_mixture_free(nc, w, spec);
+    return st;
+}
+
+static int build_mixture_body(const char *fam, const char *args, int normalize, dlmkl_dist **out)
+{
+    size_t nc;
+    double *w;
+    char **spec;
+    dlmkl_dist *d = NULL;
+    int st = dlmkl_mixture_split(fam, args, &nc, &w, &spec);
+    if (st)
+        return st;
+    double tot = 0.0;
+    for (size_t c = 0; c < nc; c++)
+        tot += w[c];
     for (size_t c = 0; c < nc; c++) {
         dlmkl_dist *comp;
         if ((st = dlmkl_dist_from_spec(spec[c], normalize, &comp))) {
@@ -1078,9 +1104,7 @@ static int build_mixture_body(const char *fam, const char *args, int normalize, 
     d = NULL;
 done:
     dlmkl_dist_free(d);
-    for (size_t c = 0; c < nc; c++)
-        free(spec[c]);
-    free(spec), free(w);
+    dlmkl_mixture_free(nc, w, spec);
     return st;
 }
 

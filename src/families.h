@@ -45,6 +45,17 @@ const dlmkl_family *dlmkl_family_at(size_t i);
  *  default) so that the caller goes on to build it and report the unknown family. O(|spec|). */
 void dlmkl_family_shape(const char *spec, long *L, long *V);
 
+/*! The components of a mixture spec's text after "mixture:" (W1*{SPEC1}+W2*{SPEC2}+...): *nc ≥ 1
+ *  weights (finite, > 0, raw: not divided by their finite sum) and component specs (malloc'd; free
+ *  with dlmkl_mixture_free). DLMKL_EINVAL naming the fault on a malformed text. O(|args|). */
+int dlmkl_mixture_split(const char *fam, const char *args, size_t *nc, double **w, char ***spec);
+void dlmkl_mixture_free(size_t nc, double *w, char **spec);
+
+/*! 1 if spec ("family:args") has a closed-form profile: its family has one, or it is a mixture whose
+ *  components (nested mixtures included) are all product:L=..,p=.. with V = 2 or cw, of one L
+ *  (read syntactically; bad keys are the closed form's errors). 0 otherwise. O(|spec|). */
+int dlmkl_spec_has_closed_form(const char *spec);
+
 /* closed forms (closed_form.c), one per family that has one; keys as the family's builder */
 int dlmkl_cf_copy(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);
 int dlmkl_cf_parity(const char *fam, dlmkl_kv *kv, dlmkl_profile **out);

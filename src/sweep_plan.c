@@ -316,9 +316,7 @@ static int expand_leaf(builder *b, int si, const dlmkl_sweep_var *vars, int nvar
     const char *ispec = is_auto ? spec + 5 : spec;
     int enumerated = !sec->closed_form;
     if (is_auto) {
-        const size_t flen = strcspn(ispec, ":");
-        const dlmkl_family *fam = flen ? dlmkl_family_find(ispec, flen) : NULL;
-        enumerated = !fam || !fam->closed_form;
+        enumerated = !dlmkl_spec_has_closed_form(ispec);
     }
     /* what the spec's own keys say (the family table's shape of each family); a table file's
      * header says its L and V (relative file names resolve against the config's folder) */

@@ -217,7 +217,7 @@ END_TEST
 START_TEST(test_help)
 {
     const char *h = dlmkl_closed_form_help();
-    static const char *needles[] = {"copy:", "parity:", "product:", "mds:", "rs:", "perm:", "markov:", "stay=", "trans=", "ising:", "cw:"};
+    static const char *needles[] = {"copy:", "parity:", "product:", "mds:", "rs:", "perm:", "markov:", "stay=", "trans=", "ising:", "cw:", "mixture:"};
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
         ck_assert_msg(strstr(h, needles[i]) != NULL, "closed-form help lacks '%s'", needles[i]);
 }
@@ -240,6 +240,13 @@ START_TEST(test_auto_route)
         {"random:L=8,V=2,seed=3", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
         {"ising2d:rows=2,cols=3,J=0.4", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
         {"mixture:0.5*{copy:L=5}+0.5*{product:L=5,p=0.3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
+        /* exchangeable mixtures have one (dlmkl_profile_exchangeable_mixture); others enumerate */
+        {"mixture:0.5*{cw:L=9,J=0.7}+0.5*{product:L=9,p=0.3}", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 2},
+        {"mixture:1*{mixture:1*{product:L=600,p=0.1}+1*{cw:L=600,J=2}}+1*{product:L=600,p=0.5}",
+         DLMKL_PROFILE_ROUTE_CLOSED_FORM, 2},
+        {"mixture:0.5*{product:L=6,V=2,seed=3}+0.5*{product:L=6,p=0.3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
+        {"mixture:0.5*{product:L=5,V=3,p=0.2}+0.5*{product:L=5,V=3,p=0.7}", DLMKL_PROFILE_ROUTE_ENUMERATED, 3},
+        {"mixture:0.5*{cw:L=6,J=1}+0.5*{mixture:1*{markov:L=6,stay=0.8}}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
         /* no closed form, 3 points in 3^14: the table's sparse route (profile_sparse.h) */
         {"mixture:0.5*{copy:L=14,V=3}+0.5*{copy:L=14,V=3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 3},
     };
@@ -280,6 +287,8 @@ START_TEST(test_auto_route)
         {"nosuch:L=3", "unknown distribution family"},
         {"markov:L=5,stay=2", "stay"},      /* the closed form's error, not an enumeration */
         {"random:L=40,seed=1", "2^40"},     /* no closed form and beyond enumeration */
+        {"mixture:1*{cw:L=5,J=1}+1*{product:L=6,p=0.5}", "same L"}, /* no closed form; the builder's error */
+        {"mixture:1*{cw:L=5,J=1}+1*{product:L=5,p=1.5}", "p = 1.5"}, /* the closed form's error */
         {"", "no family"},
     };
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
@@ -289,6 +298,82 @@ START_TEST(test_auto_route)
         ck_assert_msg(strstr(dlmkl_last_error(), bad[c].needle) != NULL, "auto '%s': message '%s' lacks '%s'",
                       bad[c].spec, dlmkl_last_error(), bad[c].needle);
     }
+}
+END_TEST
+
+
+/* Exchangeable mixtures (dlmkl_profile_exchangeable_mixture): the closed form equals the enumerated
+ * profile of the same spec (dlmkl_profile_compute on the built table) to 1e-12 bits at every m,
+ * for L up to 14: products (p = P(x=0)), Curie-Weiss with and without field, nested mixtures,
+ * point masses (p = 0, 1) and a single component. */
+START_TEST(test_mixture_vs_enumeration)
+{
+    static const char *fmt[] = {
+        "mixture:0.3*{product:L=%d,p=0.2}+0.7*{product:L=%d,p=0.9}",
+        "mixture:1*{product:L=%d,p=0.3}+2*{cw:L=%d,J=0.8,h=0.2}+0.5*{cw:L=%d,J=-1.2}",
+        "mixture:0.4*{mixture:1*{product:L=%d,p=0.1}+1*{cw:L=%d,J=2,h=-0.3}}+0.6*{product:L=%d,p=0.6}",
+        "mixture:1*{product:L=%d,p=0}+3*{product:L=%d,p=1}+2*{cw:L=%d,J=1.5,h=0.05}",
+        "mixture:1*{cw:L=%d,J=1.1,h=0.4}",
+    };
+    static const int Ls[] = {1, 2, 5, 9, 14};
+    char spec[256];
+    for (size_t f = 0; f < sizeof fmt / sizeof fmt[0]; f++)
+        for (size_t i = 0; i < sizeof Ls / sizeof Ls[0]; i++) {
+            const int L = Ls[i];
+            snprintf(spec, sizeof spec, fmt[f], L, L, L);
+            dlmkl_profile *a = cf(spec);
+            dlmkl_dist *d = tu_dist(spec);
+            dlmkl_profile *b = dlmkl_profile_alloc(d->L);
+            ck_assert_int_eq(dlmkl_profile_compute(d, b), DLMKL_OK);
+            ck_assert_msg(a->L == L && b->L == L && a->V == 2, "%s: L %d / %d, V %d", spec, a->L, b->L, a->V);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(a->h[m], b->h[m], 1e-12, "%s h(%d): closed form vs enumeration", spec, m);
+            dlmkl_profile_free(a), dlmkl_profile_free(b);
+            dlmkl_dist_free(d);
+        }
+    /* one cw component: the same profile as cw's own (linear-domain) closed form */
+    dlmkl_profile *a = cf("mixture:2*{cw:L=300,J=1.3,h=0.1}"), *b = cf("cw:L=300,J=1.3,h=0.1");
+    for (int m = 0; m <= 300; m++)
+        TU_CLOSE(a->h[m], b->h[m], 1e-11, "one-component mixture vs cw h(%d)", m);
+    dlmkl_profile_free(a), dlmkl_profile_free(b);
+    /* two point masses, weights 1:3: h(m) = h2(1/4) for m >= 1 */
+    a = cf("mixture:1*{product:L=1000,p=0}+3*{product:L=1000,p=1}");
+    const double h2 = -0.25 * log2(0.25) - 0.75 * log2(0.75);
+    for (int m = 1; m <= 1000; m += 111)
+        TU_CLOSE(a->h[m], h2, 1e-14, "point masses h(%d)", m);
+    dlmkl_profile_free(a);
+}
+END_TEST
+
+/* Large L against mpmath at 50 digits: tests/ref/exch_mixture_mpmath.py (an independent route: the
+ * cw marginal as sum_j C(N-m,j) a(N,k+j), no recursion, no logarithms of parts) printed these. */
+START_TEST(test_mixture_large_L)
+{
+    static const struct {
+        int L, m;
+        double h;
+    } ref[] = {
+#include "ref/exch_mixture_mpmath.inc"
+    };
+    char spec[256];
+    dlmkl_profile *p = NULL;
+    for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        if (!p || p->L != ref[i].L) {
+            dlmkl_profile_free(p);
+            const int N = ref[i].L;
+            snprintf(spec, sizeof spec, "mixture:0.3*{product:L=%d,p=0.2}+0.5*{product:L=%d,p=0.7}+0.2*{cw:L=%d,J=1.5,h=0.05}",
+                     N, N, N);
+            p = cf(spec);
+        }
+        TU_CLOSE(p->h[ref[i].m], ref[i].h, 1e-11 * (1.0 + ref[i].h), "L = %d h(%d): closed form vs mpmath", ref[i].L,
+                 ref[i].m);
+    }
+    dlmkl_profile_free(p);
+    cf_fail("mixture:1*{product:L=20,p=0.5}+1*{copy:L=20}", DLMKL_EINVAL, "no closed-form profile for this mixture");
+    cf_fail("mixture:1*{product:L=20,p=0.5}+1*{cw:L=21,J=1}", DLMKL_EINVAL, "no closed-form profile for this mixture");
+    cf_fail("mixture:1*{product:L=20,p=0.5}+1*{cw:L=20,J=1,K=2}", DLMKL_EINVAL, "unknown key 'K'");
+    cf_fail("mixture:1*{product:L=20,p=0.5}+", DLMKL_EINVAL, "trailing '+'");
+    cf_fail("mixture:1*{product:L=1000000,p=0.5}+1*{product:L=1000000,p=0.1}", DLMKL_ECOST, "above the budget");
 }
 END_TEST
 
@@ -303,6 +388,8 @@ int main(void)
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_auto_route);
+    tcase_add_test(tc, test_mixture_vs_enumeration);
+    tcase_add_test(tc, test_mixture_large_L);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

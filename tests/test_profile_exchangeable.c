@@ -151,6 +151,52 @@ START_TEST(test_bad_inputs)
 }
 END_TEST
 
+/* dlmkl_profile_exchangeable_mixture (string probabilities in logs) against the linear-domain route:
+ * the mixture's law of the sum (i.i.d. components, and cw's sum law mixed in) through
+ * dlmkl_profile_exchangeable, at L = 400; then its bad inputs. */
+START_TEST(test_log_mixture_vs_sum_law_route)
+{
+    const int L = 400;
+    const double wt[3] = {0.25, 0.35, 0.4}, th[3] = {0.15, 0.6, 0.0};
+    double *w = malloc((L + 1) * sizeof *w), *wc = malloc((L + 1) * sizeof *wc), *la = malloc((L + 1) * sizeof *la);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_ptr_nonnull(wc);
+    ck_assert_ptr_nonnull(la);
+    /* i.i.d. only: three components (one a point mass at k = 0) */
+    dlmkl_profile *a, *b;
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(L, 3, wt, th, w), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &b), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(L, 3, wt, th, NULL, &a), DLMKL_OK);
+    for (int m = 0; m <= L; m++)
+        TU_CLOSE(a->h[m], b->h[m], 1e-11 * (1 + b->h[m]), "i.i.d. mixture h(%d): log route vs sum law", m);
+    dlmkl_profile_free(a), dlmkl_profile_free(b);
+    /* 0.6 of the first two (renormalised) and 0.4 Curie-Weiss: sum laws mixed linearly */
+    const double w2[2] = {0.25 / 0.6, 0.35 / 0.6}, w3[3] = {0.25, 0.35, 0.4};
+    ck_assert_int_eq(dlmkl_exch_sum_law_iid_mixture(L, 2, w2, th, w), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_exch_sum_law_cw(L, 1.4, -0.1, wc), DLMKL_OK);
+    for (int k = 0; k <= L; k++)
+        w[k] = 0.6 * w[k] + 0.4 * wc[k];
+    ck_assert_int_eq(dlmkl_profile_exchangeable(L, w, &b), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_exch_log_string_cw(L, 1.4, -0.1, la), DLMKL_OK);
+    double *tab[3] = {NULL, NULL, la};
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(L, 3, w3, th, tab, &a), DLMKL_OK);
+    for (int m = 0; m <= L; m++)
+        TU_CLOSE(a->h[m], b->h[m], 1e-11 * (1 + b->h[m]), "i.i.d. + cw mixture h(%d): log route vs sum law", m);
+    dlmkl_profile_free(a), dlmkl_profile_free(b);
+    /* bad inputs: *out stays NULL */
+    const double bad_w[2] = {0.5, 0.6}, ok_w[2] = {0.5, 0.5}, bad_th[2] = {0.5, -0.1};
+    a = (dlmkl_profile *)1;
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(5, 2, bad_w, th, NULL, &a), DLMKL_EINVAL);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(5, 2, ok_w, bad_th, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(5, 0, ok_w, th, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(0, 2, ok_w, th, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(100000, 2, ok_w, th, NULL, &a), DLMKL_ECOST);
+    ck_assert_int_eq(dlmkl_exch_log_string_cw(5, 2e6, 0, la), DLMKL_EINVAL);
+    free(w), free(wc), free(la);
+}
+END_TEST
+
 START_TEST(test_speed_report)
 {
     /* timings for the notes; no assertion on time */
@@ -181,6 +227,7 @@ int main(void)
     tcase_add_test(tc, test_iid_mixture_vs_enumeration);
     tcase_add_test(tc, test_large_L_vs_direct_route);
     tcase_add_test(tc, test_bad_inputs);
+    tcase_add_test(tc, test_log_mixture_vs_sum_law_route);
     tcase_add_test(tc, test_speed_report);
     suite_add_tcase(s, tc);
     return tu_run(s);

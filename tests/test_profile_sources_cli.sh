@@ -96,6 +96,17 @@ else fail "flag form auto: vs kl: $n"; fi
     >/dev/null 2>"$T/big.err"
 [ $? -eq 2 ] && grep -q "beyond exact enumeration" "$T/big.err" && ok "auto: of a family without closed form at L = 70 refused" \
     || fail "auto: at L = 70: $(cat "$T/big.err")"
+# an exchangeable mixture has a closed form (L = 300, beyond enumeration); the sweep's rows equal kl's
+mx='mixture:0.3*{product:L=300,p=0.2}+0.7*{mixture:1*{cw:L=300,J=1.5,h=0.05}+1*{product:L=300,p=0.9}}'
+"$DLMKL" sweep --name mx --profile "auto:$mx" --K 1..4 --schedule balanced --schedule optimal --out-dir "$T/mx" \
+    >/dev/null 2>"$T/mx.err" || fail "auto: of an exchangeable mixture in a sweep: $(cat "$T/mx.err")"
+mkdir -p "$T/mxkl" && "$DLMKL" kl --profile "auto:$mx" --schedule balanced --schedule optimal --K 1..4 -o "$T/mxkl/kl.csv" 2>"$T/mx.err" \
+    || fail "kl --profile auto:$mx: $(cat "$T/mx.err")"
+if n=$(compare "$T/mx/mx.csv" "$T/mxkl/kl.csv" 2>&1); then ok "auto: exchangeable mixture, sweep rows equal kl rows ($n rows)"
+else fail "auto: mixture sweep vs kl: $n"; fi
+src=$(python3 -c 'import csv,sys
+print(" ".join(sorted(set(r["family"]+"="+r["profile_source"] for r in csv.DictReader(open(sys.argv[1]))))))' "$T/mx/mx.csv")
+[ "$src" = "mixture=closed-form" ] && ok "profile_source of an exchangeable mixture: $src" || fail "mixture profile_source: $src"
 "$DLMKL" sweep --name long --profile auto:copy:L=3000 --K 2,10 --schedule balanced --out-dir "$T/long" >/dev/null 2>&1 \
     && ok "auto: of a closed form at L = 3000" || fail "auto:copy:L=3000 in a sweep"
 

@@ -4,7 +4,8 @@
  * law of the sum, w_k = P(Σ X_i = k), k = 0..L, with p(x) = w_k / C(L,k). Every sub-vector X_S with
  * |S| = m has the law of the first m coordinates, so h(m) = H(X_1..X_m) exactly, and that law is
  * again exchangeable with sum law w^(m). Covered: Curie–Weiss (`cw`), products of one Bernoulli
- * marginal, and mixtures of i.i.d. Bernoulli laws (finite or beta). */
+ * marginal, mixtures of i.i.d. Bernoulli laws (finite or beta), and mixtures of all of these (the
+ * `mixture:` closed form, dlmkl_profile_exchangeable_mixture, from string probabilities in logs). */
 #ifndef DLMKL_PROFILE_EXCHANGEABLE_H
 #define DLMKL_PROFILE_EXCHANGEABLE_H
 
@@ -35,6 +36,27 @@ int dlmkl_exch_sum_law_cw(int L, double J, double h, double *w);
  *  ≥ 0 summing to 1 within DLMKL_SUM_TOL, theta in [0,1]): w_k = Σ_c weight[c] C(L,k) θ^k (1−θ)^(L−k),
  *  each term from logarithms. One component is the i.i.d. product. O(L·ncomp). */
 int dlmkl_exch_sum_law_iid_mixture(int L, int ncomp, const double *weight, const double *theta, double *w);
+
+/*! Natural-log string probabilities of Curie–Weiss (as dlmkl_exch_sum_law_cw): la[k] = ln p(x) for
+ *  any x with k ones, = J·B + h·M − ln Z at M = 2k − L, ln Z by log-sum-exp over k (no underflow).
+ *  la holds L+1 entries. O(L). */
+int dlmkl_exch_log_string_cw(int L, double J, double h, double *la);
+
+/*! The profile of the mixture Σ_c weight[c]·p_c of ncomp ≥ 1 exchangeable binary laws on {0,1}^L
+ *  (weights ≥ 0 summing to 1 within DLMKL_SUM_TOL). Component c is i.i.d. with P(x_i = 1) = theta[c]
+ *  when la == NULL or la[c] == NULL, else the law with natural-log string probabilities la[c][0..L]
+ *  (la[c][k] = ln a_c(L,k), finite or −inf), overwritten by its marginals. With a_c(m,k) the
+ *  probability under p_c of one string of length m with k ones (θ^k (1−θ)^(m−k), or marginalised:
+ *  a_c(m−1,k) = a_c(m,k) + a_c(m,k+1), by log-add-exp), a(m,k) = Σ_c weight[c] a_c(m,k) by
+ *  log-sum-exp and
+ *      h(m) = −Σ_k C(m,k) a(m,k) log2 a(m,k)   (bits),
+ *  a sum of non-negative terms from logarithms: no cancellation, no underflow of a(m,k) itself;
+ *  relative error about L·2^−53 (the logarithms are O(L) in size). Bit-identical for any thread
+ *  count (one thread, fixed order). O(L²·ncomp) time (≈ 30 ns per (m,k,c)), O(L·ncomp) memory.
+ *  DLMKL_EINVAL on bad weights/theta, DLMKL_ETOOBIG above the memory cap, DLMKL_ECOST when
+ *  L²·ncomp/2 exceeds 2e9 (about a minute). */
+int dlmkl_profile_exchangeable_mixture(int L, int ncomp, const double *weight, const double *theta, double *const *la,
+                                       dlmkl_profile **out);
 
 #ifdef __cplusplus
 }
