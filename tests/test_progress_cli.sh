@@ -21,7 +21,8 @@ klong=(kl --dist random:L=12,V=2,seed=1 --schedule balanced --K 1..12 --output-l
 [ -s "$T/err" ] && fail "kl printed progress when stderr is not a terminal"
 
 # a sweep: its stderr holds only the closing summary line (no carriage return, no bar)
-sw=(sweep --dist random:L=16,V=2,seed={s} --set s=1..2 --K 1..6 --schedule balanced --output-law never --name sw)
+# L = 18: each profile lasts several redraw intervals (0.1 s), so the nested profile stage is drawn
+sw=(sweep --dist random:L=18,V=2,seed={s} --set s=1..2 --K 1..6 --schedule balanced --output-law never --name sw)
 "$DLMKL" "${sw[@]}" --out-dir "$T/plain" >/dev/null 2>"$T/err" || fail "sweep exited $?"
 { [ "$(wc -l <"$T/err")" -eq 1 ] && ! grep -q $'\r' "$T/err" && grep -q "^dlmkl sweep sw: 12 rows" "$T/err"; } ||
     fail "sweep printed more than its summary when stderr is not a terminal: $(head -c 300 "$T/err")"
@@ -40,7 +41,7 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
     # the sweep: its rows with the library's ETA, the profile stage nested, the dist being worked on;
     # the line cleared before the summary; the same CSV
     tty "$DLMKL" "${sw[@]}" --out-dir "$T/tty" >"$T/sline"
-    grep -q "sweep [0-9]*/12 rows [0-9]*% ETA .*random:L=16,V=2,seed=" "$T/sline" ||
+    grep -q "sweep [0-9]*/12 rows [0-9]*% ETA .*random:L=18,V=2,seed=" "$T/sline" ||
         fail "no sweep progress on a terminal: $(head -c 300 "$T/sline")"
     grep -q "sweep [0-9]*/12 rows [0-9]*% ETA [^ ]*  entropy profile [0-9]*% ETA" "$T/sline" ||
         fail "the sweep's progress does not nest the profile stage: $(head -c 600 "$T/sline")"
