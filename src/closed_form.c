@@ -199,8 +199,10 @@ int dlmkl_cf_product(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
         return dlmkl_error(DLMKL_EINVAL, "product (closed form): p = %g is not a probability; need 0 <= p <= 1", p);
     if ((st = cf_alloc(fam, L, V, 1, out)))
         return st;
-    double r = (1.0 - p) / (double)(V - 1);
-    double H1 = (p > 0.0 ? -p * log2(p) : 0.0) + (r > 0.0 ? -(1.0 - p) * log2(r) : 0.0);
+    /* ln r = ln(1 − p) − ln(V − 1) by log1p: for p near 0, log2 of the rounded 1 − p would be off by
+     * up to 2^-53/p relative (3e-11 of H1 at p = 1e-7) */
+    const double H1 = (p > 0.0 ? -p * log2(p) : 0.0) +
+                      (p < 1.0 ? -(1.0 - p) * (log1p(-p) - log((double)(V - 1))) / M_LN2 : 0.0);
     for (long m = 1; m <= L; m++)
         (*out)->h[m] = (double)m * H1;
     return DLMKL_OK;
@@ -324,54 +326,53 @@ int dlmkl_cf_cw(const char *fam, dlmkl_kv *kv, dlmkl_profile **out)
 /* Deepest nesting of mixture: specs read by the mixture closed form (as the builder's limit). */
 #define CF_MIX_MAX_DEPTH 16
 
-/* The components of an exchangeable mixture, nested mixtures flattened: weight w (the products of
- * the normalised weights down the nesting), and theta = P(x = 1) (product, la == 0) or the
- * Curie-Weiss couplings J, hf (cw, la == 1); all of length L. */
+/* One component of an exchangeable mixture, nested mixtures flattened: weight w (the product of
+ * the normalised weights down the nesting) and either p = P(x = 0) of product:L=..,V=..,p=.. (cw == 0;
+ * each nonzero symbol has (1 − p)/(V − 1)) or the Curie-Weiss couplings J, hf (cw == 1, V = 2). */
+typedef struct {
+    double w, p, J, hf;
+    int cw;
+} cf_comp;
+
+/* The components (all of length L on [V]^L), and why the walk stopped when it found no closed form. */
 typedef struct {
     size_t n, cap;
-    double *w, *theta, *J, *hf;
-    int *cw;
-    long L;
+    cf_comp *c;
+    long L, V;
+    char why[320];
 } cf_mix;
 
 static void cf_mix_free(cf_mix *mx)
 {
-    free(mx->w), free(mx->theta), free(mx->J), free(mx->hf), free(mx->cw);
+    free(mx->c);
     memset(mx, 0, sizeof *mx);
 }
 
-static int cf_mix_push(cf_mix *mx, double w, int cw, double theta, double J, double hf)
+static int cf_mix_push(cf_mix *mx, cf_comp comp)
 {
     if (mx->n == mx->cap) {
         const size_t cap = mx->cap ? 2 * mx->cap : 4;
-        double *a = realloc(mx->w, cap * sizeof *a);
-        if (a)
-            mx->w = a;
-        double *b = realloc(mx->theta, cap * sizeof *b);
-        if (b)
-            mx->theta = b;
-        double *c = realloc(mx->J, cap * sizeof *c);
-        if (c)
-            mx->J = c;
-        double *d = realloc(mx->hf, cap * sizeof *d);
-        if (d)
-            mx->hf = d;
-        int *e = realloc(mx->cw, cap * sizeof *e);
-        if (e)
-            mx->cw = e;
-        if (!a || !b || !c || !d || !e)
+        cf_comp *c = realloc(mx->c, cap * sizeof *c);
+        if (!c)
             return dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        mx->cap = cap;
+        mx->c = c, mx->cap = cap;
     }
-    mx->w[mx->n] = w, mx->cw[mx->n] = cw, mx->theta[mx->n] = theta, mx->J[mx->n] = J, mx->hf[mx->n] = hf;
-    mx->n++;
+    mx->c[mx->n++] = comp;
     return DLMKL_OK;
 }
 
+/* No closed form: clear *ok and say why (component number at this nesting level and its spec). */
+static void cf_mix_reject(cf_mix *mx, int *ok, size_t c, const char *sp, const char *why)
+{
+    *ok = 0;
+    snprintf(mx->why, sizeof mx->why, "component %zu ('%.60s') %s", c + 1, sp, why);
+}
+
 /* Walk the components of mixture:ARGS with weights scaled by `scale`. *ok is cleared (and the walk
- * stops) at the first component that is not product:L=..,p=.. with V = 2, cw:L=.., or such a mixture,
- * or whose L differs from the others'. full = 0: that syntactic check only (keys not read); full = 1:
- * keys read as the builders read them (their errors returned) and components appended to mx. */
+ * stops, mx->why saying why) at the first component that is not product:L=..,V=..,p=.. (any V),
+ * cw:L=.. (V = 2) or such a mixture, or whose L or V differs from the others'. full = 0: that
+ * syntactic check only (keys not read); full = 1: keys read as the builders read them (their errors
+ * returned) and components appended to mx. */
 static int cf_mix_walk(const char *args, double scale, int depth, int full, cf_mix *mx, int *ok)
 {
     size_t nc;
@@ -379,6 +380,7 @@ static int cf_mix_walk(const char *args, double scale, int depth, int full, cf_m
     char **spec;
     if (depth >= CF_MIX_MAX_DEPTH) {
         *ok = 0;
+        snprintf(mx->why, sizeof mx->why, "mixtures nest more than %d deep", CF_MIX_MAX_DEPTH);
         return DLMKL_OK;
     }
     int st = dlmkl_mixture_split("mixture", args, &nc, &w, &spec);
@@ -401,32 +403,48 @@ static int cf_mix_walk(const char *args, double scale, int depth, int full, cf_m
         const int is_prod = flen == 7 && strncmp(sp, "product", 7) == 0, is_cw = flen == 2 && strncmp(sp, "cw", 2) == 0;
         long L, V;
         dlmkl_family_shape(sp, &L, &V);
-        if (!colon || !(is_prod || is_cw) || V != 2 || L < 1 || (mx->L && L != mx->L)) {
-            *ok = 0;
+        if (!colon || !(is_prod || is_cw)) {
+            cf_mix_reject(mx, ok, c, sp, "is neither product:L=..,V=..,p=.. nor cw:L=..,J=.. nor such a mixture");
             break;
         }
-        mx->L = L;
+        if (L < 1 || V < 2) {
+            cf_mix_reject(mx, ok, c, sp, "has no valid L and V");
+            break;
+        }
+        if (mx->L && (L != mx->L || V != mx->V)) {
+            char why[128];
+            snprintf(why, sizeof why, "is a law on [V]^L with L = %ld, V = %ld, but the components before it have "
+                                      "L = %ld, V = %ld",
+                     L, V, mx->L, mx->V);
+            cf_mix_reject(mx, ok, c, sp, why);
+            break;
+        }
+        mx->L = L, mx->V = V;
         dlmkl_kv kv;
         if ((st = dlmkl_kv_parse(colon + 1, &kv))) {
+            /* syntactic walk: *ok stays set, so that the full walk reports the parse error */
             st = full ? dlmkl_error_prefix(st, "mixture component %zu ('%.60s')", c + 1, sp) : DLMKL_OK;
             break;
         }
-        if (is_prod && dlmkl_kv_has(&kv, "seed"))
-            *ok = 0; /* per-site marginals: not exchangeable */
+        if (is_prod && dlmkl_kv_has(&kv, "seed")) /* per-site marginals: not exchangeable, not symmetric */
+            cf_mix_reject(mx, ok, c, sp,
+                          "has random per-site marginals (seed=): its sites are neither identically distributed nor "
+                          "symmetric among the nonzero symbols (only p=, with P(x=0) = p and (1-p)/(V-1) for each "
+                          "other symbol, is)");
         else if (full) {
             char fam[16];
             snprintf(fam, sizeof fam, "%s", is_prod ? "product" : "cw");
-            double p = 0.0, J = 0.0, hf = 0.0;
+            cf_comp comp = {.w = wc, .cw = is_cw};
             if (is_prod) {
                 if (!(st = dlmkl_kv_int(&kv, fam, "L", 1, 0, &L)) && !(st = dlmkl_kv_int(&kv, fam, "V", 0, 2, &V)) &&
-                    !(st = dlmkl_kv_double(&kv, fam, "p", 1, 0, &p)) &&
-                    !(st = dlmkl_kv_check_unused(&kv, fam, "L, V, p")) && !(p >= 0.0 && p <= 1.0))
+                    !(st = dlmkl_kv_double(&kv, fam, "p", 1, 0, &comp.p)) &&
+                    !(st = dlmkl_kv_check_unused(&kv, fam, "L, V, p")) && !(comp.p >= 0.0 && comp.p <= 1.0))
                     st = dlmkl_error(DLMKL_EINVAL, "product (closed form): p = %g is not a probability; need 0 <= p "
-                                                   "<= 1", p);
+                                                   "<= 1", comp.p);
             } else
-                st = ising_keys(fam, &kv, DLMKL_EXCH_MAX_L, &L, &J, &hf);
-            if (!st) /* product: P(x = 1) = 1 − p */
-                st = cf_mix_push(mx, wc, is_cw, is_prod ? 1.0 - p : 0.0, J, hf);
+                st = ising_keys(fam, &kv, DLMKL_EXCH_MAX_L, &L, &comp.J, &comp.hf);
+            if (!st)
+                st = cf_mix_push(mx, comp);
         }
         dlmkl_kv_clear(&kv);
     }
@@ -450,46 +468,60 @@ int dlmkl_spec_has_closed_form(const char *spec)
     return st == DLMKL_OK && ok;
 }
 
-/* mixture:W1*{SPEC1}+... of exchangeable binary laws (product:L=..,p=.. with V = 2, cw, nested such
- * mixtures; one L): h(m) from the string probabilities a(m,k) = Σ_c w_c a_c(m,k)
- * (dlmkl_profile_exchangeable_mixture), O(L^2·C). Others: "no closed form" (DLMKL_EINVAL). */
-static int cf_mixture(const char *args, dlmkl_profile **out)
+/* mixture:W1*{SPEC1}+... of exchangeable laws of one L and V: product:L=..,V=..,p=.. (any V) and,
+ * when V = 2, cw; nested such mixtures. h(m) from the string probabilities a(m,k) = Σ_c w_c a_c(m,k),
+ * k the number of zeros (products: p as given; cw: its log string probabilities, reindexed from ones
+ * to zeros), by dlmkl_profile_symmetric_mixture, O(L^2·C). Others: "no closed form" naming the first
+ * component that has none (DLMKL_EINVAL). *V_out = V. */
+static int cf_mixture(const char *args, dlmkl_profile **out, int *V_out)
 {
     cf_mix mx = {0};
     int ok = 1;
     int st = cf_mix_walk(args, 1.0, 0, 1, &mx, &ok);
     if (!st && !ok)
-        st = dlmkl_error(DLMKL_EINVAL, "no closed-form profile for this mixture: a mixture has one only when every "
-                                       "component is product:L=..,p=.. (V = 2), cw:L=..,J=.. or such a mixture, all "
-                                       "of the same L; enumerate its table instead");
+        st = dlmkl_error(DLMKL_EINVAL, "no closed-form profile for this mixture: %s. A mixture has one only when every "
+                                       "component is product:L=..,V=..,p=.. (any V), cw:L=..,J=.. (V = 2) or such a "
+                                       "mixture, all of the same L and V; enumerate its table instead",
+                         mx.why);
     if (!st)
         st = cf_range("mixture", "L", mx.L, 1, DLMKL_EXCH_MAX_L);
-    double **la = NULL;
+    if (!st)
+        st = cf_range("mixture", "V", mx.V, 2, 2147483647L);
+    if (!st && mx.n > 2147483647u)
+        st = dlmkl_error(DLMKL_EINVAL, "mixture (closed form): too many components (%zu)", mx.n);
+    double *w = NULL, *par = NULL, **la = NULL;
+    if (!st && (!(w = malloc(mx.n * sizeof *w)) || !(par = malloc(mx.n * sizeof *par))))
+        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
+    for (size_t c = 0; !st && c < mx.n; c++)
+        w[c] = mx.c[c].w, par[c] = mx.c[c].p;
     size_t ncw = 0;
     for (size_t c = 0; !st && c < mx.n; c++)
-        ncw += (size_t)mx.cw[c];
-    if (!st) {
-        char what[96];
+        ncw += (size_t)mx.c[c].cw;
+    if (!st && ncw) { /* V = 2 (cw is binary) */
+        char what[128];
         snprintf(what, sizeof what, "mixture (closed form): %zu Curie-Weiss components of %ld values", ncw, mx.L + 1);
         st = dlmkl_check_memory(ncw * (size_t)(mx.L + 1) * sizeof(double), what);
+        if (!st && !(la = calloc(mx.n, sizeof *la)))
+            st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
     }
-    if (!st && !(la = calloc(mx.n, sizeof *la)))
-        st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-    for (size_t c = 0; !st && c < mx.n; c++) {
-        if (!mx.cw[c])
+    for (size_t c = 0; !st && la && c < mx.n; c++) {
+        if (!mx.c[c].cw)
             continue;
         if (!(la[c] = malloc((size_t)(mx.L + 1) * sizeof **la)))
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        else
-            st = dlmkl_exch_log_string_cw((int)mx.L, mx.J[c], mx.hf[c], la[c]);
+        else if (!(st = dlmkl_exch_log_string_cw((int)mx.L, mx.c[c].J, mx.c[c].hf, la[c])))
+            for (long k = 0, j = mx.L; k < j; k++, j--) { /* by k ones → by k zeros */
+                const double t = la[c][k];
+                la[c][k] = la[c][j], la[c][j] = t;
+            }
     }
-    if (!st && mx.n > 2147483647u)
-        st = dlmkl_error(DLMKL_EINVAL, "mixture (closed form): too many components (%zu)", mx.n);
     if (!st)
-        st = dlmkl_profile_exchangeable_mixture((int)mx.L, (int)mx.n, mx.w, mx.theta, la, out);
+        st = dlmkl_profile_symmetric_mixture((int)mx.L, (int)mx.V, (int)mx.n, w, par, la, out);
+    if (!st)
+        *V_out = (int)mx.V;
     for (size_t c = 0; la && c < mx.n; c++)
         free(la[c]);
-    free(la);
+    free(la), free(w), free(par);
     cf_mix_free(&mx);
     return st;
 }
@@ -507,7 +539,7 @@ static void cf_names(char *buf, size_t len)
                               f->alias ? f->alias : "");
     }
     if (n < len)
-        snprintf(buf + n, len - n, ", mixture (of product with V = 2 and cw)");
+        snprintf(buf + n, len - n, ", mixture (of product with p=, any V, and cw)");
 }
 
 int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
@@ -526,9 +558,9 @@ int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out)
     fam[flen] = '\0';
     const dlmkl_family *f = dlmkl_family_find(fam, flen);
     if (f && !f->closed_form && colon && strcmp(f->name, "mixture") == 0) {
-        int st = cf_mixture(colon + 1, out);
+        int V = 0, st = cf_mixture(colon + 1, out, &V);
         if (st == DLMKL_OK)
-            (*out)->V = 2;
+            (*out)->V = V;
         return st;
     }
     if (!f || !f->closed_form)
@@ -611,10 +643,13 @@ const char *dlmkl_closed_form_help(void)
            "  cw:L=..,J=..[,h=0]          Curie-Weiss is exchangeable: h(m) = H(X_1..X_m) from the law of\n"
            "                              the sum, O(L^2) (L <= 1e6)\n"
            "  mixture:W1*{SPEC1}+W2*{SPEC2}+...\n"
-           "                              a mixture of exchangeable binary laws: every SPEC product:L=..,p=..\n"
-           "                              (V = 2), cw:L=..,J=..[,h=0] or such a mixture, all of one L. With\n"
-           "                              a(m,k) = sum_c w_c a_c(m,k) the probability of one string of length\n"
-           "                              m with k ones, h(m) = -sum_k C(m,k) a(m,k) log a(m,k), in logs;\n"
+           "                              a mixture of exchangeable laws of one L and V: every SPEC\n"
+           "                              product:L=..,V=..,p=.. (P(x=0) = p, (1-p)/(V-1) for each other\n"
+           "                              symbol; any V), cw:L=..,J=..[,h=0] (V = 2) or such a mixture.\n"
+           "                              With a(m,k) = sum_c w_c a_c(m,k) the probability of one string\n"
+           "                              of length m with k zeros, shared by C(m,k) (V-1)^(m-k) strings,\n"
+           "                              h(m) = -sum_k C(m,k) (V-1)^(m-k) a(m,k) log a(m,k), in logs;\n"
            "                              O(L^2 C) for C components (L = 1e4, C = 3: seconds). Other mixtures\n"
+           "                              (e.g. product:...,seed=, not symmetric among the nonzero symbols)\n"
            "                              have no closed form (auto: enumerates them)\n";
 }

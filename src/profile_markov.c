@@ -5,10 +5,12 @@
 
 #include "dlmkl/plogp.h"
 #include "dlmkl/profile_markov.h"
+#include "lnfact.h"
 
 #define COUPLING_MAX 1e6
 /* Budget of work units, L²/2·(V³ + 64): the transition powers (V³ multiply-adds per pair) and the
- * binomial weights (an expl per (m, n), counted as 64): about a minute of one core. */
+ * binomial weights (an exp and a double-double sum per (m, n), counted as 64): about a minute of
+ * one core. */
 #define MARKOV_COST_MAX 1.5e10 /* about a minute: measured 3.7 ns per unit (V = 2, L = 5000) */
 
 static int check_law(const double *p, int V, const char *what, long index)
@@ -45,14 +47,14 @@ int dlmkl_profile_markov(int L, int V, const double *init, const double *trans, 
     if (st != DLMKL_OK)
         return st;
     const size_t bytes = ((size_t)L * (size_t)V + 2 * VV + 2 * (size_t)L) * sizeof(double) +
-                         ((size_t)L + 1) * sizeof(long double);
+                         ((size_t)L + 1) * sizeof(lnfact_dd);
     if ((st = dlmkl_check_memory(bytes, "the Markov profile's work arrays")) != DLMKL_OK)
         return st;
     dlmkl_profile *prof = dlmkl_profile_alloc(L);
     double *mu = malloc((size_t)L * (size_t)V * sizeof *mu);
     double *M = malloc(VV * sizeof *M), *T = malloc(VV * sizeof *T);
     double *E = calloc((size_t)L, sizeof *E), *G = calloc((size_t)L, sizeof *G);
-    long double *lf = malloc(((size_t)L + 1) * sizeof *lf);
+    lnfact_dd *lf = lnfact_table(L);
     if (!prof || !mu || !M || !T || !E || !G || !lf) {
         st = dlmkl_error(DLMKL_ENOMEM, "out of memory for the Markov profile (L = %d, V = %d)", L, V);
         goto done;
@@ -100,19 +102,16 @@ int dlmkl_profile_markov(int L, int V, const double *init, const double *trans, 
             }
         }
     }
-    /* C(L,m)·h(m) = Σ_n E_n C(n, m−1) + Σ_n G_n C(n, m−2); weights C(n,k)/C(L,m) ≤ 1 from logs */
-    lf[0] = 0.0L;
-    for (int k = 1; k <= L; k++)
-        lf[k] = lf[k - 1] + logl((long double)k);
+    /* C(L,m)·h(m) = Σ_n E_n C(n, m−1) + Σ_n G_n C(n, m−2); weights C(n,k)/C(L,m) ≤ 1 from ln k! in
+     * double-double, the non-negative terms summed with compensation (TwoSum) */
     prof->h[0] = 0.0;
     for (int m = 1; m <= L; m++) {
-        const long double lcl = lf[L] - lf[m] - lf[L - m];
-        long double s = 0.0L;
+        double s = 0.0, comp = 0.0;
         for (int n = m - 1; n <= L - 1; n++)
-            s += (long double)E[n] * expl(lf[n] - lf[m - 1] - lf[n - m + 1] - lcl);
+            lnfact_add(&s, &comp, E[n] * exp(lnfact_choose_ratio(lf, n, m - 1, L, m)));
         for (int n = m - 2; m >= 2 && n <= L - 2; n++)
-            s += (long double)G[n] * expl(lf[n] - lf[m - 2] - lf[n - m + 2] - lcl);
-        prof->h[m] = (double)s;
+            lnfact_add(&s, &comp, G[n] * exp(lnfact_choose_ratio(lf, n, m - 2, L, m)));
+        prof->h[m] = s + comp;
     }
     *out = prof;
     prof = NULL;

@@ -245,7 +245,11 @@ START_TEST(test_auto_route)
         {"mixture:1*{mixture:1*{product:L=600,p=0.1}+1*{cw:L=600,J=2}}+1*{product:L=600,p=0.5}",
          DLMKL_PROFILE_ROUTE_CLOSED_FORM, 2},
         {"mixture:0.5*{product:L=6,V=2,seed=3}+0.5*{product:L=6,p=0.3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
-        {"mixture:0.5*{product:L=5,V=3,p=0.2}+0.5*{product:L=5,V=3,p=0.7}", DLMKL_PROFILE_ROUTE_ENUMERATED, 3},
+        /* V > 2: products symmetric among the nonzero symbols have one; seeded products do not */
+        {"mixture:0.5*{product:L=5,V=3,p=0.2}+0.5*{product:L=5,V=3,p=0.7}", DLMKL_PROFILE_ROUTE_CLOSED_FORM, 3},
+        {"mixture:1*{mixture:1*{product:L=400,V=4,p=0.1}+1*{product:L=400,V=4,p=0.9}}+1*{product:L=400,V=4,p=0.5}",
+         DLMKL_PROFILE_ROUTE_CLOSED_FORM, 4},
+        {"mixture:0.5*{product:L=5,V=3,p=0.2}+0.5*{product:L=5,V=3,seed=4}", DLMKL_PROFILE_ROUTE_ENUMERATED, 3},
         {"mixture:0.5*{cw:L=6,J=1}+0.5*{mixture:1*{markov:L=6,stay=0.8}}", DLMKL_PROFILE_ROUTE_ENUMERATED, 2},
         /* no closed form, 3 points in 3^14: the table's sparse route (profile_sparse.h) */
         {"mixture:0.5*{copy:L=14,V=3}+0.5*{copy:L=14,V=3}", DLMKL_PROFILE_ROUTE_ENUMERATED, 3},
@@ -289,6 +293,8 @@ START_TEST(test_auto_route)
         {"random:L=40,seed=1", "2^40"},     /* no closed form and beyond enumeration */
         {"mixture:1*{cw:L=5,J=1}+1*{product:L=6,p=0.5}", "same L"}, /* no closed form; the builder's error */
         {"mixture:1*{cw:L=5,J=1}+1*{product:L=5,p=1.5}", "p = 1.5"}, /* the closed form's error */
+        {"mixture:1*{product:L=5,V=3,p=0.5}+1*{product:L=5,V=3,p=-0.5}", "p = -0.5"},
+        {"mixture:1*{product:L=5,V=3,p=0.5}+1*{cw:L=5,J=1}", "same L and V"}, /* the builder's error */
         {"", "no family"},
     };
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
@@ -332,8 +338,9 @@ START_TEST(test_mixture_vs_enumeration)
             dlmkl_dist_free(d);
         }
     /* one cw component: the same profile as cw's own (linear-domain) closed form, to 1e-12 relative
-     * (where long double is double, as under valgrind, the linear route is off by 2e-13 relative at
-     * h = 52; the log route is pinned against mpmath separately) */
+     * (measured 2.6e-14, the same bits natively and under valgrind since both routes use ln k! in
+     * double-double; with long double log-factorials valgrind's run was off by 2e-13 at h = 52; the
+     * log route is pinned against mpmath separately) */
     dlmkl_profile *a = cf("mixture:2*{cw:L=300,J=1.3,h=0.1}"), *b = cf("cw:L=300,J=1.3,h=0.1");
     for (int m = 0; m <= 300; m++)
         TU_CLOSE(a->h[m], b->h[m], 1e-12 * fmax(1.0, fabs(b->h[m])), "one-component mixture vs cw h(%d)", m);
@@ -379,6 +386,112 @@ START_TEST(test_mixture_large_L)
 }
 END_TEST
 
+/* spec with every "@L" replaced by L and every "@V" by V */
+static void fill_LV(char *out, size_t len, const char *fmt, int L, int V)
+{
+    size_t n = 0;
+    for (const char *c = fmt; *c && n + 12 < len; c++) {
+        if (c[0] == '@' && (c[1] == 'L' || c[1] == 'V')) {
+            n += (size_t)snprintf(out + n, len - n, "%d", c[1] == 'L' ? L : V);
+            c++;
+        } else
+            out[n++] = *c;
+    }
+    out[n] = '\0';
+}
+
+/* Mixtures of i.i.d. laws on [V]^L symmetric among the nonzero symbols (product:L=..,V=..,p=..),
+ * V = 3, 4 (dlmkl_profile_symmetric_mixture): the closed form equals the dense enumerated profile of
+ * the same spec (dlmkl_profile_compute on the built table) to 1e-12 relative at every m, L <= 8:
+ * one component, p near 0 and 1, exact point masses (p = 0: all mass on the nonzero symbols), the
+ * uniform law (p = 1/V), nested mixtures. */
+START_TEST(test_symmetric_mixture_vs_enumeration)
+{
+    static const char *fmt[] = {
+        "mixture:0.3*{product:L=@L,V=@V,p=0.2}+0.7*{product:L=@L,V=@V,p=0.9}",
+        "mixture:1*{product:L=@L,V=@V,p=0.45}",
+        "mixture:1*{product:L=@L,V=@V,p=1e-9}+2*{product:L=@L,V=@V,p=0.999999999}+0.5*{product:L=@L,V=@V,p=0.5}",
+        "mixture:1*{product:L=@L,V=@V,p=0}+3*{product:L=@L,V=@V,p=1}+1*{product:L=@L,V=@V,p=0.3}",
+        "mixture:0.4*{mixture:1*{product:L=@L,V=@V,p=0.1}+1*{product:L=@L,V=@V,p=0.6}}+0.6*{product:L=@L,V=@V,p=1e-6}",
+        "mixture:1*{product:L=@L,V=@V,p=0.25}+1*{product:L=@L,V=@V,p=0.3333333333333333}+1*{product:L=@L,V=@V,p=0.02}",
+    };
+    static const int Vs[] = {3, 4};
+    static const int Ls[] = {1, 2, 5, 8};
+    char spec[512];
+    for (size_t f = 0; f < sizeof fmt / sizeof fmt[0]; f++)
+        for (size_t iv = 0; iv < sizeof Vs / sizeof Vs[0]; iv++)
+            for (size_t i = 0; i < sizeof Ls / sizeof Ls[0]; i++) {
+                const int L = Ls[i], V = Vs[iv];
+                if (tu_fast() && V == 4 && L == 8)
+                    continue; /* 4^8 entries, 2^8 subsets: slow under valgrind */
+                fill_LV(spec, sizeof spec, fmt[f], L, V);
+                dlmkl_profile *a = cf(spec);
+                dlmkl_dist *d = tu_dist(spec);
+                dlmkl_profile *b = dlmkl_profile_alloc(d->L);
+                ck_assert_int_eq(dlmkl_profile_compute(d, b), DLMKL_OK);
+                ck_assert_msg(a->L == L && b->L == L && a->V == V && d->V == V, "%s: L %d / %d, V %d / %d", spec, a->L,
+                              b->L, a->V, d->V);
+                for (int m = 0; m <= L; m++)
+                    TU_CLOSE(a->h[m], b->h[m], 1e-12 * fmax(1.0, fabs(b->h[m])), "%s h(%d): closed form vs enumeration",
+                             spec, m);
+                dlmkl_profile_free(a), dlmkl_profile_free(b);
+                dlmkl_dist_free(d);
+            }
+    /* the uniform law on [V]^L as a one-component mixture (p = 1/V, V = 4): h(m) = 2m bits */
+    dlmkl_profile *a = cf("mixture:1*{product:L=3000,V=4,p=0.25}");
+    for (int m = 0; m <= 3000; m++)
+        TU_CLOSE(a->h[m], 2.0 * m, 1e-12 * fmax(1.0, 2.0 * m), "uniform on [4]^3000 h(%d)", m);
+    dlmkl_profile_free(a);
+    /* p = 0 and p = 1 with weights 1:3 at V = 5: X is 0...0 (3/4) or uniform on the nonzero
+     * symbols (1/4): h(m) = h2(1/4) + m/4·log2 4 */
+    a = cf("mixture:1*{product:L=1000,V=5,p=0}+3*{product:L=1000,V=5,p=1}");
+    const double h2 = -0.25 * log2(0.25) - 0.75 * log2(0.75);
+    for (int m = 1; m <= 1000; m += 37)
+        TU_CLOSE(a->h[m], h2 + 0.5 * m, 1e-12 * (h2 + 0.5 * m), "point mass and uniform on 1..4, h(%d)", m);
+    dlmkl_profile_free(a);
+}
+END_TEST
+
+/* A one-component mixture is the product law itself: the mixture closed form (in logs, through the
+ * classes of strings) against product's closed form m·H1 at L = 2000, to 1e-12 relative, for V = 2
+ * (the binary route), 3, 5, 30, 1000 and p from 1e-7 to 1 − 1e-7. */
+START_TEST(test_symmetric_mixture_one_component)
+{
+    static const int Vs[] = {2, 3, 5, 30, 1000};
+    static const double ps[] = {0.3, 1e-7, 0.9999999, 0.0, 1.0, 0.5};
+    char spec[160], prod[128];
+    for (size_t iv = 0; iv < sizeof Vs / sizeof Vs[0]; iv++)
+        for (size_t ip = 0; ip < sizeof ps / sizeof ps[0]; ip++) {
+            const int L = tu_fast() ? 400 : 2000;
+            snprintf(prod, sizeof prod, "product:L=%d,V=%d,p=%.17g", L, Vs[iv], ps[ip]);
+            snprintf(spec, sizeof spec, "mixture:2*{%s}", prod);
+            dlmkl_profile *a = cf(spec), *b = cf(prod);
+            ck_assert_int_eq(a->V, Vs[iv]);
+            for (int m = 0; m <= L; m++)
+                TU_CLOSE(a->h[m], b->h[m], 1e-12 * fmax(1e-300, fabs(b->h[m])), "%s h(%d) vs %s", spec, m, prod);
+            dlmkl_profile_free(a), dlmkl_profile_free(b);
+        }
+}
+END_TEST
+
+/* The mixture closed form names the component that has none and why. */
+START_TEST(test_symmetric_mixture_rejects)
+{
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{product:L=6,V=3,seed=2}", DLMKL_EINVAL,
+            "component 2 ('product:L=6,V=3,seed=2') has random per-site marginals (seed=)");
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{product:L=6,V=3,seed=2}", DLMKL_EINVAL,
+            "symmetric among the nonzero symbols");
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{cw:L=6,J=1}", DLMKL_EINVAL,
+            "component 2 ('cw:L=6,J=1') is a law on [V]^L with L = 6, V = 2, but the components before it have L = 6, "
+            "V = 3");
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{product:L=6,V=4,p=0.5}", DLMKL_EINVAL, "V = 4, but");
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{copy:L=6,V=3}", DLMKL_EINVAL,
+            "component 2 ('copy:L=6,V=3') is neither product");
+    cf_fail("mixture:1*{product:L=6,V=3,p=0.5}+1*{product:L=6,V=3,p=2}", DLMKL_EINVAL, "p = 2 is not a probability");
+    cf_fail("mixture:1*{product:L=100000,V=3,p=0.5}", DLMKL_ECOST, "above the budget");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("closed_form");
@@ -392,6 +505,9 @@ int main(void)
     tcase_add_test(tc, test_auto_route);
     tcase_add_test(tc, test_mixture_vs_enumeration);
     tcase_add_test(tc, test_mixture_large_L);
+    tcase_add_test(tc, test_symmetric_mixture_vs_enumeration);
+    tcase_add_test(tc, test_symmetric_mixture_one_component);
+    tcase_add_test(tc, test_symmetric_mixture_rejects);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

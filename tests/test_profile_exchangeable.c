@@ -197,6 +197,62 @@ START_TEST(test_log_mixture_vs_sum_law_route)
 }
 END_TEST
 
+/* dlmkl_profile_symmetric_mixture: at V = 2 the binary mixture (theta = 1 − p, cw tables reindexed
+ * from ones to zeros) at L = 400 to 1e-12 relative; at V = 3 the brute-force sum over the classes in
+ * the linear domain (L = 60: no underflow there) to 1e-12 relative; then its bad inputs. */
+START_TEST(test_symmetric_mixture)
+{
+    const int L = 400;
+    const double wt[3] = {0.25, 0.35, 0.4}, p0[3] = {0.85, 0.4, 0.5}, th[3] = {0.15, 0.6, 0.5};
+    double *la = malloc((L + 1) * sizeof *la), *lz = malloc((L + 1) * sizeof *lz);
+    ck_assert_ptr_nonnull(la);
+    ck_assert_ptr_nonnull(lz);
+    ck_assert_int_eq(dlmkl_exch_log_string_cw(L, 1.4, -0.1, la), DLMKL_OK);
+    for (int k = 0; k <= L; k++)
+        lz[k] = la[L - k];
+    double *t1[3] = {NULL, NULL, la}, *t0[3] = {NULL, NULL, lz};
+    dlmkl_profile *a, *b;
+    ck_assert_int_eq(dlmkl_profile_exchangeable_mixture(L, 3, wt, th, t1, &b), DLMKL_OK);
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(L, 2, 3, wt, p0, t0, &a), DLMKL_OK);
+    for (int m = 0; m <= L; m++)
+        TU_CLOSE(a->h[m], b->h[m], 1e-12 * fmax(1.0, b->h[m]), "V = 2 symmetric vs binary mixture h(%d)", m);
+    dlmkl_profile_free(a), dlmkl_profile_free(b);
+    /* V = 3, L = 60: h(m) = −Σ_k C(m,k) 2^(m−k) a log2 a with a(m,k) = Σ_c w_c p^k ((1−p)/2)^(m−k) in long
+     * double, binomials by the multiplicative recurrence */
+    const int L3 = 60;
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(L3, 3, 3, wt, p0, NULL, &a), DLMKL_OK);
+    for (int m = 0; m <= L3; m++) {
+        long double H = 0.0L, cmk = 1.0L; /* C(m,k) */
+        for (int k = 0; k <= m; k++) {
+            long double am = 0.0L;
+            for (int c = 0; c < 3; c++)
+                am += (long double)wt[c] * powl(p0[c], k) * powl((1.0L - p0[c]) / 2.0L, m - k);
+            if (am > 0.0L)
+                H -= cmk * powl(2.0L, m - k) * am * log2l(am);
+            cmk = cmk * (long double)(m - k) / (long double)(k + 1);
+        }
+        TU_CLOSE(a->h[m], (double)H, 1e-12 * fmax(1.0, (double)H), "V = 3 L = %d h(%d) vs the linear sum", L3, m);
+    }
+    dlmkl_profile_free(a);
+    /* bad inputs: *out stays NULL */
+    const double bad_w[2] = {0.5, 0.6}, ok_w[2] = {0.5, 0.5}, bad_p[2] = {0.5, 1.5}, ok_p[2] = {0.1, 0.9};
+    double *tab[2] = {NULL, la};
+    a = (dlmkl_profile *)1;
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(5, 3, 2, bad_w, ok_p, NULL, &a), DLMKL_EINVAL);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(5, 3, 2, ok_w, bad_p, NULL, &a), DLMKL_EINVAL);
+    ck_assert_msg(strstr(dlmkl_last_error(), "p 2 = 1.5") != NULL, "%s", dlmkl_last_error());
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(5, 1, 2, ok_w, ok_p, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(5, 3, 2, ok_w, ok_p, tab, &a), DLMKL_EINVAL);
+    ck_assert_msg(strstr(dlmkl_last_error(), "needs V = 2") != NULL, "%s", dlmkl_last_error());
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(5, 3, 0, ok_w, ok_p, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(0, 3, 2, ok_w, ok_p, NULL, &a), DLMKL_EINVAL);
+    ck_assert_int_eq(dlmkl_profile_symmetric_mixture(100000, 3, 2, ok_w, ok_p, NULL, &a), DLMKL_ECOST);
+    ck_assert_ptr_null(a);
+    free(la), free(lz);
+}
+END_TEST
+
 START_TEST(test_speed_report)
 {
     /* timings for the notes; no assertion on time */
@@ -228,6 +284,7 @@ int main(void)
     tcase_add_test(tc, test_large_L_vs_direct_route);
     tcase_add_test(tc, test_bad_inputs);
     tcase_add_test(tc, test_log_mixture_vs_sum_law_route);
+    tcase_add_test(tc, test_symmetric_mixture);
     tcase_add_test(tc, test_speed_report);
     suite_add_tcase(s, tc);
     return tu_run(s);

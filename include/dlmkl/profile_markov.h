@@ -27,9 +27,10 @@ extern "C" {
  *  P(X_{i+1} = v | X_i = u) = trans[(step·V + u)·V + v], step = i − 1 if per_step (L−1 matrices,
  *  row-major, one after another) else 0 (one matrix for every step). Entries finite in [0,1], rows
  *  and init summing to 1 within DLMKL_SUM_TOL. O(L²·V³) time (the transition powers), O(L·V + V²)
- *  memory; the binomial weights C(n,k)/C(L,m) from long double log-factorials. DLMKL_EINVAL on bad
- *  input (the message names the entry), DLMKL_ETOOBIG above the memory cap, DLMKL_ECOST when
- *  L²(V³ + 64)/2 exceeds 1.5e10 (about a minute). */
+ *  memory; the binomial weights C(n,k)/C(L,m) = exp(ln ...) from ln k! summed in double-double and
+ *  the sums over n compensated (TwoSum), IEEE double only: the same bits wherever long double is
+ *  narrower (valgrind). DLMKL_EINVAL on bad input (the message names the entry), DLMKL_ETOOBIG
+ *  above the memory cap, DLMKL_ECOST when L²(V³ + 64)/2 exceeds 1.5e10 (about a minute). */
 int dlmkl_profile_markov(int L, int V, const double *init, const double *trans, int per_step,
                          dlmkl_profile **out);
 
