@@ -1149,6 +1149,8 @@ struct dlmkl_gen {
      * the sum from 0 in component order (build_mixprod's operations) */
     long m;
     double *w, *q;
+    int tailK;      /* the trailing digits fill_mixprod expands per block, tailT = V^tailK entries */
+    uint64_t tailT;
 };
 
 void dlmkl_gen_free(dlmkl_gen *g)
@@ -1173,19 +1175,26 @@ static inline uint64_t ising_key(const dlmkl_gen *g, uint64_t idx)
     return (uint64_t)__builtin_popcountll(idx) * (uint64_t)g->nd + (uint64_t)diff;
 }
 
+/* Largest block of trailing entries that fill_mixprod expands from one prefix product: the tail of
+ * K digits, T = V^K <= MIXPROD_TAIL entries (K = 0, T = 1 for V > MIXPROD_TAIL). */
+#define MIXPROD_TAIL 64
+
 /* GEN_MIXPROD entries i0..i0+count−1, components outermost: out[t] = 0, then for c = 0..m−1 an
  * odometer over the chunk (x_L fastest) keeps component c's prefix products
  *     pre[0] = w_c,  pre[i+1] = pre[i]·q_{c,i}(x_i),
- * recomputed from the first digit that changed, and out[t] += pre[L]. Each entry thus gets the
- * builder's products (the same factors, left to right) and its sum (from 0.0, components in
- * order); only the loops are swapped, so that the scratch is O(L) whatever m. Amortised
- * O(m·V/(V−1)) per entry, plus O(m·L) per call. */
+ * recomputed from the first digit that changed, and out[t] += pre[L]. Where a block of T = V^K
+ * entries whose last K digits run through all values lies in the chunk, it is done at once: from
+ * pre[L−K] the products of the last K sites are expanded in place, site by site (as fill_chain
+ * does), into tail[0..T), and out[t + j] += tail[j]. Either way each entry gets the builder's
+ * products (the same factors, left to right) and its sum (from 0.0, components in order); only
+ * the loops are swapped and shared, so that the scratch is O(L + T) whatever m. Amortised
+ * O(m·V/(V−1)) per entry, plus O(m·(L + T)) per call. */
 static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out)
 {
-    const int L = g->L;
-    const uint64_t V = (uint64_t)g->V;
+    const int L = g->L, K = g->tailK;
+    const uint64_t V = (uint64_t)g->V, T = g->tailT;
     int x0[DLMKL_MAX_L], x[DLMKL_MAX_L];
-    double pre[DLMKL_MAX_L + 1];
+    double pre[DLMKL_MAX_L + 1], tail[MIXPROD_TAIL];
     uint64_t r = i0;
     for (int i = L - 1; i >= 0; i--) {
         x0[i] = (int)(r % V);
@@ -1197,12 +1206,35 @@ static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double
         const double *qc = g->q + (size_t)c * (size_t)L * V;
         memcpy(x, x0, (size_t)L * sizeof *x);
         pre[0] = g->w[c];
-        int from = 0;
-        for (uint64_t t = 0; t < count; t++) {
-            for (int k = from; k < L; k++)
-                pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
-            out[t] += pre[L];
-            int i = L - 1;
+        int from = 0; /* pre[0..from] hold the products of the current digits */
+        for (uint64_t t = 0; t < count;) {
+            int i;
+            if ((i0 + t) % T == 0 && count - t >= T) {
+                /* a block: its last K digits are 0 and run through all V^K values */
+                for (int k = from; k < L - K; k++)
+                    pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
+                tail[0] = pre[L - K];
+                uint64_t len = 1;
+                for (int k = L - K; k < L; k++) {
+                    const double *qk = qc + (size_t)k * V;
+                    for (uint64_t j = len; j-- > 0;) {
+                        const double a = tail[j];
+                        for (uint64_t v = 0; v < V; v++)
+                            tail[j * V + v] = a * qk[v];
+                    }
+                    len *= V;
+                }
+                for (uint64_t j = 0; j < T; j++)
+                    out[t + j] += tail[j];
+                t += T;
+                i = L - K - 1; /* the carry out of the block */
+            } else {
+                for (int k = from; k < L; k++)
+                    pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
+                out[t] += pre[L];
+                t++;
+                i = L - 1;
+            }
             while (i >= 0 && x[i] == (int)V - 1)
                 x[i--] = 0;
             if (i < 0)
@@ -1385,6 +1417,9 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
         g->L = (int)L, g->V = (int)V, g->m = m;
         if (st == DLMKL_OK && !too_big(g)) {
             g->kind = GEN_MIXPROD;
+            g->tailK = 0, g->tailT = 1;
+            while (g->tailK < g->L && g->tailT * (uint64_t)g->V <= MIXPROD_TAIL)
+                g->tailK++, g->tailT *= (uint64_t)g->V;
             gen_count_support(g);
         }
     } else {
