@@ -1176,16 +1176,19 @@ static inline uint64_t ising_key(const dlmkl_gen *g, uint64_t idx)
 }
 
 /* Largest block of trailing entries that fill_mixprod expands from one prefix product: the tail of
- * K digits, T = V^K <= MIXPROD_TAIL entries (K = 0, T = 1 for V > MIXPROD_TAIL). */
-#define MIXPROD_TAIL 64
+ * K digits, T = V^K <= MIXPROD_TAIL entries (K = 0, T = 1 for V > MIXPROD_TAIL: entry by entry).
+ * 256 (2 KiB of stack): for V = 2, 64 cost 25% more per entry, 1024 no less; for V = 3, 729 misses
+ * the profile's chunks of 2048 entries too often. */
+#define MIXPROD_TAIL 256
 
 /* GEN_MIXPROD entries i0..i0+count−1, components outermost: out[t] = 0, then for c = 0..m−1 an
  * odometer over the chunk (x_L fastest) keeps component c's prefix products
  *     pre[0] = w_c,  pre[i+1] = pre[i]·q_{c,i}(x_i),
  * recomputed from the first digit that changed, and out[t] += pre[L]. Where a block of T = V^K
  * entries whose last K digits run through all values lies in the chunk, it is done at once: from
- * pre[L−K] the products of the last K sites are expanded in place, site by site (as fill_chain
- * does), into tail[0..T), and out[t + j] += tail[j]. Either way each entry gets the builder's
+ * pre[L−K] the products of sites L−K..L−2 are expanded in place, site by site (as fill_chain
+ * does), into tail[0..T/V), and out[t + j·V + v] += tail[j]·q_{c,L−1}(v) (the product rounded,
+ * then added: no contraction, -ffp-contract=off). Either way each entry gets the builder's
  * products (the same factors, left to right) and its sum (from 0.0, components in order); only
  * the loops are swapped and shared, so that the scratch is O(L + T) whatever m. Amortised
  * O(m·V/(V−1)) per entry, plus O(m·(L + T)) per call. */
@@ -1209,13 +1212,13 @@ static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double
         int from = 0; /* pre[0..from] hold the products of the current digits */
         for (uint64_t t = 0; t < count;) {
             int i;
-            if ((i0 + t) % T == 0 && count - t >= T) {
+            if (K > 0 && (i0 + t) % T == 0 && count - t >= T) {
                 /* a block: its last K digits are 0 and run through all V^K values */
                 for (int k = from; k < L - K; k++)
                     pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
                 tail[0] = pre[L - K];
                 uint64_t len = 1;
-                for (int k = L - K; k < L; k++) {
+                for (int k = L - K; k < L - 1; k++) {
                     const double *qk = qc + (size_t)k * V;
                     for (uint64_t j = len; j-- > 0;) {
                         const double a = tail[j];
@@ -1224,8 +1227,20 @@ static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double
                     }
                     len *= V;
                 }
-                for (uint64_t j = 0; j < T; j++)
-                    out[t + j] += tail[j];
+                /* the last site's products, each rounded, then added (no contraction) */
+                const double *ql = qc + (size_t)(L - 1) * V;
+                double *o = out + t;
+                if (V == 2) {
+                    const double q0 = ql[0], q1 = ql[1];
+                    for (uint64_t j = 0; j < len; j++) {
+                        o[2 * j] += tail[j] * q0;
+                        o[2 * j + 1] += tail[j] * q1;
+                    }
+                } else {
+                    for (uint64_t j = 0; j < len; j++)
+                        for (uint64_t v = 0; v < V; v++)
+                            o[j * V + v] += tail[j] * ql[v];
+                }
                 t += T;
                 i = L - K - 1; /* the carry out of the block */
             } else {
