@@ -1443,7 +1443,9 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
         else if ((st = lv_keys(fname, &kv, &L, &V)) == DLMKL_OK)
             st = dlmkl_markov_params(fname, &kv, L, V, &b, &a);
         g->L = (int)L, g->V = (int)V;
-        if (st == DLMKL_OK && (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) == DLMKL_OK && !a) {
+        if (st == DLMKL_OK && (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) != DLMKL_OK)
+            st = dlmkl_error_prefix(st, "%s", fname); /* as the builder's table allocation reports it */
+        if (st == DLMKL_OK && !a) {
             a = alloc_params(fname, (size_t)V, sizeof *a, "initial law", &st);
             if (a)
                 memcpy(a, b, (size_t)V * sizeof *a);

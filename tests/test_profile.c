@@ -391,7 +391,8 @@ START_TEST(test_generated_tables)
     static const char *const bad[] = {"ising:L=5", "ising:L=0,J=1", "cw:L=4,J=1,x=2", "product:L=3,V=2",
                                       "markov:L=4,V=3,stay=0.5", "ising2d:rows=8,cols=8,J=1", "product:L=63,V=2,p=0.5",
                                       "mixprod:L=3,V=2,seed=1", "mixprod:L=3,V=2,m=0,seed=1", "mixprod:L=4,m=2,seed=1,beta=1",
-                                      "mixprod:L=41,V=3,m=2,seed=1", "mixprod:L=3,V=2,m=2,seed=1,alpha=0"};
+                                      "mixprod:L=41,V=3,m=2,seed=1", "mixprod:L=3,V=2,m=2,seed=1,alpha=0",
+                                      "product:L=41,V=3,p=0.5", "markov:L=41,V=3,seed=1"};
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         dlmkl_gen *g = (dlmkl_gen *)&g;
         dlmkl_dist *d;
