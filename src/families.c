@@ -878,18 +878,20 @@ static int build_random(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     return DLMKL_OK;
 }
 
-/* mixprod:L=..,V=..,m=..,seed=..[,alpha=1] — p(x) = Σ_c w_c Π_i q_{c,i}(x_i), c = 1..m, with
- * w ~ Dirichlet(1) on m points drawn first, then q_{c,i} ~ Dirichlet(alpha) on V points for c = 1..m,
- * i = 1..L in that order. A mixture of m products has DTC <= H(component) <= log2 m.
- * Filled in index order by an odometer over x keeping the prefix products
- *     pre[c][i] = w_c Π_{t<i} q_{c,t}(x_t),
- * recomputed only from the first digit that changed: amortised O(m) per entry. */
-static int build_mixprod(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+/* The keys of mixprod, read and checked, and its parameters drawn in the documented order (see
+ * build_mixprod): *w_out the m weights, *q_out the m·L·V component marginals (component c, site i
+ * at q + (c·L + i)·V), *pre_out m·(L+1) doubles for the builder's prefix products. All three are
+ * malloc'd (the caller frees them; NULL on failure) and checked against the memory cap in this
+ * order, so that the generated table meets the cap where the builder does. Shared by the table
+ * builder and the generated table. O(m·L·V) draws. */
+static int mixprod_params(const char *fam, dlmkl_kv *kv, long *L_out, long *V_out, long *m_out, double **w_out,
+                          double **q_out, double **pre_out)
 {
     long L, V, m;
     uint64_t seed;
     double alpha;
     int st;
+    *w_out = *q_out = *pre_out = NULL;
     if ((st = dlmkl_kv_int(kv, fam, "L", 1, 0, &L)) || (st = dlmkl_kv_int(kv, fam, "V", 0, 2, &V)) ||
         (st = dlmkl_kv_int(kv, fam, "m", 1, 0, &m)) || (st = get_seed(kv, fam, &seed)) ||
         (st = dlmkl_kv_double(kv, fam, "alpha", 0, 1.0, &alpha)) ||
@@ -901,16 +903,37 @@ static int build_mixprod(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     double *q = w ? alloc_params(fam, (size_t)m * (size_t)L * (size_t)V, sizeof *q, "component marginals", &st) : NULL;
     double *pre = q ? alloc_params(fam, (size_t)m * (size_t)(L + 1), sizeof *pre, "prefix products", &st) : NULL;
     gsl_rng *r = pre ? rng_new(seed) : NULL;
-    dlmkl_dist *d = NULL;
     if (!pre || !r) {
         if (pre)
             st = dlmkl_error(DLMKL_ENOMEM, "out of memory");
-        goto done;
+        free(w), free(q), free(pre);
+        return st;
     }
     dirichlet_draw(r, 1.0, (uint64_t)m, w);
     for (long c = 0; c < m; c++)
         for (long i = 0; i < L; i++)
             dirichlet_draw(r, alpha, (uint64_t)V, q + (c * L + i) * V);
+    gsl_rng_free(r);
+    *L_out = L, *V_out = V, *m_out = m;
+    *w_out = w, *q_out = q, *pre_out = pre;
+    return DLMKL_OK;
+}
+
+/* mixprod:L=..,V=..,m=..,seed=..[,alpha=1] — p(x) = Σ_c w_c Π_i q_{c,i}(x_i), c = 1..m, with
+ * w ~ Dirichlet(1) on m points drawn first, then q_{c,i} ~ Dirichlet(alpha) on V points for c = 1..m,
+ * i = 1..L in that order. A mixture of m products has DTC <= H(component) <= log2 m.
+ * Filled in index order by an odometer over x keeping the prefix products
+ *     pre[c][i] = w_c Π_{t<i} q_{c,t}(x_t),
+ * recomputed only from the first digit that changed: amortised O(m) per entry. The entries are
+ * these sums as they are (w and each q_{c,i} already sum to 1): no division by their total. */
+static int build_mixprod(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
+{
+    long L, V, m;
+    double *w, *q, *pre;
+    int st;
+    if ((st = mixprod_params(fam, kv, &L, &V, &m, &w, &q, &pre)))
+        return st;
+    dlmkl_dist *d = NULL;
     if ((st = alloc_table(fam, L, V, &d)))
         goto done;
     int x[DLMKL_MAX_L] = {0};
@@ -936,8 +959,6 @@ static int build_mixprod(const char *fam, dlmkl_kv *kv, dlmkl_dist **out)
     }
     *out = d;
 done:
-    if (r)
-        gsl_rng_free(r);
     free(w), free(q), free(pre);
     return st;
 }
@@ -1109,9 +1130,9 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* generated tables (dlmkl_gen): the entries of ising, ising2d, cw, product and markov on demand   */
+/* generated tables (dlmkl_gen): the entries of ising, ising2d, cw, product, markov, mixprod       */
 
-enum { GEN_ISING = 1, GEN_CHAIN = 2 };
+enum { GEN_ISING = 1, GEN_CHAIN = 2, GEN_MIXPROD = 3 };
 
 struct dlmkl_gen {
     int L, V, kind;
@@ -1124,13 +1145,19 @@ struct dlmkl_gen {
     double *init, *own;
     const double **kern;
     size_t stride;
+    /* GEN_MIXPROD: p(x) = Σ_c w[c]·Π_i q[(c·L + i)·V + x_i], each product from w[c] left to right,
+     * the sum from 0 in component order (build_mixprod's operations) */
+    long m;
+    double *w, *q;
+    int tailK;      /* the trailing digits fill_mixprod expands per block, tailT = V^tailK entries */
+    uint64_t tailT;
 };
 
 void dlmkl_gen_free(dlmkl_gen *g)
 {
     if (!g)
         return;
-    free(g->ptab), free(g->init), free(g->own), free(g->kern);
+    free(g->ptab), free(g->init), free(g->own), free(g->kern), free(g->w), free(g->q);
     free(g);
 }
 
@@ -1148,8 +1175,97 @@ static inline uint64_t ising_key(const dlmkl_gen *g, uint64_t idx)
     return (uint64_t)__builtin_popcountll(idx) * (uint64_t)g->nd + (uint64_t)diff;
 }
 
+/* Largest block of trailing entries that fill_mixprod expands from one prefix product: the tail of
+ * K digits, T = V^K <= MIXPROD_TAIL entries (K = 0, T = 1 for V > MIXPROD_TAIL: entry by entry).
+ * 256 (2 KiB of stack): for V = 2, 64 cost 25% more per entry, 1024 no less; for V = 3, 729 misses
+ * the profile's chunks of 2048 entries too often. */
+#define MIXPROD_TAIL 256
+
+/* GEN_MIXPROD entries i0..i0+count−1, components outermost: out[t] = 0, then for c = 0..m−1 an
+ * odometer over the chunk (x_L fastest) keeps component c's prefix products
+ *     pre[0] = w_c,  pre[i+1] = pre[i]·q_{c,i}(x_i),
+ * recomputed from the first digit that changed, and out[t] += pre[L]. Where a block of T = V^K
+ * entries whose last K digits run through all values lies in the chunk, it is done at once: from
+ * pre[L−K] the products of sites L−K..L−2 are expanded in place, site by site (as fill_chain
+ * does), into tail[0..T/V), and out[t + j·V + v] += tail[j]·q_{c,L−1}(v) (the product rounded,
+ * then added: no contraction, -ffp-contract=off). Either way each entry gets the builder's
+ * products (the same factors, left to right) and its sum (from 0.0, components in order); only
+ * the loops are swapped and shared, so that the scratch is O(L + T) whatever m. Amortised
+ * O(m·V/(V−1)) per entry, plus O(m·(L + T)) per call. */
+static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out)
+{
+    const int L = g->L, K = g->tailK;
+    const uint64_t V = (uint64_t)g->V, T = g->tailT;
+    int x0[DLMKL_MAX_L], x[DLMKL_MAX_L];
+    double pre[DLMKL_MAX_L + 1], tail[MIXPROD_TAIL];
+    uint64_t r = i0;
+    for (int i = L - 1; i >= 0; i--) {
+        x0[i] = (int)(r % V);
+        r /= V;
+    }
+    for (uint64_t t = 0; t < count; t++)
+        out[t] = 0.0;
+    for (long c = 0; c < g->m; c++) {
+        const double *qc = g->q + (size_t)c * (size_t)L * V;
+        memcpy(x, x0, (size_t)L * sizeof *x);
+        pre[0] = g->w[c];
+        int from = 0; /* pre[0..from] hold the products of the current digits */
+        for (uint64_t t = 0; t < count;) {
+            int i;
+            if (K > 0 && (i0 + t) % T == 0 && count - t >= T) {
+                /* a block: its last K digits are 0 and run through all V^K values */
+                for (int k = from; k < L - K; k++)
+                    pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
+                tail[0] = pre[L - K];
+                uint64_t len = 1;
+                for (int k = L - K; k < L - 1; k++) {
+                    const double *qk = qc + (size_t)k * V;
+                    for (uint64_t j = len; j-- > 0;) {
+                        const double a = tail[j];
+                        for (uint64_t v = 0; v < V; v++)
+                            tail[j * V + v] = a * qk[v];
+                    }
+                    len *= V;
+                }
+                /* the last site's products, each rounded, then added (no contraction) */
+                const double *ql = qc + (size_t)(L - 1) * V;
+                double *o = out + t;
+                if (V == 2) {
+                    const double q0 = ql[0], q1 = ql[1];
+                    for (uint64_t j = 0; j < len; j++) {
+                        o[2 * j] += tail[j] * q0;
+                        o[2 * j + 1] += tail[j] * q1;
+                    }
+                } else {
+                    for (uint64_t j = 0; j < len; j++)
+                        for (uint64_t v = 0; v < V; v++)
+                            o[j * V + v] += tail[j] * ql[v];
+                }
+                t += T;
+                i = L - K - 1; /* the carry out of the block */
+            } else {
+                for (int k = from; k < L; k++)
+                    pre[k + 1] = pre[k] * qc[(size_t)k * V + (size_t)x[k]];
+                out[t] += pre[L];
+                t++;
+                i = L - 1;
+            }
+            while (i >= 0 && x[i] == (int)V - 1)
+                x[i--] = 0;
+            if (i < 0)
+                break; /* past the last entry */
+            x[i]++;
+            from = i;
+        }
+    }
+}
+
 void dlmkl_gen_fill(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out)
 {
+    if (g->kind == GEN_MIXPROD) {
+        fill_mixprod(g, i0, count, out);
+        return;
+    }
     if (g->kind == GEN_ISING) {
         for (uint64_t t = 0; t < count; t++)
             out[t] = g->ptab[ising_key(g, i0 + t)];
@@ -1229,6 +1345,19 @@ static int gen_ising(const char *fam, long L, const ising_bonds *b, double J, do
     return DLMKL_OK;
 }
 
+/* g->support: the nonzero entries of g, counted by one pass over them (chunks of 4096). O(V^L) fills. */
+static void gen_count_support(dlmkl_gen *g)
+{
+    double buf[4096];
+    g->support = 0;
+    for (uint64_t i0 = 0; i0 < g->n; i0 += 4096) {
+        const uint64_t m = g->n - i0 < 4096 ? g->n - i0 : 4096;
+        dlmkl_gen_fill(g, i0, m, buf);
+        for (uint64_t t = 0; t < m; t++)
+            g->support += buf[t] > 0.0;
+    }
+}
+
 /* A chain law (fill_chain's init, kern, stride); takes init and own (freed with g). The support is
  * counted by one pass over the entries. */
 static int gen_chain(const char *fam, double *init, double *own, size_t stride, long L, dlmkl_gen *g)
@@ -1241,14 +1370,7 @@ static int gen_chain(const char *fam, double *init, double *own, size_t stride, 
         return st;
     for (long i = 0; i < L; i++)
         g->kern[i] = stride ? own : own + i * g->V; /* markov: P at every site; product: q_i */
-    double buf[4096];
-    g->support = 0;
-    for (uint64_t i0 = 0; i0 < g->n; i0 += 4096) {
-        const uint64_t m = g->n - i0 < 4096 ? g->n - i0 : 4096;
-        dlmkl_gen_fill(g, i0, m, buf);
-        for (uint64_t t = 0; t < m; t++)
-            g->support += buf[t] > 0.0;
-    }
+    gen_count_support(g);
     return DLMKL_OK;
 }
 
@@ -1277,7 +1399,7 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
         ip = ising2d_params;
     else if (strcmp(fam, "cw") == 0)
         ip = cw_params;
-    else if (strcmp(fam, "product") != 0 && strcmp(fam, "markov") != 0)
+    else if (strcmp(fam, "product") != 0 && strcmp(fam, "markov") != 0 && strcmp(fam, "mixprod") != 0)
         return DLMKL_OK;
     char fname[64];
     snprintf(fname, sizeof fname, "%.*s", (int)(flen < 63 ? flen : 63), spec); /* as the user wrote it */
@@ -1298,13 +1420,32 @@ int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out)
         g->L = (int)L, g->V = 2;
         if (st == DLMKL_OK && !too_big(g))
             st = gen_ising(fname, L, &bonds, J, h, g);
+    } else if (strcmp(fam, "mixprod") == 0) {
+        /* the builder's parameters (its prefix products are only checked against the cap, as the
+         * builder allocates them), then V^L as the builder's table allocation reports it */
+        long m = 0;
+        double *pre = NULL;
+        if ((st = mixprod_params(fname, &kv, &L, &V, &m, &g->w, &g->q, &pre)) == DLMKL_OK &&
+            (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) != DLMKL_OK)
+            st = dlmkl_error_prefix(st, "%s", fname);
+        free(pre);
+        g->L = (int)L, g->V = (int)V, g->m = m;
+        if (st == DLMKL_OK && !too_big(g)) {
+            g->kind = GEN_MIXPROD;
+            g->tailK = 0, g->tailT = 1;
+            while (g->tailK < g->L && g->tailT * (uint64_t)g->V <= MIXPROD_TAIL)
+                g->tailK++, g->tailT *= (uint64_t)g->V;
+            gen_count_support(g);
+        }
     } else {
         if (strcmp(fam, "product") == 0)
             st = product_params(fname, &kv, &L, &V, &b); /* q_1..q_L; init = q_1 */
         else if ((st = lv_keys(fname, &kv, &L, &V)) == DLMKL_OK)
             st = dlmkl_markov_params(fname, &kv, L, V, &b, &a);
         g->L = (int)L, g->V = (int)V;
-        if (st == DLMKL_OK && (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) == DLMKL_OK && !a) {
+        if (st == DLMKL_OK && (st = dlmkl_pow_checked((int)V, (int)L, &g->n)) != DLMKL_OK)
+            st = dlmkl_error_prefix(st, "%s", fname); /* as the builder's table allocation reports it */
+        if (st == DLMKL_OK && !a) {
             a = alloc_params(fname, (size_t)V, sizeof *a, "initial law", &st);
             if (a)
                 memcpy(a, b, (size_t)V * sizeof *a);

@@ -45,9 +45,10 @@ for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2
     done
 done
 ok "profile: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 tables)"
-# --- generated tables: no process holds the table (ising, ising2d, cw, product, markov) ---
+# --- generated tables: no process holds the table (ising, ising2d, cw, product, markov, mixprod) ---
 for spec in "ising2d:rows=3,cols=4,J=0.4,h=0.1" "cw:L=13,J=0.9,h=-0.3" "product:L=9,V=3,seed=2,alpha=0.5" \
-            "markov:L=8,V=3,seed=9" "ising:L=1,J=0.3"; do
+            "markov:L=8,V=3,seed=9" "ising:L=1,J=0.3" "mixprod:L=14,V=2,m=3,seed=7" \
+            "mixprod:L=9,V=3,m=4,seed=5,alpha=0.5" "mixprod:L=5,V=2,m=12,seed=4"; do
     "$DLMKL" profile --dist "$spec" --threads 1 > "$T/ref.csv" || fail "dlmkl profile $spec"
     for np in 2 3; do
         for th in 1 2; do
@@ -59,7 +60,7 @@ for spec in "ising2d:rows=3,cols=4,J=0.4,h=0.1" "cw:L=13,J=0.9,h=-0.3" "product:
     run 2 profile --dist "$spec" --whole-table -o "$T/mpi.csv" > "$T/mpi.out" 2>&1 && cmp -s "$T/ref.csv" "$T/mpi.csv" \
         || fail "--whole-table profile of $spec differs"
 done
-ok "generated tables: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (5 more families)"
+ok "generated tables: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 more tables, 6 families)"
 # the memory cap: ising:L=16 has a 512 KiB table; one thread's workspace without it is 272 KiB
 "$DLMKL" profile --dist "ising:L=16,J=0.6" --threads 1 > "$T/ref.csv" || fail "dlmkl profile ising:L=16"
 run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 400K -o "$T/cap.csv" > "$T/cap.out" 2>&1 \
@@ -73,6 +74,21 @@ run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 200K -o "$T/cap
 st=$?
 [ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capg.csv" ] \
     && ok "generated under a 200K cap (below its workspace): exit 1, no file" || fail "gen under 200K: exit $st, $(head -3 "$T/cap.out")"
+# the same for mixprod:L=16 (table 512 KiB; its parameters, 3·16·2 marginals, are small)
+"$DLMKL" profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 > "$T/ref.csv" || fail "dlmkl profile mixprod:L=16"
+run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 400K -o "$T/capm.csv" > "$T/cap.out" 2>&1 \
+    && cmp -s "$T/ref.csv" "$T/capm.csv" && ok "generated mixprod:L=16 within a 400K cap that its table exceeds: the same bytes" \
+    || fail "generated mixprod under the cap: $(head -3 "$T/cap.out")"
+run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 400K --whole-table -o "$T/capmw.csv" > "$T/cap.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capmw.csv" ] \
+    && ok "mixprod --whole-table under the same cap: exit 1, the cap named, no file" \
+    || fail "mixprod whole under the cap: exit $st, $(head -3 "$T/cap.out")"
+run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 200K -o "$T/capmg.csv" > "$T/cap.out" 2>&1
+st=$?
+[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capmg.csv" ] \
+    && ok "generated mixprod under a 200K cap (below its workspace): exit 1, no file" \
+    || fail "mixprod gen under 200K: exit $st, $(head -3 "$T/cap.out")"
 run 2 profile --dist "ising:L=5" -o "$T/no.csv" > "$T/u.out" 2>&1
 [ $? -eq 1 ] && grep -q "J" "$T/u.out" && [ ! -e "$T/no.csv" ] && ok "bad generated spec: exit 1, no file" || fail "bad gen spec: $(cat "$T/u.out")"
 

@@ -327,7 +327,9 @@ START_TEST(test_generated_tables)
         "cw:L=13,J=0.9,h=-0.3", "cw:L=6,J=900", "product:L=12,V=2,p=0.3", "product:L=5,V=3,seed=4,alpha=0.5",
         "product:L=1,V=4,seed=2", "markov:L=13,stay=0.8", "markov:L=7,V=3,seed=9",
         "markov:L=6,V=3,trans=0.5/0.5/0/0/0.5/0.5/0.2/0/0.8,init=stationary", "markov:L=3,V=5,seed=3,conc=0.3",
-        "ising:L=6,J=1e6,h=1"};
+        "ising:L=6,J=1e6,h=1", "mixprod:L=14,V=2,m=3,seed=7", "mixprod:L=13,V=2,m=1,seed=2",
+        "mixprod:L=14,V=2,m=40,seed=9,alpha=0.3", "mixprod:L=9,V=3,m=4,seed=5,alpha=0.5", "mixprod:L=1,V=2,m=2,seed=1",
+        "mixprod:L=6,V=3,m=2,seed=11,alpha=0.002", "mixprod:L=4,V=5,m=7,seed=3"};
     for (size_t c = 0; c < sizeof specs / sizeof specs[0]; c++) {
         dlmkl_dist *d;
         dlmkl_gen *g;
@@ -367,7 +369,7 @@ START_TEST(test_generated_tables)
         dlmkl_dist_free(d);
     }
     /* not generated: *out = NULL, no error; errors of the spec as the builder's */
-    static const char *const other[] = {"random:L=4,V=2,seed=1", "copy:L=4,V=2", "mixprod:L=3,V=2,m=2,seed=1",
+    static const char *const other[] = {"random:L=4,V=2,seed=1", "copy:L=4,V=2",
                                         "rs:q=5,n=3,k=2", "nosuch:L=3", "table:/nonexistent"};
     for (size_t c = 0; c < sizeof other / sizeof other[0]; c++) {
         dlmkl_gen *g = (dlmkl_gen *)&g;
@@ -387,7 +389,10 @@ START_TEST(test_generated_tables)
     dlmkl_gen_free(big);
     dlmkl_set_max_memory(cap);
     static const char *const bad[] = {"ising:L=5", "ising:L=0,J=1", "cw:L=4,J=1,x=2", "product:L=3,V=2",
-                                      "markov:L=4,V=3,stay=0.5", "ising2d:rows=8,cols=8,J=1", "product:L=63,V=2,p=0.5"};
+                                      "markov:L=4,V=3,stay=0.5", "ising2d:rows=8,cols=8,J=1", "product:L=63,V=2,p=0.5",
+                                      "mixprod:L=3,V=2,seed=1", "mixprod:L=3,V=2,m=0,seed=1", "mixprod:L=4,m=2,seed=1,beta=1",
+                                      "mixprod:L=41,V=3,m=2,seed=1", "mixprod:L=3,V=2,m=2,seed=1,alpha=0",
+                                      "product:L=41,V=3,p=0.5", "markov:L=41,V=3,seed=1"};
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         dlmkl_gen *g = (dlmkl_gen *)&g;
         dlmkl_dist *d;

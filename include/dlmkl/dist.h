@@ -54,15 +54,17 @@ typedef struct dlmkl_gen dlmkl_gen;
 /*! The generated table of spec, for the families whose entries are cheap functions of their
  *  parameters: ising, ising2d, cw (p(x) = exp(E − max E)/Z with E from bit counts of x; the
  *  distinct values of exp(E − max E)/Z are tabulated, max E and Z are found by two passes in index
- *  order exactly as the builder does) and product, markov (p(x) a product along x, the prefix
- *  products kept by an odometer). Every other family (random, mixprod: one sequential random
- *  stream or an expensive entry; copy, parity, perm, mds: sparse, profiled from their support;
- *  mixture, table:) gives *out = NULL and DLMKL_OK: build the table instead; so does a table whose
- *  marginals of L−1 coordinates (V^(L−1) doubles, the least any profile workspace holds) exceed the
- *  memory cap (its builder reports the cap at once). Errors in the spec are
- *  reported as by dlmkl_dist_from_spec. Memory O(L²) plus the parameters (not the table), checked
- *  against the cap; cost two passes of O(V^L) bit counts (Ising-type) or one pass (chains, to
- *  count the support). */
+ *  order exactly as the builder does), product, markov (p(x) a product along x, the prefix
+ *  products kept by an odometer) and mixprod (p(x) = Σ_c w_c Π_i q_{c,i}(x_i), the builder's
+ *  products and sum, which it does not divide by a total; the prefix products of each component
+ *  kept by an odometer, O(m) per entry). Every other family (random: one sequential random
+ *  stream; copy, parity, perm, mds: sparse, profiled from their support; mixture, table:) gives
+ *  *out = NULL and DLMKL_OK: build the table instead; so does a table whose marginals of L−1
+ *  coordinates (V^(L−1) doubles, the least any profile workspace holds) exceed the memory cap (its
+ *  builder reports the cap at once). Errors in the spec are reported as by dlmkl_dist_from_spec.
+ *  Memory O(L²) plus the parameters (not the table), checked against the cap; cost two passes of
+ *  O(V^L) bit counts (Ising-type) or one pass of generation (chains, mixprod: to count the
+ *  support). */
 int dlmkl_gen_from_spec(const char *spec, dlmkl_gen **out);
 /*! Free g and its parameters (NULL: nothing). O(1). */
 void dlmkl_gen_free(dlmkl_gen *g);
@@ -72,7 +74,8 @@ int dlmkl_gen_V(const dlmkl_gen *g);
 uint64_t dlmkl_gen_size(const dlmkl_gen *g);
 uint64_t dlmkl_gen_support(const dlmkl_gen *g);
 /*! out[t] = p[i0 + t] for t < count (i0 + count <= V^L), bit for bit the entries of the table
- *  dlmkl_dist_from_spec builds. Thread-safe (g is read only). O(count + L) per call. */
+ *  dlmkl_dist_from_spec builds. Thread-safe (g is read only). O(count + L) per call (mixprod:
+ *  O(m·(count + L))). */
 void dlmkl_gen_fill(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out);
 
 /*! Multi-line help text describing every family and key. */
