@@ -44,7 +44,7 @@ for spec in "ising:L=14,J=0.7,h=0.2" "markov:L=12,V=2,stay=0.8" "random:L=13,V=2
         done
     done
 done
-ok "profile: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 tables)"
+ok "profile: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (9 tables)"
 # --- generated tables: no process holds the table (ising, ising2d, cw, product, markov, mixprod) ---
 for spec in "ising2d:rows=3,cols=4,J=0.4,h=0.1" "cw:L=13,J=0.9,h=-0.3" "product:L=9,V=3,seed=2,alpha=0.5" \
             "markov:L=8,V=3,seed=9" "ising:L=1,J=0.3" "mixprod:L=14,V=2,m=3,seed=7" \

@@ -28,18 +28,19 @@ static const char *const mpi_help =
     "a fixed order, so the result is bit-identical for any P and N. A sweep computes each table's\n"
     "profile with all P processes, deals the rows round robin, and rank 0 journals every row and\n"
     "writes DIR/NAME.csv (resumable with --resume, as dlmkl sweep). The profile command generates\n"
-    "the tables of ising, ising2d, cw, product and markov on every process instead of holding them\n"
-    "(see profile --help); a sweep builds every table whole (its rows read it).\n"
+    "the tables of ising, ising2d, cw, product, markov and mixprod on every process instead of\n"
+    "holding them (see profile --help); a sweep builds every table whole (its rows read it).\n"
     "Options: -h, --help; -V, --version (also after a command)\n";
 
 static const char *const profile_mpi_help =
     "Usage: mpirun -np P dlmkl-mpi profile --dist SPEC [options]\n"
     "The entropy profile h(m) and the information curve Z_m, as 'dlmkl profile' (same columns and\n"
     "bytes), computed by P processes together. Columns: m,h,Z,unit,V\n"
-    "Tables of ising, ising2d, cw, product and markov are generated from their parameters: no\n"
-    "process holds the table, each generates it again, in chunks, for every unit it computes (memory\n"
-    "per process: its threads' marginal stacks, about half a table each for V = 2, 3). Other\n"
-    "families, and laws profiled from their support, are built whole on every process.\n"
+    "Tables of ising, ising2d, cw, product, markov and mixprod are generated from their\n"
+    "parameters: no process holds the table, each generates it again, in chunks, for every unit\n"
+    "it computes (memory per process: its threads' marginal stacks, about half a table each for\n"
+    "V = 2, 3). Other families, and laws profiled from their support, are built whole on every\n"
+    "process.\n"
     "  --whole-table         build the whole table on every process for those families too (more\n"
     "                        memory, no regeneration)\n";
 
