@@ -792,7 +792,7 @@ static int choose_groups(const int *ua, const double *uw, int first_tiled, int f
     const int nu = nsub - first_group;
     if (nu <= 0 || nsub > DLMKL_MAX_L)
         return 0;
-    const int qmax = nu < 4 * nthreads ? nu : 4 * nthreads;
+    const int qmax = nthreads >= (nu + 3) / 4 ? nu : 4 * nthreads;
     double gw[DLMKL_MAX_L + 2], items[2 * DLMKL_MAX_L + 4], best = INFINITY;
     int bestq = 0;
     for (int q = 1; q <= qmax; q++) {
