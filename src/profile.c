@@ -193,56 +193,8 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
 #define WIDE_CLONES
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
-#define DLMKL_SUM41_AVX512 1
-#include <immintrin.h>
-
-/* dst[i] = ((s[4i] + s[4i+1]) + s[4i+2]) + s[4i+3] (V = 4, B = 1) with AVX-512F: 8 rows (4 vectors)
- * are transposed by permutes into the 4 vectors of their v = 0..3 entries, which are added in
- * order; the rest row by row. The same additions as SUM_ROWS_FIXED(1, 4), which GCC leaves
- * scalar (measured 0.81 -> 0.37 ns per entry, in cache). */
-__attribute__((target("avx512f"))) static void sum_rows_41_avx512(const double *restrict s, double *restrict d,
-                                                                 uint64_t rows)
-{
-    const __m512i even4 = _mm512_setr_epi64(0, 4, 8, 12, 1, 5, 9, 13), odd4 = _mm512_setr_epi64(2, 6, 10, 14, 3, 7, 11, 15);
-    const __m512i lo = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11), hi = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
-    uint64_t i = 0;
-    for (; i + 8 <= rows; i += 8) {
-        const double *p = s + 4 * i;
-        const __m512d z0 = _mm512_loadu_pd(p), z1 = _mm512_loadu_pd(p + 8);
-        const __m512d z2 = _mm512_loadu_pd(p + 16), z3 = _mm512_loadu_pd(p + 24);
-        /* a = (v0 | v1) of rows 0..3, b = (v2 | v3) of rows 0..3; c, e the same of rows 4..7 */
-        const __m512d a = _mm512_permutex2var_pd(z0, even4, z1), b = _mm512_permutex2var_pd(z0, odd4, z1);
-        const __m512d c = _mm512_permutex2var_pd(z2, even4, z3), e = _mm512_permutex2var_pd(z2, odd4, z3);
-        const __m512d v0 = _mm512_permutex2var_pd(a, lo, c), v1 = _mm512_permutex2var_pd(a, hi, c);
-        const __m512d v2 = _mm512_permutex2var_pd(b, lo, e), v3 = _mm512_permutex2var_pd(b, hi, e);
-        _mm512_storeu_pd(d + i, _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(v0, v1), v2), v3));
-    }
-    for (; i < rows; i++)
-        d[i] = ((s[4 * i] + s[4 * i + 1]) + s[4 * i + 2]) + s[4 * i + 3];
-}
-
-static int have_avx512(void)
-{
-    static int known; /* 0: not asked yet, 1: no, 2: yes (a benign race: every thread stores the same) */
-    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (!k) {
-        __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx512f") ? 2 : 1;
-        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-    }
-    return k == 2;
-}
-#endif
-
 WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict dst, uint64_t rows, uint64_t B, int V)
 {
-#ifdef DLMKL_SUM41_AVX512
-    if (V == 4 && B == 1 && have_avx512()) {
-        sum_rows_41_avx512(src, dst, rows);
-        return;
-    }
-#endif
     if (V == 2 && B == 1) {
         SUM_ROWS_FIXED(1, 2)
     } else if (V == 2 && B == 2) {
