@@ -159,6 +159,21 @@ size_t dlmkl_profile_workspace_bytes(int L, int V, int nthreads)
             dst[i * (BC) + (uint64_t)b] = c;                                                               \
         }
 
+/* The same with each row's B entries kept in a small array while the V slices are added (GCC
+ * vectorises this shape better for B = 3, V = 3: 0.53 -> 0.45 ns per entry, in cache). */
+#define SUM_ROWS_ROWWISE(BC, VC)                                                                           \
+    for (uint64_t i = 0; i < rows; i++) {                                                                  \
+        const double *restrict s = src + i * (VC) * (BC);                                                  \
+        double t[BC];                                                                                      \
+        for (int b = 0; b < (BC); b++)                                                                     \
+            t[b] = s[b];                                                                                   \
+        for (int v = 1; v < (VC); v++)                                                                     \
+            for (int b = 0; b < (BC); b++)                                                                 \
+                t[b] += s[v * (BC) + b];                                                                   \
+        for (int b = 0; b < (BC); b++)                                                                     \
+            dst[i * (BC) + (uint64_t)b] = t[b];                                                            \
+    }
+
 #define SUM_ROWS_V(VC)                                                                                     \
     for (uint64_t i = 0; i < rows; i++) {                                                                  \
         const double *restrict s = src + i * (VC) * B;                                                     \
@@ -193,7 +208,7 @@ WIDE_CLONES static void sum_rows(const double *restrict src, double *restrict ds
     } else if (V == 3 && B == 1) {
         SUM_ROWS_FIXED(1, 3)
     } else if (V == 3 && B == 3) {
-        SUM_ROWS_FIXED(3, 3)
+        SUM_ROWS_ROWWISE(3, 3)
     } else if (V == 3 && B == 9) {
         SUM_ROWS_FIXED(9, 3)
     } else if (V == 3 && B == 27) {
@@ -683,6 +698,105 @@ int dlmkl_profile_units_compute(const dlmkl_dist *d, const int *units, int count
     return dlmkl_profile_units_compute_tiled(d, units, count, rows, &tl);
 }
 
+/* Work of one read of the table (per entry), relative to one marginal entry made and logged: a pass
+ * or a root marginal streams the table at about 0.5 ns per entry against about 2 ns per marginal
+ * entry (V = 3, L = 14, measured per item). Used only to order and group the work. */
+#define ITEM_READ_W 0.25
+
+/* Longest time of nthreads threads taking the items of work w[0..n) largest first, each the next
+ * free thread (the schedule(dynamic, 1) loop over items sorted by work). w is sorted in place. */
+static double list_makespan(double *w, int n, int nthreads)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && w[j] > w[j - 1]; j--) {
+            const double x = w[j];
+            w[j] = w[j - 1], w[j - 1] = x;
+        }
+    double load[DLMKL_MAX_L + 2] = {0};
+    const int T = nthreads < DLMKL_MAX_L + 2 ? nthreads : DLMKL_MAX_L + 2;
+    double mx = 0.0;
+    for (int i = 0; i < n; i++) {
+        int b = 0;
+        for (int t = 1; t < T; t++)
+            if (load[t] < load[b])
+                b = t;
+        load[b] += w[i];
+        if (load[b] > mx)
+            mx = load[b];
+    }
+    return mx;
+}
+
+/* The groups of the units first_group <= k < nsub (sorted by a = ua[k] ascending, i.e. by work
+ * uw[k] descending) that share passes over the table: for each count q of groups up to
+ * min(units, 4·nthreads), the units are dealt largest first each to the group with the least work
+ * so far (a group's units are then in ascending a, its first one the largest), a group fitting
+ * when its slice buffer and accumulators fit in one thread's stack space (per_thread doubles);
+ * of the q whose groups all fit, the one whose items (untiled units, single passes and groups,
+ * each also reading the table once, table_w; the first pass, first_tiled, also takes the table's
+ * entropy, pass0_w) the threads finish soonest (list_makespan), the fewest groups on ties. Writes
+ * the group of each unit to gof (gtry: scratch) and returns the count, 0 if there are no such units
+ * or no grouping fits. The profile's bits never depend on the grouping. */
+static int choose_groups(const int *ua, const double *uw, int first_tiled, int first_group, int nsub, int nthreads,
+                         double table_w, double pass0_w, int L, int V, const uint64_t *vpow, uint64_t entries,
+                         uint64_t per_thread, int *gof, int *gtry)
+{
+    const int nu = nsub - first_group;
+    if (nu <= 0 || nsub > DLMKL_MAX_L)
+        return 0;
+    const int qmax = nthreads >= (nu + 3) / 4 ? nu : 4 * nthreads;
+    double gw[DLMKL_MAX_L + 2], items[2 * DLMKL_MAX_L + 4], best = INFINITY;
+    int bestq = 0;
+    for (int q = 1; q <= qmax; q++) {
+        for (int grp = 0; grp < q; grp++)
+            gw[grp] = 0.0;
+        for (int k = first_group; k < nsub; k++) {
+            int b = 0;
+            for (int grp = 1; grp < q; grp++)
+                if (gw[grp] < gw[b])
+                    b = grp;
+            gtry[k] = b;
+            gw[b] += uw[k];
+        }
+        int fits = 1;
+        for (int grp = 0; grp < q && fits; grp++) {
+            int amin = -1;
+            uint64_t chunk = 0, buf = 0, acc = 0;
+            for (int k = first_group; k < nsub; k++) {
+                if (gtry[k] != grp)
+                    continue;
+                if (amin < 0) {
+                    amin = ua[k];
+                    const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin];
+                    chunk = Bmin >= entries ? 1 : entries / Bmin;
+                    if (chunk > Amin)
+                        chunk = Amin;
+                }
+                const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], entries,
+                                                      chunk * vpow[ua[k] - amin], V);
+                buf = need > buf ? need : buf;
+                acc += ((uint64_t)1 << (L - 1 - ua[k])) * sizeof(tile_node);
+            }
+            if (buf * sizeof(double) + acc > per_thread * sizeof(double))
+                fits = 0;
+        }
+        if (!fits)
+            continue;
+        int n = 0;
+        for (int i = 0; i < first_group; i++)
+            items[n++] = table_w + uw[i] + (i == first_tiled ? pass0_w : 0.0);
+        for (int grp = 0; grp < q; grp++)
+            items[n++] = table_w + gw[grp] + (grp == 0 && first_group == first_tiled ? pass0_w : 0.0);
+        const double ms = list_makespan(items, n, nthreads);
+        if (ms < best) {
+            best = ms, bestq = q;
+            for (int k = first_group; k < nsub; k++)
+                gof[k] = gtry[k];
+        }
+    }
+    return bestq;
+}
+
 /* The units of a dense table d, or of a generated one g (then d holds only L, V and n, d->p = NULL):
  * a generated table runs every unit from its own root marginal (no tiled passes over the table). */
 static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *units, int count, double *rows,
@@ -756,13 +870,14 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
 
     /* Units run tiled from the table (D = 1, V >= 3, root rows of at most max_row entries in at most
      * TILE_LOG_NODES coordinates): a suffix of the order. Each is a pass over the table, except that
-     * the units whose slices span at most pass_span (PASS_SPAN) table entries are grouped into at most nthreads
-     * passes (by turns, largest first): such a pass reads the table once, chunk by chunk (a slice of
-     * its largest unit), every unit of the pass doing its rows of the chunk while the chunk is in
-     * cache. The first pass also takes the table's own entropy (unit 0) on the way. The units' rows do
-     * not depend on the grouping (each unit's slices are in order). A group keeps its units'
-     * accumulators after its slice buffer in the thread's stack space; where they do not fit, its
-     * units are passes of their own. Pass p: units pstart[p], pstart[p] + pstep[p], ... < pend[p]. */
+     * the units whose slices span at most pass_span (PASS_SPAN) table entries are grouped into a few
+     * passes: such a pass reads the table once, chunk by chunk (a slice of its largest unit), every
+     * unit of the pass doing its rows of the chunk while the chunk is in cache. The first pass also
+     * takes the table's own entropy (unit 0) on the way. The units' rows do not depend on the grouping
+     * (each unit's slices are in order), so the groups are chosen for the balance of the threads'
+     * work (choose_groups). A group keeps its units' accumulators after its slice buffer in the
+     * thread's stack space; where they do not fit, its units are passes of their own. Pass p: units
+     * plist[pofs[p]], ..., plist[pofs[p + 1] − 1], largest (smallest a) first. */
     int first_tiled = nsub;
     while (!g && D == 1 && V >= 3 && first_tiled > 0 && ua[first_tiled - 1] > 0 && L - 1 - ua[first_tiled - 1] <= TILE_LOG_NODES &&
            vpow[L - 1 - ua[first_tiled - 1]] <= tl.max_row)
@@ -771,40 +886,44 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
     while (first_group > first_tiled && vpow[L - ua[first_group - 1]] <= tl.pass_span)
         first_group--;
     const uint64_t per_thread = stack_elems(L, V, D);
-    int ngroups = nsub - first_group < nthreads ? nsub - first_group : nthreads, grouped = 1;
-    for (int q = 0; q < ngroups && grouped; q++) {
-        const int amin = ua[first_group + q];
-        const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin];
-        uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0, acc = 0;
-        if (chunk > Amin)
-            chunk = Amin;
-        for (int k = first_group + q; k < nsub; k += ngroups) {
-            const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
-                                                  chunk * vpow[ua[k] - amin], V);
-            buf = need > buf ? need : buf;
-            acc += ((uint64_t)1 << (L - 1 - ua[k])) * sizeof(tile_node);
-        }
-        if (buf * sizeof(double) + acc > per_thread * sizeof(double))
-            grouped = 0;
-    }
-    if (!grouped) {
-        first_group = nsub;
-        ngroups = 0;
-    }
-    const int npass = (first_group - first_tiled) + ngroups;
-    int *pstart = malloc(((size_t)npass + 1) * sizeof *pstart), *pstep = malloc(((size_t)npass + 1) * sizeof *pstep);
-    int *pend = malloc(((size_t)npass + 1) * sizeof *pend);
-    if (!pstart || !pstep || !pend) {
-        free(pstart), free(pstep), free(pend);
+    /* work of unit i's subtree (marginal entries, one log each): the marginals over the subsets of
+     * (max T, L), V^(t+1-D) (V+1)^(L-1-t) for max T = t; an item (an untiled unit or a pass) adds one
+     * read of the table, ITEM_READ_W·V^L */
+    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw);
+    int *gof = malloc(((size_t)nsub + 1) * sizeof *gof), *gtry = malloc(((size_t)nsub + 1) * sizeof *gtry);
+    int *plist = malloc(((size_t)nsub + 1) * sizeof *plist), *pofs = malloc(((size_t)nsub + 2) * sizeof *pofs);
+    if (!uw || !gof || !gtry || !plist || !pofs) {
+        free(uw), free(gof), free(gtry), free(plist), free(pofs);
         free(ua), free(ub), free(order), free(work);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     }
-    for (int p = 0; p < npass; p++) {
-        if (p < first_group - first_tiled)
-            pstart[p] = first_tiled + p, pstep[p] = 1, pend[p] = first_tiled + p + 1;
-        else
-            pstart[p] = first_group + (p - (first_group - first_tiled)), pstep[p] = ngroups, pend[p] = nsub;
+    const double table_w = ITEM_READ_W * pow((double)V, (double)L);
+    for (int i = 0; i < nsub; i++) {
+        const int t = D == 1 ? ua[i] : ub[i];
+        uw[i] = pow((double)V, (double)(t + 1 - D)) * pow((double)(V + 1), (double)(L - 1 - t));
     }
+    /* the first pass also takes the table's entropy (unit 0), one log per table entry */
+    const double pass0_w = serial && D == 1 ? pow((double)V, (double)L) : 0.0;
+    const int ngroups = choose_groups(ua, uw, first_tiled, first_group, nsub, nthreads, table_w, pass0_w, L, V,
+                                      vpow, tl.entries, per_thread, gof, gtry);
+    if (ngroups == 0)
+        first_group = nsub;
+    const int npass = (first_group - first_tiled) + ngroups;
+    {
+        int q = 0, p = 0;
+        for (; p < first_group - first_tiled; p++) {
+            pofs[p] = q;
+            plist[q++] = first_tiled + p;
+        }
+        for (int grp = 0; grp < ngroups; grp++, p++) {
+            pofs[p] = q;
+            for (int k = first_group; k < nsub; k++)
+                if (gof[k] == grp)
+                    plist[q++] = k;
+        }
+        pofs[p] = q;
+    }
+    free(gof), free(gtry);
     const int table_in_pass = serial && D == 1 && npass > 0;
 
     /* Unit 0, serial: nodes with |T| < D. */
@@ -824,31 +943,28 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
         }
     }
 
-    /* progress: a unit's work is about its root marginal (V^L) plus its subtree, the marginals over
-     * the subsets of (max T, L): V^(t+1-D) (V+1)^(L-1-t) for max T = t. Work items: the untiled
-     * units, then the passes, started largest first. */
+    /* progress and the order of work: the items (the untiled units, then the passes), started
+     * largest first, each weighing one read of the table plus its units' subtrees (as choose_groups) */
     const int nitems = first_tiled + npass;
-    double *uw = malloc(((size_t)nsub + 1) * sizeof *uw), *iw = malloc(((size_t)nitems + 1) * sizeof *iw);
+    double *iw = malloc(((size_t)nitems + 1) * sizeof *iw);
     int *item = malloc(((size_t)nitems + 1) * sizeof *item);
     double wtotal = 0.0, wdone = 0.0;
-    if (!uw || !iw || !item) {
-        free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
+    if (!iw || !item) {
+        free(uw), free(iw), free(item), free(plist), free(pofs);
         free(ua), free(ub), free(order), free(work);
         return dlmkl_error(DLMKL_ENOMEM, "out of memory allocating the profile workspace");
     }
-    for (int i = 0; i < nsub; i++) {
-        const int t = D == 1 ? ua[i] : ub[i];
-        uw[i] = pow((double)V, (double)L) + pow((double)V, (double)(t + 1 - D)) * pow((double)(V + 1), (double)(L - 1 - t));
-        wtotal += uw[i];
-    }
     for (int i = 0; i < nitems; i++) {
         item[i] = i;
-        iw[i] = 0.0;
+        iw[i] = table_w;
         if (i < first_tiled)
-            iw[i] = uw[i];
+            iw[i] += uw[i];
         else
-            for (int k = pstart[i - first_tiled]; k < pend[i - first_tiled]; k += pstep[i - first_tiled])
-                iw[i] += uw[k];
+            for (int q = pofs[i - first_tiled]; q < pofs[i - first_tiled + 1]; q++)
+                iw[i] += uw[plist[q]];
+        if (i == first_tiled)
+            iw[i] += pass0_w;
+        wtotal += iw[i];
     }
     for (int i = 1; i < nitems; i++)
         for (int j = i; j > 0 && iw[item[j]] > iw[item[j - 1]]; j--) {
@@ -888,24 +1004,25 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
                 if (r > 0)
                     walk(stack, D == 1 ? ua[i] : ub[i], D, L, V, vpow, &tl, tn, sums);
             } else {
-                /* a pass: units k = k0, k0 + step, ... < k1 (largest first), chunks of the first one's rows */
-                const int p = i - first_tiled, k0 = pstart[p], step = pstep[p], k1 = pend[p], amin = ua[k0];
+                /* a pass: units plist[q0 .. q1) (largest first), chunks of the first one's rows */
+                const int p = i - first_tiled, q0 = pofs[p], q1 = pofs[p + 1], amin = ua[plist[q0]];
                 const uint64_t Bmin = vpow[L - 1 - amin], Amin = vpow[amin], span = (uint64_t)V * Bmin;
                 uint64_t chunk = Bmin >= tl.entries ? 1 : tl.entries / Bmin, buf = 0;
                 if (chunk > Amin)
                     chunk = Amin;
-                for (int k = k0; k < k1; k += step) {
+                for (int q = q0; q < q1; q++) {
+                    const int k = plist[q];
                     const uint64_t need = tiled_buf_elems(vpow[L - 1 - ua[k]], L - 1 - ua[k], tl.entries,
                                                           chunk * vpow[ua[k] - amin], V);
                     buf = need > buf ? need : buf;
                 }
-                tile_node *accs = k1 - k0 > step ? (tile_node *)(void *)(base + buf) : tn;
+                tile_node *accs = q1 - q0 > 1 ? (tile_node *)(void *)(base + buf) : tn;
                 dlmkl_plogp_acc tacc = {{0}};
                 for (uint64_t c0 = 0; c0 < Amin; c0 += chunk) {
                     const uint64_t c1 = Amin - c0 < chunk ? Amin : c0 + chunk;
                     tile_node *t = accs;
-                    for (int k = k0; k < k1; k += step) {
-                        const int a = ua[k];
+                    for (int q = q0; q < q1; q++) {
+                        const int a = ua[plist[q]];
                         const uint64_t f = vpow[a - amin];
                         tiled_rows(d->p, L, a, a, L, V, vpow, tl.entries, 1, c0 * f, c1 * f, base, t);
                         t += (uint64_t)1 << (L - 1 - a);
@@ -915,7 +1032,8 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
                                      (unsigned)((c0 * span) % DLMKL_PLOGP_LANES));
                 }
                 tile_node *t = accs;
-                for (int k = k0; k < k1; k += step) {
+                for (int q = q0; q < q1; q++) {
+                    const int k = plist[q];
                     tiled_sums(t, L - 1 - ua[k], rows + (size_t)order[k] * (size_t)(L + 1));
                     t += (uint64_t)1 << (L - 1 - ua[k]);
                 }
@@ -929,7 +1047,7 @@ static int units_compute(const dlmkl_dist *d, const dlmkl_gen *g, const int *uni
         }
     }
     dlmkl_progress("entropy profile", wtotal, wtotal);
-    free(uw), free(iw), free(item), free(pstart), free(pstep), free(pend);
+    free(uw), free(iw), free(item), free(plist), free(pofs);
     free(ua), free(ub), free(order), free(work);
     return DLMKL_OK;
 }

@@ -10,7 +10,7 @@
 /* A child of the walk (V >= 3) whose rows hold at most max_row entries (0: none), in at most 9
  * coordinates, has its subtree done in slices of about `entries` of its entries (at least one row);
  * so does a unit (from the table); units whose slices span at most pass_span table entries share
- * passes over the table (at most one per thread). */
+ * passes over the table (at most 4 per thread, grouped to balance the threads' work). */
 typedef struct {
     uint64_t max_row;
     uint64_t entries;
