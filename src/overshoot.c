@@ -966,10 +966,13 @@ int dlmkl_kl_expected_iid_beta_applies(const dlmkl_profile *prof, const dlmkl_sc
  * the computed O) is below the best ratio found is dropped, a single d is evaluated by
  * dlmkl_overshoot_iid_at's quadrature. */
 #define BB_CHERNOFF 60.0
-/* Budget of the quadratures, in Gauss–Legendre points (about 30 ns each): BB_WORK_PER_CELL per window cell of
- * the whole overshoot (dlmkl_overshoot_cost; about 1 ns each), so that a branch and bound that gives up
- * (DLMKL_ECOST, the row then takes the whole overshoot) costs at most about a sixth more, and at least
- * BB_MIN_WORK. BB_EVAL_WORK: the fixed cost of one O(d) (its window); BB_NODE_WORK: of one block's bound. */
+/* Budget of the quadratures, in Gauss–Legendre points (about 60 ns each with the bounds' share, measured):
+ * BB_WORK_PER_CELL per window cell of the whole overshoot (dlmkl_overshoot_cost; about 1 ns each), so that a
+ * branch and bound that gives up (DLMKL_ECOST, the row then takes the whole overshoot) costs at most about a
+ * third more (random-tc, L = 10^6, K = 2^10: 0.7 s before the whole overshoot's 2.2 s; half this budget
+ * would leave random-dtc at K = 2^14 and iid:linear at K = 2^10, 1.2 s and 0.6 s here, to the whole
+ * overshoot's 10 s and 6 s), and at least BB_MIN_WORK. BB_EVAL_WORK: the fixed cost of one O(d) (its
+ * window); BB_NODE_WORK: of one block's bound. */
 #define BB_WORK_PER_CELL 5e-3
 #define BB_MIN_WORK 1e6
 #define BB_EVAL_WORK 300.0

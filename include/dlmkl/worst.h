@@ -40,9 +40,9 @@ int dlmkl_worst_compute(const dlmkl_schedule *s, dlmkl_worst *w);
  *  dlmkl_overshoot_iid_at's quadrature (so the values agree with dlmkl_worst_compute to its relative
  *  accuracy, about 1e-14; the maximising d is the smallest among the evaluated maxima: where ratios round
  *  to the ceiling K it may differ from dlmkl_worst_compute's by a few). K as above.
- *  DLMKL_ECOST when the quadratures and bounds would cost more than about a sixth of the whole overshoot
+ *  DLMKL_ECOST when the quadratures and bounds would cost more than about a third of the whole overshoot
  *  (dlmkl_overshoot_cost; then dlmkl_worst_compute is the route). Cost: a few O(d) quadratures plus O(K)
- *  for the heads and tails; at L = 10^6 about 0.15 s for random-tc and random-dtc at K = 2^18, 0.05 s for
+ *  for the heads and tails; at L = 10^6 about 0.3 s for random-tc and random-dtc at K = 2^18, 0.05 s for
  *  iid:linear, iid:cosine at K >= 2^14 (the whole overshoot: 25 to 60 s). */
 int dlmkl_worst_iid_beta(const dlmkl_schedule *s, int K, dlmkl_worst *w);
 
