@@ -654,6 +654,27 @@ static const double beta_gl[BETA_GL][2] = {
     {0.8777022041775016, 0.06231448562776694},    {0.9328156011939158, 0.04757925584124639},
     {0.9722875115366163, 0.031126761969323947},   {0.994700467495825, 0.013576229705877048}};
 
+/* Shorter Gauss–Legendre rules on [0, 1] (mpmath, 50 digits, rounded) for pieces where ln g_d barely moves:
+ * with t = h·(|ℓ'| + √|ℓ''|) over the piece, the n-point rule's relative error on (linear)·e^ℓ is at most
+ * about c_n·(√(2n)·t)^{2n}·(1 + 4n/t)·e^t, c_n = (n!)^4/((2n + 1)((2n)!)^3) (c_4 = 5.6e-10, c_8 = 1.7e-23),
+ * below 1e-16 for n = 4 at t <= 0.02 and n = 8 at t <= 0.5 (the 16-point rule takes the rest, t <= 2). Near
+ * u = 1 (or 0) many short reveal intervals meet the window of g_d; there each half interval is one piece
+ * with a small t and four points instead of sixteen. */
+static const double beta_gl4[4][2] = {
+    {0.069431844202973712, 0.17392742256872693}, {0.33000947820757187, 0.32607257743127307},
+    {0.66999052179242813, 0.32607257743127307}, {0.93056815579702629, 0.17392742256872693}};
+static const double beta_gl8[8][2] = {
+    {0.019855071751231884, 0.05061426814518813}, {0.10166676129318663, 0.11119051722668724},
+    {0.23723379504183551, 0.15685332293894364},  {0.4082826787521751, 0.18134189168918099},
+    {0.5917173212478249, 0.18134189168918099},   {0.76276620495816449, 0.15685332293894364},
+    {0.89833323870681337, 0.11119051722668724},  {0.98014492824876812, 0.05061426814518813}};
+static const struct {
+    double tmax;
+    int n;
+    const double (*nodes)[2];
+} beta_rules[] = {{0.02, 4, beta_gl4}, {0.5, 8, beta_gl8}};
+#define BETA_NRULES ((int)(sizeof beta_rules / sizeof beta_rules[0]))
+
 /* Nats below the maximum of ln g_d beyond which the density is dropped: e^-400 < 1e-173, far below
  * anything the factor R(u) − u <= 1 against its smallest value (>= 1/(4K) over a quarter of an
  * interval) and the window width can lift to 1e-17 of O(d). */
@@ -727,9 +748,10 @@ static int beta_half(const beta_ctx *c, double u0, double v0, double r0, double 
         int last = 1;
         if (h * sa > BETA_STEP)
             h = 0.75 * BETA_STEP / sa, last = 0;
+        double sm;
         for (int it = 0;; it++) {
             const double sb = beta_scale(c, u0 + sgn * (z + h), v0 - sgn * (z + h));
-            const double sm = sa > sb ? sa : sb;
+            sm = sa > sb ? sa : sb;
             if (h * sm <= BETA_STEP)
                 break;
             if (it >= 200 || !isfinite(sm))
@@ -741,10 +763,18 @@ static int beta_half(const beta_ctx *c, double u0, double v0, double r0, double 
             return dlmkl_error(DLMKL_ECOST, "the order-statistic quadrature of O(%d) needs more than %ld pieces "
                                             "or a piece below the rounding at u = %.17g", c->d, BETA_MAX_PIECES,
                                u0 + sgn * z);
+        /* the smallest rule of beta_rules whose bound on the relative error is below 1e-16 here */
+        const double (*gl)[2] = beta_gl;
+        int ngl = BETA_GL;
+        for (int r = 0; r < BETA_NRULES; r++)
+            if (h * sm <= beta_rules[r].tmax) {
+                gl = beta_rules[r].nodes, ngl = beta_rules[r].n;
+                break;
+            }
         double part = 0;
-        for (int i = 0; i < BETA_GL; i++) {
-            const double t = z + h * beta_gl[i][0];
-            part += beta_gl[i][1] * (r0 - sgn * t) * exp(beta_log(c, u0 + sgn * t, v0 - sgn * t));
+        for (int i = 0; i < ngl; i++) {
+            const double t = z + h * gl[i][0];
+            part += gl[i][1] * (r0 - sgn * t) * exp(beta_log(c, u0 + sgn * t, v0 - sgn * t));
         }
         ksum_add(acc, part * h);
         z = last ? z1 : z + h;
@@ -756,7 +786,8 @@ static int beta_half(const beta_ctx *c, double u0, double v0, double r0, double 
  * (F_k, F_{k+1}] is split at its middle; the left half is read from its left end (u = F_k + x,
  * v = T_k − x, R − u = π_k − x), the right half from its right end (u = F_{k+1} − y, v = T_{k+1} + y,
  * R − u = y), so u and v are both accurate on each half. */
-static int overshoot_iid_at_ht(const dlmkl_schedule *s, const double *F, const double *T, int d, double *Od)
+static int overshoot_iid_at_work(const dlmkl_schedule *s, const double *F, const double *T, int d, double *Od,
+                                 long *npieces)
 {
     const int K = s->nsteps;
     beta_ctx c;
@@ -802,7 +833,14 @@ static int overshoot_iid_at_ht(const dlmkl_schedule *s, const double *F, const d
             return st;
     }
     *Od = (acc.s + acc.c) * s->L;
+    *npieces = pieces;
     return DLMKL_OK;
+}
+
+static int overshoot_iid_at_ht(const dlmkl_schedule *s, const double *F, const double *T, int d, double *Od)
+{
+    long unused;
+    return overshoot_iid_at_work(s, F, T, d, Od, &unused);
 }
 
 /* F and T of the double π_k, each summed from its own small end with compensation (to the rounding of
@@ -916,17 +954,30 @@ int dlmkl_kl_expected_iid_beta_applies(const dlmkl_profile *prof, const dlmkl_sc
 /* ---- the worst case over all laws of i.i.d. reveal times: branch and bound over d ----
  *
  * worst_tc = max_d K·O(d)/(L − d) and worst_dtc = max_d K·O(d)/d need O(d) only where it can reach the
- * maximum. For d in [d1, d2]: O(d) = L E[R(U_(d)) − U_(d)] with R(u) − u <= π_k on the reveal interval k
- * and <= 1 everywhere, and U_(d) (stochastically increasing in d) lies below x_lo(d1) or above x_hi(d2)
- * with probability <= 2e^-BB_CHERNOFF (Chernoff: P(U_(d) < x) = P(Bin(L, x) >= d) <= e^{−L·KL(d/L ‖ x)},
- * P(U_(d) > y) = P(Bin(L, y) <= d − 1) <= e^{−L·KL((d−1)/L ‖ y)}). So
- *     O(d) <= L·(max{π_k : interval k meets [x_lo(d1), x_hi(d2)]} + 2e^-BB_CHERNOFF)    on [d1, d2].
+ * maximum. For d in [d1, d2]: O(d) = L E[R(U_(d)) − U_(d)] with E[R(u) − u | u in reveal interval k] at most
+ * π_k·φ(Λ_k π_k) (φ from ½ to 1, Λ_k the largest fall rate of g_d on the interval: bb_obound), and U_(d)
+ * (stochastically increasing in d) below x_lo(d1, c) or above x_hi(d2, c) with probability <= e^-c each
+ * (Chernoff: P(U_(d) < x) = P(Bin(L, x) >= d) <= e^{−L·KL(d/L ‖ x)}, P(U_(d) > y) = P(Bin(L, y) <= d − 1) <=
+ * e^{−L·KL((d−1)/L ‖ y)}), at the levels c of bb_levels up to BB_CHERNOFF, beyond which R(u) − u <= 1.
+ * Where K·O(d)/(L − d) is flat in d (random-tc: about ln L/2 over most d, ln L at d = L − 1), the former
+ * bound L·max π_k over the 60-nat window was twice too large to drop any block; this one is within a few
+ * per cent where g_d varies slowly over each interval.
  * Blocks of d are split best bound first; a block whose bound (with a margin of 1e-9 for the rounding of
  * the computed O) is below the best ratio found is dropped, a single d is evaluated by
  * dlmkl_overshoot_iid_at's quadrature. */
 #define BB_CHERNOFF 60.0
-#define BB_MAX_EVALS 100
-#define BB_MAX_INTERVALS 200000.0 /* reveal intervals in the windows of the evaluated d, summed */
+/* Budget of the quadratures, in Gauss–Legendre points (about 60 ns each with the bounds' share, measured):
+ * BB_WORK_PER_CELL per window cell of the whole overshoot (dlmkl_overshoot_cost; about 1 ns each), so that a
+ * branch and bound that gives up (DLMKL_ECOST, the row then takes the whole overshoot) costs at most about a
+ * third more (random-tc, L = 10^6, K = 2^10: 0.7 s before the whole overshoot's 2.2 s; half this budget
+ * would leave random-dtc at K = 2^14 and iid:linear at K = 2^10, 1.2 s and 0.6 s here, to the whole
+ * overshoot's 10 s and 6 s), and at least BB_MIN_WORK. BB_EVAL_WORK: the fixed cost of one O(d) (its
+ * window); BB_NODE_WORK: of one block's bound. */
+#define BB_WORK_PER_CELL 5e-3
+#define BB_MIN_WORK 1e6
+#define BB_EVAL_WORK 300.0
+#define BB_NODE_WORK 3000.0 /* one bound: the Chernoff points of every level */
+#define BB_MAX_NODES (1 << 18) /* open blocks of d */
 
 static double kl_bern(double p, double x)
 {
@@ -938,8 +989,8 @@ static double kl_bern(double p, double x)
     return r;
 }
 
-/* A point x < d/L with L·KL(d/L ‖ x) >= BB_CHERNOFF (0 always qualifies). */
-static double chernoff_lo(int L, int d)
+/* A point x < d/L with L·KL(d/L ‖ x) >= nats (0 always qualifies), so P(U_(d) < x) <= e^-nats. */
+static double chernoff_lo(int L, int d, double nats)
 {
     const double p = (double)d / L;
     double lo = 0, hi = p;
@@ -947,7 +998,7 @@ static double chernoff_lo(int L, int d)
         double mid = lo + (hi - lo) / 2;
         if (!(mid > lo && mid < hi))
             break;
-        if (L * kl_bern(p, mid) >= BB_CHERNOFF)
+        if (L * kl_bern(p, mid) >= nats)
             lo = mid;
         else
             hi = mid;
@@ -955,8 +1006,8 @@ static double chernoff_lo(int L, int d)
     return lo;
 }
 
-/* A point y > (d − 1)/L with L·KL((d − 1)/L ‖ y) >= BB_CHERNOFF (1 always qualifies). */
-static double chernoff_hi(int L, int d)
+/* A point y > (d − 1)/L with L·KL((d − 1)/L ‖ y) >= nats (1 always qualifies): P(U_(d) > y) <= e^-nats. */
+static double chernoff_hi(int L, int d, double nats)
 {
     const double p = (double)(d - 1) / L;
     double lo = p, hi = 1;
@@ -964,7 +1015,7 @@ static double chernoff_hi(int L, int d)
         double mid = lo + (hi - lo) / 2;
         if (!(mid > lo && mid < hi))
             break;
-        if (L * kl_bern(p, mid) >= BB_CHERNOFF)
+        if (L * kl_bern(p, mid) >= nats)
             hi = mid;
         else
             lo = mid;
@@ -978,7 +1029,7 @@ typedef struct bb_ctx {
     int L, K, budget_K;
     double *O;                  /* computed O(d), NAN where not computed */
     int evals;
-    double intervals;
+    double work, max_work;      /* quadrature points spent (plus BB_EVAL_WORK per d), and the budget */
 } bb_ctx;
 
 /* max π_k over k in [ka, kb] */
@@ -995,10 +1046,9 @@ static double bb_range_max(const bb_ctx *c, int ka, int kb)
     return m;
 }
 
-/* The reveal intervals meeting [x_lo(d1), x_hi(d2)] (one more on each side for the rounding of F). */
-static void bb_range(const bb_ctx *c, int d1, int d2, int *ka, int *kb)
+/* The reveal intervals meeting [xlo, xhi] (one more on each side for the rounding of F). */
+static void bb_krange(const bb_ctx *c, double xlo, double xhi, int *ka, int *kb)
 {
-    const double xlo = chernoff_lo(c->L, d1), xhi = chernoff_hi(c->L, d2);
     int lo = 0, hi = c->K - 1;
     while (lo < hi) { /* first k with F[k+1] > xlo */
         int mid = lo + (hi - lo) / 2;
@@ -1021,13 +1071,83 @@ static void bb_range(const bb_ctx *c, int d1, int d2, int *ka, int *kb)
         *kb = *ka;
 }
 
-/* Upper bound of O(d) on [d1, d2]. */
-static double bb_obound(const bb_ctx *c, int d1, int d2)
+/* max over the reveal intervals k in [ka, kb] of the bound π_k·φ(Λ·π_k) on E[R(u) − u | u in interval k]
+ * for d >= d1 (see BB_LEVELS): Λ = max(0, −min ℓ'), ℓ' = (d − 1)/u − (L − d − 1)/(1 − u) the log-derivative
+ * of g_d, is smallest at the right end u = F[kb+1] (1 − u = T[kb+1]) and at d = d1; φ(t) <= min(1, ½ + t/12)
+ * is increasing, so the maximum is at the largest π_k. */
+static double bb_factor(const bb_ctx *c, int ka, int kb, int d1)
 {
-    int ka, kb;
-    bb_range(c, d1, d2, &ka, &kb);
-    double b = c->L * (bb_range_max(c, ka, kb) + 2 * exp(-BB_CHERNOFF)) * (1 + 1e-9);
-    return b < c->L - d1 ? b : c->L - d1; /* O(d) <= L − d */
+    const double pmax = bb_range_max(c, ka, kb);
+    const double a = d1 - 1, b = c->L - d1 - 1, u = c->F[kb + 1], v = c->T[kb + 1];
+    double lam;
+    if (b == 0)
+        lam = 0;
+    else if (!(v > 0))
+        return pmax;
+    else
+        lam = b / v - (a > 0 ? a / u : 0);
+    if (!(lam > 0))
+        lam = 0;
+    /* φ(t) = 1/(1 − e^{−t}) − 1/t (no cancellation for t >= 1), <= ½ + t/12 below */
+    const double t = lam * pmax;
+    const double phi = t < 1 ? 0.5 + t / 12 : 1 / -expm1(-t) - 1 / t;
+    return phi < 1 ? pmax * phi : pmax;
+}
+
+/* Nested windows of U_(d), d in [d1, d2]: P(U_(d) < x_lo(d1, c)) <= e^-c and P(U_(d) > x_hi(d2, c)) <= e^-c
+ * at each level c (Chernoff, as above). */
+static const double bb_levels[] = {0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 23, 26,
+                                   30, 34, 38, 43, 48, 54, BB_CHERNOFF};
+#define BB_NLEVELS ((int)(sizeof bb_levels / sizeof bb_levels[0]))
+
+/* Upper bound of O(d) on [d1, d2] (its cost is charged to c->work):
+ *     O(d) = L Σ_k ∫_{I_k} (F_{k+1} − u) g_d(u) du <= L Σ_k π_k φ(Λ_k π_k) P(U_(d) ∈ I_k),
+ * since on an interval where (ln g)' >= −Λ, g = e^{−Λu}·(non-decreasing), and by Chebyshev's association
+ * inequality the mean of the decreasing F_{k+1} − u is at most its mean under the density ∝ e^{−Λu}, which
+ * is π_k·φ(Λπ_k), φ(t) = 1/(1 − e^{−t}) − 1/t = ½ + (coth(t/2) − 2/t)/2 <= ½ + t/12. With Y(u) that factor
+ * of the interval holding u, M_0 its max over the centre window [x_lo(d1, 0), x_hi(d2, 0)], and M_i^lo
+ * (M_i^hi) its max over the centre widened to level c_i on the low (high) side,
+ *     Y <= M_0 + Σ_i (M_i^lo − M_{i−1}^lo)·1[U < x_lo(c_{i−1})] + Σ_i (M_i^hi − M_{i−1}^hi)·1[U > x_hi(c_{i−1})],
+ * and beyond the last level R(u) − u <= 1. Taking expectations gives the bound below; for d with a flat
+ * K·O(d)/(L − d) it is about half the former L·max π_k. A margin of 1e-9 covers the rounding. */
+static double bb_obound(bb_ctx *c, int d1, int d2)
+{
+    const int L = c->L;
+    c->work += BB_NODE_WORK;
+    int ka0, kb0;
+    double xl = chernoff_lo(L, d1, bb_levels[0]), xh = chernoff_hi(L, d2, bb_levels[0]);
+    if (xh < xl) {
+        double t = xl;
+        xl = xh, xh = t;
+    }
+    bb_krange(c, xl, xh, &ka0, &kb0);
+    const double m0 = bb_factor(c, ka0, kb0, d1);
+    double bound = m0, mlo = m0, mhi = m0;
+    for (int i = 1; i < BB_NLEVELS; i++) {
+        int ka, kb, unused;
+        bb_krange(c, chernoff_lo(L, d1, bb_levels[i]), xh, &ka, &unused);
+        bb_krange(c, xl, chernoff_hi(L, d2, bb_levels[i]), &unused, &kb);
+        if (ka > ka0)
+            ka = ka0;
+        if (kb < kb0)
+            kb = kb0;
+        const double w = exp(-bb_levels[i - 1]);
+        const double nlo = bb_factor(c, ka, kb0, d1), nhi = bb_factor(c, ka0, kb, d1);
+        if (nlo > mlo)
+            bound += w * (nlo - mlo), mlo = nlo;
+        if (nhi > mhi)
+            bound += w * (nhi - mhi), mhi = nhi;
+    }
+    bound += 2 * exp(-bb_levels[BB_NLEVELS - 1]);
+    const double b = L * bound * (1 + 1e-9);
+    return b < L - d1 ? b : L - d1; /* O(d) <= L − d */
+}
+
+static int bb_over_budget(const bb_ctx *c)
+{
+    return dlmkl_error(DLMKL_ECOST, "the bound on O(d) does not narrow the worst case of '%s' at L = %d, K = %d to a "
+                       "few d (%d evaluations, %.3g units of quadrature and bounds, against %.3g window cells of the "
+                       "whole overshoot)", c->s->name, c->L, c->K, c->evals, c->work, dlmkl_overshoot_cost(c->s));
 }
 
 static int bb_eval(bb_ctx *c, int d, double *Od)
@@ -1036,14 +1156,12 @@ static int bb_eval(bb_ctx *c, int d, double *Od)
         *Od = c->O[d];
         return DLMKL_OK;
     }
-    int ka, kb;
-    bb_range(c, d, d, &ka, &kb);
-    c->intervals += kb - ka + 1;
-    if (++c->evals > BB_MAX_EVALS || c->intervals > BB_MAX_INTERVALS)
-        return dlmkl_error(DLMKL_ECOST, "the bound on O(d) does not narrow the worst case of '%s' at L = %d to a few "
-                           "d (more than %d evaluations or %.3g reveal intervals)", c->s->name, c->L, BB_MAX_EVALS,
-                           BB_MAX_INTERVALS);
-    int st = overshoot_iid_at_ht(c->s, c->F, c->T, d, Od);
+    if (c->work > c->max_work)
+        return bb_over_budget(c);
+    long pieces = 0;
+    int st = overshoot_iid_at_work(c->s, c->F, c->T, d, Od, &pieces);
+    c->evals++;
+    c->work += BB_EVAL_WORK + (double)pieces * BETA_GL;
     if (st)
         return st;
     if (*Od > c->L - d)
@@ -1119,6 +1237,8 @@ static int bb_max(bb_ctx *c, int dtc, bb_node *heap, int cap, double *best, int 
                 *best = r, *dbest = b.d1;
             continue;
         }
+        if (c->work > c->max_work)
+            return bb_over_budget(c);
         const int mid = b.d1 + (b.d2 - b.d1) / 2;
         const int lo[2] = {b.d1, mid + 1}, hi[2] = {mid, b.d2};
         for (int i = 0; i < 2; i++) {
@@ -1147,7 +1267,7 @@ int dlmkl_worst_iid_beta(const dlmkl_schedule *s, int K, dlmkl_worst *w)
     w->d_tc = w->d_dtc = L > 1 ? 1 : 0;
     if (L < 2)
         return DLMKL_OK;
-    const int cap = 64 * BB_MAX_EVALS;
+    const int cap = BB_MAX_NODES;
     const size_t nb = (size_t)nK / 64 + 1;
     size_t bytes = (2 * ((size_t)nK + 1) + nb + (size_t)L + 1) * sizeof(double) + (size_t)cap * sizeof(bb_node);
     int st = dlmkl_check_memory(bytes, "the branch and bound of a worst case");
@@ -1169,7 +1289,8 @@ int dlmkl_worst_iid_beta(const dlmkl_schedule *s, int K, dlmkl_worst *w)
     }
     for (int d = 0; d <= L; d++)
         O[d] = NAN;
-    bb_ctx c = {s, F, T, bmax, L, nK, K, O, 0, 0};
+    double max_work = BB_WORK_PER_CELL * dlmkl_overshoot_cost(s);
+    bb_ctx c = {s, F, T, bmax, L, nK, K, O, 0, 0, max_work > BB_MIN_WORK ? max_work : BB_MIN_WORK};
     st = bb_max(&c, 0, heap, cap, &w->worst_tc, &w->d_tc);
     if (st == DLMKL_OK)
         st = bb_max(&c, 1, heap, cap, &w->worst_dtc, &w->d_dtc);

@@ -240,6 +240,64 @@ START_TEST(test_beta_worst_vs_windows)
 }
 END_TEST
 
+/* The fast route at large L, where it is the one the kl rows take: the branch and bound must narrow the
+ * worst case (no DLMKL_ECOST) for these flat ratios (K·O(d)/(L − d) about ln L/2 over most d for random-tc),
+ * and agree with the whole overshoot (dlmkl_worst_compute, the windowed (k, m) sums in long double, an
+ * independent route) to 1e-12; its d is a maximiser of the whole overshoot's ratios to 1e-12 (at the
+ * ceiling K, d_tc is the first d whose ratio rounds to K, which may differ between routes by a few). */
+static void check_beta_worst_large(const char *spec, int L, int K)
+{
+    dlmkl_schedule *s = sched(spec, L, K);
+    dlmkl_worst a, b;
+    int st = dlmkl_worst_iid_beta(s, 0, &b);
+    ck_assert_msg(st == DLMKL_OK, "%s L=%d K=%d: the fast route gave up: %s", spec, L, K, dlmkl_last_error());
+    double *O = malloc(((size_t)L + 1) * sizeof *O);
+    ck_assert_ptr_nonnull(O);
+    ck_assert_int_eq(dlmkl_overshoot(s, O), DLMKL_OK);
+    dlmkl_worst_from_overshoot(L, s->budget, O, &a);
+    ck_assert(b.K == a.K && b.L == a.L && b.ln_L == a.ln_L);
+    TU_CLOSE(b.worst_tc, a.worst_tc, 1e-12 * a.worst_tc, "%s L=%d K=%d worst_tc", spec, L, K);
+    TU_CLOSE(b.worst_dtc, a.worst_dtc, 1e-12 * a.worst_dtc, "%s L=%d K=%d worst_dtc", spec, L, K);
+    const double rt = (double)a.K * O[b.d_tc] / (L - b.d_tc), rd = (double)a.K * O[b.d_dtc] / b.d_dtc;
+    ck_assert_msg(rt >= a.worst_tc * (1 - 1e-12) && rd >= a.worst_dtc * (1 - 1e-12),
+                  "%s L=%d K=%d: d_tc %d (whole %d), d_dtc %d (whole %d)", spec, L, K, b.d_tc, a.d_tc, b.d_dtc, a.d_dtc);
+    if (a.worst_tc < (double)a.K * (1 - 1e-12)) /* no tie at the ceiling: the same d */
+        ck_assert_msg(b.d_tc == a.d_tc, "%s L=%d K=%d: d_tc %d, whole %d", spec, L, K, b.d_tc, a.d_tc);
+    ck_assert_msg(b.d_dtc == a.d_dtc, "%s L=%d K=%d: d_dtc %d, whole %d", spec, L, K, b.d_dtc, a.d_dtc);
+    printf("  %s L=%d K=%d: worst_tc %.17g (d %d, whole %d), worst_dtc %.17g (d %d)\n", spec, L, K, b.worst_tc,
+           b.d_tc, a.d_tc, b.worst_dtc, b.d_dtc);
+    free(O);
+    dlmkl_schedule_free(s);
+}
+
+START_TEST(test_beta_worst_large_L)
+{
+    static const struct {
+        const char *spec;
+        int L, K;
+    } cases[] = {{"random-tc", 100000, 16384}, {"iid:cosine", 100000, 16384}, {"iid:linear", 100000, 16384},
+                 {"random-dtc", 100000, 16384}, {"iid:linear", 100000, 1024}, {"random-tc", 200000, 65536},
+                 {"iid:poly:a=2", 100000, 16384}};
+    const int n = tu_fast() ? 2 : (int)(sizeof cases / sizeof cases[0]);
+    for (int i = 0; i < n; i++)
+        check_beta_worst_large(cases[i].spec, cases[i].L, cases[i].K);
+    if (tu_fast())
+        return;
+    /* L = 10^6, K = 2^18: the whole overshoot takes about 25 s here, so its values (dlmkl 'kl --profile
+     * copy:L=1000000 --schedule random-tc --K 262144' before the branch and bound could narrow this case,
+     * commit f22de3c) are the reference; the fast route must not give up */
+    dlmkl_schedule *s = sched("random-tc", 1000000, 262144);
+    dlmkl_worst w;
+    int st = dlmkl_worst_iid_beta(s, 0, &w);
+    ck_assert_msg(st == DLMKL_OK, "random-tc L=10^6 K=2^18: %s", dlmkl_last_error());
+    TU_CLOSE(w.worst_tc, 13.81521409329703, 1e-12 * 13.81521409329703, "L=10^6 worst_tc");
+    TU_CLOSE(w.worst_dtc, 13553016.327067902, 1e-12 * 13553016.327067902, "L=10^6 worst_dtc");
+    ck_assert_int_eq(w.d_tc, 999999);
+    ck_assert_int_eq(w.d_dtc, 1);
+    dlmkl_schedule_free(s);
+}
+END_TEST
+
 START_TEST(test_beta_worst_reference_values)
 {
     const char *root = getenv("DLMKL_SOURCE_ROOT");
@@ -316,6 +374,7 @@ int main(void)
     tcase_add_test(tc, test_reference_values);
     tcase_add_test(tc, test_beta_worst_vs_windows);
     tcase_add_test(tc, test_beta_worst_reference_values);
+    tcase_add_test(tc, test_beta_worst_large_L);
     suite_add_tcase(su, tc);
     return tu_run(su);
 }

@@ -51,13 +51,14 @@ double dlmkl_kl_from_overshoot(const dlmkl_profile *prof, const double *O);
  *      O(d) = L ∫_0^1 (R(u) − u) g_d(u) du,   g_d = Beta(d, L − d) density = (L − 1)·b(d − 1; L − 2, u),
  *  an integral of a non-negative integrand (no cancellation). Evaluated on the window where
  *  ln g_d >= its maximum − 400 (the rest is below e^-400 relative), split at the reveal-interval ends and
- *  middles and into pieces of width h with h·(|ℓ'| + √|ℓ''|) <= 2 at both ends (ℓ = ln g_d), 16-point
- *  Gauss–Legendre on each, g_d from Loader's saddle-point form, all in double (no long double: the bits
+ *  middles and into pieces of width h with t = h·(|ℓ'| + √|ℓ''|) <= 2 at both ends (ℓ = ln g_d),
+ *  Gauss–Legendre on each (16 points; 8 where t <= 0.5 and 4 where t <= 0.02, each with an error bound
+ *  below 1e-16 relative: the many short reveal intervals near u = 0 or 1), g_d from Loader's saddle-point form, all in double (no long double: the bits
  *  do not depend on the platform's long double). Each half of a reveal interval is read from its own
  *  end, so u and 1 − u are both accurate. A piece that cannot be formed is an error, never dropped.
  *  Relative error: checked against dlmkl_overshoot, the generic DP, exact polynomial integration
  *  (L <= 6) and 60-digit references (tests/test_overshoot.c) to 1e-12 (measured 1.4e-14). Cost O(K) for
- *  the heads and tails plus 16 × (2 × reveal intervals meeting the window + about 40·√(window in nats))
+ *  the heads and tails plus 4 to 16 × (2 × reveal intervals meeting the window + about 40·√(window in nats))
  *  evaluations: milliseconds when few reveal intervals meet the window, but about K·√(800/L)·... ones
  *  (thousands) at L = 10^6, K = 2^18 and d near L/2. */
 int dlmkl_overshoot_iid_at(const dlmkl_schedule *s, int d, double *Od);
