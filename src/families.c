@@ -1181,6 +1181,18 @@ static inline uint64_t ising_key(const dlmkl_gen *g, uint64_t idx)
  * the profile's chunks of 2048 entries too often. */
 #define MIXPROD_TAIL 256
 
+/* The odometer's next index (x_{L-1} fastest): digits i, i-1, ... that are V-1 wrap to 0 and the first
+ * other one is incremented; returns its position, the first digit whose prefix product changed, or -1
+ * past the last index. */
+static int odometer_carry(int *x, int i, int V)
+{
+    while (i >= 0 && x[i] == V - 1)
+        x[i--] = 0;
+    if (i >= 0)
+        x[i]++;
+    return i;
+}
+
 /* GEN_MIXPROD entries i0..i0+count−1, components outermost: out[t] = 0, then for c = 0..m−1 an
  * odometer over the chunk (x_L fastest) keeps component c's prefix products
  *     pre[0] = w_c,  pre[i+1] = pre[i]·q_{c,i}(x_i),
@@ -1250,12 +1262,8 @@ static void fill_mixprod(const dlmkl_gen *g, uint64_t i0, uint64_t count, double
                 t++;
                 i = L - 1;
             }
-            while (i >= 0 && x[i] == (int)V - 1)
-                x[i--] = 0;
-            if (i < 0)
+            if ((from = odometer_carry(x, i, (int)V)) < 0)
                 break; /* past the last entry */
-            x[i]++;
-            from = i;
         }
     }
 }
@@ -1288,12 +1296,8 @@ void dlmkl_gen_fill(const dlmkl_gen *g, uint64_t i0, uint64_t count, double *out
             pre[k] = k == 0 ? g->init[x[0]] : pre[k - 1] * g->kern[k][(size_t)x[k - 1] * g->stride + (size_t)x[k]];
         out[t] = pre[L - 1];
         int i = L - 1;
-        while (i >= 0 && x[i] == (int)V - 1)
-            x[i--] = 0;
-        if (i < 0)
+        if ((from = odometer_carry(x, i, (int)V)) < 0)
             break; /* past the last entry */
-        x[i]++;
-        from = i;
     }
 }
 

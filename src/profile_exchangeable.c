@@ -96,6 +96,13 @@ static int cw_setup(int L, double J, double h, const char *what, lnfact_dd **lf)
     return DLMKL_OK;
 }
 
+/* The Curie-Weiss exponent of a string with k ones: M = 2k − L, J·(M² − L)/(2L) + h·M. */
+static double cw_energy(int L, int k, double J, double h)
+{
+    const double M = (double)(2 * k - L);
+    return J * ((M * M - (double)L) / 2.0 / (double)L) + h * M;
+}
+
 int dlmkl_exch_sum_law_cw(int L, double J, double h, double *w)
 {
     lnfact_dd *lf;
@@ -103,9 +110,7 @@ int dlmkl_exch_sum_law_cw(int L, double J, double h, double *w)
     if (st != DLMKL_OK)
         return st;
     for (int k = 0; k <= L; k++) {
-        const double M = (double)(2 * k - L);
-        const double B = (M * M - (double)L) / 2.0 / (double)L;
-        w[k] = lnfact_choose(lf, L, k) + (J * B + h * M);
+        w[k] = lnfact_choose(lf, L, k) + cw_energy(L, k, J, h);
     }
     free(lf);
     normalise_logs(L, w);
@@ -157,8 +162,7 @@ int dlmkl_exch_log_string_cw(int L, double J, double h, double *la)
         return st;
     double mx = -INFINITY;
     for (int k = 0; k <= L; k++) {
-        const double M = (double)(2 * k - L);
-        la[k] = J * ((M * M - (double)L) / 2.0 / (double)L) + h * M;
+        la[k] = cw_energy(L, k, J, h);
         const double lw = lnfact_choose(lf, L, k) + la[k];
         if (lw > mx)
             mx = lw;

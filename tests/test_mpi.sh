@@ -61,34 +61,28 @@ for spec in "ising2d:rows=3,cols=4,J=0.4,h=0.1" "cw:L=13,J=0.9,h=-0.3" "product:
         || fail "--whole-table profile of $spec differs"
 done
 ok "generated tables: the same bytes as dlmkl profile for 2, 3 processes x 1, 2 threads (8 more tables, 6 families)"
-# the memory cap: ising:L=16 has a 512 KiB table; one thread's workspace without it is 272 KiB
-"$DLMKL" profile --dist "ising:L=16,J=0.6" --threads 1 > "$T/ref.csv" || fail "dlmkl profile ising:L=16"
-run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 400K -o "$T/cap.csv" > "$T/cap.out" 2>&1 \
-    && cmp -s "$T/ref.csv" "$T/cap.csv" && ok "generated ising:L=16 within a 400K cap that its table exceeds: the same bytes" \
-    || fail "generated under the cap: $(head -3 "$T/cap.out")"
-run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 400K --whole-table -o "$T/capw.csv" > "$T/cap.out" 2>&1
-st=$?
-[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capw.csv" ] \
-    && ok "--whole-table under the same cap: exit 1, the cap named, no file" || fail "whole under the cap: exit $st, $(head -3 "$T/cap.out")"
-run 2 profile --dist "ising:L=16,J=0.6" --threads 1 --max-memory 200K -o "$T/capg.csv" > "$T/cap.out" 2>&1
-st=$?
-[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capg.csv" ] \
-    && ok "generated under a 200K cap (below its workspace): exit 1, no file" || fail "gen under 200K: exit $st, $(head -3 "$T/cap.out")"
-# the same for mixprod:L=16 (table 512 KiB; its parameters, 3·16·2 marginals, are small)
-"$DLMKL" profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 > "$T/ref.csv" || fail "dlmkl profile mixprod:L=16"
-run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 400K -o "$T/capm.csv" > "$T/cap.out" 2>&1 \
-    && cmp -s "$T/ref.csv" "$T/capm.csv" && ok "generated mixprod:L=16 within a 400K cap that its table exceeds: the same bytes" \
-    || fail "generated mixprod under the cap: $(head -3 "$T/cap.out")"
-run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 400K --whole-table -o "$T/capmw.csv" > "$T/cap.out" 2>&1
-st=$?
-[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capmw.csv" ] \
-    && ok "mixprod --whole-table under the same cap: exit 1, the cap named, no file" \
-    || fail "mixprod whole under the cap: exit $st, $(head -3 "$T/cap.out")"
-run 2 profile --dist "mixprod:L=16,V=2,m=3,seed=7" --threads 1 --max-memory 200K -o "$T/capmg.csv" > "$T/cap.out" 2>&1
-st=$?
-[ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capmg.csv" ] \
-    && ok "generated mixprod under a 200K cap (below its workspace): exit 1, no file" \
-    || fail "mixprod gen under 200K: exit $st, $(head -3 "$T/cap.out")"
+# the memory cap: ising:L=16 and mixprod:L=16 have 512 KiB tables; one thread's workspace without
+# the table is 272 KiB (mixprod's parameters, 3·16·2 marginals, are small)
+cap_cases() {
+    local spec=$1
+    "$DLMKL" profile --dist "$spec" --threads 1 > "$T/ref.csv" || fail "dlmkl profile $spec"
+    rm -f "$T/cap.csv" "$T/capw.csv" "$T/capg.csv"
+    run 2 profile --dist "$spec" --threads 1 --max-memory 400K -o "$T/cap.csv" > "$T/cap.out" 2>&1 \
+        && cmp -s "$T/ref.csv" "$T/cap.csv" && ok "generated $spec within a 400K cap that its table exceeds: the same bytes" \
+        || fail "generated $spec under the cap: $(head -3 "$T/cap.out")"
+    run 2 profile --dist "$spec" --threads 1 --max-memory 400K --whole-table -o "$T/capw.csv" > "$T/cap.out" 2>&1
+    local st=$?
+    [ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capw.csv" ] \
+        && ok "$spec --whole-table under the same cap: exit 1, the cap named, no file" \
+        || fail "$spec whole under the cap: exit $st, $(head -3 "$T/cap.out")"
+    run 2 profile --dist "$spec" --threads 1 --max-memory 200K -o "$T/capg.csv" > "$T/cap.out" 2>&1
+    st=$?
+    [ $st -eq 1 ] && grep -q "above the memory cap" "$T/cap.out" && [ ! -e "$T/capg.csv" ] \
+        && ok "generated $spec under a 200K cap (below its workspace): exit 1, no file" \
+        || fail "$spec gen under 200K: exit $st, $(head -3 "$T/cap.out")"
+}
+cap_cases "ising:L=16,J=0.6"
+cap_cases "mixprod:L=16,V=2,m=3,seed=7"
 run 2 profile --dist "ising:L=5" -o "$T/no.csv" > "$T/u.out" 2>&1
 [ $? -eq 1 ] && grep -q "J" "$T/u.out" && [ ! -e "$T/no.csv" ] && ok "bad generated spec: exit 1, no file" || fail "bad gen spec: $(cat "$T/u.out")"
 
