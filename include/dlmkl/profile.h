@@ -113,10 +113,11 @@ size_t dlmkl_subset_work_bytes(const dlmkl_dist *d);
 
 /*! h(m) in closed form for a spec naming a family with a known profile: copy, parity (mod V),
  *  product (i.i.d. p), mds (Reed–Solomon/MDS: h(m) = min(m,k)·log2 q), perm (h(m) = log2 n!/(n−m)!),
- *  markov (binary symmetric stationary chain), ising, cw, and mixtures of one L and one V of product
+ *  markov (any V: stay=, trans= or seed=), ising, cw, and mixtures of one L and one V of product
  *  laws (any V, p=: symmetric among the nonzero symbols) and cw laws (V = 2), nested too
  *  (dlmkl_profile_symmetric_mixture). Grammar as the distribution families; see
- *  dlmkl_closed_form_help(). Cost O(L) or O(L^2) (markov, cw; O(L^2 C) for C mixture components). */
+ *  dlmkl_closed_form_help(). Cost O(L) or O(L^2) (cw, binary markov; O(L^2 V^3) for a general chain;
+ *  O(L^2 C) for C mixture components). */
 int dlmkl_profile_closed_form(const char *spec, dlmkl_profile **out);
 const char *dlmkl_closed_form_help(void);
 
