@@ -88,6 +88,8 @@ int dlmkl_adaptive_parse(const char *spec, dlmkl_adaptive *pol)
 const char *dlmkl_adaptive_name(const dlmkl_adaptive *pol, char *buf, size_t len)
 {
     static const char *const by[] = {"maxprob", "margin", "entropy"};
+    char x[32];
+    dlmkl_fmt_double(x, sizeof x, pol->param);
     switch (pol->kind) {
     case DLMKL_ADAPT_RANDOM:
         snprintf(buf, len, "random");
@@ -102,13 +104,13 @@ const char *dlmkl_adaptive_name(const dlmkl_adaptive *pol, char *buf, size_t len
             snprintf(buf, len, "confidence:by=%s", by[pol->by]);
         break;
     case DLMKL_ADAPT_THRESHOLD:
-        snprintf(buf, len, "threshold:tau=%.15g", pol->param);
+        snprintf(buf, len, "threshold:tau=%s", x);
         break;
     case DLMKL_ADAPT_EB:
-        snprintf(buf, len, "eb:gamma=%.15g", pol->param);
+        snprintf(buf, len, "eb:gamma=%s", x);
         break;
     case DLMKL_ADAPT_ENTSUM:
-        snprintf(buf, len, "entsum:eps=%.15g", pol->param);
+        snprintf(buf, len, "entsum:eps=%s", x);
         break;
     }
     return buf;

@@ -352,6 +352,16 @@ int dlmkl_pow_checked(int V, int L, uint64_t *n)
     return DLMKL_OK;
 }
 
+const char *dlmkl_fmt_double(char *buf, size_t len, double x)
+{
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, x);
+        if (!isfinite(x) || strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
 double dlmkl_unit_factor(dlmkl_unit unit) { return unit == DLMKL_NATS ? M_LN2 : 1.0; }
 
 const char *dlmkl_unit_name(dlmkl_unit unit) { return unit == DLMKL_NATS ? "nats" : "bits"; }

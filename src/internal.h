@@ -55,4 +55,10 @@ size_t dlmkl_max_memory_setting(void);
  *  and when none is set. */
 void dlmkl_progress(const char *what, double done, double total);
 
+/*! x in the fewest significant digits (%.1g to %.17g) that read back (strtod) as x itself, so a
+ *  name built from a parameter reproduces it exactly: 0.5 -> "0.5", 1e300 -> "1e+300", the double
+ *  nearest 2/3 -> "0.6666666666666666"; values of at most 6 digits print as "%g" does. Returns buf.
+ *  O(17) snprintf. */
+const char *dlmkl_fmt_double(char *buf, size_t len, double x);
+
 #endif

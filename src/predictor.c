@@ -1,5 +1,6 @@
 /* predictor.c: imperfect predictors, perturbations of the exact conditionals (predictor.h). */
 #include "dlmkl/predictor.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -62,16 +63,19 @@ int dlmkl_predictor_parse(const char *spec, dlmkl_predictor *pred)
 
 const char *dlmkl_predictor_name(const dlmkl_predictor *pred, char *buf, size_t len)
 {
+    char x[32];
+    if (pred)
+        dlmkl_fmt_double(x, sizeof x, pred->param);
     if (!pred || pred->kind == DLMKL_PRED_EXACT)
         snprintf(buf, len, "exact");
     else if (pred->kind == DLMKL_PRED_TEMP)
-        snprintf(buf, len, "temp:%.15g", pred->param);
+        snprintf(buf, len, "temp:%s", x);
     else if (pred->kind == DLMKL_PRED_TOPK)
         snprintf(buf, len, "topk:%.0f", pred->param);
     else if (pred->kind == DLMKL_PRED_TOPP)
-        snprintf(buf, len, "topp:%.15g", pred->param);
+        snprintf(buf, len, "topp:%s", x);
     else
-        snprintf(buf, len, "mix:%.15g,seed=%llu", pred->param, (unsigned long long)pred->seed);
+        snprintf(buf, len, "mix:%s,seed=%llu", x, (unsigned long long)pred->seed);
     return buf;
 }
 
@@ -118,13 +122,14 @@ void dlmkl_predictor_apply(const dlmkl_predictor *pred, int V, const double *c, 
         break;
     case DLMKL_PRED_TOPP:
         for (int v = 0; v < V; v++) {
-            /* kept iff the mass ranked strictly before v is still short of P */
+            /* kept iff the mass ranked strictly before v is still short of P, and the first-ranked
+             * symbol always (the prefix is never empty, also for P <= 1e-12) */
             const int rv = rank_of(V, c, v);
             double before = 0.0;
             for (int w = 0; w < V; w++)
                 if (rank_of(V, c, w) < rv)
                     before += c[w];
-            sum += out[v] = before < pred->param - 1e-12 ? c[v] : 0.0;
+            sum += out[v] = rv == 0 || before < pred->param - 1e-12 ? c[v] : 0.0;
         }
         break;
     case DLMKL_PRED_MIX: {

@@ -149,8 +149,8 @@ static int parse_kv_double(const char *text, const char *key, double *out, int *
 static int make_chen(const char *head, int L, double zeta, dlmkl_chen_kind chen, const int *sizes, int n, int budget,
                      dlmkl_schedule **out)
 {
-    char name[64];
-    snprintf(name, sizeof name, "%s:zeta=%g", head, zeta);
+    char name[64], z[32];
+    snprintf(name, sizeof name, "%s:zeta=%s", head, dlmkl_fmt_double(z, sizeof z, zeta));
     int st = dlmkl_schedule_fixed(L, sizes, n, name, out);
     if (st == DLMKL_OK) {
         (*out)->chen = chen;
@@ -587,8 +587,9 @@ static int build_iid(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
         if (!(rho > 0))
             return dlmkl_error(DLMKL_EINVAL, "%s: rho = %g must be > 0", head, rho);
         const int grow = strcmp(head, "random-dtc") == 0;
+        char r[32];
         if (found)
-            snprintf(name, sizeof name, "%s:rho=%g", head, rho);
+            snprintf(name, sizeof name, "%s:rho=%s", head, dlmkl_fmt_double(r, sizeof r, rho));
         else
             snprintf(name, sizeof name, "%s", head);
         if (!(s = dlmkl_schedule_new(DLMKL_SCHED_IID, L, K, name)))
@@ -623,8 +624,8 @@ static int build_powerlaw(const dlmkl_schedule_request *rq, dlmkl_schedule **out
                              "(a = 0: uniform fraction of the masked tokens, a = 1: log-uniform)");
         return st;
     }
-    char name[256];
-    snprintf(name, sizeof name, "powerlaw:a=%g", a);
+    char name[256], as[32];
+    snprintf(name, sizeof name, "powerlaw:a=%s", dlmkl_fmt_double(as, sizeof as, a));
     if (!(*out = dlmkl_schedule_new(DLMKL_SCHED_POWER, L, K, name)))
         return DLMKL_ENOMEM;
     (*out)->power_a = a;

@@ -82,6 +82,16 @@ START_TEST(test_definitions)
             z += want[ord[j]] = c[ord[j]];
         for (int v = 0; v < V; v++)
             TU_CLOSE(out[v], want[v] / z, 1e-15, "trial %d topp %g v %d", trial, pp, v);
+        /* top-p with P at or below the 1e-12 tolerance keeps the first-ranked symbol alone (the
+         * prefix is never empty: before, p̂ was all zeros) */
+        const char *tiny[] = {"topp:1e-12", "topp:1e-300", "topp:0.0000000000001"};
+        for (int t = 0; t < 3; t++) {
+            p = P(tiny[t]);
+            dlmkl_predictor_apply(&p, V, c, 5, 1, out);
+            for (int v = 0; v < V; v++)
+                ck_assert_msg(out[v] == (v == ord[0] ? 1.0 : 0.0), "trial %d %s: out[%d] = %g (top symbol %d)", trial,
+                              tiny[t], v, out[v], ord[0]);
+        }
         /* mix: (1 - E) c + E r with r a law, the same for the same (seed, y, i), another elsewhere */
         p = P("mix:0.25,seed=9");
         double out2[8], out3[8];
@@ -112,7 +122,11 @@ START_TEST(test_specs)
 {
     const char *good[][2] = {{"exact", "exact"},         {"temp:0.5", "temp:0.5"},         {"topk:2", "topk:2"},
                              {"topp:0.9", "topp:0.9"},   {"mix:0.1,seed=3", "mix:0.1,seed=3"},
-                             {"mix:eps=0.2,seed=0", "mix:0.2,seed=0"}};
+                             {"mix:eps=0.2,seed=0", "mix:0.2,seed=0"},
+                             /* names keep every digit the parameter needs to read back exactly */
+                             {"topp:0.66666666666666666666666", "topp:0.6666666666666666"},
+                             {"temp:0.1234567890123456789", "temp:0.12345678901234568"},
+                             {"mix:1e-300,seed=1", "mix:1e-300,seed=1"}};
     char buf[64];
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         dlmkl_predictor p = P(good[i][0]);

@@ -289,6 +289,33 @@ START_TEST(test_chen_zeta_binary_search)
 }
 END_TEST
 
+/* A schedule's name (the kl CSV's schedule column) rebuilds the same schedule: parameters are
+ * named with every digit they need (before: "%g", so rho = 1.23456789123 was recorded as 1.23457). */
+START_TEST(test_name_round_trip)
+{
+    static const char *specs[] = {"random-tc:rho=1.23456789123", "random-dtc:rho=0.1", "random-tc:rho=1e300",
+                                  "powerlaw:a=0.333333333333333", "powerlaw:a=2", "chen-tc:zeta=2.718281828459045",
+                                  "chen-dtc:zeta=3", "chen-tc"};
+    static const char *want[] = {"random-tc:rho=1.23456789123", "random-dtc:rho=0.1", "random-tc:rho=1e+300",
+                                 "powerlaw:a=0.333333333333333", "powerlaw:a=2", "chen-tc:zeta=2.718281828459045",
+                                 "chen-dtc:zeta=3", "chen-tc:zeta=1"};
+    const int L = 40, K = 6;
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+        const int Ki = dlmkl_schedule_implies_K(specs[i]) ? 0 : K;
+        dlmkl_schedule *a = sched(specs[i], L, Ki, NULL), *b = sched(a->name, L, Ki, NULL);
+        ck_assert_msg(strcmp(a->name, want[i]) == 0, "'%s' named '%s', expected '%s'", specs[i], a->name, want[i]);
+        ck_assert_msg(strcmp(a->name, b->name) == 0, "'%s' named '%s', which builds '%s'", specs[i], a->name, b->name);
+        ck_assert_msg(a->nsteps == b->nsteps && a->zeta == b->zeta && a->power_a == b->power_a,
+                      "'%s' and its name '%s' differ", specs[i], a->name);
+        if (a->pi)
+            for (int k = 0; k < a->nsteps; k++)
+                ck_assert_msg(a->pi[k] == b->pi[k], "'%s': pi[%d] %.17g, from its name %.17g", specs[i], k, a->pi[k],
+                              b->pi[k]);
+        dlmkl_schedule_free(a), dlmkl_schedule_free(b);
+    }
+}
+END_TEST
+
 /* Every record of the type table: found by its name, help and usage non-empty, and its flags true of
  * what its example builds (L = 8, K = 4 unless the example fixes its own K). */
 START_TEST(test_type_table)
@@ -386,6 +413,7 @@ int main(void)
     tcase_add_test(tc, test_step_laws_sum_to_one);
     tcase_add_test(tc, test_chen_zeta_binary_search);
     tcase_add_test(tc, test_type_table);
+    tcase_add_test(tc, test_name_round_trip);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -5,8 +5,8 @@
  *   exact      p̂ = c
  *   temp:T     p̂_v ∝ c_v^(1/T), T > 0 (T < 1 sharpens, T > 1 flattens; zeros stay zero)
  *   topk:k     keep the k largest c_v (ties, values within 1e-12, toward the lower v), renormalise; k >= 1
- *   topp:P     sort c decreasing (ties toward the lower v), keep the shortest prefix whose mass is
- *              >= P − 1e-12, renormalise; 0 < P <= 1
+ *   topp:P     sort c decreasing (ties toward the lower v), keep the shortest non-empty prefix whose
+ *              mass is >= P − 1e-12, renormalise; 0 < P <= 1
  *   mix:E,seed=S   p̂ = (1 − E)·c + E·r, r a random law on [V] that is a fixed function of
  *              (S, the partial state y, the position i): r_v = u_v / Σ_w u_w with u_v ∈ (0, 1] from
  *              a 64-bit hash of (S, y, i, v); 0 <= E <= 1. The same state always sees the same r, so

@@ -12,7 +12,7 @@ shift 2
 keep=0
 if [ "${1:-}" = --keep ]; then keep=1; shift; fi
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(fuzz_dist_spec fuzz_table fuzz_profile_csv fuzz_law fuzz_sweep_config fuzz_closed_form fuzz_schedule_spec)
+[ ${#names[@]} -gt 0 ] || names=(fuzz_dist_spec fuzz_table fuzz_profile_csv fuzz_law fuzz_sweep_config fuzz_closed_form fuzz_schedule_spec fuzz_policy_spec)
 work=$(mktemp -d "${TMPDIR:-/tmp}/dlmkl_fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 bad=0
