@@ -492,8 +492,9 @@ static int build_chen(const dlmkl_schedule_request *rq, dlmkl_schedule **out)
         dlmkl_chen_sizes(L, zeta, chen == DLMKL_CHEN_DTC, buf, &n);
         if (K > 0 && n > K) {
             free(buf);
-            return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%g takes %d iterations, more than K = %d; use a smaller zeta or %s without zeta (zeta picked from K)",
-                               head, zeta, n, K, head);
+            char z[32];
+            return dlmkl_error(DLMKL_EINVAL, "%s:zeta=%s takes %d iterations, more than K = %d; use a smaller zeta or %s without zeta (zeta picked from K)",
+                               head, dlmkl_fmt_double(z, sizeof z, zeta), n, K, head);
         }
         st = make_chen(head, L, zeta, chen, buf, n, K > 0 ? K : n, out);
         free(buf);
